@@ -1,0 +1,69 @@
+// The shape of a journey: a name and one async function (DESIGN.md style 1).
+import type { WaddleClient } from '../clients/waddle-client.ts';
+import type { MetricsRecorder } from '../metrics/types.ts';
+
+/** Per-user behaviour drawn from a seeded RNG (seed issue #57's generateBehaviorProfile). */
+export interface BehaviourProfile {
+  /** chat messages per hour */
+  readonly messagesPerHour: number;
+  /** share of voice time spent speaking, 0..1 */
+  readonly voiceActivity: number;
+  readonly videoEnabled: boolean;
+  readonly screenShares: boolean;
+  /** think time before reacting, ms */
+  readonly reactionTimeMs: number;
+  readonly sessionDurationMs: number;
+}
+
+/** A deterministic random source (seeded per user). */
+export interface Rng {
+  /** uniform in [0, 1) */
+  next(): number;
+  between(min: number, max: number): number;
+  gaussian(mean: number, stdDev: number): number;
+  pick<T>(items: readonly T[]): T;
+}
+
+export interface StepOptions {
+  /** a failed critical step ends the journey; a non-critical one is recorded and the journey goes on */
+  readonly critical?: boolean;
+  /** fail the step with reason 'timeout' after this long */
+  readonly timeoutMs?: number;
+}
+
+export type StepFn = <T>(name: string, fn: () => Promise<T>, options?: StepOptions) => Promise<T | undefined>;
+
+export interface VirtualUserInfo {
+  /** 0-based index across the whole plan (not just this shard) */
+  readonly index: number;
+  /** human-readable label burned into this user's fake camera, e.g. "vu-0042" */
+  readonly label: string;
+  readonly username: string;
+}
+
+export interface JourneyContext<P = Record<string, unknown>> {
+  readonly client: WaddleClient;
+  readonly step: StepFn;
+  /** wait, honouring abort; without an argument the profile's reaction time is used */
+  think(ms?: number): Promise<void>;
+  readonly profile: BehaviourProfile;
+  readonly params: P;
+  readonly rng: Rng;
+  readonly user: VirtualUserInfo;
+  /** extra metrics beyond step timings; names must be in the catalogue */
+  readonly metrics: MetricsRecorder;
+  /** aborted when the run stops (end of phase, SIGINT, abortOnFail) */
+  readonly signal: AbortSignal;
+  /** the Playwright page, for journeys that truly need it (most must not) */
+  readonly page?: unknown;
+}
+
+export interface Journey<P = Record<string, unknown>> {
+  readonly name: string;
+  readonly description?: string;
+  /** defaults merged under the plan's params */
+  readonly defaults?: P;
+  /** what fake media this journey needs, so the pool prepares it */
+  readonly media?: { readonly camera?: { width: number; height: number; fps: number }; readonly screen?: { width: number; height: number; fps: number } };
+  run(ctx: JourneyContext<P>): Promise<void>;
+}

@@ -1,0 +1,81 @@
+// The one metric catalogue (DESIGN.md style 5): every name the fleet records, its kind,
+// unit, the tags it may carry and what it means. Recording a name that is not here is a bug
+// (counted and dropped); a threshold naming one is a configuration error (exit 2).
+// Tags are low-cardinality only. Every series also carries run, shard and phase.
+import type { MetricKind } from './types.ts';
+
+export interface MetricDefinition {
+  readonly kind: MetricKind;
+  readonly unit: 'ms' | 'count' | 'percent' | 'ratio' | 'kbps' | 'mbps' | 'bytes' | 'MB' | 'fps' | 'px' | 'mos';
+  readonly tags: readonly string[];
+  readonly meaning: string;
+}
+
+const media = ['kind', 'direction'] as const; // kind: audio | video | screen; direction: inbound | outbound
+
+export const catalogue = {
+  // users and journeys
+  'users.active': { kind: 'gauge', unit: 'count', tags: ['journey'], meaning: 'virtual users running now' },
+  'users.started': { kind: 'counter', unit: 'count', tags: ['journey'], meaning: 'virtual users started' },
+  'users.schedule_lag_ms': { kind: 'trend', unit: 'ms', tags: ['journey'], meaning: 'how late a user started against its planned start' },
+  'journey.duration_ms': { kind: 'trend', unit: 'ms', tags: ['journey'], meaning: 'time from a user starting its journey to its end' },
+  'journey.errors': { kind: 'rate', unit: 'ratio', tags: ['journey'], meaning: 'share of journeys that failed (a critical step failed or the user crashed)' },
+  'step.duration_ms': { kind: 'trend', unit: 'ms', tags: ['journey', 'step'], meaning: 'duration of a named journey step, failed ones included' },
+  'step.errors': { kind: 'rate', unit: 'ratio', tags: ['journey', 'step'], meaning: 'share of step runs that failed' },
+  // chat
+  'chat.messages_sent': { kind: 'counter', unit: 'count', tags: ['journey'], meaning: 'chat messages acked by the server' },
+  'chat.messages_received': { kind: 'counter', unit: 'count', tags: ['journey'], meaning: 'chat messages displayed at receivers' },
+  'chat.send_ack_ms': { kind: 'trend', unit: 'ms', tags: ['journey'], meaning: 'from send to the server ack, at the sender' },
+  'chat.delivery_ms': { kind: 'trend', unit: 'ms', tags: ['journey'], meaning: 'from send at the sender to display at each receiver (same-host clocks)' },
+  'presence.propagation_ms': { kind: 'trend', unit: 'ms', tags: ['journey'], meaning: 'from a user joining to another member seeing it online' },
+  'reactions.sent': { kind: 'counter', unit: 'count', tags: ['journey'], meaning: 'reactions added' },
+  // voice, video, screen
+  'voice.join_ms': { kind: 'trend', unit: 'ms', tags: ['journey'], meaning: 'from clicking join to being in the voice channel' },
+  'media.first_remote_ms': { kind: 'trend', unit: 'ms', tags: ['journey', 'kind'], meaning: 'from joining/enabling to the first decoded remote media of that kind' },
+  // uploads
+  'upload.duration_ms': { kind: 'trend', unit: 'ms', tags: ['journey'], meaning: 'whole chunked upload, first chunk to verified completion' },
+  'upload.throughput_mbps': { kind: 'trend', unit: 'mbps', tags: ['journey'], meaning: 'upload payload megabits per second' },
+  'upload.bytes': { kind: 'counter', unit: 'bytes', tags: ['journey'], meaning: 'bytes uploaded and verified' },
+  'download.duration_ms': { kind: 'trend', unit: 'ms', tags: ['journey'], meaning: 'attachment download' },
+  'download.verify_errors': { kind: 'rate', unit: 'ratio', tags: ['journey'], meaning: 'share of downloads whose sha-256 did not match the upload' },
+  // WebRTC, from the in-page probe (one sample per connection and track per probe interval)
+  'webrtc.bitrate_kbps': { kind: 'trend', unit: 'kbps', tags: media, meaning: 'RTP payload bitrate over the probe interval' },
+  'webrtc.packets_lost_pct': { kind: 'trend', unit: 'percent', tags: media, meaning: 'packets lost over the interval, of expected (inbound; outbound from remote-inbound-rtp)' },
+  'webrtc.jitter_ms': { kind: 'trend', unit: 'ms', tags: media, meaning: 'RTP interarrival jitter' },
+  'webrtc.rtt_ms': { kind: 'trend', unit: 'ms', tags: media, meaning: 'round-trip time (remote-inbound-rtp, else the candidate pair)' },
+  'webrtc.fps': { kind: 'trend', unit: 'fps', tags: media, meaning: 'frames per second decoded (inbound) or encoded (outbound)' },
+  'webrtc.frame_height_px': { kind: 'trend', unit: 'px', tags: media, meaning: 'video frame height' },
+  'webrtc.video.freeze_count': { kind: 'counter', unit: 'count', tags: media, meaning: 'freezes (inbound video freezeCount delta)' },
+  'webrtc.video.freeze_ms': { kind: 'trend', unit: 'ms', tags: media, meaning: 'freeze time over the interval (totalFreezesDuration delta)' },
+  'webrtc.audio.concealed_pct': { kind: 'trend', unit: 'percent', tags: media, meaning: 'concealed audio samples over the interval, of received samples' },
+  'webrtc.jitter_buffer_ms': { kind: 'trend', unit: 'ms', tags: media, meaning: 'average jitter buffer delay over the interval' },
+  'webrtc.audio.mos': { kind: 'trend', unit: 'mos', tags: media, meaning: 'E-model MOS estimate from RTT, jitter and loss (ITU-T G.107)' },
+  'webrtc.quality_limited_cpu': { kind: 'rate', unit: 'ratio', tags: media, meaning: 'share of outbound video samples with qualityLimitationReason = cpu' },
+  'webrtc.quality_limited_bandwidth': { kind: 'rate', unit: 'ratio', tags: media, meaning: 'share of outbound video samples with qualityLimitationReason = bandwidth' },
+  'webrtc.first_frame_ms': { kind: 'trend', unit: 'ms', tags: ['kind'], meaning: 'from setRemoteDescription to the first decoded remote frame' },
+  'webrtc.connection_failures': { kind: 'counter', unit: 'count', tags: [], meaning: 'peer connections that reached state failed' },
+  'webrtc.connections': { kind: 'gauge', unit: 'count', tags: [], meaning: 'open peer connections seen by the probe' },
+  // the generator watches itself
+  'generator.cpu_pct': { kind: 'gauge', unit: 'percent', tags: [], meaning: 'CPU of the fleet (node + browsers), as % of the whole machine' },
+  'generator.node_cpu_pct': { kind: 'gauge', unit: 'percent', tags: [], meaning: 'CPU of the fleet Node process, % of one core' },
+  'generator.browser_cpu_pct': { kind: 'gauge', unit: 'percent', tags: [], meaning: 'CPU of all browser process trees, % of one core' },
+  'generator.memory_mb': { kind: 'gauge', unit: 'MB', tags: [], meaning: 'memory (RSS) of the fleet: node + browsers' },
+  'generator.node_heap_mb': { kind: 'gauge', unit: 'MB', tags: [], meaning: 'V8 heap used by the fleet Node process' },
+  'generator.system_cpu_pct': { kind: 'gauge', unit: 'percent', tags: [], meaning: 'machine CPU busy, %' },
+  'generator.system_memory_pct': { kind: 'gauge', unit: 'percent', tags: [], meaning: 'machine memory used, %' },
+  'generator.event_loop_delay_ms': { kind: 'trend', unit: 'ms', tags: [], meaning: 'event-loop delay of the fleet Node process' },
+  'generator.browsers': { kind: 'gauge', unit: 'count', tags: [], meaning: 'browser processes running' },
+  'generator.contexts': { kind: 'gauge', unit: 'count', tags: [], meaning: 'browser contexts (users) open' },
+  // the target, when it offers /metrics
+  'target.ws_connections': { kind: 'gauge', unit: 'count', tags: [], meaning: 'open WebSocket connections at the target' },
+  'target.cpu_pct': { kind: 'gauge', unit: 'percent', tags: [], meaning: 'target process CPU, % of one core' },
+  'target.memory_mb': { kind: 'gauge', unit: 'MB', tags: [], meaning: 'target process RSS' },
+  'target.messages_per_s': { kind: 'gauge', unit: 'count', tags: [], meaning: 'chat messages the target received per second' },
+  'target.event_loop_delay_ms': { kind: 'gauge', unit: 'ms', tags: [], meaning: 'target event-loop delay' },
+} as const satisfies Record<string, MetricDefinition>;
+
+export type MetricName = keyof typeof catalogue;
+
+export function isMetricName(name: string): name is MetricName {
+  return Object.prototype.hasOwnProperty.call(catalogue, name);
+}

@@ -1,0 +1,116 @@
+// summary.json: the contract between the run (writer) and reports/CI (readers).
+// Written atomically (temp file + rename) so a kill -9 never leaves it truncated.
+// All durations in ms, from the monotonic clock; no NaN, null only where stated.
+import type { SinkStats } from './types.ts';
+
+export type VerdictResult = 'pass' | 'fail' | 'inconclusive' | 'interrupted';
+
+export interface Verdict {
+  readonly result: VerdictResult;
+  /** the process exit code that goes with it (cli/exit-codes.ts) */
+  readonly exitCode: 0 | 1 | 2 | 3 | 4 | 130;
+  /** human sentences: why this verdict ("threshold chat.delivery_ms p(95)<1000 failed: 1433 ms") */
+  readonly reasons: readonly string[];
+}
+
+export interface UserCounts {
+  readonly started: number;
+  readonly completed: number;
+  readonly failed: number;
+  /** still running when the run stopped (end of plan, SIGINT, abort) */
+  readonly interrupted: number;
+}
+
+export interface StepSummary {
+  readonly journey: string;
+  readonly step: string;
+  readonly count: number;
+  readonly errors: number;
+  readonly p50: number;
+  readonly p95: number;
+  readonly p99: number;
+  readonly max: number;
+  readonly mean: number;
+}
+
+export interface MetricSummary {
+  readonly metric: string;
+  readonly kind: 'trend' | 'counter' | 'rate' | 'gauge';
+  readonly unit: string;
+  readonly count: number;
+  readonly sum: number;
+  readonly min: number;
+  readonly max: number;
+  readonly mean: number;
+  readonly p50?: number;
+  readonly p90?: number;
+  readonly p95?: number;
+  readonly p99?: number;
+  /** rate: nonZero / count */
+  readonly rate?: number;
+  readonly last?: number;
+}
+
+export interface ThresholdResult {
+  readonly metric: string;
+  /** as written in the plan, e.g. "p(95)<1000" */
+  readonly expression: string;
+  /** the aggregate the expression reads; null when the metric had no data */
+  readonly observed: number | null;
+  readonly ok: boolean;
+  readonly noData: boolean;
+  readonly abortOnFail: boolean;
+}
+
+export interface ErrorClass {
+  readonly reason: string;
+  readonly count: number;
+  /** a few example messages, with journey/step */
+  readonly examples: readonly string[];
+}
+
+export interface GeneratorHealth {
+  readonly saturated: boolean;
+  readonly reasons: readonly string[];
+  readonly cpuPercentP95: number;
+  readonly cpuPercentMax: number;
+  readonly memoryMaxMb: number;
+  readonly eventLoopDelayP99Ms: number;
+  /** share (0..1) of outbound video samples whose qualityLimitationReason was 'cpu' */
+  readonly videoCpuLimitedShare: number;
+  readonly browserCrashes: number;
+  readonly browserRelaunches: number;
+}
+
+export interface PhaseSummary {
+  readonly name: string;
+  readonly startMs: number;
+  readonly endMs: number;
+  readonly targetUsers: number;
+}
+
+export interface RunSummary {
+  readonly schemaVersion: 1;
+  readonly runId: string;
+  /** "i/n"; "1/1" when not sharded */
+  readonly shard: string;
+  readonly status: 'running' | 'complete' | 'partial';
+  readonly startedAt: string; // ISO
+  readonly endedAt: string | null; // ISO; null while running
+  readonly durationMs: number;
+  readonly target: string; // base URL
+  /** the resolved plan that ran (after --scale and --shard) */
+  readonly plan: unknown;
+  readonly phases: readonly PhaseSummary[];
+  readonly verdict: Verdict;
+  readonly users: UserCounts;
+  readonly journeys: Readonly<Record<string, UserCounts>>;
+  readonly steps: readonly StepSummary[];
+  readonly metrics: readonly MetricSummary[];
+  readonly thresholds: readonly ThresholdResult[];
+  readonly generator: GeneratorHealth;
+  readonly sinks: Readonly<Record<string, SinkStats>>;
+  readonly errors: readonly ErrorClass[];
+  /** schedule lag: how late users started against the plan */
+  readonly scheduleLagMs: { readonly p50: number; readonly p95: number; readonly max: number };
+}

@@ -1,0 +1,11 @@
+#!/usr/bin/env node
+// The waddle-fleet command. Sources are TypeScript run through tsx (no build step), and user
+// plan/journey files outside this repo may `import { definePlan } from 'waddle-fleet'`:
+// a resolve hook maps that specifier to this package even when it is not in their node_modules.
+import { register } from 'node:module';
+import { register as registerTsx } from 'tsx/esm/api';
+
+registerTsx();
+register('./resolve-self.mjs', import.meta.url);
+const { main } = await import('../cli/main.ts');
+await main(process.argv.slice(2));

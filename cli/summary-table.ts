@@ -1,0 +1,39 @@
+// The readable end-of-run summary on stdout.
+import type { RunSummary } from '../metrics/run-summary.ts';
+
+export function formatSummaryTable(s: RunSummary, runDir: string): string {
+  const lines: string[] = [];
+  const badge = { pass: 'PASS', fail: 'FAIL', inconclusive: 'INCONCLUSIVE', interrupted: 'INTERRUPTED' }[s.verdict.result];
+  lines.push('', `verdict: ${badge} (exit ${s.verdict.exitCode})`);
+  for (const r of s.verdict.reasons) lines.push(`  - ${r}`);
+  lines.push(
+    `users: ${s.users.started} started = ${s.users.completed} completed + ${s.users.failed} failed + ${s.users.interrupted} interrupted` +
+      `   duration ${(s.durationMs / 1000).toFixed(1)} s   status ${s.status}`,
+  );
+  lines.push('', table(['journey', 'started', 'completed', 'failed', 'interrupted'],
+    Object.entries(s.journeys).map(([j, c]) => [j, c.started, c.completed, c.failed, c.interrupted])));
+  lines.push('', table(['journey', 'step', 'count', 'errors', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms'],
+    s.steps.map((st) => [st.journey, st.step, st.count, st.errors, ms(st.p50), ms(st.p95), ms(st.p99), ms(st.max)])));
+  if (s.thresholds.length > 0) {
+    lines.push('', table(['metric', 'threshold', 'observed', 'result'],
+      s.thresholds.map((t) => [t.metric, t.expression, t.observed === null ? 'no data' : round(t.observed), t.ok ? 'ok' : 'FAILED'])));
+  }
+  const g = s.generator;
+  lines.push('', `generator: CPU p95 ${round(g.cpuPercentP95)}% max ${round(g.cpuPercentMax)}% · memory max ${round(g.memoryMaxMb)} MB · ` +
+    `event-loop p99 ${round(g.eventLoopDelayP99Ms)} ms · ${g.saturated ? 'SATURATED' : 'not saturated'}`);
+  for (const [name, st] of Object.entries(s.sinks)) {
+    lines.push(`sink ${name}: ${st.generated} generated, ${st.delivered} delivered, ${st.retried} retried, ${st.spilled} spilled, ${st.dropped} dropped`);
+  }
+  lines.push(`run folder: ${runDir}`);
+  return lines.join('\n');
+}
+
+function table(head: string[], rows: (string | number)[][]): string {
+  if (rows.length === 0) return `(no ${head[0]} data)`;
+  const cells = [head, ...rows.map((r) => r.map(String))];
+  const widths = head.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)));
+  return cells.map((r, n) => r.map((c, i) => (i >= 2 && n > 0 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ')).join('\n');
+}
+
+const round = (n: number) => (Math.round(n * 10) / 10).toString();
+const ms = (n: number) => Math.round(n).toString();

@@ -1,0 +1,61 @@
+// report.html: one self-contained file. Styles, uPlot, the chart data and the drawing script are
+// inlined; nothing is fetched, so it opens from a CI artifact store or an air-gapped laptop.
+import type { RunSummary } from '../../metrics/run-summary.ts';
+import { identifyBottlenecks, type BottleneckLimits } from '../bottlenecks.ts';
+import { compareRuns, type CompareOptions, type Comparison } from '../compare.ts';
+import { recommendations } from '../recommendations.ts';
+import type { RunForReport } from '../run-folder-reader.ts';
+import { buildReportCharts } from '../series.ts';
+import { uplotAssets } from './assets.ts';
+import { reportCss, reportScript } from './client.ts';
+import { escapeHtml, jsonForScript, scriptSafe } from './escape.ts';
+import {
+  bottlenecksSection, chartsSection, comparisonSection, errorClasses, errorsSection, factsSection,
+  generatorSection, journeysSection, planSection, thresholdsSection, verdictHeader,
+} from './sections.ts';
+
+export interface ReportOptions {
+  /** a previous run to compare against (the release-to-release gate) */
+  readonly baseline?: { readonly summary: RunSummary };
+  readonly compare?: CompareOptions;
+  /** a comparison already made (e.g. by the CLI for the verdict); wins over baseline */
+  readonly comparison?: Comparison;
+  /** points per chart at most; adjacent intervals merge above it */
+  readonly maxPointsPerChart?: number;
+  readonly bottleneckLimits?: Partial<BottleneckLimits>;
+}
+
+export function buildReportHtml(run: RunForReport, options: ReportOptions = {}): string {
+  const { summary, intervals, events } = run;
+  const charts = buildReportCharts(intervals, options.maxPointsPerChart ?? 2000);
+  const bottlenecks = identifyBottlenecks(summary, intervals, options.bottleneckLimits);
+  const recs = recommendations(bottlenecks, summary, { intervals });
+  const comparison = options.comparison ?? (options.baseline ? compareRuns(summary, options.baseline.summary, options.compare) : undefined);
+  const title = `waddle-fleet report — ${summary.runId}`;
+  const { js, css } = uplotAssets();
+  const data = { charts: charts.filter((c) => c.series.length > 0) };
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)}</title>
+<style>${css}</style><style>${reportCss}</style></head>
+<body data-verdict="${escapeHtml(summary.verdict.result)}">
+${verdictHeader(summary, title)}
+<main>
+${factsSection(summary, run.skippedLines ?? 0)}
+${comparison ? comparisonSection(comparison) : ''}
+${thresholdsSection(summary)}
+${bottlenecksSection(bottlenecks, recs)}
+${planSection(summary)}
+${chartsSection(charts)}
+${journeysSection(summary)}
+${errorsSection(errorClasses(summary, events))}
+${generatorSection(summary)}
+</main>
+<script type="application/json" id="report-data">${jsonForScript(data)}</script>
+<script>${scriptSafe(js)}</script>
+<script>${scriptSafe(reportScript)}</script>
+</body></html>
+`;
+}

@@ -1,0 +1,57 @@
+// The report's own styles and browser script, kept as strings because report.html inlines them.
+// The script reads the chart data from <script id="report-data" type="application/json">,
+// draws each chart with uPlot, and marks <body data-charts-ready> when done (tests wait for it).
+
+export const reportCss = `
+:root { --fg:#1d2330; --muted:#5b6475; --line:#dde2ea; --bg:#ffffff; --panel:#f6f8fb; }
+* { box-sizing: border-box; }
+body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif; color: var(--fg); background: var(--bg); margin: 0; }
+header { padding: 20px 28px; border-bottom: 1px solid var(--line); display: flex; gap: 18px; align-items: center; flex-wrap: wrap; }
+header h1 { font-size: 20px; margin: 0; }
+main { padding: 8px 28px 40px; max-width: 1500px; }
+section { margin-top: 26px; }
+h2 { font-size: 17px; border-bottom: 1px solid var(--line); padding-bottom: 4px; }
+h3 { font-size: 14px; margin: 14px 0 6px; color: var(--muted); }
+.badge { display: inline-block; padding: 6px 14px; border-radius: 6px; font-weight: 700; letter-spacing: .06em; color: #fff; font-size: 15px; }
+.badge-pass { background: #1a7f37; } .badge-fail { background: #cf222e; } .badge-inconclusive { background: #b7791f; } .badge-interrupted { background: #57606a; }
+ul.reasons { margin: 6px 0 0; padding-left: 18px; }
+table { border-collapse: collapse; margin: 6px 0; font-variant-numeric: tabular-nums; }
+th, td { border: 1px solid var(--line); padding: 4px 9px; text-align: left; vertical-align: top; }
+th { background: var(--panel); font-weight: 600; }
+td.num { text-align: right; }
+.ok { color: #1a7f37; font-weight: 600; } .bad { color: #cf222e; font-weight: 600; } .warn { color: #b7791f; font-weight: 600; }
+dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 3px 16px; margin: 0; }
+dl.facts dt { color: var(--muted); } dl.facts dd { margin: 0; }
+.charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(640px, 1fr)); gap: 14px; }
+.chart { border: 1px solid var(--line); border-radius: 6px; padding: 8px; background: #fff; }
+.chart h3 { margin: 0 0 4px; color: var(--fg); }
+.nodata { color: var(--muted); font-style: italic; }
+.sev-critical { color: #cf222e; font-weight: 700; } .sev-high { color: #bc4c00; font-weight: 700; } .sev-medium { color: #b7791f; } .sev-low { color: var(--muted); }
+pre { background: var(--panel); padding: 8px; overflow-x: auto; white-space: pre-wrap; word-break: break-word; margin: 4px 0; }
+`;
+
+export const reportScript = `
+(function () {
+  var palette = ['#2f6fde', '#e8590c', '#2b8a3e', '#c2255c', '#7048e8', '#0c8599', '#e67700', '#5c940d', '#a61e4d', '#1864ab', '#d9480f', '#087f5b'];
+  var data = JSON.parse(document.getElementById('report-data').textContent);
+  var drawn = 0;
+  data.charts.forEach(function (chart) {
+    var el = document.getElementById('chart-' + chart.id);
+    if (!el || chart.series.length === 0) return;
+    var width = Math.max(320, el.clientWidth - 16);
+    var opts = {
+      width: width, height: 260,
+      scales: { x: { time: true } },
+      legend: { live: false },
+      axes: [{}, { label: chart.unit, size: 60 }],
+      series: [{}].concat(chart.series.map(function (s, i) {
+        return { label: s.label, stroke: palette[i % palette.length], width: 2, spanGaps: false, points: { show: chart.x.length < 60 } };
+      }))
+    };
+    new uPlot(opts, [chart.x].concat(chart.series.map(function (s) { return s.values; })), el);
+    drawn++;
+  });
+  document.body.setAttribute('data-charts-drawn', String(drawn));
+  document.body.setAttribute('data-charts-ready', 'true');
+})();
+`;

@@ -1,0 +1,136 @@
+// report.html in a real Debian Chromium: self-contained (no request but the file itself), no console
+// errors, every chart drawn (coloured pixels on each canvas), badge = verdict, hostile text escaped.
+// Also the release gate: a baseline and a run with one step slowed on purpose → exactly that step flagged.
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { compareRuns, comparisonVerdictReasons, readRunForReport, writeReport } from '../reports/index.ts';
+import { hostileErrorMessage, makeFixtureRun, writeFixtureRunFolder } from '../reports/testing/fixture-run.ts';
+
+const chromiumArgs = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+let browser: Browser | undefined;
+let workDir = '';
+
+beforeAll(async () => {
+  workDir = await mkdtemp(join(tmpdir(), 'waddle-report-'));
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: chromiumArgs });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  if (workDir) await rm(workDir, { recursive: true, force: true });
+});
+
+interface Opened { requests: string[]; consoleErrors: string[]; page: import('playwright-core').Page; close(): Promise<void> }
+
+async function openReport(path: string): Promise<Opened> {
+  const context = await browser!.newContext({ viewport: { width: 1400, height: 900 } });
+  const page = await context.newPage();
+  const requests: string[] = [];
+  const consoleErrors: string[] = [];
+  const fileUrl = pathToFileURL(path).href;
+  // Abort anything but the report itself: a report that needs the network shows up as a request here.
+  await page.route('**', (route) => (route.request().url() === fileUrl ? route.continue() : route.abort()));
+  page.on('request', (request) => requests.push(request.url()));
+  page.on('console', (message) => { if (message.type() === 'error') consoleErrors.push(message.text()); });
+  page.on('pageerror', (error) => consoleErrors.push(String(error)));
+  await page.goto(fileUrl);
+  await page.waitForSelector('body[data-charts-ready="true"]', { timeout: 30_000 });
+  return { requests, consoleErrors, page, close: () => context.close() };
+}
+
+describe('report.html in Chromium', () => {
+  it('is self-contained, draws every chart, shows the verdict and escapes run text', async () => {
+    const run = makeFixtureRun({ withHdr: true, stepErrorRate: { 'fileUpload/upload_file': 0.12 } });
+    expect(run.summary.verdict.result).toBe('fail');
+    const runDir = await writeFixtureRunFolder(join(workDir, 'run-a'), run);
+    const reportPath = await writeReport(runDir);
+    expect(reportPath).toBe(join(runDir, 'report.html'));
+    const html = await readFile(reportPath, 'utf8');
+    expect(html).not.toContain('<script>window.__pwned');
+    expect(html).toContain('&lt;script&gt;window.__pwned');
+    expect(html).not.toMatch(/(src|href)=["']https?:/);
+
+    const opened = await openReport(reportPath);
+    try {
+      const { page } = opened;
+      expect(opened.requests).toEqual([pathToFileURL(reportPath).href]);
+      expect(opened.consoleErrors).toEqual([]);
+      expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+      expect((await page.textContent('#verdict-badge'))?.trim()).toBe('FAIL');
+      for (const id of ['facts', 'plan', 'thresholds', 'charts', 'journeys', 'steps', 'errors', 'bottlenecks', 'recommendations', 'generator']) {
+        expect(await page.locator(`section#${id}`).count(), `section #${id}`).toBe(1);
+      }
+      expect(await page.locator('#errors-table').textContent()).toContain(hostileErrorMessage);
+      expect(await page.locator('#bottlenecks-table').textContent()).toContain('fileUpload/upload_file');
+      expect(await page.locator('#thresholds-table tbody tr').count()).toBe(run.summary.thresholds.length);
+      expect(await page.locator('#steps-table tbody tr').count()).toBe(run.summary.steps.length);
+
+      // Each chart's canvas must hold coloured (series) pixels, not only grey axes and grid.
+      const charts = await page.evaluate(() => [...document.querySelectorAll('[data-chart]')].map((el) => {
+        const canvas = el.querySelector('canvas');
+        if (!canvas) return { id: el.getAttribute('data-chart'), coloured: 0 };
+        const ctx = canvas.getContext('2d')!;
+        const { data } = ctx.getImageData(0, 0, canvas.width, canvas.height);
+        let coloured = 0;
+        for (let i = 0; i < data.length; i += 4) {
+          const [r, g, b, a] = [data[i]!, data[i + 1]!, data[i + 2]!, data[i + 3]!];
+          if (a > 200 && Math.max(r, g, b) - Math.min(r, g, b) > 60) coloured++;
+        }
+        return { id: el.getAttribute('data-chart'), coloured };
+      }));
+      expect(charts.length).toBeGreaterThanOrEqual(15);
+      expect(Number(await page.getAttribute('body', 'data-charts-drawn'))).toBe(charts.length);
+      for (const chart of charts) expect(chart.coloured, `chart ${chart.id}`).toBeGreaterThan(50);
+
+      await mkdir('test-output', { recursive: true });
+      await page.screenshot({ path: 'test-output/report.png', fullPage: true });
+    } finally {
+      await opened.close();
+    }
+  });
+
+  it('badges an inconclusive run and lists generator saturation as a bottleneck', async () => {
+    const run = makeFixtureRun({ generatorCpuPct: 96, seed: 3 });
+    expect(run.summary.verdict.result).toBe('inconclusive');
+    const runDir = await writeFixtureRunFolder(join(workDir, 'run-saturated'), run);
+    const opened = await openReport(await writeReport(runDir));
+    try {
+      expect((await opened.page.textContent('#verdict-badge'))?.trim()).toBe('INCONCLUSIVE');
+      expect(await opened.page.locator('#bottlenecks-table').textContent()).toContain('generator_saturation');
+      expect(await opened.page.locator('#recommendations-table').textContent()).toContain('Shard the load');
+      expect(opened.consoleErrors).toEqual([]);
+    } finally {
+      await opened.close();
+    }
+  });
+
+  it('flags exactly the step made slower on purpose against a baseline', async () => {
+    const baselineDir = await writeFixtureRunFolder(join(workDir, 'baseline'), makeFixtureRun({ runId: 'baseline-run', seed: 11 }));
+    const currentDir = await writeFixtureRunFolder(join(workDir, 'current'),
+      makeFixtureRun({ runId: 'current-run', seed: 11, stepLatencyFactor: { 'videoCall/join_voice': 1.6 } }));
+    const current = await readRunForReport(currentDir);
+    const baseline = await readRunForReport(baselineDir);
+    const comparison = compareRuns(current.summary, baseline.summary, { marginPct: 10, minAbsMs: 5 });
+    expect(comparison.regressions.map((r) => `${r.kind} ${r.key}`)).toEqual(['step_p95 videoCall/join_voice']);
+    expect(comparisonVerdictReasons(comparison)).toHaveLength(1);
+    expect(comparisonVerdictReasons(comparison)[0]).toContain('baseline-run');
+
+    const opened = await openReport(await writeReport(currentDir, { baselineDir }));
+    try {
+      const regressions = await opened.page.locator('#regressions li').allTextContents();
+      expect(regressions).toHaveLength(1);
+      expect(regressions[0]).toContain('videoCall/join_voice');
+      const flaggedRows = await opened.page.locator('#comparison-table tbody tr', { hasText: 'regression' }).allTextContents();
+      expect(flaggedRows).toHaveLength(1);
+      expect(flaggedRows[0]).toContain('videoCall/join_voice');
+      expect(opened.consoleErrors).toEqual([]);
+    } finally {
+      await opened.close();
+    }
+  });
+});

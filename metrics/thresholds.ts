@@ -1,0 +1,262 @@
+// k6-style thresholds: checks record, thresholds decide.
+//   { 'chat.delivery_ms': ['p(95)<1000'],
+//     'step.duration_ms{journey:chatMessaging,step:send_message}': [{ threshold: 'p(99)<3000', abortOnFail: true, delayAbortEval: '30s' }],
+//     'webrtc.video.freeze_ms': [{ threshold: 'p(99)<500', optional: true }] }
+// Aggregations by metric kind (as in k6): trend avg|min|max|med|p(N)|count; rate rate|count;
+// counter count; gauge value|min|max|avg. Operators < <= > >= == !=.
+// A threshold whose metric got no sample FAILS (noData), unless it is marked optional.
+// parseThresholds reports every problem at once, each with where and how to fix.
+import { mergeMatching } from './by-metric.ts';
+import { catalogue, isMetricName, type MetricName } from './catalogue.ts';
+import type { ThresholdResult } from './run-summary.ts';
+import type { SeriesState } from './series.ts';
+import { didYouMean } from './suggest.ts';
+import type { MetricKind, SeriesAggregate, Tags } from './types.ts';
+
+export type ThresholdOperator = '<' | '<=' | '>' | '>=' | '==' | '!=';
+export type ThresholdAggregation = 'avg' | 'min' | 'max' | 'med' | 'count' | 'rate' | 'value' | 'p';
+
+export interface ThresholdObject {
+  readonly threshold: string;
+  readonly abortOnFail?: boolean;
+  /** how long after load starts abortOnFail may act: '30s', '2m' or ms */
+  readonly delayAbortEval?: string | number;
+  /** a threshold on a metric that got no samples passes instead of failing */
+  readonly optional?: boolean;
+}
+export type ThresholdSpec = Readonly<Record<string, readonly (string | ThresholdObject)[]>>;
+
+export interface ParsedThreshold {
+  /** the key as written, e.g. "step.duration_ms{journey:chatMessaging}" */
+  readonly key: string;
+  readonly metric: MetricName;
+  readonly kind: MetricKind;
+  readonly filter: Tags;
+  /** as written, e.g. "p(95)<1000" */
+  readonly expression: string;
+  readonly aggregation: ThresholdAggregation;
+  /** for p(N): N in (0, 100] */
+  readonly percentile?: number;
+  readonly operator: ThresholdOperator;
+  readonly target: number;
+  readonly abortOnFail: boolean;
+  readonly delayAbortEvalMs: number;
+  readonly optional: boolean;
+  /** where it came from, for messages: thresholds['chat.delivery_ms'][0] */
+  readonly where: string;
+}
+
+export interface ParsedThresholds {
+  readonly ok: boolean;
+  readonly thresholds: ParsedThreshold[];
+  readonly problems: string[];
+}
+
+const AGGREGATIONS: Record<MetricKind, readonly string[]> = {
+  trend: ['avg', 'min', 'max', 'med', 'p(N)', 'count'],
+  rate: ['rate', 'count'],
+  counter: ['count'],
+  gauge: ['value', 'min', 'max', 'avg'],
+};
+
+const EXPRESSION = /^\s*(avg|min|max|med|count|rate|value|p\(\s*([^)]*?)\s*\))\s*(<=|>=|==|!=|<|>)\s*([^\s<>=!]+)\s*$/;
+const KEY = /^([^{}\s]+)(?:\{([^{}]*)\})?$/;
+
+export function parseDurationToMs(v: string | number): number | undefined {
+  if (typeof v === 'number') return Number.isFinite(v) && v >= 0 ? v : undefined;
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)\s*$/.exec(v);
+  if (!m) return undefined;
+  const n = Number(m[1]);
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] as 'ms' | 's' | 'm' | 'h'];
+  return n * unit;
+}
+
+export function parseThresholds(spec: unknown): ParsedThresholds {
+  const problems: string[] = [];
+  const thresholds: ParsedThreshold[] = [];
+  if (spec === undefined || spec === null) return { ok: true, thresholds, problems };
+  if (typeof spec !== 'object' || Array.isArray(spec)) {
+    return { ok: false, thresholds, problems: [`thresholds: expected an object like { 'chat.delivery_ms': ['p(95)<1000'] }, got ${JSON.stringify(spec)}`] };
+  }
+  for (const [key, list] of Object.entries(spec as Record<string, unknown>)) {
+    const at = `thresholds[${JSON.stringify(key)}]`;
+    const keyMatch = KEY.exec(key.trim());
+    if (!keyMatch) {
+      problems.push(`${at}: malformed metric key; write "metric" or "metric{tag:value,tag:value}", e.g. "step.duration_ms{journey:chatMessaging}"`);
+      continue;
+    }
+    const name = keyMatch[1] as string;
+    if (!isMetricName(name)) {
+      problems.push(`${at}: unknown metric "${name}".${didYouMean(name)} Metric names are listed in metrics/catalogue.ts.`);
+      continue;
+    }
+    const def = catalogue[name];
+    const allowedTags: readonly string[] = def.tags;
+    const filter: Record<string, string> = {};
+    let filterOk = true;
+    if (keyMatch[2] !== undefined) {
+      for (const part of keyMatch[2].split(',')) {
+        const m = /^\s*([^:\s]+)\s*:\s*(.+?)\s*$/.exec(part);
+        if (!m) {
+          problems.push(`${at}: tag filter "${part.trim()}" is malformed; write tag:value pairs separated by commas, e.g. {journey:chatMessaging,step:send_message}`);
+          filterOk = false;
+          continue;
+        }
+        const tag = m[1] as string;
+        if (!allowedTags.includes(tag)) {
+          problems.push(`${at}: unknown tag key "${tag}" for ${name}.${didYouMean(tag, allowedTags)} Its tags are: ${allowedTags.length ? allowedTags.join(', ') : '(none)'}.`);
+          filterOk = false;
+          continue;
+        }
+        filter[tag] = m[2] as string;
+      }
+    }
+    if (!Array.isArray(list)) {
+      problems.push(`${at}: expected an array of expressions like ['p(95)<1000'], got ${JSON.stringify(list)}`);
+      continue;
+    }
+    if (list.length === 0) problems.push(`${at}: empty list; add an expression like '${def.kind === 'rate' ? 'rate<0.01' : def.kind === 'trend' ? 'p(95)<1000' : 'count>0'}' or remove the key`);
+    list.forEach((item: unknown, i) => {
+      const where = `${at}[${i}]`;
+      let obj: ThresholdObject;
+      if (typeof item === 'string') obj = { threshold: item };
+      else if (item !== null && typeof item === 'object' && typeof (item as ThresholdObject).threshold === 'string') {
+        obj = item as ThresholdObject;
+        const unknownKeys = Object.keys(obj).filter((k) => !['threshold', 'abortOnFail', 'delayAbortEval', 'optional'].includes(k));
+        if (unknownKeys.length) problems.push(`${where}: unknown option ${unknownKeys.map((k) => `"${k}"`).join(', ')}; allowed: threshold, abortOnFail, delayAbortEval, optional`);
+      } else {
+        problems.push(`${where}: expected a string like 'p(95)<1000' or { threshold: 'p(95)<1000', abortOnFail: true }, got ${JSON.stringify(item)}`);
+        return;
+      }
+      const m = EXPRESSION.exec(obj.threshold);
+      if (!m) {
+        problems.push(`${where}: malformed expression ${JSON.stringify(obj.threshold)}; write <aggregation><operator><number>, e.g. 'p(95)<1000', 'rate<0.01', 'count>0' (operators < <= > >= == !=)`);
+        return;
+      }
+      const aggText = m[1] as string;
+      const aggregation = (aggText.startsWith('p(') ? 'p' : aggText) as ThresholdAggregation;
+      let percentile: number | undefined;
+      let exprOk = true;
+      if (aggregation === 'p') {
+        percentile = Number(m[2]);
+        if (m[2] === '' || !Number.isFinite(percentile) || percentile <= 0 || percentile > 100) {
+          problems.push(`${where}: percentile in ${JSON.stringify(obj.threshold)} must be a number in (0, 100], e.g. p(95) or p(99.9)`);
+          exprOk = false;
+        }
+      }
+      const allowedAggs = AGGREGATIONS[def.kind];
+      if (!allowedAggs.includes(aggregation === 'p' ? 'p(N)' : aggregation)) {
+        problems.push(`${where}: ${aggregation === 'p' ? 'p(N)' : aggregation} is not valid for ${name}, a ${def.kind}; use one of: ${allowedAggs.join(', ')}`);
+        exprOk = false;
+      }
+      const target = Number(m[4]);
+      if (!Number.isFinite(target)) {
+        problems.push(`${where}: ${JSON.stringify(m[4])} in ${JSON.stringify(obj.threshold)} is not a number`);
+        exprOk = false;
+      }
+      let delayAbortEvalMs = 0;
+      if (obj.delayAbortEval !== undefined) {
+        const d = parseDurationToMs(obj.delayAbortEval);
+        if (d === undefined) {
+          problems.push(`${where}.delayAbortEval: expected a duration like '30s', '2m' or a number of ms, got ${JSON.stringify(obj.delayAbortEval)}`);
+          exprOk = false;
+        } else delayAbortEvalMs = d;
+      }
+      for (const flag of ['abortOnFail', 'optional'] as const) {
+        if (obj[flag] !== undefined && typeof obj[flag] !== 'boolean') {
+          problems.push(`${where}.${flag}: expected true or false, got ${JSON.stringify(obj[flag])}`);
+          exprOk = false;
+        }
+      }
+      if (!exprOk || !filterOk) return;
+      thresholds.push({
+        key: key.trim(), metric: name, kind: def.kind, filter, expression: obj.threshold.trim(), aggregation, percentile,
+        operator: m[3] as ThresholdOperator, target, abortOnFail: obj.abortOnFail ?? false, delayAbortEvalMs,
+        optional: obj.optional ?? false, where,
+      });
+    });
+  }
+  return { ok: problems.length === 0, thresholds, problems };
+}
+
+function observe(t: ParsedThreshold, s: SeriesState): number {
+  switch (t.aggregation) {
+    case 'count':
+      // a counter's count is the sum of its increments (k6); otherwise the number of values
+      return t.kind === 'counter' ? s.sum : s.count;
+    case 'rate':
+      return s.nonZero / s.count;
+    case 'avg':
+      return s.sum / s.count;
+    case 'min':
+      return s.min;
+    case 'max':
+      return s.max;
+    case 'value':
+      return s.last;
+    case 'med':
+      return s.hist ? s.hist.percentile(50) : 0;
+    case 'p':
+      return s.hist ? s.hist.percentile(t.percentile ?? 100) : 0;
+  }
+}
+
+function compare(a: number, op: ThresholdOperator, b: number): boolean {
+  switch (op) {
+    case '<': return a < b;
+    case '<=': return a <= b;
+    case '>': return a > b;
+    case '>=': return a >= b;
+    case '==': return a === b;
+    case '!=': return a !== b;
+  }
+}
+
+export function evaluateOne(t: ParsedThreshold, totals: readonly SeriesAggregate[]): ThresholdResult {
+  const s = mergeMatching(totals, t.metric, t.filter);
+  const base = { metric: t.key, expression: t.expression, abortOnFail: t.abortOnFail };
+  if (s === undefined || s.count === 0) return { ...base, observed: null, ok: t.optional, noData: true };
+  const observed = observe(t, s);
+  return { ...base, observed, ok: compare(observed, t.operator, t.target), noData: false };
+}
+
+/** Evaluate every threshold on run totals (hub.totals() or merged shards). */
+export function evaluateThresholds(parsed: readonly ParsedThreshold[], totals: readonly SeriesAggregate[]): ThresholdResult[] {
+  return parsed.map((t) => evaluateOne(t, totals));
+}
+
+/**
+ * abortOnFail: evaluated on running totals, once load has run for delayAbortEval.
+ * Returns a sentence saying which threshold failed, or undefined to go on.
+ * No data yet is not a reason to abort (the samples may still come).
+ */
+export function checkAbort(parsed: readonly ParsedThreshold[], hub: { totals(): SeriesAggregate[] }, elapsedMs: number): string | undefined {
+  const due = parsed.filter((t) => t.abortOnFail && elapsedMs >= t.delayAbortEvalMs);
+  if (due.length === 0) return undefined;
+  const totals = hub.totals();
+  for (const t of due) {
+    const r = evaluateOne(t, totals);
+    if (!r.ok && !r.noData) return `${describeThresholdResult(r)} after ${(elapsedMs / 1000).toFixed(1)} s (abortOnFail)`;
+  }
+  return undefined;
+}
+
+function unitOf(key: string): string {
+  const name = key.replace(/\{.*$/, '');
+  return isMetricName(name) ? catalogue[name].unit : '';
+}
+
+function formatNumber(n: number): string {
+  if (Number.isInteger(n)) return String(n);
+  return Math.abs(n) >= 100 ? n.toFixed(0) : Math.abs(n) >= 1 ? n.toFixed(2) : n.toPrecision(3);
+}
+
+/** "threshold chat.delivery_ms p(95)<1000 failed: observed 1433 ms" */
+export function describeThresholdResult(r: ThresholdResult): string {
+  const head = `threshold ${r.metric} ${r.expression}`;
+  if (r.noData) return r.ok ? `${head} had no data (optional, so not counted)` : `${head} failed: no data (the metric never got a sample; check the journey records it, or mark the threshold optional)`;
+  const unit = unitOf(r.metric);
+  const isRateAgg = /^\s*rate/.test(r.expression);
+  const observed = `${formatNumber(r.observed ?? 0)}${!isRateAgg && unit && unit !== 'count' && unit !== 'ratio' ? ` ${unit}` : ''}`;
+  return `${head} ${r.ok ? 'held' : 'failed'}: observed ${observed}`;
+}

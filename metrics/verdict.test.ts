@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { MetricsHub } from './hub.ts';
+import type { ThresholdResult } from './run-summary.ts';
+import { decideVerdict, videoCpuLimitedShare, videoCpuSaturationReason, type VerdictInput } from './verdict.ts';
+
+const held: ThresholdResult = { metric: 'chat.delivery_ms', expression: 'p(95)<1000', observed: 420, ok: true, noData: false, abortOnFail: false };
+const failed: ThresholdResult = { metric: 'chat.delivery_ms', expression: 'p(95)<1000', observed: 1433, ok: false, noData: false, abortOnFail: false };
+const noData: ThresholdResult = { metric: 'webrtc.video.freeze_ms', expression: 'p(99)<500', observed: null, ok: false, noData: true, abortOnFail: false };
+
+const good: VerdictInput = { interrupted: false, saturated: false, saturationReasons: [], thresholds: [held], runCompleted: true, usersStarted: 10 };
+
+const table: Array<[string, Partial<VerdictInput>, string, number, RegExp]> = [
+  ['all good', {}, 'pass', 0, /all 1 threshold\(s\) had data and held/],
+  ['no thresholds', { thresholds: [] }, 'pass', 0, /defines no thresholds/],
+  ['threshold failed', { thresholds: [held, failed] }, 'fail', 3, /p\(95\)<1000 failed: observed 1433 ms/],
+  ['no data fails', { thresholds: [noData] }, 'fail', 3, /no data/],
+  ['interrupted outranks everything', { interrupted: true, internalError: 'x', saturated: true, thresholds: [failed] }, 'interrupted', 130, /interrupted/],
+  ['internal error', { internalError: 'pool: boom', saturated: true }, 'inconclusive', 1, /internal error .*pool: boom/],
+  ['saturated outranks failed thresholds', { saturated: true, saturationReasons: ['CPU 97% for 10 s'], thresholds: [failed] }, 'inconclusive', 4, /saturated \(CPU 97% for 10 s\); a starved generator cannot prove Waddle slow/],
+  ['missing shards', { missingShards: ['2/3'], thresholds: [failed] }, 'inconclusive', 4, /shard\(s\) 2\/3 did not report/],
+  ['abortOnFail', { aborted: 'threshold journey.errors rate<0.05 failed', runCompleted: false, thresholds: [failed] }, 'fail', 3, /stopped early by an abortOnFail threshold/],
+  ['not completed', { runCompleted: false }, 'inconclusive', 4, /did not complete/],
+  ['no user started', { usersStarted: 0, thresholds: [failed] }, 'inconclusive', 4, /no virtual user ever started/],
+];
+
+describe('decideVerdict', () => {
+  it.each(table)('%s', (_name, patch, result, exitCode, reason) => {
+    const v = decideVerdict({ ...good, ...patch });
+    expect(v.result).toBe(result);
+    expect(v.exitCode).toBe(exitCode);
+    expect(v.reasons.join('\n')).toMatch(reason);
+  });
+
+  it('says which failures it could not trust when inconclusive', () => {
+    const v = decideVerdict({ ...good, saturated: true, saturationReasons: ['r'], thresholds: [failed] });
+    expect(v.reasons[1]).toMatch(/1 threshold\(s\) failed, but on data that cannot be trusted/);
+  });
+});
+
+describe('videoCpuLimitedShare', () => {
+  it('is the share of outbound video samples limited by CPU, and gives a saturation reason above the limit', () => {
+    const hub = new MetricsHub({ runId: 'r', shard: '1/1', sinks: [] });
+    for (let i = 0; i < 10; i++) hub.record('webrtc.quality_limited_cpu', i < 4 ? 1 : 0, { kind: 'video', direction: 'outbound' });
+    for (let i = 0; i < 10; i++) hub.record('webrtc.quality_limited_cpu', 1, { kind: 'audio', direction: 'outbound' }); // ignored
+    expect(videoCpuLimitedShare(hub.totals())).toBeCloseTo(0.4, 9);
+    expect(videoCpuSaturationReason(hub.totals())).toMatch(/^40% of outbound video samples were limited by CPU/);
+    expect(videoCpuSaturationReason(hub.totals(), 0.5)).toBeUndefined();
+    expect(videoCpuLimitedShare([])).toBe(0);
+  });
+});

@@ -1,0 +1,94 @@
+// The verdict: may this release ship? (shared/DESIGN.md exit codes, RELIABILITY.md "The verdict")
+// PASS only when the run completed, every shard reported, the generator was not saturated and
+// every threshold had data and held. Ranking, first match wins:
+//   interrupted 130 > internal error 1 > saturated 4 > missing shards 4 > abortOnFail 3
+//   > run not completed 4 > no user started 4 > thresholds failed 3 > pass 0.
+// Saturation outranks threshold failures: a starved generator cannot prove Waddle slow.
+import type { ThresholdResult, Verdict } from './run-summary.ts';
+import { describeThresholdResult } from './thresholds.ts';
+import type { SeriesAggregate } from './types.ts';
+
+export interface VerdictInput {
+  readonly interrupted: boolean;
+  readonly saturated: boolean;
+  readonly saturationReasons: readonly string[];
+  readonly thresholds: readonly ThresholdResult[];
+  /** shards expected but absent or partial (distributed runs), or this shard when it missed its start */
+  readonly missingShards?: readonly string[];
+  /** the abortOnFail sentence when a threshold stopped the run early */
+  readonly aborted?: string;
+  /** what broke inside the fleet (a bug) */
+  readonly internalError?: string;
+  readonly runCompleted: boolean;
+  readonly usersStarted: number;
+}
+
+function failedThresholds(thresholds: readonly ThresholdResult[]): string[] {
+  return thresholds.filter((t) => !t.ok).map(describeThresholdResult);
+}
+
+export function decideVerdict(input: VerdictInput): Verdict {
+  const failed = failedThresholds(input.thresholds);
+  const untrusted = failed.length > 0 ? [`${failed.length} threshold(s) failed, but on data that cannot be trusted: ${failed.join('; ')}`] : [];
+
+  if (input.interrupted) {
+    return { result: 'interrupted', exitCode: 130, reasons: ['the run was interrupted (SIGINT/SIGTERM) before the plan ended; the report is partial', ...untrusted] };
+  }
+  if (input.internalError !== undefined) {
+    return { result: 'inconclusive', exitCode: 1, reasons: [`internal error in the fleet (a bug, not a finding about Waddle): ${input.internalError}`, ...untrusted] };
+  }
+  if (input.saturated) {
+    const why = input.saturationReasons.length > 0 ? input.saturationReasons.join('; ') : 'no reason given';
+    return {
+      result: 'inconclusive',
+      exitCode: 4,
+      reasons: [`the load generator was saturated (${why}); a starved generator cannot prove Waddle slow: rerun with fewer users per machine or more shards`, ...untrusted],
+    };
+  }
+  if (input.missingShards !== undefined && input.missingShards.length > 0) {
+    return {
+      result: 'inconclusive',
+      exitCode: 4,
+      reasons: [`shard(s) ${input.missingShards.join(', ')} did not report a complete run, so the merged data is incomplete`, ...untrusted],
+    };
+  }
+  if (input.aborted !== undefined) {
+    return { result: 'fail', exitCode: 3, reasons: [`the run was stopped early by an abortOnFail threshold: ${input.aborted}`, ...failed] };
+  }
+  if (!input.runCompleted) {
+    return { result: 'inconclusive', exitCode: 4, reasons: ['the run did not complete its plan, so its data cannot decide the release', ...untrusted] };
+  }
+  if (input.usersStarted <= 0) {
+    return { result: 'inconclusive', exitCode: 4, reasons: ['no virtual user ever started: nothing was measured', ...untrusted] };
+  }
+  if (failed.length > 0) return { result: 'fail', exitCode: 3, reasons: failed };
+  const held = input.thresholds.length;
+  return {
+    result: 'pass',
+    exitCode: 0,
+    reasons: [held > 0 ? `passed: the run completed and all ${held} threshold(s) had data and held` : 'passed: the run completed; the plan defines no thresholds'],
+  };
+}
+
+/**
+ * Share (0..1) of outbound video probe samples whose qualityLimitationReason was 'cpu'
+ * (webrtc.quality_limited_cpu, tags kind=video, direction=outbound; untagged series count too).
+ */
+export function videoCpuLimitedShare(totals: readonly SeriesAggregate[]): number {
+  let count = 0;
+  let nonZero = 0;
+  for (const s of totals) {
+    if (s.metric !== 'webrtc.quality_limited_cpu') continue;
+    if ((s.tags.kind ?? 'video') !== 'video' || (s.tags.direction ?? 'outbound') !== 'outbound') continue;
+    count += s.count;
+    nonZero += s.nonZero ?? 0;
+  }
+  return count === 0 ? 0 : nonZero / count;
+}
+
+/** A saturation reason when more than `limit` (default 0.3) of outbound video was CPU-limited, else undefined. */
+export function videoCpuSaturationReason(totals: readonly SeriesAggregate[], limit = 0.3): string | undefined {
+  const share = videoCpuLimitedShare(totals);
+  if (share <= limit) return undefined;
+  return `${(share * 100).toFixed(0)}% of outbound video samples were limited by CPU (qualityLimitationReason = cpu; limit ${(limit * 100).toFixed(0)}%)`;
+}

@@ -1,0 +1,47 @@
+// Start the reference Waddle alone: `npm run waddle -- --port 8080 --voice-channels 20`.
+import { Command, InvalidArgumentError } from 'commander';
+import { startReferenceWaddle } from './server.ts';
+
+function int(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be a non-negative integer, got "${value}"`);
+    return n;
+  };
+}
+
+const program = new Command('waddle')
+  .description('The reference Waddle: server + web client, the system under test for waddle-fleet')
+  .option('--port <port>', 'TCP port (0 = a free port)', int('--port'), 8080)
+  .option('--host <host>', 'bind address (loopback by default; the fleet only loads loopback targets)', '127.0.0.1')
+  .option('--voice-channels <n>', 'voice channels in the default waddle', int('--voice-channels'), 10)
+  .option('--max-voice-participants <n>', 'participants per voice room (mesh)', int('--max-voice-participants'), 6)
+  .option('--chat-rate <perSec>', 'chat messages per second per connection', int('--chat-rate'), 20)
+  .option('--data-dir <dir>', 'where uploads are stored (default: a temp dir removed on exit)')
+  .parse();
+
+const opts = program.opts<{ port: number; host: string; voiceChannels: number; maxVoiceParticipants: number; chatRate: number; dataDir?: string }>();
+
+try {
+  const waddle = await startReferenceWaddle({
+    port: opts.port,
+    host: opts.host,
+    voiceChannels: opts.voiceChannels,
+    maxVoiceParticipants: opts.maxVoiceParticipants,
+    chatRatePerSec: opts.chatRate,
+    ...(opts.dataDir !== undefined ? { dataDir: opts.dataDir } : {}),
+    log: (line) => console.error(line),
+  });
+  console.log(`reference Waddle at ${waddle.url} (health ${waddle.url}/healthz, metrics ${waddle.url}/metrics, uploads in ${waddle.dataDir})`);
+  let stopping = false;
+  const stop = (): void => {
+    if (stopping) process.exit(130);
+    stopping = true;
+    void waddle.stop().then(() => process.exit(0));
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+} catch (error) {
+  console.error(`waddle: could not start: ${(error as Error).message}`);
+  process.exit(2);
+}

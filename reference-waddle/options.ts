@@ -1,0 +1,65 @@
+// Options of the reference Waddle, with the defaults the issue asks for.
+
+export interface ReferenceWaddleOptions {
+  /** TCP port; 0 = a free port (tests). Default 0. */
+  port?: number;
+  /** bind address; loopback by default so nothing outside this machine can reach it */
+  host?: string;
+  /** voice channels in the default waddle (load tests spread users over rooms). Default 10. */
+  voiceChannels?: number;
+  /** participants per voice room (mesh call). Default 6. */
+  maxVoiceParticipants?: number;
+  /** where uploads go; a fresh temp dir (removed on stop) when not given */
+  dataDir?: string;
+  /** messages kept per channel and sent as history on open. Default 200. */
+  historyLimit?: number;
+  /** chat messages per second per connection (token bucket refill). Default 20. */
+  chatRatePerSec?: number;
+  /** chat burst per connection (token bucket size). Default 60. */
+  chatBurst?: number;
+  /** chat message text limit in UTF-8 bytes. Default 4096. */
+  maxMessageBytes?: number;
+  /** upload size limit. Default 50 MiB. */
+  maxUploadBytes?: number;
+  /** upload chunk size. Default 64 KiB. */
+  chunkBytes?: number;
+  /** log lines (errors only) go here; silent by default */
+  log?: (line: string) => void;
+}
+
+export type ResolvedOptions = Required<Omit<ReferenceWaddleOptions, 'dataDir'>> & { dataDir?: string };
+
+export function resolveOptions(options: ReferenceWaddleOptions = {}): ResolvedOptions {
+  const resolved: ResolvedOptions = {
+    port: options.port ?? 0,
+    host: options.host ?? '127.0.0.1',
+    voiceChannels: options.voiceChannels ?? 10,
+    maxVoiceParticipants: options.maxVoiceParticipants ?? 6,
+    dataDir: options.dataDir,
+    historyLimit: options.historyLimit ?? 200,
+    chatRatePerSec: options.chatRatePerSec ?? 20,
+    chatBurst: options.chatBurst ?? 60,
+    maxMessageBytes: options.maxMessageBytes ?? 4096,
+    maxUploadBytes: options.maxUploadBytes ?? 50 * 1024 * 1024,
+    chunkBytes: options.chunkBytes ?? 64 * 1024,
+    log: options.log ?? (() => {}),
+  };
+  const problems: string[] = [];
+  const intIn = (name: keyof ResolvedOptions, min: number, max: number): void => {
+    const value = resolved[name];
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+      problems.push(`${name}: expected an integer from ${min} to ${max}, got ${String(value)}`);
+    }
+  };
+  intIn('port', 0, 65535);
+  intIn('voiceChannels', 0, 1000);
+  intIn('maxVoiceParticipants', 2, 50);
+  intIn('historyLimit', 1, 10_000);
+  intIn('chatBurst', 1, 1_000_000);
+  intIn('maxMessageBytes', 1, 1024 * 1024);
+  intIn('maxUploadBytes', 1, 10 * 1024 * 1024 * 1024);
+  intIn('chunkBytes', 1024, 16 * 1024 * 1024);
+  if (!(resolved.chatRatePerSec > 0)) problems.push(`chatRatePerSec: expected a number above 0, got ${resolved.chatRatePerSec}`);
+  if (problems.length > 0) throw new Error(`reference-waddle: invalid options:\n  ${problems.join('\n  ')}`);
+  return resolved;
+}

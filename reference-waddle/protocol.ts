@@ -1,0 +1,123 @@
+// The wire protocol of the reference Waddle: JSON frames over one WebSocket per client
+// (GET /ws?token=… or the session cookie) plus a small HTTP API. Types only, no runtime
+// code, so both the Node server and the DOM-only web client (web/) import it.
+//
+// Every client frame may carry `ref` (any string ≤ 64 chars); replies and errors about
+// that frame echo it, so a client can match answers to requests.
+
+export interface ChannelRef {
+  readonly id: string;
+  readonly name: string;
+}
+
+export interface WaddleSummary {
+  readonly id: string;
+  readonly name: string;
+  readonly textChannels: readonly ChannelRef[];
+  readonly voiceChannels: readonly ChannelRef[];
+}
+
+export interface Attachment {
+  readonly id: string;
+  readonly name: string;
+  readonly bytes: number;
+  readonly sha256: string;
+  readonly contentType: string;
+}
+
+export interface ChatMessage {
+  readonly id: string;
+  readonly channelId: string;
+  readonly author: string;
+  readonly text: string;
+  /** server epoch ms when the server accepted it */
+  readonly serverTs: number;
+  /** the sender's own token, echoed so receivers can match and measure */
+  readonly nonce?: string;
+  /** the sender's epoch ms at send, echoed */
+  readonly sentAtMs?: number;
+  /** emoji → usernames who reacted */
+  readonly reactions: Readonly<Record<string, readonly string[]>>;
+  readonly attachment?: Attachment;
+}
+
+export interface VoiceParticipant {
+  /** connection id: one user may be in a call from several tabs */
+  readonly peerId: string;
+  readonly username: string;
+  readonly muted: boolean;
+  readonly camera: boolean;
+  readonly screen: boolean;
+}
+
+// ---- client → server ----------------------------------------------------------------
+export type ClientFrame =
+  | { type: 'ping'; ref?: string }
+  | { type: 'waddle.list'; ref?: string }
+  | { type: 'waddle.join'; waddleId: string; ref?: string }
+  | { type: 'waddle.leave'; waddleId: string; ref?: string }
+  | { type: 'channel.open'; channelId: string; ref?: string }
+  | { type: 'channel.close'; channelId: string; ref?: string }
+  | { type: 'chat.send'; channelId: string; text: string; nonce?: string; sentAtMs?: number; ref?: string }
+  | { type: 'reaction.add' | 'reaction.remove'; channelId: string; messageId: string; emoji: string; ref?: string }
+  | { type: 'voice.join'; channelId: string; ref?: string }
+  | { type: 'voice.leave'; ref?: string }
+  | { type: 'voice.state'; muted?: boolean; camera?: boolean; screen?: boolean; ref?: string }
+  | { type: 'rtc.signal'; to: string; data: unknown; ref?: string };
+
+export type ClientFrameType = ClientFrame['type'];
+
+// ---- server → client ----------------------------------------------------------------
+export type ErrorCode =
+  | 'bad_json'
+  | 'bad_frame'
+  | 'unknown_type'
+  | 'too_large'
+  | 'not_found'
+  | 'not_member'
+  | 'rate_limited'
+  | 'room_full'
+  | 'not_in_voice';
+
+export type ServerFrame =
+  | { type: 'hello'; peerId: string; username: string; serverTs: number }
+  | { type: 'pong'; ref?: string; serverTs: number }
+  | { type: 'error'; code: ErrorCode; message: string; ref?: string }
+  | { type: 'waddle.list'; ref?: string; waddles: readonly WaddleSummary[] }
+  | { type: 'waddle.joined'; ref?: string; waddle: WaddleSummary; online: readonly string[] }
+  | { type: 'waddle.left'; ref?: string; waddleId: string }
+  | { type: 'presence'; waddleId: string; username: string; online: boolean }
+  | { type: 'channel.history'; ref?: string; channelId: string; messages: readonly ChatMessage[] }
+  | { type: 'channel.closed'; ref?: string; channelId: string }
+  | { type: 'chat.ack'; ref?: string; channelId: string; id: string; nonce?: string; serverTs: number }
+  | { type: 'chat.message'; message: ChatMessage }
+  | { type: 'reaction.update'; ref?: string; channelId: string; messageId: string; reactions: Readonly<Record<string, readonly string[]>> }
+  | { type: 'voice.joined'; ref?: string; channelId: string; peerId: string; participants: readonly VoiceParticipant[] }
+  | { type: 'voice.left'; ref?: string; channelId: string }
+  | { type: 'voice.members'; channelId: string; participants: readonly VoiceParticipant[] }
+  | { type: 'rtc.signal'; from: string; fromUser: string; data: unknown };
+
+// ---- HTTP ---------------------------------------------------------------------------
+// POST /api/login {username, password?}          → {token, username}
+// GET  /api/waddles                               → {waddles: WaddleSummary[]}
+// POST /api/uploads {channelId, name, bytes, sha256, contentType?} → {uploadId, chunkBytes, offset}
+// GET  /api/uploads/:id                           → {uploadId, offset, bytes}   (resume point)
+// PUT  /api/uploads/:id/chunks?offset=N  <bytes>  → {offset}
+// POST /api/uploads/:id/complete                  → {attachment, messageId}
+// GET  /api/attachments/:id                       → the file
+// Errors: {error: code, message} with a 4xx status.
+export interface LoginResponse {
+  readonly token: string;
+  readonly username: string;
+}
+
+export interface UploadCreated {
+  readonly uploadId: string;
+  readonly chunkBytes: number;
+  readonly offset: number;
+}
+
+export interface UploadCompleted {
+  readonly attachment: Attachment;
+  readonly messageId: string;
+}

@@ -1,0 +1,129 @@
+// In-memory state: sessions, waddles, channels and their bounded history.
+// Every structure is keyed so that per-message work is O(channel subscribers), never
+// O(all connections): the target must later hold 10k sockets and 100k messages/minute.
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { ChatMessage, ChannelRef, WaddleSummary } from './protocol.ts';
+
+export interface Session {
+  readonly token: string;
+  readonly username: string;
+}
+
+/** Users log in with a name; a password, when first given, is then required for that name. */
+export class Accounts {
+  private readonly passwordHashes = new Map<string, Buffer>();
+  private readonly sessions = new Map<string, Session>();
+
+  login(username: string, password?: string): Session | { error: string } {
+    const existing = this.passwordHashes.get(username);
+    const given = password === undefined || password === '' ? undefined : hashPassword(username, password);
+    if (existing && (!given || !timingSafeEqual(existing, given))) return { error: 'wrong password for this username' };
+    if (!existing && given) this.passwordHashes.set(username, given);
+    const session = { token: randomBytes(24).toString('base64url'), username };
+    this.sessions.set(session.token, session);
+    return session;
+  }
+
+  byToken(token: string | undefined): Session | undefined {
+    return token ? this.sessions.get(token) : undefined;
+  }
+}
+
+function hashPassword(username: string, password: string): Buffer {
+  return createHash('sha256').update(`waddle:${username}:${password}`).digest();
+}
+
+export class TextChannel {
+  /** insertion-ordered; the oldest is evicted past the limit (bounded memory) */
+  private readonly messages = new Map<string, ChatMessage & { reactions: Record<string, string[]> }>();
+  /** connections that opened this channel: the fan-out set */
+  readonly subscribers = new Set<Subscriber>();
+
+  constructor(
+    readonly id: string,
+    readonly name: string,
+    readonly waddle: Waddle,
+    private readonly historyLimit: number,
+  ) {}
+
+  add(message: ChatMessage): void {
+    this.messages.set(message.id, { ...message, reactions: {} });
+    if (this.messages.size > this.historyLimit) {
+      const oldest = this.messages.keys().next().value;
+      if (oldest !== undefined) this.messages.delete(oldest);
+    }
+  }
+
+  get(messageId: string): (ChatMessage & { reactions: Record<string, string[]> }) | undefined {
+    return this.messages.get(messageId);
+  }
+
+  history(): ChatMessage[] {
+    return [...this.messages.values()];
+  }
+}
+
+/** Anything that can receive frames (a WebSocket connection). */
+export interface Subscriber {
+  readonly peerId: string;
+  readonly username: string;
+  sendRaw(data: string): void;
+}
+
+export class Waddle {
+  readonly textChannels: TextChannel[] = [];
+  readonly voiceChannels: ChannelRef[] = [];
+  /** username → connections of that user that joined this waddle (presence) */
+  readonly online = new Map<string, Set<Subscriber>>();
+
+  constructor(
+    readonly id: string,
+    readonly name: string,
+  ) {}
+
+  summary(): WaddleSummary {
+    return {
+      id: this.id,
+      name: this.name,
+      textChannels: this.textChannels.map((c) => ({ id: c.id, name: c.name })),
+      voiceChannels: this.voiceChannels,
+    };
+  }
+}
+
+export class Directory {
+  readonly waddles = new Map<string, Waddle>();
+  readonly textChannels = new Map<string, TextChannel>();
+  /** voice channel id → its waddle */
+  readonly voiceChannels = new Map<string, Waddle>();
+  private messageCounter = 0;
+
+  constructor(
+    private readonly historyLimit: number,
+    voiceChannelCount: number,
+  ) {
+    this.addWaddle('hq', 'Waddle HQ', ['general', 'random', 'load-test'], voiceChannelCount);
+    this.addWaddle('sandbox', 'Sandbox', ['chat'], 2);
+  }
+
+  addWaddle(id: string, name: string, textNames: readonly string[], voiceCount: number): Waddle {
+    const waddle = new Waddle(id, name);
+    for (const textName of textNames) {
+      const channel = new TextChannel(`${id}-${textName}`, textName, waddle, this.historyLimit);
+      waddle.textChannels.push(channel);
+      this.textChannels.set(channel.id, channel);
+    }
+    for (let i = 1; i <= voiceCount; i++) {
+      const ref = { id: `${id}-voice-${i}`, name: `Voice ${i}` };
+      waddle.voiceChannels.push(ref);
+      this.voiceChannels.set(ref.id, waddle);
+    }
+    this.waddles.set(id, waddle);
+    return waddle;
+  }
+
+  nextMessageId(): string {
+    this.messageCounter += 1;
+    return `m${this.messageCounter.toString(36)}`;
+  }
+}

@@ -150,7 +150,7 @@ export function identifyBottlenecks(summary: RunSummary, intervals: readonly Int
     for (const agg of aggregateByTags(intervals, metric, ['kind', 'direction'])) {
       const share = agg.count > 0 ? agg.nonZero / agg.count : 0;
       if (share > l.qualityLimitedShare) {
-        found.push({ type, component: `${mediaName(agg.tags)} video`.replace('video video', 'video'), severity: 'high', observed: share * 100, limit: l.qualityLimitedShare * 100,
+        found.push({ type, component: mediaName(agg.tags), severity: 'high', observed: share * 100, limit: l.qualityLimitedShare * 100,
           details: `${fmt(share * 100)}% of outbound video samples were limited by ${cause} (> ${fmt(l.qualityLimitedShare * 100)}%)`,
           recommendation: cause === 'CPU'
             ? 'The generator cannot encode the video it sends: a starved generator, not a slow Waddle. Fewer video users per worker, or lower camera resolution/fps.'

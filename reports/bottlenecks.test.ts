@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import type { IntervalSnapshot, SeriesAggregate } from '../metrics/types.ts';
+import type { RunSummary, StepSummary } from '../metrics/run-summary.ts';
+import { identifyBottlenecks } from './bottlenecks.ts';
+import { recommendations } from './recommendations.ts';
+import { makeFixtureRun } from './testing/fixture-run.ts';
+
+const base = makeFixtureRun({ intervalCount: 6, seed: 1 }).summary;
+const step = (over: Partial<StepSummary>): StepSummary => ({ journey: 'chatMessaging', step: 'send_message', count: 100, errors: 0, p50: 50, p95: 100, p99: 150, max: 300, mean: 60, ...over });
+const summaryWith = (over: Partial<RunSummary>): RunSummary => ({ ...base, steps: [], journeys: {}, ...over });
+const interval = (series: SeriesAggregate[], i = 0): IntervalSnapshot => ({ runId: 'r', shard: '1/1', startMs: i * 5000, endMs: (i + 1) * 5000, phase: 'steady', series });
+const media = (metric: string, kind: SeriesAggregate['kind'], tags: Record<string, string>, over: Partial<SeriesAggregate>): SeriesAggregate => ({ metric, kind, tags, count: 10, sum: 0, min: 0, max: 0, ...over });
+
+describe('identifyBottlenecks', () => {
+  it('flags a step whose p99 is more than twice its p95, and not one just under', () => {
+    const found = identifyBottlenecks(summaryWith({ steps: [step({ p95: 100, p99: 201 }), step({ step: 'login', p95: 100, p99: 199 })] }));
+    expect(found.filter((b) => b.type === 'latency_spike').map((b) => b.component)).toEqual(['chatMessaging/send_message']);
+    expect(found[0]!.details).toContain('201');
+  });
+
+  it('flags error rates over 5% per step and per journey', () => {
+    const found = identifyBottlenecks(summaryWith({
+      steps: [step({ errors: 6 }), step({ step: 'login', errors: 5 })],
+      journeys: { videoCall: { started: 40, completed: 30, failed: 3, interrupted: 7 }, chatMessaging: { started: 40, completed: 38, failed: 2, interrupted: 0 } },
+    }));
+    const errors = found.filter((b) => b.type === 'high_error_rate');
+    expect(errors.map((b) => b.component)).toEqual(['chatMessaging/send_message', 'videoCall']);
+    expect(errors.every((b) => b.severity === 'critical')).toBe(true);
+  });
+
+  it('flags generator CPU, memory and saturation from the summary', () => {
+    const found = identifyBottlenecks(summaryWith({
+      generator: { ...base.generator, saturated: true, reasons: ['cpu'], cpuPercentP95: 91, cpuPercentMax: 99 },
+      metrics: [{ metric: 'generator.system_memory_pct', kind: 'gauge', unit: 'percent', count: 5, sum: 400, min: 70, max: 88, mean: 80, last: 88 }],
+    }));
+    expect(found.map((b) => b.type).sort()).toEqual(['generator_cpu', 'generator_memory', 'generator_saturation']);
+  });
+
+  it('flags media problems from intervals: CPU-limited video, loss, freezes, low MOS', () => {
+    const videoOut = { kind: 'video', direction: 'outbound' };
+    const videoIn = { kind: 'video', direction: 'inbound' };
+    const audioIn = { kind: 'audio', direction: 'inbound' };
+    const intervals = [interval([
+      media('webrtc.quality_limited_cpu', 'rate', videoOut, { count: 10, nonZero: 3 }),
+      media('webrtc.quality_limited_bandwidth', 'rate', videoOut, { count: 10, nonZero: 0 }),
+      media('webrtc.packets_lost_pct', 'trend', videoIn, { count: 10, sum: 35, p95: 6 }),
+      media('webrtc.packets_lost_pct', 'trend', audioIn, { count: 10, sum: 5, p95: 1 }),
+      media('webrtc.video.freeze_count', 'counter', videoIn, { count: 1, sum: 4 }),
+      media('webrtc.video.freeze_ms', 'trend', videoIn, { count: 4, sum: 2400 }),
+      media('webrtc.audio.mos', 'trend', audioIn, { count: 10, sum: 31 }),
+    ])];
+    const found = identifyBottlenecks(summaryWith({}), intervals);
+    expect(found.map((b) => `${b.type} ${b.component}`).sort()).toEqual([
+      'low_mos audio inbound', 'video_cpu_limited video outbound', 'video_freezes video inbound', 'webrtc_loss video inbound',
+    ]);
+    expect(found.find((b) => b.type === 'video_freezes')!.details).toContain('2.4 s');
+  });
+
+  it('flags target CPU from the p95 of its gauge over intervals', () => {
+    const intervals = Array.from({ length: 20 }, (_, i) => interval([media('target.cpu_pct', 'gauge', {}, { count: 1, last: i < 17 ? 40 : 97 })], i));
+    expect(identifyBottlenecks(summaryWith({}), intervals).map((b) => b.type)).toEqual(['target_cpu']);
+    const calm = intervals.map((iv, i) => (i < 19 ? iv : interval([media('target.cpu_pct', 'gauge', {}, { count: 1, last: 40 })], i)));
+    expect(identifyBottlenecks(summaryWith({}), calm.slice(0, 10))).toEqual([]);
+  });
+});
+
+describe('recommendations', () => {
+  it('dedupes by problem, sorts by priority and adds sharding advice for a starved generator', () => {
+    const summary = summaryWith({ steps: [step({ errors: 9 }), step({ step: 'login', errors: 9 })], generator: { ...base.generator, saturated: true, reasons: ['cpu'], cpuPercentP95: 95 } });
+    const recs = recommendations(identifyBottlenecks(summary), summary);
+    const titles = recs.map((r) => r.title);
+    expect(titles.filter((t) => t.startsWith('Fix failing steps'))).toEqual(['Fix failing steps: chatMessaging/send_message, chatMessaging/login']);
+    expect(titles).toContain('Shard the load over more workers');
+    expect(new Set(titles).size).toBe(titles.length);
+    expect(recs.every((r) => r.priority === 'high')).toBe(true);
+  });
+
+  it('gives scaling advice when peak users pass 80% of the plan while errors rise', () => {
+    const rising = Array.from({ length: 9 }, (_, i) => interval([
+      media('users.active', 'gauge', { journey: 'chatMessaging' }, { count: 1, last: i < 3 ? 4 : 11 }),
+      media('step.errors', 'rate', { journey: 'chatMessaging', step: 'send_message' }, { count: 100, nonZero: i < 3 ? 0 : 6 }),
+    ], i));
+    const summary = summaryWith({ phases: [{ name: 'steady', startMs: 0, endMs: 45_000, targetUsers: 12 }] });
+    expect(recommendations([], summary, { intervals: rising }).map((r) => r.category)).toEqual(['scaling']);
+    const flat = rising.map((iv, i) => interval(iv.series.map((s) => (s.metric === 'step.errors' ? { ...s, nonZero: 0 } : s)), i));
+    expect(recommendations([], summary, { intervals: flat })).toEqual([]);
+  });
+});

@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import type { IntervalSnapshot, SeriesAggregate } from '../metrics/types.ts';
+import { bucketSize, buildChart, buildReportCharts, indexByMetric, type ChartDef } from './series.ts';
+import { makeFixtureRun } from './testing/fixture-run.ts';
+
+const s = (metric: string, kind: SeriesAggregate['kind'], tags: Record<string, string>, over: Partial<SeriesAggregate>): SeriesAggregate => ({ metric, kind, tags, count: 1, sum: 0, min: 0, max: 0, ...over });
+const iv = (i: number, series: SeriesAggregate[]): IntervalSnapshot => ({ runId: 'r', shard: '1/1', startMs: 1_000_000 + i * 5000, endMs: 1_000_000 + (i + 1) * 5000, phase: 'steady', series });
+
+describe('chart series', () => {
+  it('sums gauge levels across journeys within an interval and keeps the peak when merging intervals', () => {
+    const intervals = [0, 1, 2, 3].map((i) => iv(i, [s('users.active', 'gauge', { journey: 'a' }, { last: i + 1 }), s('users.active', 'gauge', { journey: 'b' }, { last: 10 })]));
+    const def: ChartDef = { id: 'u', title: 'u', unit: 'users', group: 'g', queries: [{ metric: 'users.active', field: 'last', label: 'all' }] };
+    expect(buildChart(def, intervals, indexByMetric(intervals)).series).toEqual([{ label: 'all', values: [11, 12, 13, 14] }]);
+    const merged = buildChart(def, intervals, indexByMetric(intervals), 2);
+    expect(merged.x).toEqual([1000, 1010]);
+    expect(merged.series[0]!.values).toEqual([12, 14]);
+  });
+
+  it('takes the worst percentile of merged intervals and recomputes per-minute rates from sums and durations', () => {
+    const intervals = [0, 1].map((i) => iv(i, [s('chat.delivery_ms', 'trend', {}, { count: 10, sum: 500, p95: i === 0 ? 90 : 300 }), s('chat.messages_sent', 'counter', {}, { sum: 10 })]));
+    const def: ChartDef = { id: 'c', title: 'c', unit: 'ms', group: 'g', queries: [{ metric: 'chat.delivery_ms', field: 'p95', label: 'p95' }, { metric: 'chat.messages_sent', field: 'perMinute', label: 'sent' }] };
+    const chart = buildChart(def, intervals, indexByMetric(intervals), 1);
+    expect(chart.series.find((x) => x.label === 'p95')!.values).toEqual([300]);
+    expect(chart.series.find((x) => x.label === 'sent')!.values).toEqual([120]); // 20 messages in 10 s
+  });
+
+  it('bounds every chart to maxPoints on a long run and leaves gaps where a series has no data', () => {
+    expect(bucketSize(7200, 2000)).toBe(4);
+    const run = makeFixtureRun({ intervalCount: 500, valuesPerInterval: 3, seed: 4 });
+    for (const chart of buildReportCharts(run.intervals, 120)) {
+      expect(chart.x.length).toBeLessThanOrEqual(120);
+      for (const line of chart.series) expect(line.values).toHaveLength(chart.x.length);
+    }
+    const gappy = [iv(0, [s('target.cpu_pct', 'gauge', {}, { last: 5 })]), iv(1, [])];
+    const def: ChartDef = { id: 't', title: 't', unit: '%', group: 'g', queries: [{ metric: 'target.cpu_pct', field: 'last', label: 't' }] };
+    expect(buildChart(def, gappy, indexByMetric(gappy)).series[0]!.values).toEqual([5, null]);
+  });
+});

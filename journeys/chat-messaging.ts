@@ -1,0 +1,33 @@
+// chatMessaging (seed #57): open a text channel, send `count` messages every `intervalMs` while
+// measuring delivery of everyone else's, then keep receiving for `receiveMs`.
+import { connectAndJoin, hold, randomText, recordReceived, sendChat } from './common.ts';
+import { defineJourney } from './define-journey.ts';
+
+export type ChatMessagingParams = {
+  count: number;
+  intervalMs: number;
+  sizeRange: { min: number; max: number };
+  /** keep receiving after the last send (seed: ReceiveMessagesAction) */
+  receiveMs: number;
+};
+
+export const chatMessaging = defineJourney<ChatMessagingParams>({
+  name: 'chatMessaging',
+  description: 'send and receive chat messages, measuring ack and delivery latency',
+  defaults: { count: 100, intervalMs: 2_000, sizeRange: { min: 10, max: 200 }, receiveMs: 30_000 },
+  async run(ctx) {
+    const { count, intervalMs, sizeRange, receiveMs } = ctx.params;
+    await connectAndJoin(ctx);
+    await ctx.step('open_channel', () => ctx.client.openTextChannel());
+    const unsubscribe = ctx.client.onMessage((message) => recordReceived(ctx, message));
+    try {
+      for (let sent = 0; sent < count && !ctx.signal.aborted; sent++) {
+        await sendChat(ctx, randomText(ctx.rng, sizeRange.min, sizeRange.max));
+        if (sent < count - 1) await hold(ctx, intervalMs);
+      }
+      await hold(ctx, receiveMs);
+    } finally {
+      unsubscribe();
+    }
+  },
+});

@@ -1,0 +1,92 @@
+// Small pieces the seed journeys share. They use only what a JourneyContext offers
+// (client, step, metrics, signal, rng), so journeys stay driver-agnostic.
+import type { RemoteMediaKind, ReceivedMessage, WaddleInfo } from '../clients/waddle-client.ts';
+import type { JourneyContext, Rng } from './types.ts';
+
+// Helpers accept any journey's context; params are not read here.
+type AnyContext = JourneyContext<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/**
+ * Hold for `ms` (a call, a screen share): unlike think time it is not scaled by thinkTimeScale,
+ * but like it, it ends at once when the user is asked to stop, so the journey can wrap up.
+ */
+export function hold(ctx: AnyContext, ms: number): Promise<void> {
+  const signal = ctx.signal;
+  if (signal.aborted || ms <= 0) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
+/** A critical step resolves with its value or throws; this narrows the `T | undefined` of StepFn. */
+export function required<T>(value: T | undefined, what: string): T {
+  if (value === undefined) throw new Error(`${what} returned nothing; the driver must return a value here`);
+  return value;
+}
+
+export async function connectAndJoin(ctx: AnyContext, waddleId?: string): Promise<WaddleInfo> {
+  await ctx.step('connect', () => ctx.client.connect());
+  return required(await ctx.step('join_waddle', () => ctx.client.joinWaddle(waddleId)), 'joinWaddle');
+}
+
+/** Users are grouped into rooms of `roomSize` by their global index, rooms spread over the voice channels. */
+export function voiceChannelFor(ctx: AnyContext, waddle: WaddleInfo, roomSize: number): string | undefined {
+  if (waddle.voiceChannels.length === 0) {
+    throw new Error(`waddle '${waddle.name}' has no voice channel; create one in the target or pick another waddle`);
+  }
+  const room = Math.floor(ctx.user.index / Math.max(1, roomSize));
+  return waddle.voiceChannels[room % waddle.voiceChannels.length]!.id;
+}
+
+export async function joinVoice(ctx: AnyContext, channelId: string | undefined): Promise<void> {
+  await ctx.step('join_voice', async () => {
+    const startedMs = performance.now();
+    await ctx.client.joinVoice(channelId);
+    ctx.metrics.record('voice.join_ms', performance.now() - startedMs);
+  });
+}
+
+/** Wait for remote media (non-critical: being alone in a room is not a failure of Waddle). */
+export async function waitForRemote(ctx: AnyContext, kind: RemoteMediaKind, timeoutMs: number): Promise<void> {
+  const waitedMs = await ctx.step(`wait_remote_${kind}`, () => ctx.client.waitForRemoteMedia(kind, timeoutMs), {
+    critical: false,
+    timeoutMs: timeoutMs + 5_000,
+  });
+  if (typeof waitedMs === 'number') ctx.metrics.record('media.first_remote_ms', waitedMs, { kind });
+}
+
+/** Record what a receiver sees of others' messages: count and, when the sender stamped it, delivery time. */
+export function recordReceived(ctx: AnyContext, message: ReceivedMessage): boolean {
+  if (message.author === ctx.client.username) return false;
+  ctx.metrics.record('chat.messages_received', 1);
+  if (message.sentAtMs !== undefined) {
+    const deliveryMs = message.receivedAtMs - message.sentAtMs;
+    if (Number.isFinite(deliveryMs) && deliveryMs >= 0) ctx.metrics.record('chat.delivery_ms', deliveryMs);
+  }
+  return true;
+}
+
+/** Send one chat message as a non-critical step; records the ack time and the sent count. */
+export async function sendChat(ctx: AnyContext, text: string): Promise<void> {
+  const sent = await ctx.step('send_message', () => ctx.client.sendMessage(text), { critical: false });
+  if (sent) {
+    ctx.metrics.record('chat.messages_sent', 1);
+    ctx.metrics.record('chat.send_ack_ms', Math.max(0, sent.ackedAtMs - sent.sentAtMs));
+  }
+}
+
+const words = ['waddle', 'quack', 'pond', 'voice', 'load', 'test', 'ship', 'it', 'hello', 'team', 'latency', 'fleet'];
+
+/** Human-ish text of a length in [min, max] chars, drawn from the user's rng. */
+export function randomText(rng: Rng, minChars: number, maxChars: number): string {
+  const length = Math.max(1, Math.round(rng.between(minChars, maxChars)));
+  let text = '';
+  while (text.length < length) text += (text ? ' ' : '') + rng.pick(words);
+  return text.slice(0, length);
+}

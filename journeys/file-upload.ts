@@ -1,0 +1,47 @@
+// fileUpload (seed #57): upload a seeded file of `sizeBytes` into a text channel, download it
+// back and compare sha-256 — an upload that corrupts data must not count as fast.
+import { connectAndJoin, required } from './common.ts';
+import { defineJourney } from './define-journey.ts';
+import { uploadFileOfSize } from './upload-file.ts';
+
+export type FileUploadParams = {
+  sizeBytes: number;
+  /** download the attachment again and compare its sha-256 */
+  verifyDownload: boolean;
+};
+
+export const fileUpload = defineJourney<FileUploadParams>({
+  name: 'fileUpload',
+  description: 'upload an attachment and verify it by downloading it again',
+  defaults: { sizeBytes: 10 * 1024 * 1024, verifyDownload: true },
+  async run(ctx) {
+    const file = uploadFileOfSize(ctx.params.sizeBytes);
+    await connectAndJoin(ctx);
+    await ctx.step('open_channel', () => ctx.client.openTextChannel());
+    const uploaded = required(await ctx.step('upload', () => ctx.client.upload(file.path), { timeoutMs: 300_000 }), 'upload');
+    ctx.metrics.record('upload.duration_ms', uploaded.durationMs);
+    ctx.metrics.record('upload.bytes', uploaded.bytes);
+    if (uploaded.durationMs > 0) {
+      ctx.metrics.record('upload.throughput_mbps', (uploaded.bytes * 8) / 1e6 / (uploaded.durationMs / 1000));
+    }
+    if (!ctx.params.verifyDownload) return;
+    const downloaded = required(
+      await ctx.step('download', () => ctx.client.download(uploaded.attachmentId), { timeoutMs: 300_000 }),
+      'download',
+    );
+    ctx.metrics.record('download.duration_ms', downloaded.durationMs);
+    const intact = downloaded.sha256 === file.sha256 && downloaded.bytes === file.bytes;
+    ctx.metrics.record('download.verify_errors', intact ? 0 : 1);
+    await ctx.step(
+      'verify_download',
+      async () => {
+        if (!intact) {
+          throw new Error(
+            `downloaded attachment ${uploaded.attachmentId} differs from the upload: ${downloaded.bytes} bytes sha-256 ${downloaded.sha256}, expected ${file.bytes} bytes sha-256 ${file.sha256}`,
+          );
+        }
+      },
+      { critical: false },
+    );
+  },
+});

@@ -1,0 +1,10 @@
+// Public surface of journeys/: what user journey files import.
+export { defineJourney } from './define-journey.ts';
+export { journeys, registerJourney, journeyNames } from './registry.ts';
+export type * from './types.ts';
+export { voiceCall, type VoiceCallParams } from './voice-call.ts';
+export { videoCall, type VideoCallParams } from './video-call.ts';
+export { screenShare, type ScreenShareParams } from './screen-share.ts';
+export { chatMessaging, type ChatMessagingParams } from './chat-messaging.ts';
+export { fileUpload, type FileUploadParams } from './file-upload.ts';
+export { mixedUsage, type MixedUsageParams } from './mixed-usage.ts';

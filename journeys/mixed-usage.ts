@@ -1,0 +1,73 @@
+// mixedUsage (seed #57): voice, chat and reactions at once; camera on when the profile says so
+// (p = 0.7); stay `waitMs`, leave.
+import { connectAndJoin, hold, joinVoice, randomText, recordReceived, sendChat, voiceChannelFor, waitForRemote } from './common.ts';
+import { defineJourney } from './define-journey.ts';
+
+export type MixedUsageParams = {
+  roomSize: number;
+  messageCount: number;
+  messageIntervalMs: number;
+  sizeRange: { min: number; max: number };
+  /** chance to react to each message from someone else */
+  reactProbability: number;
+  reactionEmoji: string;
+  waitMs: number;
+  remoteMediaTimeoutMs: number;
+};
+
+export const mixedUsage = defineJourney<MixedUsageParams>({
+  name: 'mixedUsage',
+  description: 'voice + chat + reactions in parallel, video by profile',
+  defaults: {
+    roomSize: 6,
+    messageCount: 50,
+    messageIntervalMs: 5_000,
+    sizeRange: { min: 10, max: 200 },
+    reactProbability: 0.3,
+    reactionEmoji: '👍',
+    waitMs: 60_000,
+    remoteMediaTimeoutMs: 30_000,
+  },
+  media: { camera: { width: 1280, height: 720, fps: 30 } },
+  async run(ctx) {
+    const p = ctx.params;
+    const waddle = await connectAndJoin(ctx);
+    await ctx.step('open_channel', () => ctx.client.openTextChannel());
+    const reactions = new Set<Promise<void>>();
+    const unsubscribe = ctx.client.onMessage((message) => {
+      if (!recordReceived(ctx, message) || ctx.signal.aborted || ctx.rng.next() >= p.reactProbability) return;
+      const reaction = (async () => {
+        await ctx.think(); // a human reads before reacting (profile.reactionTimeMs)
+        if (ctx.signal.aborted) return;
+        const done = await ctx.step('react', async () => {
+          await ctx.client.react(message.id, p.reactionEmoji);
+          return true;
+        }, { critical: false });
+        if (done) ctx.metrics.record('reactions.sent', 1);
+      })().catch(() => {}); // an aborted reaction is accounted by the step; never an unhandled rejection
+      reactions.add(reaction);
+      void reaction.finally(() => reactions.delete(reaction));
+    });
+    try {
+      const voice = async (): Promise<void> => {
+        await joinVoice(ctx, voiceChannelFor(ctx, waddle, p.roomSize));
+        await waitForRemote(ctx, 'audio', p.remoteMediaTimeoutMs);
+      };
+      const chat = async (): Promise<void> => {
+        for (let sent = 0; sent < p.messageCount && !ctx.signal.aborted; sent++) {
+          await sendChat(ctx, randomText(ctx.rng, p.sizeRange.min, p.sizeRange.max));
+          if (sent < p.messageCount - 1) await hold(ctx, p.messageIntervalMs);
+        }
+      };
+      await Promise.all([voice(), chat()]);
+      if (ctx.profile.videoEnabled) {
+        await ctx.step('enable_video', () => ctx.client.enableVideo(), { critical: false });
+      }
+      await hold(ctx, p.waitMs);
+      await Promise.all(reactions);
+      await ctx.step('leave_voice', () => ctx.client.leaveVoice());
+    } finally {
+      unsubscribe();
+    }
+  },
+});

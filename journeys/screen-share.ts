@@ -1,0 +1,23 @@
+// screenShare (seed #57): join a voice room, share the (fake) screen at 1080p15, hold, stop, leave.
+import { connectAndJoin, hold, joinVoice, voiceChannelFor } from './common.ts';
+import { defineJourney } from './define-journey.ts';
+
+export type ScreenShareParams = {
+  roomSize: number;
+  holdMs: number;
+};
+
+export const screenShare = defineJourney<ScreenShareParams>({
+  name: 'screenShare',
+  description: 'share the screen in a voice room',
+  defaults: { roomSize: 6, holdMs: 90_000 },
+  media: { screen: { width: 1920, height: 1080, fps: 15 } },
+  async run(ctx) {
+    const waddle = await connectAndJoin(ctx);
+    await joinVoice(ctx, voiceChannelFor(ctx, waddle, ctx.params.roomSize));
+    await ctx.step('start_screen_share', () => ctx.client.startScreenShare());
+    await hold(ctx, ctx.params.holdMs);
+    await ctx.step('stop_screen_share', () => ctx.client.stopScreenShare());
+    await ctx.step('leave_voice', () => ctx.client.leaveVoice());
+  },
+});

@@ -1,0 +1,25 @@
+// videoCall (seed #57): join a voice room, turn the camera on, see remote video, hold, camera off, leave.
+import { connectAndJoin, hold, joinVoice, voiceChannelFor, waitForRemote } from './common.ts';
+import { defineJourney } from './define-journey.ts';
+
+export type VideoCallParams = {
+  roomSize: number;
+  holdMs: number;
+  remoteMediaTimeoutMs: number;
+};
+
+export const videoCall = defineJourney<VideoCallParams>({
+  name: 'videoCall',
+  description: 'a voice room with the camera on (720p30 by default)',
+  defaults: { roomSize: 6, holdMs: 120_000, remoteMediaTimeoutMs: 30_000 },
+  media: { camera: { width: 1280, height: 720, fps: 30 } },
+  async run(ctx) {
+    const waddle = await connectAndJoin(ctx);
+    await joinVoice(ctx, voiceChannelFor(ctx, waddle, ctx.params.roomSize));
+    await ctx.step('enable_video', () => ctx.client.enableVideo());
+    await waitForRemote(ctx, 'video', ctx.params.remoteMediaTimeoutMs);
+    await hold(ctx, ctx.params.holdMs);
+    await ctx.step('disable_video', () => ctx.client.disableVideo());
+    await ctx.step('leave_voice', () => ctx.client.leaveVoice());
+  },
+});

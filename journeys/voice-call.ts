@@ -1,0 +1,43 @@
+// voiceCall (seed #57): connect, join the waddle, join a voice room, hear the others, talk for
+// talkMs toggling mute by the user's voiceActivity, leave.
+import { connectAndJoin, hold, joinVoice, voiceChannelFor, waitForRemote } from './common.ts';
+import { defineJourney } from './define-journey.ts';
+import type { JourneyContext } from './types.ts';
+
+export type VoiceCallParams = {
+  /** users per voice room: room = floor(user.index / roomSize) % voiceChannels.length */
+  roomSize: number;
+  talkMs: number;
+  /** how often the user decides again whether it speaks (mute toggles) */
+  speakSegmentMs: number;
+  remoteMediaTimeoutMs: number;
+};
+
+/** Speak or stay silent per segment, with P(speak) = profile.voiceActivity; ends early on stop. */
+export async function talk(ctx: JourneyContext<{ speakSegmentMs: number }>, talkMs: number): Promise<void> {
+  const endMs = performance.now() + talkMs;
+  let speaking = true; // joinVoice joins with the mic on
+  while (!ctx.signal.aborted) {
+    const remainingMs = endMs - performance.now();
+    if (remainingMs <= 0) break;
+    const wantsToSpeak = ctx.rng.next() < ctx.profile.voiceActivity;
+    if (wantsToSpeak !== speaking) {
+      speaking = wantsToSpeak;
+      await ctx.step('set_muted', () => ctx.client.setMuted(!wantsToSpeak), { critical: false });
+    }
+    await hold(ctx, Math.min(ctx.params.speakSegmentMs, remainingMs));
+  }
+}
+
+export const voiceCall = defineJourney<VoiceCallParams>({
+  name: 'voiceCall',
+  description: 'join a voice room and talk, toggling mute by the voice-activity profile',
+  defaults: { roomSize: 6, talkMs: 180_000, speakSegmentMs: 2_000, remoteMediaTimeoutMs: 30_000 },
+  async run(ctx) {
+    const waddle = await connectAndJoin(ctx);
+    await joinVoice(ctx, voiceChannelFor(ctx, waddle, ctx.params.roomSize));
+    await waitForRemote(ctx, 'audio', ctx.params.remoteMediaTimeoutMs);
+    await talk(ctx, ctx.params.talkMs);
+    await ctx.step('leave_voice', () => ctx.client.leaveVoice());
+  },
+});

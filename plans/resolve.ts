@@ -1,0 +1,179 @@
+// resolvePlan: a validated plan → the numbers a run needs: user counts per journey per phase
+// after --scale (and optionally scaled durations), phase timings in ms, the shard and the seed.
+// Sharding itself happens per virtual user in fleet/scheduler.ts buildSchedule (index % n).
+//
+// Scale rule (also in plans/README.md): a phase's scaled target is round(targetUsers × scale);
+// it is split over the phase's scenarios in proportion to their users by largest remainder
+// (ties go to the earlier scenario). A scenario that had users > 0 then gets at least 1 user,
+// so every journey of the plan still runs — unless the phase's scaled target is 0, in which case
+// the whole phase has 0 users. So the scaled targetUsers may exceed round(targetUsers × scale)
+// by at most the number of scenarios.
+import { UsageError } from '../fleet/errors.ts';
+import { seedFromString } from '../fleet/rng.ts';
+import { shardProblem, unsharded, type Shard } from '../fleet/shard.ts';
+import { parseDurationMs } from './duration.ts';
+import type { MediaSize, Plan, ThresholdSpec } from './schema.ts';
+
+export { parseShard, parseShardOrThrow, type Shard } from '../fleet/shard.ts';
+
+export interface ResolveOptions {
+  /** multiply every user count (0.01 runs the 10K shape on one machine); default 1 */
+  readonly scale?: number;
+  /** also multiply ramp and hold durations by scale */
+  readonly scaleDurations?: boolean;
+  /** 1-based i of n; default 1/1 */
+  readonly shard?: Shard;
+  /** run seed for behaviour profiles; default: derived from the plan name */
+  readonly seed?: number;
+}
+
+export interface ResolvedScenario {
+  readonly journey: string;
+  readonly users: number;
+  /** the plan's overrides only; the VU merges them over the journey's defaults */
+  readonly params: Readonly<Record<string, unknown>>;
+}
+
+export interface ResolvedPhase {
+  readonly index: number;
+  readonly name: string;
+  /** users of the whole (unsharded) plan at the end of the ramp: the sum of the scenarios */
+  readonly targetUsers: number;
+  readonly rampUpMs: number;
+  readonly durationMs: number;
+  /** offsets from the run start */
+  readonly startMs: number;
+  readonly rampEndMs: number;
+  readonly endMs: number;
+  readonly scenarios: readonly ResolvedScenario[];
+}
+
+export interface ResolvedPlan {
+  readonly name: string;
+  readonly description?: string;
+  readonly phases: readonly ResolvedPhase[];
+  /** as in the plan, with count thresholds scaled like the load (see scaleCountThreshold) */
+  readonly thresholds: Readonly<Record<string, readonly (string | ThresholdSpec)[]>>;
+  readonly media: { readonly camera?: MediaSize; readonly screen?: MediaSize };
+  readonly limits: { readonly maxUsers?: number; readonly maxArrivalsPerSecond?: number };
+  readonly gracefulStopMs: number;
+  readonly thinkTimeScale: number;
+  readonly scale: number;
+  readonly scaleDurations: boolean;
+  readonly shard: Shard;
+  readonly seed: number;
+  readonly totalDurationMs: number;
+  /** the largest phase target of the whole plan (all shards) */
+  readonly peakUsers: number;
+}
+
+export const defaultGracefulStopMs = 30_000;
+
+/** Resolve a validated plan. Throws UsageError (exit 2) for a bad scale/shard or a plan above limits.maxUsers. */
+export function resolvePlan(plan: Plan, options: ResolveOptions = {}): ResolvedPlan {
+  const scale = options.scale ?? 1;
+  const shard = options.shard ?? unsharded;
+  const problems: string[] = [];
+  if (!Number.isFinite(scale) || scale <= 0) problems.push(`--scale: expected a number > 0 like 0.01, got ${scale}`);
+  const badShard = shardProblem(shard);
+  if (badShard) problems.push(badShard);
+  if (options.seed !== undefined && !Number.isFinite(options.seed)) problems.push(`--seed: expected a whole number, got ${options.seed}`);
+  if (problems.length > 0) throw new UsageError(problems);
+
+  const durationScale = options.scaleDurations ? scale : 1;
+  let atMs = 0;
+  const phases = plan.phases.map((phase, index): ResolvedPhase => {
+    const rampUpMs = Math.round(parseDurationMs(phase.rampUp, `phases[${index}].rampUp`) * durationScale);
+    const durationMs = Math.round(parseDurationMs(phase.duration, `phases[${index}].duration`) * durationScale);
+    const users = scaleUsers(scenarioUsers(phase.targetUsers, phase.scenarios), phase.targetUsers, scale);
+    const scenarios = phase.scenarios.map((scenario, i) => ({ journey: scenario.journey, users: users[i]!, params: { ...scenario.params } }));
+    const startMs = atMs;
+    atMs += rampUpMs + durationMs;
+    return {
+      index,
+      name: phase.name,
+      targetUsers: users.reduce((a, b) => a + b, 0),
+      rampUpMs,
+      durationMs,
+      startMs,
+      rampEndMs: startMs + rampUpMs,
+      endMs: atMs,
+      scenarios,
+    };
+  });
+  const peakUsers = Math.max(0, ...phases.map((phase) => phase.targetUsers));
+  const maxUsers = plan.limits?.maxUsers;
+  if (maxUsers !== undefined && peakUsers > maxUsers) {
+    const worst = phases.find((phase) => phase.targetUsers === peakUsers)!;
+    throw new UsageError([
+      `${plan.name}: phases[${worst.index}] '${worst.name}' runs ${peakUsers} users (after --scale ${scale}) but limits.maxUsers is ${maxUsers}; lower --scale or raise limits.maxUsers in the plan`,
+    ]);
+  }
+  const thresholds: Record<string, (string | ThresholdSpec)[]> = {};
+  for (const [metric, list] of Object.entries(plan.thresholds ?? {})) {
+    thresholds[metric] = list.map((item) =>
+      typeof item === 'string'
+        ? scaleCountThreshold(item, scale * durationScale)
+        : { ...item, threshold: scaleCountThreshold(item.threshold, scale * durationScale) },
+    );
+  }
+  return {
+    name: plan.name,
+    ...(plan.description !== undefined ? { description: plan.description } : {}),
+    phases,
+    thresholds,
+    media: { ...plan.media },
+    limits: { ...plan.limits },
+    gracefulStopMs: plan.gracefulStop !== undefined ? parseDurationMs(plan.gracefulStop, 'gracefulStop') : defaultGracefulStopMs,
+    thinkTimeScale: plan.thinkTimeScale ?? 1,
+    scale,
+    scaleDurations: options.scaleDurations ?? false,
+    shard,
+    seed: Math.trunc(options.seed ?? seedFromString(plan.name)),
+    totalDurationMs: atMs,
+    peakUsers,
+  };
+}
+
+/** Users per scenario: as given, or targetUsers split by weight with largest remainder. */
+export function scenarioUsers(targetUsers: number, scenarios: readonly { users?: number; weight?: number }[]): number[] {
+  if (scenarios.every((scenario) => scenario.users !== undefined)) return scenarios.map((scenario) => scenario.users!);
+  return largestRemainder(targetUsers, scenarios.map((scenario) => scenario.weight ?? 0));
+}
+
+/** Apply the scale rule (see the top of this file) to one phase's scenario users. */
+export function scaleUsers(users: readonly number[], targetUsers: number, scale: number): number[] {
+  if (scale === 1) return [...users];
+  const scaledTarget = Math.round(targetUsers * scale);
+  if (scaledTarget === 0) return users.map(() => 0);
+  return largestRemainder(scaledTarget, users).map((count, i) => (users[i]! > 0 ? Math.max(1, count) : 0));
+}
+
+/** Split `total` into integers proportional to `weights`, summing exactly to total (deterministic). */
+export function largestRemainder(total: number, weights: readonly number[]): number[] {
+  const weightSum = weights.reduce((a, b) => a + b, 0);
+  if (weightSum <= 0 || total <= 0) return weights.map(() => 0);
+  const quotas = weights.map((weight) => (total * weight) / weightSum);
+  const counts = quotas.map(Math.floor);
+  let left = total - counts.reduce((a, b) => a + b, 0);
+  const byRemainder = quotas
+    .map((quota, i) => ({ i, remainder: quota - Math.floor(quota) }))
+    .sort((a, b) => b.remainder - a.remainder || a.i - b.i);
+  for (const { i } of byRemainder) {
+    if (left <= 0) break;
+    counts[i]! += 1;
+    left -= 1;
+  }
+  return counts;
+}
+
+/**
+ * Counts grow with users (and with time when durations are scaled), so a count threshold written
+ * for the full plan ('count>3000000') is scaled by the same factor; other expressions are kept.
+ */
+export function scaleCountThreshold(expression: string, factor: number): string {
+  if (factor === 1) return expression;
+  const match = /^\s*count\s*(>=|>|<=|<|==|!=)\s*(\d+(?:\.\d+)?)\s*$/.exec(expression);
+  if (!match) return expression;
+  return `count${match[1]}${Math.round(Number(match[2]) * factor)}`;
+}

@@ -1,0 +1,163 @@
+// The plan as data (DESIGN.md style 3 and 6): one zod schema gives the validation; the Plan
+// interface below is what plan files are typed against. Durations are strings with a unit.
+// Semantic rules that need more than one field (users add up, journeys exist, params match
+// the journey's defaults) live in validate.ts, so every problem is reported at once.
+import { z } from 'zod';
+import { tryParseDurationMs } from './duration.ts';
+
+/** '500ms', '30s', '5m', '2h', '1m30s' */
+export type Duration = string;
+
+export interface MediaSize {
+  readonly width: number;
+  readonly height: number;
+  readonly fps: number;
+}
+
+export interface Scenario {
+  /** a key of the journey registry (journeys/registry.ts) */
+  readonly journey: string;
+  /** exact users of this journey in the phase; all scenarios of a phase give users, or all give weight */
+  readonly users?: number;
+  /** share of the phase's targetUsers (split by largest remainder) */
+  readonly weight?: number;
+  /** overrides of the journey's defaults */
+  readonly params?: Readonly<Record<string, unknown>>;
+}
+
+export interface Phase {
+  readonly name: string;
+  /** concurrent users at the end of this phase's ramp */
+  readonly targetUsers: number;
+  /** ramp linearly from the previous phase's counts to this phase's over this long */
+  readonly rampUp: Duration;
+  /** then hold for this long */
+  readonly duration: Duration;
+  readonly scenarios: readonly Scenario[];
+}
+
+export interface ThresholdSpec {
+  /** e.g. 'p(95)<1000', 'rate<0.01', 'count>0' (grammar: metrics/thresholds.ts) */
+  readonly threshold: string;
+  /** stop the run as soon as this threshold fails */
+  readonly abortOnFail?: boolean;
+  /** do not judge abortOnFail before this much of the run has passed */
+  readonly delayAbortEval?: Duration;
+  /** a threshold on a metric that got no sample passes instead of failing */
+  readonly optional?: boolean;
+}
+
+export interface Plan {
+  /** letters, digits, '.', '_' or '-'; it goes into run ids and folder names */
+  readonly name: string;
+  readonly description?: string;
+  readonly phases: readonly Phase[];
+  /** metric name (metrics/catalogue.ts) → expressions that must all hold */
+  readonly thresholds?: Readonly<Record<string, readonly (string | ThresholdSpec)[]>>;
+  /** fake media sizes; override every journey's own */
+  readonly media?: { readonly camera?: MediaSize; readonly screen?: MediaSize };
+  readonly limits?: {
+    /** ceiling on concurrent users of the whole (unsharded, scaled) plan */
+    readonly maxUsers?: number;
+    /** ceiling on user starts per second (per shard) */
+    readonly maxArrivalsPerSecond?: number;
+  };
+  /** how long a user asked to stop may take to finish its iteration (default '30s') */
+  readonly gracefulStop?: Duration;
+  /** multiplies think times (0 = no think time); default 1 */
+  readonly thinkTimeScale?: number;
+}
+
+// One message per field, worded "expected …"; validate.ts appends "got …" and where.
+const duration = z.custom<Duration>((value) => tryParseDurationMs(value) !== undefined, {
+  error: "expected a duration like '500ms', '30s', '5m' or '2h'",
+});
+const wholeNumber = (what: string) =>
+  z.custom<number>((value) => typeof value === 'number' && Number.isSafeInteger(value) && value >= 0, { error: `expected ${what}` });
+const positiveWhole = (what: string) =>
+  z.custom<number>((value) => typeof value === 'number' && Number.isSafeInteger(value) && value >= 1, { error: `expected ${what}` });
+const positiveNumber = (what: string) =>
+  z.custom<number>((value) => typeof value === 'number' && Number.isFinite(value) && value > 0, { error: `expected ${what}` });
+const text = (what: string) =>
+  z.custom<string>((value) => typeof value === 'string' && value.trim() !== '', { error: `expected ${what}` });
+
+const mediaSize = z.strictObject(
+  {
+    width: positiveWhole('a width in pixels, a whole number ≥ 1'),
+    height: positiveWhole('a height in pixels, a whole number ≥ 1'),
+    fps: positiveWhole('frames per second, a whole number ≥ 1'),
+  },
+  { error: 'expected { width, height, fps }' },
+);
+
+const scenario = z.strictObject(
+  {
+    journey: text('a journey name'),
+    users: wholeNumber('a whole number of users ≥ 0').optional(),
+    weight: positiveNumber('a weight > 0').optional(),
+    params: z.record(z.string(), z.unknown(), { error: 'expected an object of journey parameters' }).optional(),
+  },
+  { error: "expected a scenario like { journey: 'chatMessaging', users: 10 }" },
+);
+
+const phase = z.strictObject(
+  {
+    name: text('a phase name'),
+    targetUsers: wholeNumber('a whole number of users ≥ 0'),
+    rampUp: duration,
+    duration,
+    scenarios: z
+      .array(scenario, { error: 'expected a list of scenarios' })
+      .min(1, { error: 'expected at least one scenario' }),
+  },
+  { error: "expected a phase like { name, targetUsers, rampUp: '30s', duration: '5m', scenarios: [...] }" },
+);
+
+const thresholdSpec = z.strictObject({
+  threshold: text("a threshold expression like 'p(95)<1000'"),
+  abortOnFail: z.boolean({ error: 'expected true or false' }).optional(),
+  delayAbortEval: duration.optional(),
+  optional: z.boolean({ error: 'expected true or false' }).optional(),
+});
+
+const thresholdItem = z.union([text("a threshold expression like 'p(95)<1000'"), thresholdSpec], {
+  error: "expected a threshold expression like 'p(95)<1000' or { threshold, abortOnFail?, delayAbortEval? }",
+});
+
+export const planSchema = z.strictObject(
+  {
+    name: z.custom<string>((value) => typeof value === 'string' && /^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(value), {
+      error: "expected a plan name of letters, digits, '.', '_' or '-' (it goes into run folder names)",
+    }),
+    description: z.string({ error: 'expected a text' }).optional(),
+    phases: z.array(phase, { error: 'expected a list of phases' }).min(1, { error: 'expected at least one phase' }),
+    thresholds: z
+      .record(z.string(), z.array(thresholdItem, { error: "expected a list like ['p(95)<1000']" }), {
+        error: "expected an object like { 'step.duration_ms': ['p(95)<2000'] }",
+      })
+      .optional(),
+    media: z
+      .strictObject({ camera: mediaSize.optional(), screen: mediaSize.optional() }, { error: 'expected { camera?, screen? }' })
+      .optional(),
+    limits: z
+      .strictObject(
+        {
+          maxUsers: positiveWhole('a whole number of users ≥ 1').optional(),
+          maxArrivalsPerSecond: positiveNumber('user starts per second, > 0').optional(),
+        },
+        { error: 'expected { maxUsers?, maxArrivalsPerSecond? }' },
+      )
+      .optional(),
+    gracefulStop: duration.optional(),
+    thinkTimeScale: z
+      .custom<number>((value) => typeof value === 'number' && Number.isFinite(value) && value >= 0, {
+        error: 'expected a number ≥ 0 (1 = think times as written, 0 = none)',
+      })
+      .optional(),
+  },
+  { error: 'expected a plan object { name, phases, ... }' },
+);
+
+// Compile-time check that the schema's output fits the Plan interface.
+const _planFits = (parsed: z.infer<typeof planSchema>): Plan => parsed;
+void _planFits;

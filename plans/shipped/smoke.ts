@@ -1,0 +1,36 @@
+// smoke: all six journeys once, small and short enough for 2 cores (8 users, ~2 minutes).
+// Durations are shortened through params, never by changing journey defaults. roomSize 8 puts
+// every caller in one voice room, so remote audio/video has someone to come from.
+import { definePlan } from '../define-plan.ts';
+
+export const smoke = definePlan({
+  name: 'smoke',
+  description: 'every journey, 8 users, ~2 minutes: does the fleet work against this target?',
+  phases: [
+    {
+      name: 'smoke',
+      targetUsers: 8,
+      rampUp: '10s',
+      duration: '80s',
+      scenarios: [
+        { journey: 'voiceCall', users: 1, params: { roomSize: 8, talkMs: 30_000, speakSegmentMs: 2_000, remoteMediaTimeoutMs: 20_000 } },
+        { journey: 'videoCall', users: 2, params: { roomSize: 8, holdMs: 30_000, remoteMediaTimeoutMs: 20_000 } },
+        { journey: 'screenShare', users: 1, params: { roomSize: 8, holdMs: 20_000 } },
+        { journey: 'chatMessaging', users: 2, params: { count: 10, intervalMs: 2_000, receiveMs: 10_000 } },
+        { journey: 'fileUpload', users: 1, params: { sizeBytes: 1024 * 1024 } },
+        { journey: 'mixedUsage', users: 1, params: { roomSize: 8, messageCount: 5, messageIntervalMs: 3_000, waitMs: 20_000, remoteMediaTimeoutMs: 20_000 } },
+      ],
+    },
+  ],
+  // 320x240@15 keeps 8 users with camera/screen within 2 cores
+  media: { camera: { width: 320, height: 240, fps: 15 }, screen: { width: 640, height: 360, fps: 5 } },
+  gracefulStop: '30s',
+  thresholds: {
+    'journey.errors': ['rate<0.1'],
+    'step.duration_ms': ['p(95)<10000'],
+    'chat.delivery_ms': ['p(95)<2000'],
+    'chat.messages_sent': ['count>0'],
+    'upload.bytes': ['count>0'],
+    'download.verify_errors': ['rate==0'],
+  },
+});

@@ -1,0 +1,33 @@
+// Every Chromium launch flag of the fleet, in one place, each with the reason it is there.
+import type { MediaFiles } from './prepare-media.ts';
+
+const base: ReadonlyArray<readonly [flag: string, reason: string]> = [
+  ['--no-sandbox', 'we run as root in a container, where the setuid sandbox cannot start'],
+  ['--disable-gpu', 'no GPU here; avoids the GPU process probing and failing'],
+  ['--disable-quic', 'closed network: no QUIC attempts to the outside'],
+  ['--no-first-run', 'no first-run UI or imports in fresh temp profiles'],
+  ['--disable-background-networking', 'no update/safe-browsing/etc. traffic: loopback only'],
+  ['--disable-component-update', 'no component downloads (closed network, stable CPU use)'],
+  ['--disable-sync', 'no sync service traffic'],
+  ['--use-fake-ui-for-media-stream', 'auto-accept camera/mic/screen permission prompts'],
+  ['--use-fake-device-for-media-stream', 'use fake capture devices instead of real hardware'],
+  ['--autoplay-policy=no-user-gesture-required', 'remote audio/video elements play without a click, like a real user who clicked'],
+  ['--disable-renderer-backgrounding', 'background tabs keep full CPU priority: every user is "in front"'],
+  ['--disable-background-timer-throttling', 'timers (probes, app heartbeats) run on time in unfocused pages'],
+  ['--disable-backgrounding-occluded-windows', 'headless windows count as visible, so video keeps decoding'],
+  ['--disable-dev-shm-usage', 'container /dev/shm is often 64 MB; shared memory goes to /tmp instead of crashing'],
+  ['--disable-features=Translate,MediaRouter,OptimizationHints', 'no translate/cast/hint services: less CPU and no outside traffic'],
+];
+
+/** The flags with reasons, for `--help`-style listings and reports. */
+export function chromiumFlagReasons(media?: MediaFiles): ReadonlyArray<readonly [string, string]> {
+  const list = [...base];
+  if (media?.cameraY4m) list.push([`--use-file-for-fake-video-capture=${media.cameraY4m}`, 'the fake camera plays our ffmpeg test pattern (looped)']);
+  if (media) list.push([`--use-file-for-fake-audio-capture=${media.micWav}`, 'the fake mic plays speech-like bursts (looped)']);
+  return list;
+}
+
+/** Launch arguments for a browser whose fake devices play `media`; `extra` is appended. */
+export function chromiumArgs(media?: MediaFiles, extra: readonly string[] = []): string[] {
+  return [...chromiumFlagReasons(media).map(([flag]) => flag), ...extra];
+}

@@ -164,7 +164,7 @@ function semanticProblems(input: unknown): string[] {
     const withWeight = scenarios.filter((s) => s.weight !== undefined);
     if (withUsers.length > 0 && withWeight.length > 0) {
       problems.push(`${at}.scenarios: mixes users and weight; give users in every scenario of a phase, or weight in every one`);
-    } else if (withUsers.length === scenarios.length && typeof phase.targetUsers === 'number') {
+    } else if (withUsers.length === scenarios.length && scenarios.length > 0 && Number.isSafeInteger(phase.targetUsers) && (phase.targetUsers as number) >= 0) {
       const users = withUsers.map((s) => s.users);
       if (users.every((u): u is number => typeof u === 'number' && Number.isFinite(u))) {
         const sum = users.reduce((a, b) => a + b, 0);

@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { describePlan } from './describe.ts';
+import { shippedPlans } from './index.ts';
+import { resolvePlan } from './resolve.ts';
+
+describe('describePlan', () => {
+  it('prints the timeline, VUs per journey, peak and estimate for smoke', () => {
+    const text = describePlan(resolvePlan(shippedPlans.smoke!, { seed: 3 }), { machineMemoryMb: 24_000, cores: 2 });
+    expect(text).toContain('plan smoke, seed 3');
+    expect(text).toMatch(/phase\s+starts\s+ramp\s+hold\s+ends\s+voiceCall\s+videoCall\s+screenShare\s+chatMessaging\s+fileUpload\s+mixedUsage\s+total/);
+    expect(text).toMatch(/smoke\s+0s\s+10s\s+1m20s\s+1m30s\s+1\s+2\s+1\s+2\s+1\s+1\s+8/);
+    expect(text).toContain('peak 8 concurrent (4 with video/screen)');
+    // 2×190 video + 190 screen + 190 mixed + 110 voice + 2×75 chat + 75 upload + 1 browser × 150
+    expect(text).toContain('~1245 MB');
+    expect(text).not.toContain('WARNING');
+  });
+
+  it('warns when the machine cannot hold the plan', () => {
+    const text = describePlan(resolvePlan(shippedPlans.stress!), { machineMemoryMb: 24_000, cores: 2 });
+    expect(text).toMatch(/WARNING: needs ~\d+ MB of browser memory but this machine has 24000 MB/);
+    expect(text).toMatch(/WARNING: 3000 video\/screen users at peak but 2 cores hold ~12/);
+  });
+
+  it('shows this shard against the whole plan', () => {
+    const text = describePlan(resolvePlan(shippedPlans.stress!, { scale: 0.01, shard: { index: 1, count: 4 } }), { cores: 2 });
+    expect(text).toContain('shard 1/4');
+    expect(text).toMatch(/this shard runs 25 of 100 VUs/);
+    expect(text).toMatch(/Peak Load .* 25\/100$/m);
+  });
+});

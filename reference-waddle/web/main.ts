@@ -107,7 +107,8 @@ async function startApp(session: LoginResponse): Promise<void> {
     const answer = await conn.request({ type: 'waddle.list' });
     if (answer.type !== 'waddle.list') return;
     waddleList.replaceChildren(...answer.waddles.map((w) =>
-      h('li', { 'data-testid': 'waddle', 'data-waddle-id': w.id, 'data-name': w.name },
+      // the channel lists ride along as data so a driver can list waddles without joining them
+      h('li', { 'data-testid': 'waddle', 'data-waddle-id': w.id, 'data-name': w.name, 'data-channels': JSON.stringify({ text: w.textChannels, voice: w.voiceChannels }) },
         h('button', { type: 'button', 'aria-label': `Open waddle ${w.name}`, 'aria-current': String(w.id === waddle?.id), onclick: () => void joinWaddle(w.id).catch((e: Error) => reportError(e.message)), text: w.name }))));
   }
 
@@ -123,9 +124,9 @@ async function startApp(session: LoginResponse): Promise<void> {
     leaveWaddleButton.disabled = false;
     for (const li of waddleList.querySelectorAll('li')) li.querySelector('button')?.setAttribute('aria-current', String(li.dataset.waddleId === waddle.id));
     textList.replaceChildren(...waddle.textChannels.map((c) =>
-      h('li', {}, h('button', { type: 'button', 'data-testid': 'text-channel', 'data-channel-id': c.id, 'aria-label': `Open channel ${c.name}`, onclick: () => void openChannel(c.id).catch((e: Error) => reportError(e.message)), text: `# ${c.name}` }))));
+      h('li', {}, h('button', { type: 'button', 'data-testid': 'text-channel', 'data-channel-id': c.id, 'data-name': c.name, 'aria-label': `Open channel ${c.name}`, onclick: () => void openChannel(c.id).catch((e: Error) => reportError(e.message)), text: `# ${c.name}` }))));
     voiceList.replaceChildren(...waddle.voiceChannels.map((c) =>
-      h('li', {}, h('button', { type: 'button', 'data-testid': 'voice-channel', 'data-channel-id': c.id, 'aria-label': `Join voice ${c.name}`, onclick: () => void voice.join(c.id, c.name), text: `🔊 ${c.name}` }))));
+      h('li', {}, h('button', { type: 'button', 'data-testid': 'voice-channel', 'data-channel-id': c.id, 'data-name': c.name, 'aria-label': `Join voice ${c.name}`, onclick: () => void voice.join(c.id, c.name), text: `🔊 ${c.name}` }))));
   }
 
   async function openChannel(id: string): Promise<void> {

@@ -1,0 +1,96 @@
+// Code the driver runs inside the page. Kept as strings because the Node tsconfig has no
+// DOM lib (in-page code proper lives in in-page/). All times use the page clock:
+// performance.timeOrigin + performance.now().
+
+/** Name of the binding through which the observer reports to the driver. */
+export const DRIVER_BINDING = '__waddleDriverEvent';
+
+export type ObserverEvent =
+  | { kind: 'message'; id: string; channelId: string; author: string; text: string; nonce?: string; sentAtMs?: number; atMs: number; own: boolean }
+  | { kind: 'failed'; nonce: string; error: string; atMs: number }
+  | { kind: 'presence'; username: string; online: boolean; atMs: number };
+
+/**
+ * Installed with page.addInitScript: a MutationObserver that reports every live message
+ * (others' when rendered, ours when acked; history is skipped so it never counts as
+ * delivery) and every change of the online-members list.
+ */
+export const OBSERVER_SCRIPT = `(() => {
+  if (window.__waddleDriverInstalled) return;
+  window.__waddleDriverInstalled = true;
+  const now = () => performance.timeOrigin + performance.now();
+  const emit = (event) => { try { window.${DRIVER_BINDING}(event); } catch (e) {} };
+  const reported = new WeakSet();
+  let online = new Set();
+  const num = (v) => (v === undefined || v === '' ? undefined : Number(v));
+  const onMessage = (li, atMs) => {
+    const d = li.dataset;
+    if (d.state === 'failed' && d.own === 'true' && !reported.has(li)) {
+      reported.add(li);
+      emit({ kind: 'failed', nonce: d.nonce || '', error: d.error || 'failed', atMs });
+      return;
+    }
+    if (d.state !== 'acked' || !d.id || d.history === 'true' || reported.has(li)) return;
+    reported.add(li);
+    const text = li.querySelector('[data-testid="message-text"]');
+    emit({ kind: 'message', id: d.id, channelId: d.channelId || '', author: d.author || '', text: text ? text.textContent : '',
+      nonce: d.nonce, sentAtMs: num(d.sentAt), atMs, own: d.own === 'true' });
+  };
+  const checkMembers = (atMs) => {
+    const now = new Set([...document.querySelectorAll('[data-testid="member"][data-online="true"]')].map((e) => e.dataset.username));
+    for (const u of now) if (!online.has(u)) emit({ kind: 'presence', username: u, online: true, atMs });
+    for (const u of online) if (!now.has(u)) emit({ kind: 'presence', username: u, online: false, atMs });
+    online = now;
+  };
+  const observer = new MutationObserver((records) => {
+    const atMs = now();
+    let members = false;
+    for (const r of records) {
+      if (r.type === 'attributes') {
+        if (r.target.dataset && r.target.dataset.testid === 'message') onMessage(r.target, atMs);
+        continue;
+      }
+      if (r.target.dataset && r.target.dataset.testid === 'member-list') members = true;
+      for (const n of r.addedNodes) {
+        if (n.nodeType !== 1) continue;
+        if (n.dataset.testid === 'message') onMessage(n, atMs);
+        else if (n.dataset.testid === 'member-list' || n.querySelector('[data-testid="member-list"]')) members = true;
+      }
+    }
+    if (members) checkMembers(atMs);
+  });
+  const start = () => observer.observe(document.documentElement, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-state'] });
+  if (document.documentElement) start(); else document.addEventListener('DOMContentLoaded', start, { once: true });
+})()`;
+
+/** Snapshot of remote media elements of one kind, for waitForRemoteMedia. */
+export function remoteMediaSnapshotScript(kind: 'audio' | 'video' | 'screen'): string {
+  const stateAttr = kind === 'video' ? 'camera' : kind === 'screen' ? 'screen' : '';
+  return `(() => [...document.querySelectorAll('[data-testid="voice-tile"]')].map((tile) => {
+    const el = tile.querySelector('[data-kind="${kind}"]');
+    const track = el && el.srcObject ? el.srcObject.getTracks()[0] : undefined;
+    return {
+      peerId: tile.dataset.peerId,
+      announced: ${stateAttr ? `tile.dataset.${stateAttr} === 'true'` : 'true'},
+      currentTime: el ? el.currentTime : 0,
+      paused: el ? el.paused : true,
+      width: el && 'videoWidth' in el ? el.videoWidth : 0,
+      frames: el && el.getVideoPlaybackQuality ? el.getVideoPlaybackQuality().totalVideoFrames : 0,
+      trackLive: !!track && track.readyState === 'live',
+      trackMuted: !!track && track.muted,
+    };
+  }))()`;
+}
+
+/** Fetch an attachment as the logged-in user (session cookie) and hash it in the page. */
+export function downloadScript(attachmentId: string): string {
+  return `(async () => {
+    const started = performance.now();
+    const res = await fetch('/api/attachments/' + encodeURIComponent(${JSON.stringify(attachmentId)}), { credentials: 'same-origin' });
+    if (!res.ok) return { error: 'HTTP ' + res.status + ': ' + (await res.text()).slice(0, 300) };
+    const buffer = await res.arrayBuffer();
+    const digest = await crypto.subtle.digest('SHA-256', buffer);
+    const sha256 = [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+    return { bytes: buffer.byteLength, sha256, durationMs: performance.now() - started };
+  })()`;
+}

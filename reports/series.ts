@@ -83,13 +83,13 @@ function valueOf(cell: Cell, field: SeriesField): number | null {
 
 function matches(s: SeriesAggregate, q: ChartQuery): boolean {
   if (s.metric !== q.metric) return false;
-  for (const [key, value] of Object.entries(q.where ?? {})) if (s.tags[key] !== value) return false;
+  if (q.where) for (const key in q.where) if (s.tags[key] !== q.where[key]) return false;
   return true;
 }
 
 function lineName(s: SeriesAggregate, q: ChartQuery): string {
-  const parts = (q.by ?? []).map((key) => s.tags[key] ?? '-');
-  const name = parts.join(' / ');
+  let name = '';
+  if (q.by) for (let i = 0; i < q.by.length; i++) name += (i > 0 ? ' / ' : '') + (s.tags[q.by[i]!] ?? '-');
   if (q.label && name) return `${q.label} ${name}`;
   return q.label ?? (name || q.metric);
 }

@@ -41,6 +41,8 @@ export interface FixtureOptions {
   readonly includeTarget?: boolean;
   /** generator CPU level, percent of the machine (drives the saturation bottleneck) */
   readonly generatorCpuPct?: number;
+  /** extra steps per journey ("extra_1"...), to reach a series count (the bench uses ~200 series) */
+  readonly extraSteps?: number;
 }
 
 export const hostileErrorMessage = 'upload failed: <script>window.__pwned = 1</script> & "quotes"';
@@ -89,13 +91,14 @@ const typical: Partial<Record<MetricName, number>> = {
 function seriesSpecs(options: FixtureOptions): SeriesSpec[] {
   const specs: SeriesSpec[] = [];
   const journeys = Object.keys(fixtureSteps);
+  const stepsOf = (journey: string): string[] => [...(fixtureSteps[journey] ?? []), ...Array.from({ length: options.extraSteps ?? 0 }, (_, i) => `extra_${i + 1}`)];
   for (const [name, def] of Object.entries(catalogue) as [MetricName, (typeof catalogue)[MetricName]][]) {
     if (name.startsWith('target.') && options.includeTarget === false) continue;
     const tagKeys: readonly string[] = def.tags;
     const base = typical[name] ?? 1;
     if (tagKeys.includes('step')) {
       for (const journey of journeys) {
-        for (const step of fixtureSteps[journey] ?? []) {
+        for (const step of stepsOf(journey)) {
           const key = `${journey}/${step}`;
           const factor = options.stepLatencyFactor?.[key] ?? 1;
           specs.push({ metric: name, tags: { journey, step }, base: (stepBaseMs[step] ?? 200) * factor, errorShare: options.stepErrorRate?.[key] ?? 0.005 });

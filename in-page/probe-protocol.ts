@@ -1,0 +1,60 @@
+// The contract between the in-page WebRTC probe and the Node side (fleet/probe-bridge.ts).
+// Pure types and constants: imported by both the page bundle and Node.
+
+/** The page calls window[PROBE_BINDING](batch); the pool exposes it with context.exposeBinding. */
+export const PROBE_BINDING = '__waddleFleetProbe';
+/** The init script sets window[PROBE_CONFIG_GLOBAL] before the probe bundle runs. */
+export const PROBE_CONFIG_GLOBAL = '__waddleFleetProbeConfig';
+/** window[PROBE_FLUSH_GLOBAL]() samples and reports at once (used on release). */
+export const PROBE_FLUSH_GLOBAL = '__waddleFleetProbeFlush';
+
+export interface ProbeConfig {
+  readonly intervalMs: number;
+  /** hosts (optionally host:port) that ICE servers and WebSockets may point to */
+  readonly allowedHosts: readonly string[];
+  /** when set, getDisplayMedia returns a canvas stream of slides at this size and fps */
+  readonly screen?: { readonly width: number; readonly height: number; readonly fps: number; readonly label?: string };
+  /** give up measuring the first decoded frame after this long (default 60000) */
+  readonly firstFrameTimeoutMs?: number;
+}
+
+export type MediaKind = 'audio' | 'video' | 'screen';
+export type Direction = 'inbound' | 'outbound';
+
+/** One RTP stream over one probe interval. Absent fields were not available in getStats. */
+export interface StreamSample {
+  /** probe-local id of the peer connection ("pc3"): detail only, never a metric tag */
+  readonly connectionId: string;
+  readonly ssrc: number;
+  readonly kind: MediaKind;
+  readonly direction: Direction;
+  readonly intervalMs: number;
+  readonly bitrateKbps?: number;
+  readonly packetsLostPct?: number;
+  readonly jitterMs?: number;
+  readonly rttMs?: number;
+  readonly fps?: number;
+  readonly frameHeightPx?: number;
+  readonly freezeCountDelta?: number;
+  readonly freezeMsDelta?: number;
+  readonly concealedPct?: number;
+  readonly jitterBufferMs?: number;
+  readonly qualityLimitationReason?: string;
+  readonly mos?: number;
+}
+
+export type ProbeEvent =
+  | { readonly type: 'connection_state'; readonly connectionId: string; readonly state: string; readonly atMs: number }
+  | { readonly type: 'first_frame'; readonly connectionId: string; readonly kind: MediaKind; readonly ms: number }
+  | { readonly type: 'blocked'; readonly what: 'ice_server' | 'websocket'; readonly url: string }
+  | { readonly type: 'probe_error'; readonly message: string };
+
+export interface ProbeBatch {
+  readonly v: 1;
+  /** page epoch ms when the batch was made */
+  readonly atMs: number;
+  /** peer connections open (not closed) now */
+  readonly openConnections: number;
+  readonly streams: readonly StreamSample[];
+  readonly events: readonly ProbeEvent[];
+}

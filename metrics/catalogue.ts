@@ -11,7 +11,7 @@ export interface MetricDefinition {
   readonly meaning: string;
 }
 
-const media = ['kind', 'direction'] as const; // kind: audio | video | screen; direction: inbound | outbound
+const media = ['journey', 'kind', 'direction'] as const; // kind: audio | video | screen; direction: inbound | outbound; journey: whose user's page it is
 
 export const catalogue = {
   // users and journeys
@@ -52,8 +52,8 @@ export const catalogue = {
   'webrtc.audio.mos': { kind: 'trend', unit: 'mos', tags: media, meaning: 'E-model MOS estimate from RTT, jitter and loss (ITU-T G.107)' },
   'webrtc.quality_limited_cpu': { kind: 'rate', unit: 'ratio', tags: media, meaning: 'share of outbound video samples with qualityLimitationReason = cpu' },
   'webrtc.quality_limited_bandwidth': { kind: 'rate', unit: 'ratio', tags: media, meaning: 'share of outbound video samples with qualityLimitationReason = bandwidth' },
-  'webrtc.first_frame_ms': { kind: 'trend', unit: 'ms', tags: ['kind'], meaning: 'from setRemoteDescription to the first decoded remote frame' },
-  'webrtc.connection_failures': { kind: 'counter', unit: 'count', tags: [], meaning: 'peer connections that reached state failed' },
+  'webrtc.first_frame_ms': { kind: 'trend', unit: 'ms', tags: ['journey', 'kind'], meaning: 'from setRemoteDescription to the first decoded remote frame' },
+  'webrtc.connection_failures': { kind: 'counter', unit: 'count', tags: ['journey'], meaning: 'peer connections that reached state failed' },
   'webrtc.connections': { kind: 'gauge', unit: 'count', tags: [], meaning: 'open peer connections seen by the probe' },
   // the generator watches itself
   'generator.cpu_pct': { kind: 'gauge', unit: 'percent', tags: [], meaning: 'CPU of the fleet (node + browsers), as % of the whole machine' },

@@ -19,7 +19,7 @@ import { BrowserWaddleClient } from '../clients/browser/browser-waddle-client.ts
 import { startReferenceWaddle } from '../reference-waddle/server.ts';
 import { MetricsHub } from '../metrics/hub.ts';
 import { parseThresholds, evaluateThresholds, checkAbort } from '../metrics/thresholds.ts';
-import { decideVerdict, videoCpuLimitedShare } from '../metrics/verdict.ts';
+import { decideVerdict, videoCpuSaturationReason } from '../metrics/verdict.ts';
 import { buildSummary, ErrorCollector } from '../metrics/summary.ts';
 import { RunFolderSink, createRunFolder, writeSummary } from '../metrics/sinks/run-folder.ts';
 import { createInfluxSink } from '../metrics/sinks/influx.ts';
@@ -27,8 +27,8 @@ import { toJUnitXml } from '../metrics/junit.ts';
 import { atomicWrite } from '../metrics/atomic-write.ts';
 import type { RunEvent, Sink, SinkStats } from '../metrics/types.ts';
 import type { GeneratorHealth, RunSummary, UserCounts, PhaseSummary } from '../metrics/run-summary.ts';
-import { writeReport } from '../reports/index.ts';
-import { compareRunDirs } from '../reports/compare-dirs.ts';
+import { writeReport, readRunForReport, compareRuns, comparisonVerdictReasons } from '../reports/index.ts';
+import type { RunForReport } from '../reports/index.ts';
 import { runTasks, type Task } from './tasks.ts';
 import { UsageError } from './errors.ts';
 import { checkTarget } from './target-guard.ts';
@@ -78,12 +78,18 @@ export async function runFleet(input: FleetRunInput): Promise<FleetRunResult> {
   const problems: string[] = [];
   const shard = options.shard ? parseShard(options.shard) : { index: 1, count: 1 };
   if ('problem' in shard) problems.push(shard.problem);
-  const thresholds = parseThresholds(plan.thresholds ?? {});
-  if (!thresholds.ok) problems.push(...thresholds.problems.map((p) => `${plan.name}: ${p}`));
   const startAt = options.startAt ? parseStartAt(options.startAt) : undefined;
   if (typeof startAt === 'string') problems.push(startAt);
   if (options.target) problems.push(...(await checkTarget(options.target, options.allowRemoteTarget)));
   const influx = influxConfig(options, problems);
+  let baseline: RunForReport | undefined;
+  if (options.baseline) {
+    try {
+      baseline = await readRunForReport(options.baseline);
+    } catch (error) {
+      problems.push(`--baseline: cannot read the run folder '${options.baseline}' (${errorText(error)}); give a folder that holds a summary.json`);
+    }
+  }
   if (problems.length > 0) throw new UsageError(problems);
   const shardSpec = shard as { index: number; count: number };
   const seed = options.seed ?? Math.floor(Math.random() * 2 ** 31);
@@ -93,7 +99,9 @@ export async function runFleet(input: FleetRunInput): Promise<FleetRunResult> {
     shard: shardSpec,
     seed,
   });
-  const description = describePlan(resolved);
+  const thresholds = parseThresholds(resolved.thresholds);
+  if (!thresholds.ok) throw new UsageError(thresholds.problems.map((p) => `${plan.name}: ${p}`));
+  const description = describePlan(resolved, { contextsPerBrowser: options.contextsPerBrowser });
   if (options.dryRun) return { kind: 'dry-run', description };
   log(description);
   log(`seed ${seed} (repeat with --seed ${seed})`);
@@ -157,7 +165,7 @@ export async function runFleet(input: FleetRunInput): Promise<FleetRunResult> {
       name: 'InfluxDB sink',
       setup: async () => {
         if (!influx) return;
-        sinks.push(createInfluxSink(influx));
+        sinks.push(createInfluxSink({ ...influx, runId, shard: shardLabel, onWarning: (m) => log(`warning: InfluxDB: ${m}`) }));
         log(`InfluxDB: writing to ${influx.url} (${influx.api})`);
       },
     },
@@ -283,6 +291,7 @@ export async function runFleet(input: FleetRunInput): Promise<FleetRunResult> {
         try {
           scheduleResult = await runSchedule({
             slots,
+            phases: resolved.phases,
             startVu,
             signal: stopLoad.signal,
             gracefulStopMs: resolved.gracefulStopMs,
@@ -325,11 +334,8 @@ export async function runFleet(input: FleetRunInput): Promise<FleetRunResult> {
   const thresholdResults = thresholds.ok ? evaluateThresholds(thresholds.thresholds, totals) : [];
   const health = generator ?? generatorHealth(monitor?.health(), pool);
   const saturationReasons = [...health.reasons];
-  if (health.videoCpuLimitedShare > videoCpuLimitedLimit) {
-    saturationReasons.push(
-      `${(health.videoCpuLimitedShare * 100).toFixed(0)}% of outbound video samples were limited by CPU (limit ${videoCpuLimitedLimit * 100}%)`,
-    );
-  }
+  const videoStarved = videoCpuSaturationReason(totals, videoCpuLimitedLimit);
+  if (videoStarved) saturationReasons.push(videoStarved);
   if (pool?.isFailing) saturationReasons.push('browsers crashed and were relaunched too often: a generator fault, not a target fault');
   const users = userCounts(scheduleResult);
   const interrupted = input.interrupt.aborted;
@@ -363,8 +369,8 @@ export async function runFleet(input: FleetRunInput): Promise<FleetRunResult> {
     errors: errors.classes(),
     scheduleLag: hub ? lagOf(hub) : { p50: 0, p95: 0, max: 0 },
   });
-  if (options.baseline && verdict.result === 'pass') {
-    const regressions = await compareRunDirs(runDir, options.baseline, summary, { marginPct: options.baselineMargin });
+  if (baseline && verdict.result === 'pass') {
+    const regressions = comparisonVerdictReasons(compareRuns(summary, baseline.summary, { marginPct: options.baselineMargin }));
     if (regressions.length > 0) {
       verdict = { result: 'fail', exitCode: 3, reasons: [...verdict.reasons, ...regressions] };
       summary = { ...summary, verdict };
@@ -374,7 +380,7 @@ export async function runFleet(input: FleetRunInput): Promise<FleetRunResult> {
   await atomicWrite(join(runDir, 'junit.xml'), toJUnitXml(summary));
   if (options.report) {
     try {
-      const path = await writeReport(runDir, { baselineDir: options.baseline });
+      const path = await writeReport(runDir, { baselineDir: options.baseline, compare: { marginPct: options.baselineMargin } });
       log(`report: ${path}`);
     } catch (error) {
       log(`warning: the HTML report could not be written (${errorText(error)}); summary.json and junit.xml are complete`);
@@ -400,7 +406,7 @@ function influxConfig(options: RunOptions, problems: string[]) {
 function generatorHealth(
   health: { saturated: boolean; reasons: readonly string[]; cpuPercentP95: number; cpuPercentMax: number; memoryMaxMb: number; eventLoopDelayP99Ms: number } | undefined,
   pool: BrowserPool | undefined,
-): GeneratorHealth & { videoCpuLimitedShare: number } {
+): GeneratorHealth {
   return {
     saturated: health?.saturated ?? false,
     reasons: health?.reasons ?? [],
@@ -427,4 +433,3 @@ function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-export { videoCpuLimitedShare };

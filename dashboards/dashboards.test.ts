@@ -1,0 +1,60 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { catalogue } from '../metrics/catalogue.ts';
+import { buildDashboards, writeDashboards } from './index.ts';
+import { dashboardQueries, substitute } from './walk.ts';
+
+const boards = buildDashboards();
+
+describe('dashboards as code', () => {
+  it('every panel query reads a catalogue metric (or events) through the waddle-influx datasource', () => {
+    for (const [file, dashboard] of Object.entries(boards)) {
+      const queries = dashboardQueries(dashboard);
+      expect(queries.length, file).toBeGreaterThan(5);
+      for (const q of queries.filter((x) => x.where.startsWith('panel'))) {
+        expect(q.datasourceUid, `${file} ${q.where}`).toBe('waddle-influx');
+        const measurements = [...q.query.matchAll(/FROM "([^"]+)"/g)].map((m) => m[1]!);
+        expect(measurements.length, `${file} ${q.where}`).toBeGreaterThan(0);
+        for (const m of measurements) expect(m === 'events' || m in catalogue, `${file} ${q.where}: unknown measurement ${m}`).toBe(true);
+        expect(q.query, `${file} ${q.where}`).toContain('"run" =~ /^$run$/');
+        expect(q.query, `${file} ${q.where}`).toContain('$timeFilter');
+      }
+    }
+  });
+
+  it('has unique uids, a run variable and phase annotations on every board', () => {
+    const uids = Object.values(boards).map((d) => d.uid);
+    expect(new Set(uids).size).toBe(4);
+    for (const d of Object.values(boards)) {
+      expect(d.templating?.list?.map((v) => v.name)).toContain('run');
+      expect(d.annotations?.list?.map((a) => a.name)).toContain('Phases');
+    }
+  });
+
+  it('covers the overview, WebRTC, chat/uploads and generator-health metrics', () => {
+    const all = Object.values(boards).flatMap(dashboardQueries).map((q) => q.query).join('\n');
+    for (const metric of ['users.active', 'step.errors', 'step.duration_ms', 'chat.delivery_ms', 'chat.messages_sent', 'webrtc.bitrate_kbps', 'webrtc.packets_lost_pct',
+      'webrtc.jitter_ms', 'webrtc.rtt_ms', 'webrtc.fps', 'webrtc.video.freeze_count', 'webrtc.audio.mos', 'upload.duration_ms', 'generator.cpu_pct',
+      'generator.memory_mb', 'generator.event_loop_delay_ms', 'generator.browsers', 'generator.contexts', 'target.cpu_pct']) {
+      expect(all, metric).toContain(`"${metric}"`);
+    }
+  });
+
+  it('substitutes Grafana variables the way the InfluxDB datasource does', () => {
+    expect(substitute('SELECT x FROM "m" WHERE "run" =~ /^$run$/ AND $timeFilter GROUP BY time($__interval)', { run: 'a.b', fromMs: 1, toMs: 2, interval: '10s' }))
+      .toBe('SELECT x FROM "m" WHERE "run" =~ /^a\\.b$/ AND time >= 1ms and time <= 2ms GROUP BY time(10s)');
+  });
+
+  it('writes one JSON file per board', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'waddle-dash-'));
+    try {
+      const files = await writeDashboards(join(dir, 'out'));
+      expect(files.map((f) => f.slice(dir.length + 5)).sort()).toEqual(['waddle-chat-uploads.json', 'waddle-generator.json', 'waddle-overview.json', 'waddle-webrtc.json']);
+      for (const f of files) expect(JSON.parse(await readFile(f, 'utf8')).title).toMatch(/^Waddle fleet/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

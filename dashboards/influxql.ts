@@ -1,0 +1,50 @@
+// InfluxQL targets for Grafana's InfluxDB datasource. The foundation SDK (v0.0.21) ships no InfluxDB
+// query builder, so this is a minimal cog.Builder producing the datasource's raw-query shape
+// ({ refId, query, rawQuery: true, resultFormat, alias }).
+import type * as cog from '@grafana/grafana-foundation-sdk/cog';
+import type { DataSourceRef } from '@grafana/grafana-foundation-sdk/common';
+
+/** The fixed datasource uid that docker/grafana provisioning creates (InfluxQL via InfluxDB 2's DBRP mapping). */
+export const influxDatasource: DataSourceRef = { type: 'influxdb', uid: 'waddle-influx' };
+
+export interface InfluxQLQuery extends cog.Dataquery {
+  refId: string;
+  datasource: DataSourceRef;
+  query: string;
+  rawQuery: true;
+  resultFormat: 'time_series' | 'table';
+  alias?: string;
+}
+
+export class InfluxQLQueryBuilder implements cog.Builder<cog.Dataquery> {
+  private readonly internal: InfluxQLQuery;
+
+  constructor(query: string, refId = 'A') {
+    this.internal = { refId, datasource: influxDatasource, query, rawQuery: true, resultFormat: 'time_series', _implementsDataqueryVariant() {} };
+  }
+
+  refId(refId: string): this {
+    this.internal.refId = refId;
+    return this;
+  }
+
+  /** legend name, e.g. '$tag_journey / $tag_step' */
+  alias(alias: string): this {
+    this.internal.alias = alias;
+    return this;
+  }
+
+  resultFormat(format: 'time_series' | 'table'): this {
+    this.internal.resultFormat = format;
+    return this;
+  }
+
+  build(): InfluxQLQuery {
+    return { ...this.internal };
+  }
+}
+
+/** WHERE clause shared by every panel: this run (all shards), the dashboard's time range. */
+export const runFilter = `"run" =~ /^$run$/ AND $timeFilter`;
+export const journeyFilter = `"journey" =~ /^$journey$/`;
+export const kindFilter = `"kind" =~ /^$kind$/`;

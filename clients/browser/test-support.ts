@@ -39,9 +39,11 @@ export async function makeTestMedia(): Promise<TestMedia> {
 }
 
 /**
- * Chromium with fake camera/mic from files. Screen share: --auto-select-desktop-capture-source
- * plus --use-fake-ui-for-media-stream make getDisplayMedia return a capture without a picker
- * (see reference-waddle/README.md for what Chromium 156 headless actually gives).
+ * Chromium with fake camera/mic from files. Screen share: on Chromium 156 headless,
+ * getDisplayMedia works only with BOTH --use-fake-ui-for-media-stream and
+ * --use-fake-device-for-media-stream (a generated 1280x720@30 "screen", not the y4m);
+ * --auto-select-desktop-capture-source does not help without a display (measured; see
+ * reference-waddle/README.md).
  */
 export async function launchTestBrowser(media: TestMedia): Promise<Browser> {
   return chromium.launch({
@@ -53,7 +55,6 @@ export async function launchTestBrowser(media: TestMedia): Promise<Browser> {
       '--use-fake-device-for-media-stream',
       `--use-file-for-fake-video-capture=${media.cameraY4m}`,
       `--use-file-for-fake-audio-capture=${media.micWav}`,
-      '--auto-select-desktop-capture-source=Entire screen',
       '--autoplay-policy=no-user-gesture-required',
     ],
   });

@@ -127,7 +127,7 @@ export function eventToLine(e: RunEvent, runId: string, shard: string): string |
 
 export class InfluxSink implements Sink {
   readonly name: string;
-  private readonly o: Required<Omit<InfluxCommonOptions, 'spillPath' | 'onWarning' | 'name'>> & InfluxCommonOptions;
+  private readonly o: typeof DEFAULTS & InfluxCommonOptions;
   private readonly secrets: string[];
   private readonly send: (body: string, signal: AbortSignal) => Promise<void>;
   private buffer: string[] = [];

@@ -123,6 +123,31 @@ describe('BrowserWaddleClient', () => {
     await expect(bob.download('nope')).rejects.toThrow(/HTTP 404/);
   });
 
+  it('says what it waited for when the server refuses a message or the renderer hangs', async () => {
+    const strict = await startReferenceWaddle({ port: 0, chatRatePerSec: 0.01, chatBurst: 1 });
+    const context = await browser.newContext();
+    contexts.push(context);
+    const page = await context.newPage();
+    const carol = new BrowserWaddleClient(page, { baseUrl: strict.url, username: 'carol', actionTimeoutMs: 1500 });
+    try {
+      await carol.connect();
+      await carol.joinWaddle();
+      await expect(carol.sendMessage('no channel open yet')).rejects.toThrow(/typing in the composer \(is a text channel open\?\)/);
+      await carol.openTextChannel();
+      await carol.sendMessage('first');
+      await expect(carol.sendMessage('second')).rejects.toThrow(/was refused: rate_limited/);
+      // a busy loop in the page: page.evaluate alone would wait forever
+      await page.evaluate('setTimeout(() => { for (;;) {} }, 0)');
+      const startedAt = Date.now();
+      await expect(carol.waitForRemoteMedia('video', 2000)).rejects.toThrow(/timed out after \d+ ms waiting for remote video state \(page.evaluate; is the renderer hung\?\)/);
+      expect(Date.now() - startedAt).toBeLessThan(5000);
+    } finally {
+      await carol.close();
+      await Promise.race([context.close(), new Promise((r) => setTimeout(r, 5000))]);
+      await strict.stop();
+    }
+  });
+
   it('leaves the waddle, and the other user sees it go offline', async () => {
     const seen: PresenceChange[] = [];
     bob.onPresence((p) => seen.push(p));

@@ -9,6 +9,7 @@ import { build, encodeIntoCompressedBase64 } from 'hdr-histogram-js';
 import { catalogue, type MetricName } from '../../metrics/catalogue.ts';
 import type { IntervalSnapshot, RunEvent, SeriesAggregate, Tags } from '../../metrics/types.ts';
 import type { ErrorClass, MetricSummary, RunSummary, StepSummary, UserCounts, Verdict } from '../../metrics/run-summary.ts';
+import { RunFolderSink, writeSummary } from '../../metrics/sinks/run-folder.ts';
 import type { RunForReport } from '../run-folder-reader.ts';
 
 export const fixtureSteps: Readonly<Record<string, readonly string[]>> = {
@@ -312,12 +313,18 @@ function makeSummary(input: SummaryInput): RunSummary {
   };
 }
 
-/** Writes the run in the run-folder layout: summary.json, intervals.ndjson, events.ndjson, plan.json. */
+/**
+ * Writes the run in the run-folder layout through the real writer (metrics/sinks/run-folder.ts):
+ * intervals.ndjson and events.ndjson by RunFolderSink, summary.json by writeSummary, plus plan.json.
+ */
 export async function writeFixtureRunFolder(dir: string, run: RunForReport): Promise<string> {
   await mkdir(dir, { recursive: true });
-  await writeFile(join(dir, 'summary.json'), JSON.stringify(run.summary, null, 2));
+  const sink = new RunFolderSink(dir, { writeSamples: false });
+  for (const interval of run.intervals) sink.writeInterval(interval);
+  for (const event of run.events) sink.writeEvent(event);
+  const stats = await sink.close(Date.now() + 20_000);
+  if (stats.dropped > 0) throw new Error(`writeFixtureRunFolder: the run-folder sink dropped ${stats.dropped} lines writing ${dir}`);
+  await writeSummary(dir, run.summary);
   await writeFile(join(dir, 'plan.json'), JSON.stringify(run.summary.plan, null, 2));
-  await writeFile(join(dir, 'intervals.ndjson'), run.intervals.map((i) => JSON.stringify(i)).join('\n') + '\n');
-  await writeFile(join(dir, 'events.ndjson'), run.events.map((e) => JSON.stringify(e)).join('\n') + '\n');
   return dir;
 }

@@ -15,18 +15,20 @@ const program = new Command('waddle')
   .option('--port <port>', 'TCP port (0 = a free port)', int('--port'), 8080)
   .option('--host <host>', 'bind address (loopback by default; the fleet only loads loopback targets)', '127.0.0.1')
   .option('--voice-channels <n>', 'voice channels in the default waddle', int('--voice-channels'), 10)
+  .option('--text-channels <n>', 'text channels in the default waddle', int('--text-channels'), 3)
   .option('--max-voice-participants <n>', 'participants per voice room (mesh)', int('--max-voice-participants'), 6)
   .option('--chat-rate <perSec>', 'chat messages per second per connection', int('--chat-rate'), 20)
   .option('--data-dir <dir>', 'where uploads are stored (default: a temp dir removed on exit)')
   .parse();
 
-const opts = program.opts<{ port: number; host: string; voiceChannels: number; maxVoiceParticipants: number; chatRate: number; dataDir?: string }>();
+const opts = program.opts<{ port: number; host: string; voiceChannels: number; textChannels: number; maxVoiceParticipants: number; chatRate: number; dataDir?: string }>();
 
 try {
   const waddle = await startReferenceWaddle({
     port: opts.port,
     host: opts.host,
     voiceChannels: opts.voiceChannels,
+    textChannels: opts.textChannels,
     maxVoiceParticipants: opts.maxVoiceParticipants,
     chatRatePerSec: opts.chatRate,
     ...(opts.dataDir !== undefined ? { dataDir: opts.dataDir } : {}),

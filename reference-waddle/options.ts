@@ -7,6 +7,8 @@ export interface ReferenceWaddleOptions {
   host?: string;
   /** voice channels in the default waddle (load tests spread users over rooms). Default 10. */
   voiceChannels?: number;
+  /** text channels in the default waddle (general, random, load-test, then chat-4…). Default 3. */
+  textChannels?: number;
   /** participants per voice room (mesh call). Default 6. */
   maxVoiceParticipants?: number;
   /** where uploads go; a fresh temp dir (removed on stop) when not given */
@@ -34,6 +36,7 @@ export function resolveOptions(options: ReferenceWaddleOptions = {}): ResolvedOp
     port: options.port ?? 0,
     host: options.host ?? '127.0.0.1',
     voiceChannels: options.voiceChannels ?? 10,
+    textChannels: options.textChannels ?? 3,
     maxVoiceParticipants: options.maxVoiceParticipants ?? 6,
     dataDir: options.dataDir,
     historyLimit: options.historyLimit ?? 200,
@@ -53,6 +56,7 @@ export function resolveOptions(options: ReferenceWaddleOptions = {}): ResolvedOp
   };
   intIn('port', 0, 65535);
   intIn('voiceChannels', 0, 1000);
+  intIn('textChannels', 1, 10_000);
   intIn('maxVoiceParticipants', 2, 50);
   intIn('historyLimit', 1, 10_000);
   intIn('chatBurst', 1, 1_000_000);

@@ -62,8 +62,12 @@ describe('reference Waddle server', () => {
   });
 
   it('removes its temp data dir on stop, and stop is idempotent', async () => {
-    const other = await startReferenceWaddle({ port: 0, voiceChannels: 3 });
+    const other = await startReferenceWaddle({ port: 0, voiceChannels: 3, textChannels: 5 });
     expect(existsSync(other.dataDir)).toBe(true);
+    const token = await login(other.url, 'shape');
+    const { waddles } = (await (await fetch(`${other.url}/api/waddles`, { headers: { authorization: `Bearer ${token}` } })).json()) as { waddles: { textChannels: { name: string }[]; voiceChannels: unknown[] }[] };
+    expect(waddles[0]?.textChannels.map((c) => c.name)).toEqual(['general', 'random', 'load-test', 'chat-4', 'chat-5']);
+    expect(waddles[0]?.voiceChannels).toHaveLength(3);
     await Promise.all([other.stop(), other.stop()]);
     expect(existsSync(other.dataDir)).toBe(false);
   });

@@ -35,7 +35,7 @@ export async function startReferenceWaddle(options: ReferenceWaddleOptions = {})
   await webBundle();
 
   const accounts = new Accounts();
-  const directory = new Directory(opts.historyLimit, opts.voiceChannels);
+  const directory = new Directory(opts.historyLimit, opts.voiceChannels, opts.textChannels);
   // the metrics read live gauges from the hub, which needs the metrics: tie the knot lazily
   const ref: { hub?: Hub } = {};
   const metrics = new ServerMetrics({

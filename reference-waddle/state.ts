@@ -81,13 +81,16 @@ export class Waddle {
     readonly name: string,
   ) {}
 
+  private cachedSummary: WaddleSummary | undefined;
+
+  /** channels never change after start, so the summary is built once */
   summary(): WaddleSummary {
-    return {
+    return (this.cachedSummary ??= {
       id: this.id,
       name: this.name,
       textChannels: this.textChannels.map((c) => ({ id: c.id, name: c.name })),
       voiceChannels: this.voiceChannels,
-    };
+    });
   }
 }
 
@@ -101,8 +104,12 @@ export class Directory {
   constructor(
     private readonly historyLimit: number,
     voiceChannelCount: number,
+    textChannelCount = 3,
   ) {
-    this.addWaddle('hq', 'Waddle HQ', ['general', 'random', 'load-test'], voiceChannelCount);
+    // many channels let a protocol-level load test spread 10k users so fan-out stays realistic
+    const textNames = ['general', 'random', 'load-test'].slice(0, textChannelCount);
+    for (let i = textNames.length + 1; i <= textChannelCount; i++) textNames.push(`chat-${i}`);
+    this.addWaddle('hq', 'Waddle HQ', textNames, voiceChannelCount);
     this.addWaddle('sandbox', 'Sandbox', ['chat'], 2);
   }
 

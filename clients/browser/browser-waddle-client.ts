@@ -2,6 +2,16 @@
 // locators only (getByRole / getByTestId / getByLabel), never the app's internals or its
 // WebSocket. In-page timings (render, ack) come from a MutationObserver this driver
 // installs, on the page clock (performance.timeOrigin + performance.now()).
+//
+// Semantics worth knowing:
+// - onMessage fires for live messages in the open channel: others' when rendered (receivedAtMs =
+//   render time), our own when acked. History shown on opening a channel is NOT reported, so it
+//   never counts as delivery. Filter by author to measure delivery to others.
+// - sendMessage resolves at the ack (server id), rejects with the server's error if refused.
+// - waitForRemoteMedia: video/screen = a tile announcing that kind with videoWidth > 0 and
+//   decoded frames advancing; audio = a live, unmuted remote track playing with time advancing.
+// - every wait is bounded by actionTimeoutMs (uploads: plus size at 0.5 MB/s), and page.evaluate
+//   is wrapped, so a hung renderer surfaces as an Error that names what was awaited.
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';

@@ -212,7 +212,17 @@ export class BrowserWaddleClient implements WaddleClient {
     for (;;) {
       const remaining = deadline - performance.now();
       if (remaining <= 0) break;
-      const snapshot = (await this.evaluate(script, Math.min(remaining, this.timeoutMs), `remote ${kind} state`)) as MediaSnapshot[];
+      let snapshot: MediaSnapshot[];
+      try {
+        snapshot = (await this.evaluate(script, Math.min(remaining, this.timeoutMs), `remote ${kind} state`)) as MediaSnapshot[];
+      } catch (error) {
+        // cut short by the caller's deadline, not by a hung page: report the media wait
+        if (performance.now() >= deadline - 1) {
+          lastSeen += '; the page did not answer the last check in time';
+          break;
+        }
+        throw error;
+      }
       for (const s of snapshot) {
         const before = previous.get(s.peerId);
         previous.set(s.peerId, { currentTime: s.currentTime, frames: s.frames });

@@ -74,6 +74,7 @@ async function startApp(session: LoginResponse): Promise<void> {
   conn.onStatus = (state) => {
     status.dataset.state = state;
     status.textContent = state;
+    if (state === 'disconnected') voice.resetAfterDisconnect();
   };
   conn.on((frame: ServerFrame) => {
     switch (frame.type) {

@@ -101,6 +101,19 @@ export class VoicePanel {
     this.el.dataset.state = 'idle';
   }
 
+  /** The socket dropped: the server has already forgotten this call, so end it locally only. */
+  resetAfterDisconnect(): void {
+    if (!this.channelId) return;
+    for (const peerId of [...this.peers.keys()]) this.dropPeer(peerId);
+    this.stopLocal();
+    this.channelId = undefined;
+    this.myPeerId = undefined;
+    delete this.el.dataset.channelId;
+    this.title.textContent = 'Not in voice (connection lost)';
+    for (const b of [this.leaveButton, this.muteButton, this.cameraButton, this.screenButton]) b.disabled = true;
+    this.el.dataset.state = 'idle';
+  }
+
   setMuted(muted: boolean): void {
     this.muted = muted;
     if (this.mic) this.mic.enabled = !muted;

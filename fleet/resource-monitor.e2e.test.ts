@@ -1,6 +1,6 @@
-// Real CPU burners and a real HTTP /metrics endpoint. Saturation is checked on generator CPU
-// (the burners counted as generator processes), not machine CPU, so other work on the
-// machine cannot make the quiet case fail.
+// Real CPU burners and a real HTTP /metrics endpoint. The burners (counted as generator
+// processes) fill both cores, so the saturated case holds even when other work shares the
+// machine; the quiet case judges generator CPU only, so other work cannot make it fail.
 import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -27,7 +27,7 @@ describe('resource monitor', () => {
       recorder: rec,
       intervalMs: 250,
       browserPids: () => children.map((c) => c.pid!),
-      saturation: { cpuPercent: 40, windowMs: 1500, useSystemCpu: false },
+      saturation: { cpuPercent: 60, windowMs: 1500 },
       onEvent: (e) => events.push(e),
     });
     try {
@@ -38,10 +38,10 @@ describe('resource monitor', () => {
     }
     const health = monitor.health();
     expect(health.saturated).toBe(true);
-    expect(health.reasons[0]).toMatch(/generator CPU .* above 40%/);
+    expect(health.reasons[0]).toMatch(/(generator|machine) CPU.* stayed above 60% for \d+ s/);
     expect(events.filter((e) => e.type === 'saturation')).toHaveLength(1);
-    expect(Math.max(...rec.values('generator.browser_cpu_pct'))).toBeGreaterThan(80); // % of one core
-    expect(health.cpuPercentMax).toBeGreaterThan(40);
+    expect(Math.max(...rec.values('generator.browser_cpu_pct'))).toBeGreaterThan(50); // % of one core: the burners are seen
+    expect(health.cpuPercentMax).toBeGreaterThan(60);
     expect(rec.values('generator.browsers').at(-1)).toBe(2);
     expect(rec.values('generator.memory_mb').at(-1)).toBeGreaterThan(50);
   });

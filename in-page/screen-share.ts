@@ -62,3 +62,21 @@ export function installFakeScreenShare(spec: ScreenSpec, onTrack: (track: MediaS
   };
   Object.defineProperty(proto, 'getDisplayMedia', { value: fake, writable: true, configurable: true, enumerable: true });
 }
+
+/**
+ * Without a fake screen, wraps the browser's own getDisplayMedia to learn its tracks' ids (the
+ * probe marks outgoing SDP for them). The app gets the very same stream; errors pass through.
+ */
+export function watchDisplayMedia(onTrack: (track: MediaStreamTrack) => void): void {
+  const proto = (globalThis as { MediaDevices?: { prototype: MediaDevices } }).MediaDevices?.prototype;
+  const native = proto?.getDisplayMedia;
+  if (!proto || typeof native !== 'function') return;
+  const wrapped = async function getDisplayMedia(this: MediaDevices, ...args: [DisplayMediaStreamOptions?]): Promise<MediaStream> {
+    const stream = await native.apply(this, args);
+    try {
+      for (const track of stream.getVideoTracks()) onTrack(track);
+    } catch {}
+    return stream;
+  };
+  Object.defineProperty(proto, 'getDisplayMedia', { value: wrapped, writable: true, configurable: true, enumerable: true });
+}

@@ -36,6 +36,14 @@ describe('sampleStreams', () => {
     expect(s?.concealedPct).toBe(1);
     expect(s?.mos).toBeGreaterThan(4);
   });
+  it('takes inbound and outbound contentType screenshare (in-band, survives replaceTrack) as screen', () => {
+    const v = (id: string, type: string, t: number, bytes: number, extra: Record<string, unknown> = {}): Stat => ({ id, type, timestamp: t, kind: 'video', bytesReceived: bytes, bytesSent: bytes, ...extra });
+    const prev = map(v('in', 'inbound-rtp', 0, 0), v('cam', 'inbound-rtp', 0, 0), v('out', 'outbound-rtp', 0, 0));
+    const cur = map(v('in', 'inbound-rtp', 1000, 1000, { contentType: 'screenshare', mid: '2' }), v('cam', 'inbound-rtp', 1000, 1000, { mid: '1' }), v('out', 'outbound-rtp', 1000, 1000, { contentType: 'screenshare' }));
+    expect(sampleStreams(prev, cur, ctx).map((s) => `${s.kind}/${s.direction}`)).toEqual(['screen/inbound', 'video/inbound', 'screen/outbound']);
+    // the SDP mark alone also makes a screen
+    expect(sampleStreams(prev, map(v('cam', 'inbound-rtp', 1000, 1000, { mid: '1' })), { ...ctx, screenMids: new Set(['1']) })[0]?.kind).toBe('screen');
+  });
   it('finds a=content:slides mids', () => {
     const sdp = 'v=0\r\nm=audio 9 x\r\na=mid:0\r\nm=video 9 x\r\na=mid:1\r\na=content:slides\r\n';
     expect([...slidesMids(sdp)]).toEqual(['1']);

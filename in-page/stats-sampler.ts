@@ -10,7 +10,7 @@ export interface SampleContext {
   readonly connectionId: string;
   /** track ids known to be screen captures (our getDisplayMedia, or displaySurface set) */
   readonly screenTrackIds: ReadonlySet<string>;
-  /** mids whose remote m-section says a=content:slides (RFC 4796) */
+  /** mids whose remote m-section says a=content:slides (RFC 4796), from the SDP the app gave setRemoteDescription */
   readonly screenMids: ReadonlySet<string>;
 }
 
@@ -66,7 +66,7 @@ export function sampleStreams(prev: StatsMap | undefined, cur: StatsMap, ctx: Sa
     if (s.type === 'outbound-rtp') {
       const source = typeof s['mediaSourceId'] === 'string' ? cur.get(s['mediaSourceId']) : undefined;
       const trackId = str(source, 'trackIdentifier');
-      if (isVideo && trackId && ctx.screenTrackIds.has(trackId)) kind = 'screen';
+      if (isVideo && ((trackId && ctx.screenTrackIds.has(trackId)) || s['contentType'] === 'screenshare')) kind = 'screen';
       const bytes = delta(s, p, 'bytesSent');
       if (bytes !== undefined) put(o, 'bitrateKbps', Math.max(0, (bytes * 8) / dtMs));
       const remote = remoteInboundByLocal.get(s.id);
@@ -92,7 +92,10 @@ export function sampleStreams(prev: StatsMap | undefined, cur: StatsMap, ctx: Sa
     } else {
       const trackId = str(s, 'trackIdentifier');
       const mid = str(s, 'mid');
-      if (isVideo && ((trackId && ctx.screenTrackIds.has(trackId)) || (mid !== undefined && ctx.screenMids.has(mid)))) kind = 'screen';
+      // contentType comes in-band (the video-content-type RTP header extension Chromium offers by
+      // default) from a sender whose track is a screen capture or has contentHint detail/text:
+      // it survives replaceTrack without renegotiation, which SDP marks cannot
+      if (isVideo && ((trackId && ctx.screenTrackIds.has(trackId)) || (mid !== undefined && ctx.screenMids.has(mid)) || s['contentType'] === 'screenshare')) kind = 'screen';
       const bytes = delta(s, p, 'bytesReceived');
       if (bytes !== undefined) put(o, 'bitrateKbps', Math.max(0, (bytes * 8) / dtMs));
       const lost = delta(s, p, 'packetsLost');
@@ -137,13 +140,5 @@ export function sampleStreams(prev: StatsMap | undefined, cur: StatsMap, ctx: Sa
   return out;
 }
 
-/** mids of m-sections with a=content:slides in an SDP (RFC 4796: the sender marks screen content). */
-export function slidesMids(sdp: string | undefined): Set<string> {
-  const mids = new Set<string>();
-  if (!sdp) return mids;
-  for (const section of sdp.split(/\r?\nm=/).slice(1)) {
-    const mid = /\r?\na=mid:(\S+)/.exec(section)?.[1];
-    if (mid && /\r?\na=content:slides/.test(section)) mids.add(mid);
-  }
-  return mids;
-}
+// moved to sdp-marks.ts with the marking side; re-exported for existing importers
+export { slidesMids } from './sdp-marks.ts';

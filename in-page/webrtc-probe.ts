@@ -5,14 +5,17 @@
 // It never throws into the app: every probe step is wrapped and failures are reported as events.
 import { guardWebSockets, stripIceServers } from './network-guard.ts';
 import { PROBE_BINDING, PROBE_CONFIG_GLOBAL, PROBE_FLUSH_GLOBAL, type ProbeBatch, type ProbeConfig, type ProbeEvent, type StreamSample, type MediaKind } from './probe-protocol.ts';
-import { installFakeScreenShare } from './screen-share.ts';
-import { sampleStreams, slidesMids, type Stat, type StatsMap } from './stats-sampler.ts';
+import { installFakeScreenShare, watchDisplayMedia } from './screen-share.ts';
+import { markSlides, screenSectionIndexes, slidesMids } from './sdp-marks.ts';
+import { sampleStreams, type Stat, type StatsMap } from './stats-sampler.ts';
 
 interface Tracked {
   readonly id: string;
   readonly ref: WeakRef<RTCPeerConnection>;
   prev?: StatsMap;
   lastRemoteDescriptionAtMs?: number;
+  /** mids marked a=content:slides in the SDP the app last gave setRemoteDescription (Chromium drops the mark from pc.remoteDescription) */
+  remoteSlidesMids: Set<string>;
   closed: boolean;
 }
 
@@ -46,6 +49,8 @@ type ProbeWindow = typeof globalThis & Record<string, unknown>;
   if (config.screen) {
     const screen = config.screen;
     safe('screen share', () => installFakeScreenShare(screen, (track) => screenTrackIds.add(track.id)));
+  } else {
+    safe('screen share', () => watchDisplayMedia((track) => screenTrackIds.add(track.id)));
   }
 
   const Native: typeof RTCPeerConnection | undefined = w.RTCPeerConnection;
@@ -66,6 +71,31 @@ type ProbeWindow = typeof globalThis & Record<string, unknown>;
     return 'video';
   }
 
+  /** The description with a=content:slides on the m=video sections whose sender has a screen. */
+  function marked<D extends RTCSessionDescriptionInit | RTCSessionDescription | null | undefined>(pc: RTCPeerConnection, d: D): D {
+    if (!d || typeof d.sdp !== 'string' || !d.sdp || (d.type !== 'offer' && d.type !== 'answer' && d.type !== 'pranswer')) return d;
+    try {
+      const transceivers = pc.getTransceivers().map((tr) => ({ mid: tr.mid, screen: kindOfTrack(tr.sender.track) === 'screen', stopped: tr.currentDirection === 'stopped' }));
+      const sdp = markSlides(d.sdp, screenSectionIndexes(d.sdp, transceivers));
+      if (sdp === d.sdp) return d;
+      return (d instanceof RTCSessionDescription ? new RTCSessionDescription({ type: d.type, sdp }) : { ...d, sdp }) as D;
+    } catch (err) {
+      pushEvent({ type: 'probe_error', message: `mark SDP: ${err instanceof Error ? err.message : String(err)}` });
+      return d;
+    }
+  }
+  // the same marked object for the same native one, so pc.localDescription === pc.localDescription holds
+  const markedCache = new WeakMap<RTCSessionDescription, { sdp: string; out: RTCSessionDescription }>();
+  function markedDescription(pc: RTCPeerConnection, d: RTCSessionDescription | null): RTCSessionDescription | null {
+    if (!d) return d;
+    const out = marked(pc, d);
+    if (out === d) return d;
+    const hit = markedCache.get(d);
+    if (hit && hit.sdp === out.sdp) return hit.out;
+    markedCache.set(d, { sdp: out.sdp, out });
+    return out;
+  }
+
   function watchFirstFrame(t: Tracked, receiver: RTCRtpReceiver, kind: MediaKind): void {
     const from = t.lastRemoteDescriptionAtMs ?? performance.now();
     const poll = async () => {
@@ -73,7 +103,9 @@ type ProbeWindow = typeof globalThis & Record<string, unknown>;
         const stats = await receiver.getStats();
         for (const s of stats.values()) {
           if (s.type === 'inbound-rtp' && (s as { framesDecoded?: number }).framesDecoded! > 0) {
-            pushEvent({ type: 'first_frame', connectionId: t.id, kind, ms: Math.round(performance.now() - from) });
+            // an app that replaceTracks a screen into a "video" transceiver is only known by contentType
+            const k = (s as { contentType?: string }).contentType === 'screenshare' ? 'screen' : kind;
+            pushEvent({ type: 'first_frame', connectionId: t.id, kind: k, ms: Math.round(performance.now() - from) });
             return;
           }
         }
@@ -93,7 +125,7 @@ type ProbeWindow = typeof globalThis & Record<string, unknown>;
       // arrow functions below keep `this` (the app's connection) without aliasing it
       const pc = (): RTCPeerConnection => this;
       safe('track connection', () => {
-        const t: Tracked = { id: `pc${nextId++}`, ref: new WeakRef(pc()), closed: false };
+        const t: Tracked = { id: `pc${nextId++}`, ref: new WeakRef(pc()), remoteSlidesMids: new Set(), closed: false };
         tracked.add(t);
         trackerOf.set(pc(), t);
         // addEventListener, not on*: the app's own handlers stay untouched
@@ -107,7 +139,7 @@ type ProbeWindow = typeof globalThis & Record<string, unknown>;
           safe('track event', () => {
             if (ev.track.kind !== 'video') return;
             const mid = ev.transceiver?.mid ?? null;
-            const kind: MediaKind = mid !== null && slidesMids(pc().remoteDescription?.sdp).has(mid) ? 'screen' : (kindOfTrack(ev.track) ?? 'video');
+            const kind: MediaKind = mid !== null && screenMidsOf(t, pc()).has(mid) ? 'screen' : (kindOfTrack(ev.track) ?? 'video');
             watchFirstFrame(t, ev.receiver, kind);
           }),
         );
@@ -122,12 +154,48 @@ type ProbeWindow = typeof globalThis & Record<string, unknown>;
       return super.setConfiguration(cfg);
     }
 
-    override setRemoteDescription(_description: RTCSessionDescriptionInit): Promise<void> {
+    // Outgoing SDP is marked (RFC 4796) where a screen is sent, so the other page's probe knows
+    // the m-section is a screen: in what createOffer/createAnswer return (patched below the class:
+    // their overloads do not type as overrides), in what the app gives setLocalDescription, and in
+    // what the localDescription getters return (apps signal either).
+    override setLocalDescription(...args: unknown[]): Promise<void> {
+      // without a description Chromium makes one itself; the getters below mark what the app reads
+      const d = args[0] as RTCSessionDescriptionInit | undefined;
+      if (d && typeof d === 'object') args[0] = marked(this, d);
+      return (super.setLocalDescription as (...a: unknown[]) => Promise<void>).apply(this, args);
+    }
+
+    override get localDescription(): RTCSessionDescription | null {
+      return markedDescription(this, super.localDescription);
+    }
+
+    override get currentLocalDescription(): RTCSessionDescription | null {
+      return markedDescription(this, super.currentLocalDescription);
+    }
+
+    override get pendingLocalDescription(): RTCSessionDescription | null {
+      return markedDescription(this, super.pendingLocalDescription);
+    }
+
+    override setRemoteDescription(description: RTCSessionDescriptionInit): Promise<void> {
       const t = trackerOf.get(this);
-      if (t) t.lastRemoteDescriptionAtMs = performance.now();
+      let before: Set<string> | undefined;
+      if (t) {
+        t.lastRemoteDescriptionAtMs = performance.now();
+        // read the marks now: the track events fire during this call, and Chromium drops them from remoteDescription
+        if (description && typeof description.sdp === 'string' && description.type !== 'rollback') {
+          before = t.remoteSlidesMids;
+          safe('read SDP marks', () => (t.remoteSlidesMids = slidesMids(description.sdp)));
+        }
+      }
       // pass every argument through: legacy callers still use (description, onSuccess, onError)
       // eslint-disable-next-line prefer-rest-params
-      return (super.setRemoteDescription as (...a: unknown[]) => Promise<void>).apply(this, Array.from(arguments) as unknown[]);
+      const result = (super.setRemoteDescription as (...a: unknown[]) => Promise<void>).apply(this, Array.from(arguments) as unknown[]);
+      if (t && before && result && typeof result.catch === 'function') {
+        // a refused description changes nothing, its marks included (the app still gets the rejection)
+        result.catch(() => void (t.remoteSlidesMids = before!));
+      }
+      return result;
     }
 
     override close(): void {
@@ -137,6 +205,27 @@ type ProbeWindow = typeof globalThis & Record<string, unknown>;
     }
   }
   const trackerOf = new WeakMap<RTCPeerConnection, Tracked>();
+  function screenMidsOf(t: Tracked, pc: RTCPeerConnection): Set<string> {
+    // other browsers may keep the mark in remoteDescription; Chromium does not
+    const mids = slidesMids(pc.remoteDescription?.sdp);
+    for (const mid of t.remoteSlidesMids) mids.add(mid);
+    return mids;
+  }
+  type Create = (this: RTCPeerConnection, ...args: unknown[]) => Promise<RTCSessionDescriptionInit> | undefined;
+  const nativeOffer = Native.prototype.createOffer as Create;
+  const nativeAnswer = Native.prototype.createAnswer as Create;
+  const creators = {
+    createOffer(this: RTCPeerConnection, ...args: unknown[]) {
+      const result = nativeOffer.apply(this, args);
+      // legacy callback form (successCallback, failureCallback): left untouched
+      return typeof args[0] === 'function' || !result ? result : result.then((d) => marked(this, d));
+    },
+    createAnswer(this: RTCPeerConnection, ...args: unknown[]) {
+      const result = nativeAnswer.apply(this, args);
+      return typeof args[0] === 'function' || !result ? result : result.then((d) => marked(this, d));
+    },
+  };
+  for (const [name, fn] of Object.entries(creators)) Object.defineProperty(WrappedRTCPeerConnection.prototype, name, { value: fn, writable: true, configurable: true, enumerable: false });
   Object.defineProperty(WrappedRTCPeerConnection, 'name', { value: 'RTCPeerConnection' });
   for (const name of ['RTCPeerConnection', 'webkitRTCPeerConnection']) {
     if (name in w) Object.defineProperty(w, name, { value: WrappedRTCPeerConnection, writable: true, configurable: true, enumerable: false });
@@ -152,7 +241,7 @@ type ProbeWindow = typeof globalThis & Record<string, unknown>;
     const statsReport = await pc.getStats();
     const cur = new Map<string, Stat>();
     statsReport.forEach((s: Stat) => cur.set(s.id, s));
-    const samples = sampleStreams(t.prev, cur, { connectionId: t.id, screenTrackIds, screenMids: slidesMids(pc.remoteDescription?.sdp) });
+    const samples = sampleStreams(t.prev, cur, { connectionId: t.id, screenTrackIds, screenMids: screenMidsOf(t, pc) });
     t.prev = cur;
     return samples;
   }

@@ -157,15 +157,22 @@ export class InfluxSink implements Sink {
     this.name = options.name ?? 'influxdb';
     this.runId = options.runId ?? '';
     this.shard = options.shard ?? '';
-    this.o = { ...DEFAULTS, ...options };
-    const base = options.url.replace(/\/+$/, '');
+    // undefined options (e.g. from unset flags) keep their defaults
+    this.o = { ...DEFAULTS, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) } as typeof DEFAULTS & InfluxOptions;
     let parsedUrl: URL;
     try {
-      parsedUrl = new URL(base);
+      parsedUrl = new URL(options.url);
     } catch {
       throw new Error(`InfluxDB url ${JSON.stringify(redactUrl(options.url))} is not a valid URL; write it like http://127.0.0.1:8086`);
     }
-    this.secrets = [options.api === 'v2' ? options.token : options.password, parsedUrl.password].filter((s): s is string => typeof s === 'string' && s.length > 0);
+    // credentials in the URL (http://user:password@host) become Basic auth: fetch refuses them in URLs,
+    // and a URL is the first thing to end up in an error message
+    const urlUser = decodeURIComponent(parsedUrl.username);
+    const urlPassword = decodeURIComponent(parsedUrl.password);
+    parsedUrl.username = '';
+    parsedUrl.password = '';
+    const base = parsedUrl.href.replace(/\/+$/, '');
+    this.secrets = [options.api === 'v2' ? options.token : options.password, urlPassword, parsedUrl.password].filter((s): s is string => typeof s === 'string' && s.length > 0);
     if (options.api === 'v2') {
       const client = new InfluxDB({ url: base, token: options.token, timeout: this.o.writeTimeoutMs });
       const path = `/api/v2/write?${new URLSearchParams({ org: options.org, bucket: options.bucket, precision: 'ms' })}`;
@@ -183,8 +190,10 @@ export class InfluxSink implements Sink {
       if (options.rp) params.set('rp', options.rp);
       const writeUrl = `${base}/write?${params}`;
       const headers: Record<string, string> = { 'content-type': 'text/plain; charset=utf-8' };
-      if (options.user !== undefined || options.password !== undefined) {
-        headers.authorization = `Basic ${Buffer.from(`${options.user ?? ''}:${options.password ?? ''}`).toString('base64')}`;
+      const user = options.user ?? (urlUser || undefined);
+      const password = options.password ?? (urlPassword || undefined);
+      if (user !== undefined || password !== undefined) {
+        headers.authorization = `Basic ${Buffer.from(`${user ?? ''}:${password ?? ''}`).toString('base64')}`;
         this.secrets.push(headers.authorization.slice('Basic '.length));
       }
       this.send = async (body, signal) => {
@@ -253,7 +262,9 @@ export class InfluxSink implements Sink {
     if (this.pumping || this.buffer.length === 0) return;
     this.pumping = this.pump().finally(() => {
       this.pumping = undefined;
-      if (this.buffer.length >= this.o.batchSize || (this.closing && this.buffer.length > 0 && Date.now() < this.closeDeadlineMs)) this.kick();
+      // after the close deadline nothing is re-kicked: close() accounts for what is left
+      const pastDeadline = this.closing && Date.now() >= this.closeDeadlineMs;
+      if (!pastDeadline && (this.buffer.length >= this.o.batchSize || (this.closing && this.buffer.length > 0))) this.kick();
     });
   }
 

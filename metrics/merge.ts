@@ -1,0 +1,148 @@
+// One summary for a distributed run, from the shards' run folders. Totals come from the shards'
+// intervals merged exactly (HdrHistograms added, never percentiles averaged); thresholds are
+// re-evaluated on the merged totals; a shard that is missing, partial or interrupted makes the
+// verdict inconclusive (RELIABILITY.md "Distributed runs"), and the summary lists it.
+import type { ErrorClass, GeneratorHealth, RunSummary, UserCounts } from './run-summary.ts';
+import { mergeAggregates } from './series.ts';
+import { RUN_FILES, readRunFolder, type RunFolderContents } from './sinks/run-folder.ts';
+import { buildSummary, mergeErrorClasses } from './summary.ts';
+import { evaluateThresholds, parseThresholds, type ThresholdObject } from './thresholds.ts';
+import type { SeriesAggregate, SinkStats } from './types.ts';
+import { decideVerdict } from './verdict.ts';
+
+export interface MergeOptions {
+  /** how many shards the run had ("1/n".."n/n"), or their labels */
+  readonly expectedShards: number | readonly string[];
+}
+
+export interface MergeResult {
+  readonly summary: RunSummary;
+  /** expected shards that are absent, partial or interrupted, with why */
+  readonly missingShards: string[];
+  /** what was skipped while reading (truncated lines, unreadable files) */
+  readonly problems: string[];
+}
+
+function addCounts(a: UserCounts, b: UserCounts): UserCounts {
+  return { started: a.started + b.started, completed: a.completed + b.completed, failed: a.failed + b.failed, interrupted: a.interrupted + b.interrupted };
+}
+
+function shardOf(c: RunFolderContents): string | undefined {
+  return c.summary?.shard ?? c.intervals[0]?.shard;
+}
+
+export async function mergeRunFolders(dirs: readonly string[], opts: MergeOptions): Promise<MergeResult> {
+  const expected = typeof opts.expectedShards === 'number' ? Array.from({ length: opts.expectedShards }, (_, i) => `${i + 1}/${opts.expectedShards}`) : [...opts.expectedShards];
+  const problems: string[] = [];
+  const folders: RunFolderContents[] = [];
+  for (const dir of dirs) {
+    try {
+      const c = await readRunFolder(dir);
+      folders.push(c);
+      problems.push(...c.problems.map((p) => `${dir}: ${p}`));
+    } catch (err) {
+      problems.push(`${dir}: unreadable run folder (${err instanceof Error ? err.message : String(err)})`);
+    }
+  }
+
+  const byShard = new Map<string, RunFolderContents>();
+  for (const c of folders) {
+    const shard = shardOf(c);
+    if (shard === undefined) {
+      problems.push(`${c.dir}: no ${RUN_FILES.summary} and no intervals, so its shard is unknown; it was left out`);
+      continue;
+    }
+    if (byShard.has(shard)) {
+      problems.push(`${c.dir}: shard ${shard} given twice; only the first folder was used`);
+      continue;
+    }
+    byShard.set(shard, c);
+  }
+
+  const missingShards: string[] = [];
+  for (const label of expected) {
+    const c = byShard.get(label);
+    if (!c) missingShards.push(`${label} (no run folder)`);
+    else if (!c.summary) missingShards.push(`${label} (no summary: the shard died)`);
+    else if (c.summary.status !== 'complete') missingShards.push(`${label} (status ${c.summary.status})`);
+    else if (c.summary.verdict.result === 'interrupted') missingShards.push(`${label} (interrupted)`);
+  }
+  for (const label of byShard.keys()) if (!expected.includes(label)) problems.push(`shard ${label} was not expected (expected ${expected.join(', ')}); it was merged anyway`);
+
+  // exact totals from every interval of every shard
+  const merged = mergeAggregates(
+    [...byShard.values()].flatMap((c) => c.intervals.flatMap((snap) => snap.series.map((aggregate) => ({ aggregate, timeMs: snap.endMs })))),
+  );
+  const totals: SeriesAggregate[] = [...merged.values()].map((s) => s.toAggregate());
+
+  const summaries = [...byShard.values()].map((c) => c.summary).filter((s): s is RunSummary => s !== null);
+  const first = summaries[0];
+
+  // thresholds as the plan wrote them (every shard ran the same plan), re-evaluated on merged totals
+  const spec: Record<string, ThresholdObject[]> = {};
+  for (const t of first?.thresholds ?? []) (spec[t.metric] ??= []).push({ threshold: t.expression, abortOnFail: t.abortOnFail, optional: t.noData && t.ok });
+  const parsed = parseThresholds(spec);
+  problems.push(...parsed.problems.map((p) => `re-reading thresholds: ${p}`));
+  const thresholds = evaluateThresholds(parsed.thresholds, totals);
+
+  let users: UserCounts = { started: 0, completed: 0, failed: 0, interrupted: 0 };
+  const journeys: Record<string, UserCounts> = {};
+  const saturationReasons: string[] = [];
+  const sinks: Record<string, SinkStats> = {};
+  const errorLists: ErrorClass[][] = [];
+  const internalErrors: string[] = [];
+  const aborted: string[] = [];
+  const g = { cpuPercentP95: 0, cpuPercentMax: 0, memoryMaxMb: 0, eventLoopDelayP99Ms: 0, browserCrashes: 0, browserRelaunches: 0 };
+  for (const s of summaries) {
+    users = addCounts(users, s.users);
+    for (const [j, c] of Object.entries(s.journeys)) journeys[j] = addCounts(journeys[j] ?? { started: 0, completed: 0, failed: 0, interrupted: 0 }, c);
+    if (s.generator.saturated) saturationReasons.push(...(s.generator.reasons.length ? s.generator.reasons : ['saturated']).map((r) => `shard ${s.shard}: ${r}`));
+    for (const [name, st] of Object.entries(s.sinks)) sinks[`${s.shard} ${name}`] = st;
+    errorLists.push([...s.errors]);
+    if (s.verdict.exitCode === 1) internalErrors.push(`shard ${s.shard}: ${s.verdict.reasons[0] ?? 'internal error'}`);
+    const abortReason = s.verdict.reasons.find((r) => r.includes('abortOnFail'));
+    if (abortReason) aborted.push(`shard ${s.shard}: ${abortReason}`);
+    // per-machine figures: the worst shard is the one that matters
+    g.cpuPercentP95 = Math.max(g.cpuPercentP95, s.generator.cpuPercentP95);
+    g.cpuPercentMax = Math.max(g.cpuPercentMax, s.generator.cpuPercentMax);
+    g.memoryMaxMb = Math.max(g.memoryMaxMb, s.generator.memoryMaxMb);
+    g.eventLoopDelayP99Ms = Math.max(g.eventLoopDelayP99Ms, s.generator.eventLoopDelayP99Ms);
+    g.browserCrashes += s.generator.browserCrashes;
+    g.browserRelaunches += s.generator.browserRelaunches;
+  }
+  const generator: Partial<GeneratorHealth> = { ...g, saturated: saturationReasons.length > 0, reasons: saturationReasons };
+
+  const verdict = decideVerdict({
+    interrupted: false, // the merge itself was not interrupted; interrupted shards count as missing
+    saturated: saturationReasons.length > 0,
+    saturationReasons,
+    thresholds,
+    missingShards,
+    aborted: aborted.length ? aborted.join('; ') : undefined,
+    internalError: internalErrors.length ? internalErrors.join('; ') : undefined,
+    runCompleted: missingShards.length === 0,
+    usersStarted: users.started,
+  });
+
+  const startedAtMs = summaries.length ? Math.min(...summaries.map((s) => Date.parse(s.startedAt))) : Date.now();
+  const ends = summaries.map((s) => (s.endedAt ? Date.parse(s.endedAt) : Number.NaN)).filter(Number.isFinite);
+  const summary = buildSummary({
+    runId: (first?.runId ?? 'merged').replace(/-shard\d+of\d+$/, ''),
+    shard: `merged ${byShard.size}/${expected.length}`,
+    status: missingShards.length === 0 ? 'complete' : 'partial',
+    startedAtMs,
+    endedAtMs: ends.length ? Math.max(...ends) : null,
+    target: first?.target ?? '',
+    plan: first?.plan ?? null,
+    phases: first?.phases ?? [],
+    verdict,
+    userCounts: users,
+    journeyCounts: journeys,
+    totals,
+    thresholds,
+    generator,
+    sinks,
+    errors: mergeErrorClasses(errorLists),
+  });
+  return { summary, missingShards, problems };
+}

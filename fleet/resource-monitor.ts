@@ -3,11 +3,11 @@
 // delay, and — when the target offers Prometheus /metrics — the target's own figures.
 // Above the CPU limit for a sustained window it marks the run saturated: a starved generator
 // is not a slow Waddle, so the verdict must become INCONCLUSIVE.
+import { execFileSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import pidusage from 'pidusage';
 import { isMetricName, type MetricName } from '../metrics/catalogue.ts';
 import type { MetricsRecorder, RunEvent } from '../metrics/types.ts';
 
@@ -50,6 +50,113 @@ export function isAlive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+// ---------- per-process CPU and memory from /proc ----------
+// Why not pidusage: it measures each pid over its own interval (since its previous call for
+// that pid, or since process start for a new one), so summing pids did not share one wall
+// window and generator CPU reached 136% "of the machine"; and it sums RSS, counting Chromium's
+// shared pages once per process (3.6 GB for 8 pages). Here every pid's utime+stime is read at
+// the monitor's tick instant and differenced per pid over the monitor's own wall window, and
+// memory is PSS (shared pages split between the processes sharing them).
+
+/** utime+stime (clock ticks) and start time (ticks after boot: with the pid, a process's identity) from /proc/<pid>/stat text. */
+export function parseProcStat(text: string): { cpuTicks: number; startTicks: number } | undefined {
+  // comm may hold spaces and parentheses: the fields start after the LAST ')'
+  const rest = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  // rest[0] is field 3 (state): utime is field 14, stime 15, starttime 22
+  const utime = Number(rest[11]);
+  const stime = Number(rest[12]);
+  const start = Number(rest[19]);
+  if (!Number.isFinite(utime) || !Number.isFinite(stime)) return undefined;
+  return { cpuTicks: utime + stime, startTicks: Number.isFinite(start) ? start : 0 };
+}
+
+/** "Pss:" of /proc/<pid>/smaps_rollup, in kB. */
+export function parsePssKb(smapsRollup: string): number | undefined {
+  const kb = /^Pss:\s+(\d+)\s+kB/m.exec(smapsRollup)?.[1];
+  return kb === undefined ? undefined : Number(kb);
+}
+
+/** "VmRSS:" of /proc/<pid>/status, in kB (the fallback when smaps_rollup cannot be read). */
+export function parseRssKb(status: string): number | undefined {
+  const kb = /^VmRSS:\s+(\d+)\s+kB/m.exec(status)?.[1];
+  return kb === undefined ? undefined : Number(kb);
+}
+
+let clockTicksPerSecond: number | undefined;
+/** USER_HZ: `getconf CLK_TCK`, read once (100 on every Linux we run on). */
+export function clockTicks(): number {
+  if (clockTicksPerSecond === undefined) {
+    try {
+      const n = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8', timeout: 2000 }).trim());
+      clockTicksPerSecond = Number.isInteger(n) && n > 0 ? n : 100;
+    } catch {
+      clockTicksPerSecond = 100;
+    }
+  }
+  return clockTicksPerSecond;
+}
+
+/** pid → its /proc/<pid>/stat at one instant (a pid that vanished is simply absent). */
+export type ProcCpuSnapshot = ReadonlyMap<number, { readonly cpuTicks: number; readonly startTicks: number }>;
+
+export function readProcCpu(pids: Iterable<number>): Map<number, { cpuTicks: number; startTicks: number }> {
+  const out = new Map<number, { cpuTicks: number; startTicks: number }>();
+  for (const pid of pids) {
+    try {
+      const stat = parseProcStat(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+      if (stat) out.set(pid, stat);
+    } catch {} // exited between listing and reading
+  }
+  return out;
+}
+
+/**
+ * CPU ticks spent by a set of processes between two snapshots. A pid seen for the first time
+ * counts from that sight (its earlier CPU is not in this window), a pid gone drops out, and a
+ * pid reused by a new process (other start time) counts as new. Never negative.
+ */
+export function cpuTicksBetween(prev: ProcCpuSnapshot, cur: ProcCpuSnapshot): number {
+  let ticks = 0;
+  for (const [pid, now] of cur) {
+    const before = prev.get(pid);
+    if (before && before.startTicks === now.startTicks) ticks += Math.max(0, now.cpuTicks - before.cpuTicks);
+  }
+  return ticks;
+}
+
+/**
+ * Generator CPU as % of the whole machine over one wall window: (node + browsers) / (cores × wall).
+ * Both come from the same window, so it cannot pass 100% except by rounding — 10 ms ticks
+ * sampled a little after the node figure — hence the clamp to [0, 100].
+ */
+export function generatorCpuPercent(nodeCpuMs: number, browserCpuMs: number, cores: number, wallMs: number): number {
+  if (!(wallMs > 0) || !(cores > 0)) return NaN;
+  return Math.min(100, Math.max(0, ((nodeCpuMs + browserCpuMs) / (cores * wallMs)) * 100));
+}
+
+/** Proportional set size of each pid in kB (RSS when smaps_rollup cannot be read), summed. */
+export async function memoryKb(pids: Iterable<number>): Promise<{ kb: number; pssPids: number; rssPids: number }> {
+  let kb = 0;
+  let pssPids = 0;
+  let rssPids = 0;
+  await Promise.all(
+    [...pids].map(async (pid) => {
+      const pss = await readFile(`/proc/${pid}/smaps_rollup`, 'utf8').then(parsePssKb, () => undefined);
+      if (pss !== undefined) {
+        kb += pss;
+        pssPids++;
+        return;
+      }
+      const rss = await readFile(`/proc/${pid}/status`, 'utf8').then(parseRssKb, () => undefined);
+      if (rss !== undefined) {
+        kb += rss;
+        rssPids++;
+      }
+    }),
+  );
+  return { kb, pssPids, rssPids };
 }
 
 // ---------- machine figures ----------
@@ -171,23 +278,17 @@ export function startResourceMonitor(options: ResourceMonitorOptions): ResourceM
   let lastCpu = process.cpuUsage();
   let lastWallMs = performance.now();
   let lastSys: { busy: number; total: number } | undefined;
+  let lastProcCpu: ProcCpuSnapshot = new Map();
   let stopped = false;
   let running: Promise<void> | undefined;
+  const hz = clockTicks();
 
-  async function browserUsage(): Promise<{ cpuPct: number; rssMb: number }> {
+  /** the browsers' and extra processes' pids now (whole trees; never this Node process, counted apart) */
+  function generatorPids(): Set<number> {
     const pids = new Set<number>();
     for (const root of [...options.browserPids(), ...(options.extraPids?.() ?? [])]) for (const pid of processTree(root)) pids.add(pid);
-    // one call per pid: a process that exits mid-sample must not void the others
-    const results = await Promise.allSettled([...pids].map((pid) => pidusage(pid)));
-    let cpuPct = 0;
-    let rss = 0;
-    for (const r of results) {
-      if (r.status === 'fulfilled') {
-        cpuPct += r.value.cpu;
-        rss += r.value.memory;
-      }
-    }
-    return { cpuPct, rssMb: rss / (1024 * 1024) };
+    pids.delete(process.pid);
+    return pids;
   }
 
   async function scrapeTarget(): Promise<void> {
@@ -205,23 +306,32 @@ export function startResourceMonitor(options: ResourceMonitorOptions): ResourceM
   }
 
   async function tick(): Promise<void> {
-    const nowMs = performance.now();
-    const wallMs = Math.max(1, nowMs - lastWallMs);
+    // node and every browser pid are read at (nearly) the same instant, synchronously, so all
+    // CPU figures cover the one wall window [lastWallMs, nowMs]
+    const pids = generatorPids();
+    const procCpu = readProcCpu(pids);
     const cpu = process.cpuUsage(lastCpu);
     lastCpu = process.cpuUsage();
+    const nowMs = performance.now();
+    const wallMs = Math.max(1, nowMs - lastWallMs);
     lastWallMs = nowMs;
-    const nodeCpuPct = ((cpu.user + cpu.system) / 1000 / wallMs) * 100;
+    const nodeCpuMs = (cpu.user + cpu.system) / 1000;
+    const browserCpuMs = (cpuTicksBetween(lastProcCpu, procCpu) * 1000) / hz;
+    lastProcCpu = procCpu;
+    const nodeCpuPct = (nodeCpuMs / wallMs) * 100;
+    const browserCpuPct = (browserCpuMs / wallMs) * 100;
     const mem = process.memoryUsage();
-    const [browsers, sys, sysMemPct] = await Promise.all([browserUsage(), readCpuTimes(), systemMemoryPct().catch(() => NaN), scrapeTarget()]);
+    const [browserMem, sys, sysMemPct] = await Promise.all([memoryKb(pids), readCpuTimes(), systemMemoryPct().catch(() => NaN), scrapeTarget()]);
     let systemCpuPct = NaN;
     if (lastSys && sys.total > lastSys.total) systemCpuPct = ((sys.busy - lastSys.busy) / (sys.total - lastSys.total)) * 100;
     lastSys = sys;
 
-    const generatorCpuPct = (nodeCpuPct + browsers.cpuPct) / cores;
-    const memoryMb = mem.rss / (1024 * 1024) + browsers.rssMb;
+    const generatorCpuPct = generatorCpuPercent(nodeCpuMs, browserCpuMs, cores, wallMs);
+    // node's own RSS (it shares little with the browsers) + the browsers' PSS
+    const memoryMb = mem.rss / (1024 * 1024) + browserMem.kb / 1024;
     rec('generator.cpu_pct', generatorCpuPct);
     rec('generator.node_cpu_pct', nodeCpuPct);
-    rec('generator.browser_cpu_pct', browsers.cpuPct);
+    rec('generator.browser_cpu_pct', browserCpuPct);
     rec('generator.memory_mb', memoryMb);
     rec('generator.node_heap_mb', mem.heapUsed / (1024 * 1024));
     rec('generator.system_cpu_pct', systemCpuPct);
@@ -258,8 +368,9 @@ export function startResourceMonitor(options: ResourceMonitorOptions): ResourceM
       .finally(() => (running = undefined));
   }, intervalMs);
   timer.unref();
-  // prime /proc/stat so the first tick has a delta
+  // prime /proc/stat and the pids' CPU so the first tick has deltas over its whole window
   void readCpuTimes().then((s) => (lastSys ??= s)).catch(() => {});
+  lastProcCpu = readProcCpu(generatorPids());
 
   return {
     async stop() {
@@ -268,7 +379,6 @@ export function startResourceMonitor(options: ResourceMonitorOptions): ResourceM
       await running;
       loopInterval.disable();
       loopRun.disable();
-      pidusage.clear?.();
     },
     health() {
       return {

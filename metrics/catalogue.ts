@@ -59,7 +59,7 @@ export const catalogue = {
   'generator.cpu_pct': { kind: 'gauge', unit: 'percent', tags: [], meaning: 'CPU of the fleet (node + browsers), as % of the whole machine' },
   'generator.node_cpu_pct': { kind: 'gauge', unit: 'percent', tags: [], meaning: 'CPU of the fleet Node process, % of one core' },
   'generator.browser_cpu_pct': { kind: 'gauge', unit: 'percent', tags: [], meaning: 'CPU of all browser process trees, % of one core' },
-  'generator.memory_mb': { kind: 'gauge', unit: 'MB', tags: [], meaning: 'memory (RSS) of the fleet: node + browsers' },
+  'generator.memory_mb': { kind: 'gauge', unit: 'MB', tags: [], meaning: 'memory of the fleet: node RSS + browser processes PSS (shared pages counted once)' },
   'generator.node_heap_mb': { kind: 'gauge', unit: 'MB', tags: [], meaning: 'V8 heap used by the fleet Node process' },
   'generator.system_cpu_pct': { kind: 'gauge', unit: 'percent', tags: [], meaning: 'machine CPU busy, %' },
   'generator.system_memory_pct': { kind: 'gauge', unit: 'percent', tags: [], meaning: 'machine memory used, %' },

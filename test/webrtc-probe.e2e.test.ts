@@ -63,8 +63,8 @@ describe('in-page WebRTC probe', () => {
       }
       expect(probe.hasReported('audio', 'inbound')).toBe(true);
       expect(probe.hasReported('video', 'inbound')).toBe(true);
-      // inbound screen is known here because the receiving track's id (from the msid) is the
-      // local screen track's; across pages it needs a=content:slides in the SDP (see stats-sampler.ts)
+      // inbound screen: from getStats contentType 'screenshare', or the a=content:slides mark the
+      // sending probe adds to its SDP (in-page/sdp-marks.ts); across pages see probe-reference-waddle.e2e
       expect(probe.hasReported('screen', 'inbound')).toBe(true);
 
       const values = (metric: string, kind: string, direction: string) => samples.filter((s) => s.metric === metric && s.tags['kind'] === kind && s.tags['direction'] === direction).map((s) => s.value);

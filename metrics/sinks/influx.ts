@@ -147,6 +147,8 @@ export class InfluxSink implements Sink {
   private timer: NodeJS.Timeout | undefined;
   private closing = false;
   private closed = false;
+  private lastWarnedMs = -Infinity;
+  private suppressedWarnings = 0;
   private closeDeadlineMs = Infinity;
   private readonly inflightAborts = new Set<AbortController>();
   private readonly sleepers = new Set<() => void>();
@@ -342,8 +344,17 @@ export class InfluxSink implements Sink {
     const m = `InfluxDB sink ${this.name}: ${this.redact(message)}`;
     this.errors.push(m);
     if (this.errors.length > 50) this.errors.splice(0, this.errors.length - 50);
+    // an outage fails every write: tell the operator at most every 10 s, saying how many were held back
+    const now = Date.now();
+    if (now - this.lastWarnedMs < 10_000) {
+      this.suppressedWarnings += 1;
+      return;
+    }
+    const held = this.suppressedWarnings;
+    this.lastWarnedMs = now;
+    this.suppressedWarnings = 0;
     try {
-      this.o.onWarning?.(m);
+      this.o.onWarning?.(held > 0 ? `${m} (${held} similar warnings held back)` : m);
     } catch {}
   }
 

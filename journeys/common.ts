@@ -35,12 +35,17 @@ export async function connectAndJoin(ctx: AnyContext, waddleId?: string): Promis
   return required(await ctx.step('join_waddle', () => ctx.client.joinWaddle(waddleId)), 'joinWaddle');
 }
 
-/** Users are grouped into rooms of `roomSize` by their global index, rooms spread over the voice channels. */
-export function voiceChannelFor(ctx: AnyContext, waddle: WaddleInfo, roomSize: number): string | undefined {
+/**
+ * Which voice channel a caller joins. By default users are grouped into rooms of `roomSize` by
+ * their global index, rooms spread over the voice channels. A plan may pin a journey's users to
+ * one channel with `room` (its index in the waddle, ≥ 0; -1 = by index), so small plans can pair
+ * callers on purpose: a mesh call costs the generator per peer, so room size drives its CPU.
+ */
+export function voiceChannelFor(ctx: AnyContext, waddle: WaddleInfo, placement: { roomSize: number; room: number }): string | undefined {
   if (waddle.voiceChannels.length === 0) {
     throw new Error(`waddle '${waddle.name}' has no voice channel; create one in the target or pick another waddle`);
   }
-  const room = Math.floor(ctx.user.index / Math.max(1, roomSize));
+  const room = placement.room >= 0 ? Math.floor(placement.room) : Math.floor(ctx.user.index / Math.max(1, placement.roomSize));
   return waddle.voiceChannels[room % waddle.voiceChannels.length]!.id;
 }
 

@@ -5,6 +5,8 @@ import { defineJourney } from './define-journey.ts';
 
 export type MixedUsageParams = {
   roomSize: number;
+  /** voice channel index to join; -1 = grouped by user index (roomSize) */
+  room: number;
   messageCount: number;
   messageIntervalMs: number;
   sizeRange: { min: number; max: number };
@@ -19,7 +21,7 @@ export const mixedUsage = defineJourney<MixedUsageParams>({
   name: 'mixedUsage',
   description: 'voice + chat + reactions in parallel, video by profile',
   defaults: {
-    roomSize: 6,
+    roomSize: 6, room: -1,
     messageCount: 50,
     messageIntervalMs: 5_000,
     sizeRange: { min: 10, max: 200 },
@@ -50,7 +52,7 @@ export const mixedUsage = defineJourney<MixedUsageParams>({
     });
     try {
       const voice = async (): Promise<void> => {
-        await joinVoice(ctx, voiceChannelFor(ctx, waddle, p.roomSize));
+        await joinVoice(ctx, voiceChannelFor(ctx, waddle, p));
         await waitForRemote(ctx, 'audio', p.remoteMediaTimeoutMs);
       };
       const chat = async (): Promise<void> => {

@@ -4,17 +4,19 @@ import { defineJourney } from './define-journey.ts';
 
 export type ScreenShareParams = {
   roomSize: number;
+  /** voice channel index to join; -1 = grouped by user index (roomSize) */
+  room: number;
   holdMs: number;
 };
 
 export const screenShare = defineJourney<ScreenShareParams>({
   name: 'screenShare',
   description: 'share the screen in a voice room',
-  defaults: { roomSize: 6, holdMs: 90_000 },
+  defaults: { roomSize: 6, room: -1, holdMs: 90_000 },
   media: { screen: { width: 1920, height: 1080, fps: 15 } },
   async run(ctx) {
     const waddle = await connectAndJoin(ctx);
-    await joinVoice(ctx, voiceChannelFor(ctx, waddle, ctx.params.roomSize));
+    await joinVoice(ctx, voiceChannelFor(ctx, waddle, ctx.params));
     await ctx.step('start_screen_share', () => ctx.client.startScreenShare());
     await hold(ctx, ctx.params.holdMs);
     await ctx.step('stop_screen_share', () => ctx.client.stopScreenShare());

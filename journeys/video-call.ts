@@ -4,6 +4,8 @@ import { defineJourney } from './define-journey.ts';
 
 export type VideoCallParams = {
   roomSize: number;
+  /** voice channel index to join; -1 = grouped by user index (roomSize) */
+  room: number;
   holdMs: number;
   remoteMediaTimeoutMs: number;
 };
@@ -11,11 +13,11 @@ export type VideoCallParams = {
 export const videoCall = defineJourney<VideoCallParams>({
   name: 'videoCall',
   description: 'a voice room with the camera on (720p30 by default)',
-  defaults: { roomSize: 6, holdMs: 120_000, remoteMediaTimeoutMs: 30_000 },
+  defaults: { roomSize: 6, room: -1, holdMs: 120_000, remoteMediaTimeoutMs: 30_000 },
   media: { camera: { width: 1280, height: 720, fps: 30 } },
   async run(ctx) {
     const waddle = await connectAndJoin(ctx);
-    await joinVoice(ctx, voiceChannelFor(ctx, waddle, ctx.params.roomSize));
+    await joinVoice(ctx, voiceChannelFor(ctx, waddle, ctx.params));
     await ctx.step('enable_video', () => ctx.client.enableVideo());
     await waitForRemote(ctx, 'video', ctx.params.remoteMediaTimeoutMs);
     await hold(ctx, ctx.params.holdMs);

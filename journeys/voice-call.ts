@@ -7,6 +7,8 @@ import type { JourneyContext } from './types.ts';
 export type VoiceCallParams = {
   /** users per voice room: room = floor(user.index / roomSize) % voiceChannels.length */
   roomSize: number;
+  /** voice channel index to join; -1 = grouped by user index (roomSize) */
+  room: number;
   talkMs: number;
   /** how often the user decides again whether it speaks (mute toggles) */
   speakSegmentMs: number;
@@ -32,10 +34,10 @@ export async function talk(ctx: JourneyContext<{ speakSegmentMs: number }>, talk
 export const voiceCall = defineJourney<VoiceCallParams>({
   name: 'voiceCall',
   description: 'join a voice room and talk, toggling mute by the voice-activity profile',
-  defaults: { roomSize: 6, talkMs: 180_000, speakSegmentMs: 2_000, remoteMediaTimeoutMs: 30_000 },
+  defaults: { roomSize: 6, room: -1, talkMs: 180_000, speakSegmentMs: 2_000, remoteMediaTimeoutMs: 30_000 },
   async run(ctx) {
     const waddle = await connectAndJoin(ctx);
-    await joinVoice(ctx, voiceChannelFor(ctx, waddle, ctx.params.roomSize));
+    await joinVoice(ctx, voiceChannelFor(ctx, waddle, ctx.params));
     await waitForRemote(ctx, 'audio', ctx.params.remoteMediaTimeoutMs);
     await talk(ctx, ctx.params.talkMs);
     await ctx.step('leave_voice', () => ctx.client.leaveVoice());

@@ -1,6 +1,8 @@
 // smoke: all six journeys once, small and short enough for 2 cores (8 users, ~2 minutes).
-// Durations are shortened through params, never by changing journey defaults. roomSize 8 puts
-// every caller in one voice room, so remote audio/video has someone to come from.
+// Durations are shortened through params, never by changing journey defaults. Callers are pinned
+// to two small rooms (room 0: voice + 2 video; room 1: screen share + mixed usage) so every one
+// has remote media to wait for, while the mesh stays small: a mesh call costs the generator per
+// peer, and one 5-way room saturated 2 cores where these two rooms do not.
 import { definePlan } from '../define-plan.ts';
 
 export const smoke = definePlan({
@@ -13,12 +15,12 @@ export const smoke = definePlan({
       rampUp: '10s',
       duration: '80s',
       scenarios: [
-        { journey: 'voiceCall', users: 1, params: { roomSize: 8, talkMs: 30_000, speakSegmentMs: 2_000, remoteMediaTimeoutMs: 20_000 } },
-        { journey: 'videoCall', users: 2, params: { roomSize: 8, holdMs: 30_000, remoteMediaTimeoutMs: 20_000 } },
-        { journey: 'screenShare', users: 1, params: { roomSize: 8, holdMs: 20_000 } },
+        { journey: 'voiceCall', users: 1, params: { room: 0, talkMs: 30_000, speakSegmentMs: 2_000, remoteMediaTimeoutMs: 20_000 } },
+        { journey: 'videoCall', users: 2, params: { room: 0, holdMs: 30_000, remoteMediaTimeoutMs: 20_000 } },
+        { journey: 'screenShare', users: 1, params: { room: 1, holdMs: 20_000 } },
         { journey: 'chatMessaging', users: 2, params: { count: 10, intervalMs: 2_000, receiveMs: 10_000 } },
         { journey: 'fileUpload', users: 1, params: { sizeBytes: 1024 * 1024 } },
-        { journey: 'mixedUsage', users: 1, params: { roomSize: 8, messageCount: 5, messageIntervalMs: 3_000, waitMs: 20_000, remoteMediaTimeoutMs: 20_000 } },
+        { journey: 'mixedUsage', users: 1, params: { room: 1, messageCount: 5, messageIntervalMs: 3_000, waitMs: 20_000, remoteMediaTimeoutMs: 20_000 } },
       ],
     },
   ],

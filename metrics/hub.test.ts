@@ -87,6 +87,26 @@ describe('MetricsHub intervals and totals', () => {
     expect(byMetric.find((m) => m.metric === 'journey.errors')?.rate).toBeGreaterThan(0.05);
   });
 
+  it('carries a gauge into intervals where nobody updated it, without touching run totals', () => {
+    const c = clock();
+    const mem = new MemorySink();
+    const hub = new MetricsHub({ runId: 'r', shard: '1/1', sinks: [mem], now: c.now });
+    hub.record('users.active', 5, { journey: 'voiceCall' });
+    c.advance(1000);
+    hub.tick();
+    c.advance(1000);
+    hub.tick(); // nobody joined or left
+    hub.record('users.active', 3, { journey: 'voiceCall' });
+    c.advance(1000);
+    hub.tick();
+    const levels = mem.intervals.map((i) => i.series.find((s) => s.metric === 'users.active'));
+    expect(levels.map((l) => l?.last)).toEqual([5, 5, 3]);
+    expect(levels.map((l) => l?.count)).toEqual([1, 0, 1]);
+    const total = hub.totals().find((s) => s.metric === 'users.active');
+    expect(total?.count).toBe(2);
+    expect(total?.last).toBe(3);
+  });
+
   it('batches raw samples instead of one sink call per sample', async () => {
     const mem = new MemorySink();
     const hub = new MetricsHub({ runId: 'r', shard: '1/1', sinks: [mem], sampleBatchSize: 100 });

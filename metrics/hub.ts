@@ -65,6 +65,7 @@ export class MetricsHub implements MetricsRecorder {
   private intervalStartMs: number;
   private interval = new Map<string, SeriesState>();
   private readonly run = new Map<string, SeriesState>();
+  private readonly lastGauges = new Map<string, SeriesAggregate>();
   private readonly seriesPerMetric = new Map<string, number>();
   private pendingSamples: Sample[] = [];
   private samplesFlushScheduled = false;
@@ -240,6 +241,28 @@ export class MetricsHub implements MetricsRecorder {
     schedule();
   }
 
+  /**
+   * A gauge is a level: an interval in which nobody updated it still has that level (active
+   * users did not drop to "no data" because nobody joined or left). Such series are carried
+   * into the snapshot with count 0 and their last value, so charts and Grafana see no gaps;
+   * run totals and counts are untouched (only real records merge into the run).
+   */
+  private withCarriedGauges(states: readonly SeriesState[]): SeriesAggregate[] {
+    const series = states.map((s) => s.toAggregate());
+    const seen = new Set<string>();
+    for (const agg of series) {
+      if (agg.kind !== 'gauge') continue;
+      const key = seriesKey(agg.metric, agg.tags);
+      seen.add(key);
+      this.lastGauges.set(key, agg);
+    }
+    for (const [key, agg] of this.lastGauges) {
+      if (seen.has(key) || agg.last === undefined) continue;
+      series.push({ metric: agg.metric, kind: 'gauge', tags: agg.tags, count: 0, sum: 0, min: agg.last, max: agg.last, last: agg.last });
+    }
+    return series;
+  }
+
   /** Close the current interval now: snapshot to every sink and listener, merge into the run. */
   tick(): IntervalSnapshot {
     const endMs = Math.max(this.now(), this.intervalStartMs);
@@ -250,7 +273,7 @@ export class MetricsHub implements MetricsRecorder {
       startMs: this.intervalStartMs,
       endMs,
       phase: this.currentPhase,
-      series: states.map((s) => s.toAggregate()),
+      series: this.withCarriedGauges(states),
     };
     for (const s of states) {
       const key = seriesKey(s.metric, s.tags);

@@ -90,8 +90,15 @@ async function runCommand(planRef: string, raw: Record<string, unknown>): Promis
   const parsed = parseRunOptions(raw);
   const { loadPlan } = await import('../plans/index.ts');
   const loaded = await loadPlan(planRef);
-  const problems = [...(parsed.ok ? [] : parsed.problems), ...(loaded.ok ? [] : loaded.problems)];
-  if (!parsed.ok || !loaded.ok) throw new UsageError(problems);
+  // Every problem at once: flags, plan shape and threshold expressions, before anything starts.
+  const { parseThresholds } = await import('../metrics/thresholds.ts');
+  const thresholds = loaded.ok ? parseThresholds(loaded.plan.thresholds ?? {}) : undefined;
+  const problems = [
+    ...(parsed.ok ? [] : parsed.problems),
+    ...(loaded.ok ? [] : loaded.problems),
+    ...(thresholds && !thresholds.ok ? thresholds.problems.map((p) => `${loaded.ok ? loaded.plan.name : planRef}: ${p}`) : []),
+  ];
+  if (!parsed.ok || !loaded.ok || problems.length > 0) throw new UsageError(problems);
 
   const interrupt = new AbortController();
   let signals = 0;

@@ -112,7 +112,7 @@ describe('waddle-fleet run: the verdict', () => {
     const run = startCli(['run', join(dir, 'long.ts'), '--results', results, '--no-progress'], { cwd: dir });
     // wait until load is running
     const t0 = Date.now();
-    while (!run.output().includes('▶ load') && Date.now() - t0 < 90_000) await new Promise((r) => setTimeout(r, 250));
+    while (!run.output().includes('▶ load') && run.child.exitCode === null && Date.now() - t0 < 90_000) await new Promise((r) => setTimeout(r, 250));
     await new Promise((r) => setTimeout(r, 6000));
     run.child.kill('SIGINT');
     const r = await run.done;

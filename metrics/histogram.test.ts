@@ -61,6 +61,22 @@ describe('TrendHistogram', () => {
     expect(Math.abs(averagedP95 - all.percentile(95))).toBeGreaterThan(100); // proof the test can tell
   });
 
+  it('stays within 0.1% at huge values and computes several percentiles in one pass like one at a time', () => {
+    const h = new TrendHistogram();
+    const values = [3_600_000, 7_200_000, 86_400_000, 2 ** 40 / 1000 - 1, 2 ** 40 / 1000 + 1, 9e12]; // hours in ms, around 2^40 µs, ~285 years
+    for (const v of values) h.record(v);
+    values.forEach((v, i) => {
+      const p = ((i + 0.5) / values.length) * 100; // rank i + 1
+      expect(Math.abs(h.percentile(p) - v) / v).toBeLessThan(0.001);
+    });
+    expect(h.percentiles([99, 1, 50])).toEqual([h.percentile(99), h.percentile(1), h.percentile(50)]);
+  });
+
+  it('says so when a stored histogram is in another format', () => {
+    expect(() => TrendHistogram.decode('HISTFAAAAB14nJNpmSzMwMDAwQABzFAaxmey', { count: 1, sum: 1, min: 1, max: 1 })).toThrow(/not in the lh1: format/);
+    expect(() => TrendHistogram.decode('lh1:@@@@', { count: 1, sum: 1, min: 1, max: 1 })).toThrow(/corrupt/);
+  });
+
   it('empty histograms report zeros, encode and decode', () => {
     const h = new TrendHistogram();
     expect(h.percentile(95)).toBe(0);

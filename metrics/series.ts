@@ -74,7 +74,8 @@ export class SeriesState {
     switch (this.kind) {
       case 'trend': {
         const h = this.hist as TrendHistogram;
-        return { ...base, p50: h.percentile(50), p90: h.percentile(90), p95: h.percentile(95), p99: h.percentile(99), hdr: h.encode() };
+        const [p50, p90, p95, p99] = h.percentiles([50, 90, 95, 99]) as [number, number, number, number];
+        return { ...base, p50, p90, p95, p99, hdr: h.encode() };
       }
       case 'rate':
         return { ...base, nonZero: this.nonZero };

@@ -47,7 +47,7 @@ export interface SeriesAggregate {
   readonly nonZero?: number;
   /** gauge only: the last value */
   readonly last?: number;
-  /** trend only: the HdrHistogram, compressed and base64-encoded (hdr-histogram-js encode), so it can be merged later */
+  /** trend only: the histogram's buckets, encoded by TrendHistogram.encode (metrics/histogram.ts), so it can be merged later */
   readonly hdr?: string;
 }
 

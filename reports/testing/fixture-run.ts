@@ -3,9 +3,9 @@
 // Used by the report and dashboard tests and by the report bench, and written to disk in the
 // run-folder layout (docs/run-folder.md) so the readers are tested on real files.
 // Every catalogue metric appears, so dashboards that query any of them can be checked.
+import { TrendHistogram } from '../../metrics/histogram.ts';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { build, encodeIntoCompressedBase64 } from 'hdr-histogram-js';
 import { catalogue, type MetricName } from '../../metrics/catalogue.ts';
 import type { IntervalSnapshot, RunEvent, SeriesAggregate, Tags } from '../../metrics/types.ts';
 import type { ErrorClass, MetricSummary, RunSummary, StepSummary, UserCounts, Verdict } from '../../metrics/run-summary.ts';
@@ -177,10 +177,9 @@ export function makeFixtureRun(options: FixtureOptions = {}): RunForReport {
         const sum = values.reduce((a, b) => a + b, 0);
         let hdr: string | undefined;
         if (options.withHdr) {
-          const histogram = build({ numberOfSignificantValueDigits: 3 });
-          for (const value of values) histogram.recordValue(Math.max(0, Math.round(value)));
-          hdr = encodeIntoCompressedBase64(histogram);
-          histogram.destroy();
+          const histogram = new TrendHistogram();
+          for (const value of values) histogram.record(Math.max(0, value));
+          hdr = histogram.encode();
         }
         series.push({ ...common, count: values.length, sum: round(sum), min: values[0] ?? 0, max: values[values.length - 1] ?? 0,
           p50: percentile(values, 50), p90: percentile(values, 90), p95: percentile(values, 95), p99: percentile(values, 99), ...(hdr ? { hdr } : {}) });

@@ -160,8 +160,17 @@ export class BrowserWaddleClient implements WaddleClient {
     if ((await mine.count()) > 0) return;
     const button = message.locator(`button[data-emoji="${cssEscape(emoji)}"]`);
     if ((await button.count()) === 0) throw new Error(`BrowserWaddleClient(${this.username}): the UI offers no reaction button for ${emoji} on message ${messageId} (choices: 👍 🎉 ❤️ 😂 👀 and existing reactions)`);
-    await this.step(`clicking reaction ${emoji}`, () => button.first().click({ timeout: this.timeoutMs }));
-    await this.step(`reaction ${emoji} to show as mine on ${messageId}`, () => mine.waitFor({ timeout: this.timeoutMs }));
+    // A message list that scrolls as new messages arrive can move the button between Playwright's
+    // hit-test and the click, so the click lands elsewhere (seen once in a smoke run). Click again
+    // while it does not show as mine: adding a reaction is idempotent on the server.
+    const deadline = Date.now() + this.timeoutMs;
+    for (;;) {
+      await this.step(`clicking reaction ${emoji}`, () => button.first().click({ timeout: Math.max(1, deadline - Date.now()) }));
+      const wait = Math.min(3_000, deadline - Date.now());
+      if (wait <= 0 || (await mine.waitFor({ timeout: wait }).then(() => true, () => false))) break;
+      if ((await mine.count()) > 0) return;
+    }
+    await this.step(`reaction ${emoji} to show as mine on ${messageId}`, () => mine.waitFor({ timeout: Math.max(1, deadline - Date.now()) }));
   }
 
   // ---- voice ----------------------------------------------------------------------

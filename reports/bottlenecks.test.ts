@@ -34,6 +34,14 @@ describe('identifyBottlenecks', () => {
       metrics: [{ metric: 'generator.system_memory_pct', kind: 'gauge', unit: 'percent', count: 5, sum: 400, min: 70, max: 88, mean: 80, last: 88 }],
     }));
     expect(found.map((b) => b.type).sort()).toEqual(['generator_cpu', 'generator_memory', 'generator_saturation']);
+    expect(found.find((b) => b.type === 'generator_cpu')?.severity).toBe('critical');
+  });
+
+  it('does not call CPU bursts shorter than the saturation window critical when the run was not saturated', () => {
+    const found = identifyBottlenecks(summaryWith({ generator: { ...base.generator, saturated: false, reasons: [], cpuPercentP95: 98, cpuPercentMax: 99 } }));
+    const cpu = found.find((b) => b.type === 'generator_cpu');
+    expect(cpu?.severity).toBe('medium');
+    expect(cpu?.details).toContain('verdict stands');
   });
 
   it('flags media problems from intervals: CPU-limited video, loss, freezes, low MOS', () => {

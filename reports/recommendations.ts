@@ -85,8 +85,10 @@ export function recommendations(bottlenecks: readonly Bottleneck[], summary: Run
       title: `Plan capacity below ${Math.round(peak)} concurrent users`,
       description: `Errors rose from ${trend.earlyPct.toFixed(1)}% early in the run to ${trend.latePct.toFixed(1)}% at ${Math.round(peak)} of ${plannedUsers} planned users: the target nears its limit. Scale it out (more instances, autoscaling on connections) before this level, and rerun a stress plan to find the knee.` });
   }
-  if (bottlenecks.some((b) => b.type === 'generator_saturation' || b.type === 'generator_cpu' || b.type === 'video_cpu_limited')) {
-    out.push({ priority: 'high', category: 'generator', components: ['generator'],
+  const starved = bottlenecks.some((b) => b.type === 'generator_saturation' || (b.type === 'generator_cpu' && b.severity === 'critical') || b.type === 'video_cpu_limited');
+  const bursty = bottlenecks.some((b) => b.type === 'generator_cpu');
+  if (starved || bursty) {
+    out.push({ priority: starved ? 'high' : 'medium', category: 'generator', components: ['generator'],
       title: 'Shard the load over more workers',
       description: 'Run the same plan as --shard 1/n … n/n with a shared --start-at on more machines (docker/compose.yaml or the Kubernetes Indexed Job), so each worker stays under 85% CPU.' });
   }

@@ -16,6 +16,12 @@ describe('chart series', () => {
     expect(merged.series[0]!.values).toEqual([12, 14]);
   });
 
+  it('draws a gauge the hub carried into an interval with count 0 at its level, not as a gap', () => {
+    const intervals = [iv(0, [s('users.active', 'gauge', { journey: 'a' }, { last: 2 })]), iv(1, [s('users.active', 'gauge', { journey: 'a' }, { count: 0, last: 2 })])];
+    const def: ChartDef = { id: 'u', title: 'u', unit: 'users', group: 'g', queries: [{ metric: 'users.active', field: 'last', label: 'all' }] };
+    expect(buildChart(def, intervals, indexByMetric(intervals)).series).toEqual([{ label: 'all', values: [2, 2] }]);
+  });
+
   it('takes the worst percentile of merged intervals and recomputes per-minute rates from sums and durations', () => {
     const intervals = [0, 1].map((i) => iv(i, [s('chat.delivery_ms', 'trend', {}, { count: 10, sum: 500, p95: i === 0 ? 90 : 300 }), s('chat.messages_sent', 'counter', {}, { sum: 10 })]));
     const def: ChartDef = { id: 'c', title: 'c', unit: 'ms', group: 'g', queries: [{ metric: 'chat.delivery_ms', field: 'p95', label: 'p95' }, { metric: 'chat.messages_sent', field: 'perMinute', label: 'sent' }] };

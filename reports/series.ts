@@ -36,13 +36,15 @@ export interface ChartData {
   readonly series: { readonly label: string; readonly values: (number | null)[] }[];
 }
 
-interface Cell { count: number; sum: number; max: number; p50: number; p95: number; p99: number; last: number; nonZero: number; durationMs: number }
+// levels: series present in the cell, including gauges the hub carried into an interval with count 0
+interface Cell { count: number; levels: number; sum: number; max: number; p50: number; p95: number; p99: number; last: number; nonZero: number; durationMs: number }
 
-const emptyCell = (durationMs: number): Cell => ({ count: 0, sum: 0, max: -Infinity, p50: -Infinity, p95: -Infinity, p99: -Infinity, last: 0, nonZero: 0, durationMs });
+const emptyCell = (durationMs: number): Cell => ({ count: 0, levels: 0, sum: 0, max: -Infinity, p50: -Infinity, p95: -Infinity, p99: -Infinity, last: 0, nonZero: 0, durationMs });
 
 /** Adds one series into a cell of the same interval: levels of different series add up (users of all journeys). */
 function addSeries(cell: Cell, s: SeriesAggregate): void {
   cell.count += s.count;
+  if (s.last !== undefined) cell.levels += 1;
   cell.sum += s.sum;
   cell.max = Math.max(cell.max, s.max);
   cell.p50 = Math.max(cell.p50, s.p50 ?? -Infinity);
@@ -55,6 +57,7 @@ function addSeries(cell: Cell, s: SeriesAggregate): void {
 /** Merges a later interval's cell into an earlier one: levels take the peak, durations add. */
 function mergeAcross(into: Cell, from: Cell): void {
   into.count += from.count;
+  into.levels += from.levels;
   into.sum += from.sum;
   into.max = Math.max(into.max, from.max);
   into.p50 = Math.max(into.p50, from.p50);
@@ -66,7 +69,8 @@ function mergeAcross(into: Cell, from: Cell): void {
 }
 
 function valueOf(cell: Cell, field: SeriesField): number | null {
-  if (cell.count === 0 && field !== 'sum' && field !== 'perMinute') return null;
+  // a gauge's level holds through intervals where nobody updated it (count 0)
+  if (cell.count === 0 && field !== 'sum' && field !== 'perMinute' && !(field === 'last' && cell.levels > 0)) return null;
   const finite = (v: number): number | null => (Number.isFinite(v) ? Math.round(v * 1000) / 1000 : null);
   switch (field) {
     case 'p50': return finite(cell.p50);

@@ -92,7 +92,7 @@ async function runCommand(planRef: string, raw: Record<string, unknown>): Promis
   const loaded = await loadPlan(planRef);
   // Every problem at once: flags, plan shape and threshold expressions, before anything starts.
   const { parseThresholds } = await import('../metrics/thresholds.ts');
-  const thresholds = loaded.ok ? parseThresholds(loaded.plan.thresholds ?? {}) : undefined;
+  const thresholds = loaded.ok ? parseThresholds(loaded.plan.thresholds ?? {}, loaded.plan.phases.map((p) => p.name)) : undefined;
   const problems = [
     ...(parsed.ok ? [] : parsed.problems),
     ...(loaded.ok ? [] : loaded.problems),

@@ -99,7 +99,7 @@ export async function runFleet(input: FleetRunInput): Promise<FleetRunResult> {
     shard: shardSpec,
     seed,
   });
-  const thresholds = parseThresholds(resolved.thresholds);
+  const thresholds = parseThresholds(resolved.thresholds, resolved.phases.map((p) => p.name));
   if (!thresholds.ok) throw new UsageError(thresholds.problems.map((p) => `${plan.name}: ${p}`));
   const description = describePlan(resolved, { contextsPerBrowser: options.contextsPerBrowser });
   if (options.dryRun) return { kind: 'dry-run', description };
@@ -331,7 +331,7 @@ export async function runFleet(input: FleetRunInput): Promise<FleetRunResult> {
   if (!runDir) throw taskResult.failed?.error ?? new Error('the run folder could not be created');
 
   const totals = hub ? hub.totals() : [];
-  const thresholdResults = thresholds.ok ? evaluateThresholds(thresholds.thresholds, totals) : [];
+  const thresholdResults = thresholds.ok ? evaluateThresholds(thresholds.thresholds, totals, hub?.phaseTotals()) : [];
   const health = generator ?? generatorHealth(monitor?.health(), pool);
   const saturationReasons = [...health.reasons];
   const videoStarved = videoCpuSaturationReason(totals, videoCpuLimitedLimit);

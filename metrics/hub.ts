@@ -65,6 +65,8 @@ export class MetricsHub implements MetricsRecorder {
   private intervalStartMs: number;
   private interval = new Map<string, SeriesState>();
   private readonly run = new Map<string, SeriesState>();
+  /** the same, per plan phase, for {phase:...} thresholds */
+  private readonly runByPhase = new Map<string, Map<string, SeriesState>>();
   private readonly lastGauges = new Map<string, SeriesAggregate>();
   private readonly seriesPerMetric = new Map<string, number>();
   private pendingSamples: Sample[] = [];
@@ -275,14 +277,11 @@ export class MetricsHub implements MetricsRecorder {
       phase: this.currentPhase,
       series: this.withCarriedGauges(states),
     };
+    let phaseRun = this.runByPhase.get(snapshot.phase);
+    if (phaseRun === undefined) this.runByPhase.set(snapshot.phase, (phaseRun = new Map()));
     for (const s of states) {
-      const key = seriesKey(s.metric, s.tags);
-      let r = this.run.get(key);
-      if (r === undefined) {
-        r = new SeriesState(s.metric, s.kind, s.tags);
-        this.run.set(key, r);
-      }
-      r.merge(s);
+      mergeInto(this.run, s);
+      mergeInto(phaseRun, s);
     }
     this.interval = new Map();
     this.intervalStartMs = endMs;
@@ -311,19 +310,15 @@ export class MetricsHub implements MetricsRecorder {
 
   /** Every series over the whole run so far (closed intervals + the open one), merged exactly. */
   totals(): SeriesAggregate[] {
-    const out: SeriesAggregate[] = [];
-    const keys = new Set([...this.run.keys(), ...this.interval.keys()]);
-    for (const key of keys) {
-      const r = this.run.get(key);
-      const i = this.interval.get(key);
-      if (r && i) {
-        const m = new SeriesState(r.metric, r.kind, r.tags);
-        m.merge(r);
-        m.merge(i);
-        out.push(m.toAggregate());
-      } else out.push(((r ?? i) as SeriesState).toAggregate());
-    }
-    return out.sort((a, b) => seriesKey(a.metric, a.tags).localeCompare(seriesKey(b.metric, b.tags)));
+    return combinedAggregates(this.run, this.interval);
+  }
+
+  /** Like totals(), per plan phase: each interval counts for the phase it belongs to. */
+  phaseTotals(): Map<string, SeriesAggregate[]> {
+    const out = new Map<string, SeriesAggregate[]>();
+    for (const [phase, run] of this.runByPhase) out.set(phase, combinedAggregates(run, phase === this.currentPhase ? this.interval : new Map()));
+    if (!out.has(this.currentPhase)) out.set(this.currentPhase, combinedAggregates(new Map(), this.interval));
+    return out;
   }
 
   /** One summary per metric, all tags merged. */
@@ -377,4 +372,30 @@ export class MetricsHub implements MetricsRecorder {
     });
     return out;
   }
+}
+
+function mergeInto(run: Map<string, SeriesState>, s: SeriesState): void {
+  const key = seriesKey(s.metric, s.tags);
+  let r = run.get(key);
+  if (r === undefined) {
+    r = new SeriesState(s.metric, s.kind, s.tags);
+    run.set(key, r);
+  }
+  r.merge(s);
+}
+
+/** closed intervals + the open one, merged exactly, sorted by series key */
+function combinedAggregates(run: ReadonlyMap<string, SeriesState>, open: ReadonlyMap<string, SeriesState>): SeriesAggregate[] {
+  const out: SeriesAggregate[] = [];
+  for (const key of new Set([...run.keys(), ...open.keys()])) {
+    const r = run.get(key);
+    const i = open.get(key);
+    if (r && i) {
+      const m = new SeriesState(r.metric, r.kind, r.tags);
+      m.merge(r);
+      m.merge(i);
+      out.push(m.toAggregate());
+    } else out.push(((r ?? i) as SeriesState).toAggregate());
+  }
+  return out.sort((a, b) => seriesKey(a.metric, a.tags).localeCompare(seriesKey(b.metric, b.tags)));
 }

@@ -74,6 +74,12 @@ export async function mergeRunFolders(dirs: readonly string[], opts: MergeOption
     [...byShard.values()].flatMap((c) => c.intervals.flatMap((snap) => snap.series.map((aggregate) => ({ aggregate, timeMs: snap.endMs })))),
   );
   const totals: SeriesAggregate[] = [...merged.values()].map((s) => s.toAggregate());
+  // and per plan phase, for {phase:...} thresholds (each interval belongs to one phase)
+  const phaseTotals = new Map<string, SeriesAggregate[]>();
+  for (const phase of new Set([...byShard.values()].flatMap((c) => c.intervals.map((snap) => snap.phase)))) {
+    const inPhase = [...byShard.values()].flatMap((c) => c.intervals.filter((snap) => snap.phase === phase).flatMap((snap) => snap.series.map((aggregate) => ({ aggregate, timeMs: snap.endMs }))));
+    phaseTotals.set(phase, [...mergeAggregates(inPhase).values()].map((s) => s.toAggregate()));
+  }
 
   const summaries = [...byShard.values()].map((c) => c.summary).filter((s): s is RunSummary => s !== null);
   const first = summaries[0];
@@ -83,7 +89,7 @@ export async function mergeRunFolders(dirs: readonly string[], opts: MergeOption
   for (const t of first?.thresholds ?? []) (spec[t.metric] ??= []).push({ threshold: t.expression, abortOnFail: t.abortOnFail, optional: t.noData && t.ok });
   const parsed = parseThresholds(spec);
   problems.push(...parsed.problems.map((p) => `re-reading thresholds: ${p}`));
-  const thresholds = evaluateThresholds(parsed.thresholds, totals);
+  const thresholds = evaluateThresholds(parsed.thresholds, totals, phaseTotals);
 
   let users: UserCounts = { started: 0, completed: 0, failed: 0, interrupted: 0 };
   const journeys: Record<string, UserCounts> = {};

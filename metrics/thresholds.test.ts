@@ -104,3 +104,36 @@ describe('evaluateThresholds', () => {
     expect(checkAbort(calm.thresholds, hub, 60_000)).toBeUndefined();
   });
 });
+
+describe('{phase:...} thresholds', () => {
+  // a spike: errors during the spike, none once recovered
+  const hub = hubWith((h) => {
+    h.setPhase('Spike');
+    for (let i = 0; i < 10; i++) h.record('journey.errors', i < 5 ? 1 : 0, { journey: 'voiceCall' });
+    h.setPhase('Recovered');
+    for (let i = 0; i < 10; i++) h.record('journey.errors', 0, { journey: 'voiceCall' });
+  });
+
+  it('evaluates on the intervals of that phase only', () => {
+    const p = parseThresholds({ 'journey.errors': ['rate<0.1'], 'journey.errors{phase:Recovered}': ['rate<0.1'], 'journey.errors{phase:Spike,journey:voiceCall}': ['rate<0.1'] }, ['Spike', 'Recovered']);
+    expect(p.problems).toEqual([]);
+    const [all, recovered, spike] = evaluateThresholds(p.thresholds, hub.totals(), hub.phaseTotals());
+    expect(all).toMatchObject({ observed: 0.25, ok: false });
+    expect(recovered).toMatchObject({ metric: 'journey.errors{phase:Recovered}', observed: 0, ok: true, noData: false });
+    expect(spike).toMatchObject({ observed: 0.5, ok: false });
+    // abortOnFail reads the same per-phase totals
+    const abort = parseThresholds({ 'journey.errors{phase:Spike}': [{ threshold: 'rate<0.1', abortOnFail: true }] });
+    expect(checkAbort(abort.thresholds, hub, 1000)).toMatch(/phase:Spike/);
+  });
+
+  it('refuses a phase the plan does not have, naming the ones it has', () => {
+    const p = parseThresholds({ 'journey.errors{phase:Recoverd}': ['rate<0.1'] }, ['Spike', 'Recovered']);
+    expect(p.ok).toBe(false);
+    expect(p.problems[0]).toMatch(/no phase named "Recoverd".*Did you mean "Recovered"\?.*Spike, Recovered/);
+  });
+
+  it('a phase that never ran has no data, so its threshold fails', () => {
+    const p = parseThresholds({ 'journey.errors{phase:Later}': ['rate<0.1'] });
+    expect(evaluateThresholds(p.thresholds, hub.totals(), hub.phaseTotals())[0]).toMatchObject({ noData: true, ok: false });
+  });
+});

@@ -1,7 +1,10 @@
 // k6-style thresholds: checks record, thresholds decide.
 //   { 'chat.delivery_ms': ['p(95)<1000'],
 //     'step.duration_ms{journey:chatMessaging,step:send_message}': [{ threshold: 'p(99)<3000', abortOnFail: true, delayAbortEval: '30s' }],
-//     'webrtc.video.freeze_ms': [{ threshold: 'p(99)<500', optional: true }] }
+//     'webrtc.video.freeze_ms': [{ threshold: 'p(99)<500', optional: true }],
+//     'journey.errors{phase:Recovered}': ['rate<0.01'] }
+// {phase:NAME} works on every metric: only the intervals of that plan phase count (each interval
+// belongs to one phase), e.g. to say the target recovered within the phase before this one.
 // Aggregations by metric kind (as in k6): trend avg|min|max|med|p(N)|count; rate rate|count;
 // counter count; gauge value|min|max|avg. Operators < <= > >= == !=.
 // A threshold whose metric got no sample FAILS (noData), unless it is marked optional.
@@ -32,6 +35,8 @@ export interface ParsedThreshold {
   readonly metric: MetricName;
   readonly kind: MetricKind;
   readonly filter: Tags;
+  /** {phase:NAME}: evaluated on the totals of that phase's intervals only */
+  readonly phase?: string;
   /** as written, e.g. "p(95)<1000" */
   readonly expression: string;
   readonly aggregation: ThresholdAggregation;
@@ -71,7 +76,8 @@ export function parseDurationToMs(v: string | number): number | undefined {
   return n * unit;
 }
 
-export function parseThresholds(spec: unknown): ParsedThresholds {
+/** planPhases: the plan's phase names, to refuse a {phase:...} filter that matches none */
+export function parseThresholds(spec: unknown, planPhases?: readonly string[]): ParsedThresholds {
   const problems: string[] = [];
   const thresholds: ParsedThreshold[] = [];
   if (spec === undefined || spec === null) return { ok: true, thresholds, problems };
@@ -93,6 +99,7 @@ export function parseThresholds(spec: unknown): ParsedThresholds {
     const def = catalogue[name];
     const allowedTags: readonly string[] = def.tags;
     const filter: Record<string, string> = {};
+    let phase: string | undefined;
     let filterOk = true;
     if (keyMatch[2] !== undefined) {
       for (const part of keyMatch[2].split(',')) {
@@ -103,8 +110,16 @@ export function parseThresholds(spec: unknown): ParsedThresholds {
           continue;
         }
         const tag = m[1] as string;
+        if (tag === 'phase') {
+          phase = m[2] as string;
+          if (planPhases && !planPhases.includes(phase)) {
+            problems.push(`${at}: no phase named "${phase}" in the plan.${didYouMean(phase, planPhases)} Its phases are: ${planPhases.join(', ')}.`);
+            filterOk = false;
+          }
+          continue;
+        }
         if (!allowedTags.includes(tag)) {
-          problems.push(`${at}: unknown tag key "${tag}" for ${name}.${didYouMean(tag, allowedTags)} Its tags are: ${allowedTags.length ? allowedTags.join(', ') : '(none)'}.`);
+          problems.push(`${at}: unknown tag key "${tag}" for ${name}.${didYouMean(tag, allowedTags)} Its tags are: ${[...allowedTags, 'phase'].join(', ')}.`);
           filterOk = false;
           continue;
         }
@@ -170,7 +185,7 @@ export function parseThresholds(spec: unknown): ParsedThresholds {
       }
       if (!exprOk || !filterOk) return;
       thresholds.push({
-        key: key.trim(), metric: name, kind: def.kind, filter, expression: obj.threshold.trim(), aggregation, percentile,
+        key: key.trim(), metric: name, kind: def.kind, filter, ...(phase === undefined ? {} : { phase }), expression: obj.threshold.trim(), aggregation, percentile,
         operator: m[3] as ThresholdOperator, target, abortOnFail: obj.abortOnFail ?? false, delayAbortEvalMs,
         optional: obj.optional ?? false, where,
       });
@@ -212,8 +227,12 @@ function compare(a: number, op: ThresholdOperator, b: number): boolean {
   }
 }
 
-export function evaluateOne(t: ParsedThreshold, totals: readonly SeriesAggregate[]): ThresholdResult {
-  const s = mergeMatching(totals, t.metric, t.filter);
+/** run totals, and the totals of each phase's intervals (for {phase:...} thresholds) */
+export type PhaseTotals = ReadonlyMap<string, readonly SeriesAggregate[]>;
+
+export function evaluateOne(t: ParsedThreshold, totals: readonly SeriesAggregate[], phaseTotals?: PhaseTotals): ThresholdResult {
+  const scope = t.phase === undefined ? totals : (phaseTotals?.get(t.phase) ?? []);
+  const s = mergeMatching(scope, t.metric, t.filter);
   const base = { metric: t.key, expression: t.expression, abortOnFail: t.abortOnFail };
   if (s === undefined || s.count === 0) return { ...base, observed: null, ok: t.optional, noData: true };
   const observed = observe(t, s);
@@ -221,8 +240,8 @@ export function evaluateOne(t: ParsedThreshold, totals: readonly SeriesAggregate
 }
 
 /** Evaluate every threshold on run totals (hub.totals() or merged shards). */
-export function evaluateThresholds(parsed: readonly ParsedThreshold[], totals: readonly SeriesAggregate[]): ThresholdResult[] {
-  return parsed.map((t) => evaluateOne(t, totals));
+export function evaluateThresholds(parsed: readonly ParsedThreshold[], totals: readonly SeriesAggregate[], phaseTotals?: PhaseTotals): ThresholdResult[] {
+  return parsed.map((t) => evaluateOne(t, totals, phaseTotals));
 }
 
 /**
@@ -230,12 +249,13 @@ export function evaluateThresholds(parsed: readonly ParsedThreshold[], totals: r
  * Returns a sentence saying which threshold failed, or undefined to go on.
  * No data yet is not a reason to abort (the samples may still come).
  */
-export function checkAbort(parsed: readonly ParsedThreshold[], hub: { totals(): SeriesAggregate[] }, elapsedMs: number): string | undefined {
+export function checkAbort(parsed: readonly ParsedThreshold[], hub: { totals(): SeriesAggregate[]; phaseTotals(): PhaseTotals }, elapsedMs: number): string | undefined {
   const due = parsed.filter((t) => t.abortOnFail && elapsedMs >= t.delayAbortEvalMs);
   if (due.length === 0) return undefined;
   const totals = hub.totals();
+  const phaseTotals = due.some((t) => t.phase !== undefined) ? hub.phaseTotals() : undefined;
   for (const t of due) {
-    const r = evaluateOne(t, totals);
+    const r = evaluateOne(t, totals, phaseTotals);
     if (!r.ok && !r.noData) return `${describeThresholdResult(r)} after ${(elapsedMs / 1000).toFixed(1)} s (abortOnFail)`;
   }
   return undefined;

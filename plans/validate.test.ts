@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadPlan, shippedPlans } from './index.ts';
 import { validatePlan } from './validate.ts';
+import { parseThresholds } from '../metrics/thresholds.ts';
 
 const good = {
   name: 'ok',
@@ -141,5 +142,18 @@ describe('loadPlan', () => {
     expect(!unknown.ok && unknown.problems[0]).toMatch(/not a shipped plan \(smoke, baseline, stress, spike, soak\)/);
     const missing = await loadPlan(join(dir, 'nope.ts'));
     expect(!missing.ok && missing.problems[0]).toMatch(/could not load the plan: no such file/);
+  });
+});
+
+describe('shipped plans', () => {
+  it('have thresholds that parse against their own metrics and phases, and spike says when it must have recovered', () => {
+    for (const [name, plan] of Object.entries(shippedPlans)) {
+      const parsed = parseThresholds(plan.thresholds ?? {}, plan.phases.map((p) => p.name));
+      expect(parsed.problems, name).toEqual([]);
+    }
+    const spike = parseThresholds(shippedPlans.spike!.thresholds, shippedPlans.spike!.phases.map((p) => p.name));
+    expect(spike.thresholds.filter((t) => t.phase === 'Recovered').map((t) => t.metric)).toContain('journey.errors');
+    const recovery = shippedPlans.spike!.phases.find((p) => p.name === 'Recovery')!;
+    expect([recovery.rampUp, recovery.duration]).toEqual(['1m', '1m']); // Recovered starts 2 minutes after the spike ends
   });
 });

@@ -20,6 +20,7 @@ export interface ProbeBridgeOptions {
 const streamMetrics: ReadonlyArray<readonly [keyof StreamSample, MetricName]> = [
   ['bitrateKbps', 'webrtc.bitrate_kbps'],
   ['packetsLostPct', 'webrtc.packets_lost_pct'],
+  ['packets', 'webrtc.packets'],
   ['jitterMs', 'webrtc.jitter_ms'],
   ['rttMs', 'webrtc.rtt_ms'],
   ['fps', 'webrtc.fps'],

@@ -31,6 +31,8 @@ export interface StreamSample {
   readonly intervalMs: number;
   readonly bitrateKbps?: number;
   readonly packetsLostPct?: number;
+  /** RTP packets sent (outbound) or received (inbound) since the previous sample */
+  readonly packets?: number;
   readonly jitterMs?: number;
   readonly rttMs?: number;
   readonly fps?: number;

@@ -13,7 +13,7 @@ describe('sampleStreams', () => {
       { id: 'CP', type: 'candidate-pair', timestamp: 3000, currentRoundTripTime: 0.002 },
     );
     const [s] = sampleStreams(prev, cur, ctx);
-    expect(s).toMatchObject({ kind: 'video', direction: 'inbound', ssrc: 7, intervalMs: 2000, bitrateKbps: 1000, packetsLostPct: 5, fps: 15, frameHeightPx: 360, jitterMs: 4, rttMs: 2, freezeCountDelta: 1, freezeMsDelta: 500, jitterBufferMs: 50 });
+    expect(s).toMatchObject({ kind: 'video', direction: 'inbound', ssrc: 7, intervalMs: 2000, bitrateKbps: 1000, packetsLostPct: 5, packets: 190, fps: 15, frameHeightPx: 360, jitterMs: 4, rttMs: 2, freezeCountDelta: 1, freezeMsDelta: 500, jitterBufferMs: 50 });
   });
   it('marks outbound screen tracks and takes RTT and loss from remote-inbound-rtp', () => {
     const prev = map(
@@ -26,7 +26,7 @@ describe('sampleStreams', () => {
       { id: 'ri', type: 'remote-inbound-rtp', timestamp: 1000, localId: 'out', packetsLost: 2, roundTripTime: 0.03 },
     );
     const [s] = sampleStreams(prev, cur, ctx);
-    expect(s).toMatchObject({ kind: 'screen', direction: 'outbound', bitrateKbps: 100, fps: 5, rttMs: 30, packetsLostPct: 1, qualityLimitationReason: 'cpu' });
+    expect(s).toMatchObject({ kind: 'screen', direction: 'outbound', bitrateKbps: 100, fps: 5, rttMs: 30, packetsLostPct: 1, packets: 200, qualityLimitationReason: 'cpu' });
   });
   it('gives inbound audio concealment and a MOS; nothing without a previous snapshot', () => {
     const a = (t: number, recv: number, concealed: number, samples: number): Stat => ({ id: 'a', type: 'inbound-rtp', timestamp: t, kind: 'audio', bytesReceived: recv, packetsReceived: recv / 100, packetsLost: 0, concealedSamples: concealed, totalSamplesReceived: samples });

@@ -77,6 +77,7 @@ export function sampleStreams(prev: StatsMap | undefined, cur: StatsMap, ctx: Sa
       put(o, 'jitterMs', jitter === undefined ? undefined : jitter * 1000);
       const lost = remote ? delta(remote, prevRemoteInboundByLocal.get(s.id), 'packetsLost') : undefined;
       const sent = delta(s, p, 'packetsSent');
+      put(o, 'packets', sent === undefined ? undefined : Math.max(0, sent));
       let lossPct: number | undefined;
       if (lost !== undefined && sent !== undefined && sent > 0) lossPct = Math.min(100, Math.max(0, (lost / sent) * 100));
       else if (remote && num(remote, 'fractionLost') !== undefined) lossPct = (num(remote, 'fractionLost') ?? 0) * 100;
@@ -100,6 +101,7 @@ export function sampleStreams(prev: StatsMap | undefined, cur: StatsMap, ctx: Sa
       if (bytes !== undefined) put(o, 'bitrateKbps', Math.max(0, (bytes * 8) / dtMs));
       const lost = delta(s, p, 'packetsLost');
       const received = delta(s, p, 'packetsReceived');
+      put(o, 'packets', received === undefined ? undefined : Math.max(0, received));
       let lossPct: number | undefined;
       if (lost !== undefined && received !== undefined) {
         const expected = Math.max(0, lost) + received;

@@ -40,6 +40,7 @@ export const catalogue = {
   'download.verify_errors': { kind: 'rate', unit: 'ratio', tags: ['journey'], meaning: 'share of downloads whose sha-256 did not match the upload' },
   // WebRTC, from the in-page probe (one sample per connection and track per probe interval)
   'webrtc.bitrate_kbps': { kind: 'trend', unit: 'kbps', tags: media, meaning: 'RTP payload bitrate over the probe interval' },
+  'webrtc.packets': { kind: 'counter', unit: 'count', tags: media, meaning: 'RTP packets sent (outbound) or received (inbound); the seed\'s voice packets per minute are kind:audio' },
   'webrtc.packets_lost_pct': { kind: 'trend', unit: 'percent', tags: media, meaning: 'packets lost over the interval, of expected (inbound; outbound from remote-inbound-rtp)' },
   'webrtc.jitter_ms': { kind: 'trend', unit: 'ms', tags: media, meaning: 'RTP interarrival jitter' },
   'webrtc.rtt_ms': { kind: 'trend', unit: 'ms', tags: media, meaning: 'round-trip time (remote-inbound-rtp, else the candidate pair)' },

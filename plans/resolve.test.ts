@@ -62,7 +62,7 @@ describe('resolvePlan', () => {
     ]);
     expect(resolved.totalDurationMs).toBe(5_700_000);
     expect(resolved.seed).toBe(7);
-    expect(resolved.thresholds['chat.messages_sent']).toEqual(['count>30000']);
+    expect(resolved.thresholds['chat.messages_sent{phase:Peak Load}']).toEqual(['count>30000']);
   });
 
   it('scales durations only when asked', () => {

@@ -34,5 +34,6 @@ export const smoke = definePlan({
     'chat.messages_sent': ['count>0'],
     'upload.bytes': ['count>0'],
     'download.verify_errors': ['rate==0'],
+    'webrtc.packets{kind:audio,direction:inbound}': ['count>0'],
   },
 });

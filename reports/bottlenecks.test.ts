@@ -94,3 +94,25 @@ describe('recommendations', () => {
     expect(recommendations([], summary, { intervals: flat })).toEqual([]);
   });
 });
+
+describe('memory growth under a steady load (soak leak rule)', () => {
+  const gauge = (metric: string, last: number): SeriesAggregate => ({ metric, kind: 'gauge', tags: {}, count: 1, sum: last, min: last, max: last, last });
+  // 40 minutes of 1-minute intervals
+  const run = (targetMb: (i: number) => number, users: (i: number) => number) =>
+    Array.from({ length: 40 }, (_, i) => ({ ...interval([gauge('target.memory_mb', targetMb(i)), gauge('generator.memory_mb', 1500), gauge('users.active', users(i))]), startMs: i * 60_000, endMs: (i + 1) * 60_000 }));
+
+  it('flags target memory that keeps climbing while users hold still, with the slope', () => {
+    const found = identifyBottlenecks(summaryWith({}), run((i) => 200 + 5 * i, () => 100));
+    const leak = found.find((b) => b.type === 'target_memory_growth');
+    expect(leak?.severity).toBe('high');
+    expect(leak!.observed).toBeCloseTo(300, 0); // 5 MB a minute
+    expect(found.some((b) => b.type === 'generator_memory_growth')).toBe(false); // flat
+    expect(recommendations(found, summaryWith({})).map((r) => r.title)).toContain('Find the target memory leak: target');
+  });
+
+  it('does not call growth that follows the users a leak, nor a flat level, nor a short run', () => {
+    expect(identifyBottlenecks(summaryWith({}), run((i) => 200 + 5 * i, (i) => 50 + 5 * i)).some((b) => b.type === 'target_memory_growth')).toBe(false);
+    expect(identifyBottlenecks(summaryWith({}), run(() => 300, () => 100)).some((b) => b.type === 'target_memory_growth')).toBe(false);
+    expect(identifyBottlenecks(summaryWith({}), run((i) => 200 + 5 * i, () => 100).slice(0, 15)).some((b) => b.type === 'target_memory_growth')).toBe(false);
+  });
+});

@@ -9,7 +9,7 @@ export type Severity = 'critical' | 'high' | 'medium' | 'low';
 export type BottleneckType =
   | 'latency_spike' | 'high_error_rate' | 'generator_cpu' | 'generator_memory' | 'generator_saturation'
   | 'target_cpu' | 'target_memory' | 'video_cpu_limited' | 'video_bandwidth_limited'
-  | 'webrtc_loss' | 'video_freezes' | 'low_mos';
+  | 'webrtc_loss' | 'video_freezes' | 'low_mos' | 'target_memory_growth' | 'generator_memory_growth';
 
 export interface Bottleneck {
   readonly type: BottleneckType;
@@ -71,15 +71,52 @@ export function aggregateByTags(intervals: readonly IntervalSnapshot[], metric: 
 
 /** p95 of a gauge over the run, from each interval's last value (nearest rank). */
 export function gaugeP95(intervals: readonly IntervalSnapshot[], metric: string): number | null {
-  const values: number[] = [];
-  for (const interval of intervals) {
-    let total: number | undefined;
-    for (const s of interval.series) if (s.metric === metric && s.last !== undefined) total = (total ?? 0) + s.last;
-    if (total !== undefined) values.push(total);
-  }
+  const values = gaugeLevels(intervals, metric).map((p) => p.value);
   if (values.length === 0) return null;
   values.sort((a, b) => a - b);
   return values[Math.min(values.length - 1, Math.ceil(0.95 * values.length) - 1)] ?? null;
+}
+
+/** the level of a gauge in each interval where it has one, summed over its tag sets */
+function gaugeLevels(intervals: readonly IntervalSnapshot[], metric: string): { timeMs: number; value: number }[] {
+  const out: { timeMs: number; value: number }[] = [];
+  for (const interval of intervals) {
+    let total: number | undefined;
+    for (const s of interval.series) if (s.metric === metric && s.last !== undefined) total = (total ?? 0) + s.last;
+    if (total !== undefined) out.push({ timeMs: interval.endMs, value: total });
+  }
+  return out;
+}
+
+export interface MemoryGrowth { readonly mbPerHour: number; readonly fromMb: number; readonly toMb: number; readonly minutes: number }
+
+/**
+ * A leak shows as memory that keeps climbing while the load holds still. Over the second half of
+ * a run of at least minRunMinutes (past the ramps of a soak), the least-squares slope of a memory
+ * gauge, when active users stayed within 10% over that window (otherwise growth may just be load).
+ */
+export function memoryGrowth(intervals: readonly IntervalSnapshot[], metric: string, minRunMinutes = 20): MemoryGrowth | null {
+  const points = gaugeLevels(intervals, metric);
+  if (points.length < 10) return null;
+  const minutes = (points.at(-1)!.timeMs - points[0]!.timeMs) / 60_000;
+  if (minutes < minRunMinutes) return null;
+  const window = points.slice(Math.floor(points.length / 2));
+  const fromMs = window[0]!.timeMs;
+  const users = gaugeLevels(intervals, 'users.active').filter((p) => p.timeMs >= fromMs).map((p) => p.value);
+  if (users.length > 0 && Math.max(...users) > 1.1 * Math.max(1, Math.min(...users))) return null;
+  const n = window.length;
+  const mx = window.reduce((a, p) => a + p.timeMs, 0) / n;
+  const my = window.reduce((a, p) => a + p.value, 0) / n;
+  let sxy = 0;
+  let sxx = 0;
+  for (const p of window) {
+    sxy += (p.timeMs - mx) * (p.value - my);
+    sxx += (p.timeMs - mx) ** 2;
+  }
+  if (sxx === 0) return null;
+  const perMs = sxy / sxx;
+  const span = window.at(-1)!.timeMs - fromMs;
+  return { mbPerHour: perMs * 3_600_000, fromMb: my - perMs * (mx - fromMs), toMb: my + perMs * (fromMs + span - mx), minutes: span / 60_000 };
 }
 
 function metricSummary(summary: RunSummary, name: string) {
@@ -139,6 +176,21 @@ export function identifyBottlenecks(summary: RunSummary, intervals: readonly Int
     found.push({ type: 'target_cpu', component: 'target', severity: 'high', observed: targetCpu, limit: l.cpuPct,
       details: `target CPU p95 ${fmt(targetCpu)}% of one core > ${l.cpuPct}%`,
       recommendation: 'The target is CPU bound: profile its hot paths (message fan-out, JSON encoding), or scale it out behind a balancer.' });
+  }
+  // growth of more than 10% over the window and 50 MB an hour: worth a look before the next soak
+  const leaks = [
+    { metric: 'target.memory_mb', type: 'target_memory_growth', component: 'target', severity: 'high',
+      recommendation: 'Memory kept climbing under a steady load: take heap snapshots of the target an hour apart and diff them (per-connection state, history, timers not freed on leave).' },
+    { metric: 'generator.memory_mb', type: 'generator_memory_growth', component: 'generator', severity: 'medium',
+      recommendation: 'The fleet itself grew under a steady load: check that browser contexts close when users end, and lower --contexts-per-browser for long soaks.' },
+  ] as const;
+  for (const leak of leaks) {
+    const g = memoryGrowth(intervals, leak.metric);
+    if (g && g.mbPerHour > 50 && g.toMb > 1.1 * g.fromMb) {
+      found.push({ type: leak.type, component: leak.component, severity: leak.severity, observed: g.mbPerHour, limit: 50,
+        details: `${leak.component} memory grew ${fmt(g.fromMb, 0)} → ${fmt(g.toMb, 0)} MB over the last ${fmt(g.minutes, 0)} minutes at a steady load (${fmt(g.mbPerHour, 0)} MB/h)`,
+        recommendation: leak.recommendation });
+    }
   }
   const targetMem = metricSummary(summary, 'target.memory_mb');
   if (l.targetMemoryLimitMb && targetMem && targetMem.count > 0 && (targetMem.max / l.targetMemoryLimitMb) * 100 > l.memoryPct) {

@@ -13,6 +13,7 @@ export const runOptionsSchema = z.strictObject({
   startAt: z.string().optional().describe('start the load at this ISO time or epoch ms (all shards start together)'),
   results: z.string().default('results').describe('folder that receives run folders'),
   target: z.url().optional().describe('base URL of the Waddle web client (default: start the reference Waddle on loopback)'),
+  targetWait: z.string().regex(durationLike, "expected a duration like '30s'").default('30s').describe('how long a named --target may take to answer before the run is refused (exit 2)'),
   allowRemoteTarget: z.boolean().default(false).describe('allow a target that is not a loopback address (you must own it)'),
   influxUrl: z.url().optional().describe('InfluxDB URL (env WADDLE_FLEET_INFLUX_URL); off when absent'),
   influxApi: z.enum(['v1', 'v2']).optional().describe("'v2' (token/org/bucket) or 'v1' (db/rp/user/password); default v2 when a token is given"),

@@ -31,7 +31,7 @@ import { writeReport, readRunForReport, compareRuns, comparisonVerdictReasons } 
 import type { RunForReport } from '../reports/index.ts';
 import { runTasks, type Task } from './tasks.ts';
 import { UsageError } from './errors.ts';
-import { checkTarget } from './target-guard.ts';
+import { checkTarget, waitForTarget } from './target-guard.ts';
 import { makeRunId } from './run-id.ts';
 import { parseStartAt, waitForStart } from './start-at.ts';
 import { parseDurationMs } from '../plans/duration.ts';
@@ -103,6 +103,10 @@ export async function runFleet(input: FleetRunInput): Promise<FleetRunResult> {
   if (!thresholds.ok) throw new UsageError(thresholds.problems.map((p) => `${plan.name}: ${p}`));
   const description = describePlan(resolved, { contextsPerBrowser: options.contextsPerBrowser });
   if (options.dryRun) return { kind: 'dry-run', description };
+  if (options.target) {
+    const unreachable = await waitForTarget(options.target, parseDurationMs(options.targetWait), log);
+    if (unreachable) throw new UsageError([unreachable]);
+  }
   log(description);
   log(`seed ${seed} (repeat with --seed ${seed})`);
 

@@ -38,3 +38,29 @@ export async function checkTarget(targetUrl: string, allowRemote: boolean): Prom
   }
   return [];
 }
+
+/**
+ * A named target must answer before any browser starts: otherwise every user fails its first
+ * step and the run reads as "Waddle is broken" when the URL or the deployment is. Any HTTP
+ * answer counts (even 404 or 500); only a network failure does not. Retries for waitMs, so
+ * workers started next to the target (compose, Kubernetes) can wait for it to come up.
+ * Returns a problem sentence, or undefined when the target answered.
+ */
+export async function waitForTarget(targetUrl: string, waitMs: number, log: (line: string) => void): Promise<string | undefined> {
+  const deadline = Date.now() + waitMs;
+  let lastError: string;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const response = await fetch(targetUrl, { signal: AbortSignal.timeout(Math.max(500, Math.min(5_000, deadline - Date.now()))), redirect: 'manual' });
+      await response.body?.cancel();
+      return undefined;
+    } catch (error) {
+      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+      lastError = cause?.code ?? cause?.message ?? (error as Error).message;
+    }
+    if (Date.now() >= deadline) break;
+    if (attempt === 0) log(`target ${targetUrl} does not answer yet (${lastError}); waiting up to ${Math.round(waitMs / 1000)} s`);
+    await new Promise((r) => setTimeout(r, Math.min(1_000, Math.max(0, deadline - Date.now()))));
+  }
+  return `--target: ${targetUrl} did not answer for ${Math.round(waitMs / 1000)} s (${lastError}); start the target, fix the URL, or give it longer with --target-wait`;
+}

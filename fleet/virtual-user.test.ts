@@ -57,6 +57,8 @@ describe('classifyError', () => {
     [Object.assign(new Error('upload failed'), { status: 503 }), 'target_error'],
     [new Error('server sent an error frame: overloaded'), 'target_error'],
     [new VuAbortedError('stop'), 'aborted'],
+    [new Error('page.goto: net::ERR_CONNECTION_REFUSED at http://127.0.0.1:18080/'), 'network'],
+    [new Error('fetch failed: connect ECONNREFUSED 127.0.0.1:8080'), 'network'],
     [new Error('expected 3 messages, saw 2'), 'assertion'],
     ['a string', 'assertion'],
   ])('%s → %s', (error, reason) => expect(classifyError(error)).toBe(reason));

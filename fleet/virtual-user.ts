@@ -40,7 +40,7 @@ export interface IterationCounts {
 }
 
 /** Why a step or journey failed; low-cardinality (goes into events and reports). */
-export type FailureReason = 'timeout' | 'page_crash' | 'browser_closed' | 'aborted' | 'target_error' | 'assertion';
+export type FailureReason = 'timeout' | 'page_crash' | 'browser_closed' | 'aborted' | 'target_error' | 'network' | 'assertion';
 
 export interface VuOutcome {
   readonly index: number;
@@ -94,6 +94,8 @@ export function classifyError(error: unknown, aborted = false): FailureReason {
   if ((typeof status === 'number' && status >= 500 && status <= 599) || name === 'TargetError' || /\bHTTP 5\d\d\b|\bstatus 5\d\d\b|\berror frame\b/i.test(message)) {
     return 'target_error';
   }
+  // the target (or the path to it) refused or dropped the connection: Chromium's net:: errors, Node's socket codes
+  if (/net::ERR_[A-Z_]+|\bE(CONNREFUSED|CONNRESET|HOSTUNREACH|NETUNREACH|PIPE)\b|socket hang up|WebSocket (is )?closed/i.test(message)) return 'network';
   return 'assertion';
 }
 

@@ -3,11 +3,12 @@
 // re-evaluated on the merged totals; a shard that is missing, partial or interrupted makes the
 // verdict inconclusive (RELIABILITY.md "Distributed runs"), and the summary lists it.
 import type { ErrorClass, GeneratorHealth, RunSummary, UserCounts } from './run-summary.ts';
-import { mergeAggregates } from './series.ts';
+import { mergeAggregates, SeriesState } from './series.ts';
 import { RUN_FILES, readRunFolder, type RunFolderContents } from './sinks/run-folder.ts';
 import { buildSummary, mergeErrorClasses } from './summary.ts';
 import { evaluateThresholds, parseThresholds, type ThresholdObject } from './thresholds.ts';
-import type { SeriesAggregate, SinkStats } from './types.ts';
+import { mergeShardIntervals } from './merge-timeline.ts';
+import type { IntervalSnapshot, RunEvent, SeriesAggregate, SinkStats } from './types.ts';
 import { decideVerdict } from './verdict.ts';
 
 export interface MergeOptions {
@@ -21,10 +22,36 @@ export interface MergeResult {
   readonly missingShards: string[];
   /** what was skipped while reading (truncated lines, unreadable files) */
   readonly problems: string[];
+  /** one timeline of all shards, for the merged report (see merge-timeline.ts) */
+  readonly intervals: IntervalSnapshot[];
+  /** every shard's events, in time order */
+  readonly events: RunEvent[];
 }
 
 function addCounts(a: UserCounts, b: UserCounts): UserCounts {
   return { started: a.started + b.started, completed: a.completed + b.completed, failed: a.failed + b.failed, interrupted: a.interrupted + b.interrupted };
+}
+
+/**
+ * A series that cannot be merged (a trend without its histogram, a corrupt histogram) is left out,
+ * said where, and makes its shard incomplete: merged totals without it would be silently wrong.
+ */
+function withoutUnmergeable(c: RunFolderContents): { contents: RunFolderContents; dropped: string[] } {
+  const dropped: string[] = [];
+  const intervals = c.intervals.map((snap) => ({
+    ...snap,
+    series: snap.series.filter((a) => {
+      try {
+        SeriesState.fromAggregate(a);
+        return true;
+      } catch (error) {
+        if (dropped.length < 5) dropped.push(`${c.dir}: intervals.ndjson, interval ending ${new Date(snap.endMs).toISOString()}: ${(error as Error).message}`);
+        else dropped.push('');
+        return false;
+      }
+    }),
+  }));
+  return { contents: { ...c, intervals }, dropped };
 }
 
 function shardOf(c: RunFolderContents): string | undefined {
@@ -46,6 +73,7 @@ export async function mergeRunFolders(dirs: readonly string[], opts: MergeOption
   }
 
   const byShard = new Map<string, RunFolderContents>();
+  const corrupt = new Map<string, number>();
   for (const c of folders) {
     const shard = shardOf(c);
     if (shard === undefined) {
@@ -56,7 +84,12 @@ export async function mergeRunFolders(dirs: readonly string[], opts: MergeOption
       problems.push(`${c.dir}: shard ${shard} given twice; only the first folder was used`);
       continue;
     }
-    byShard.set(shard, c);
+    const { contents, dropped } = withoutUnmergeable(c);
+    byShard.set(shard, contents);
+    if (dropped.length > 0) {
+      problems.push(...dropped.filter(Boolean), ...(dropped.length > 5 ? [`${c.dir}: ${dropped.length - 5} more series could not be merged`] : []));
+      corrupt.set(shard, dropped.length);
+    }
   }
 
   const missingShards: string[] = [];
@@ -66,6 +99,7 @@ export async function mergeRunFolders(dirs: readonly string[], opts: MergeOption
     else if (!c.summary) missingShards.push(`${label} (no summary: the shard died)`);
     else if (c.summary.status !== 'complete') missingShards.push(`${label} (status ${c.summary.status})`);
     else if (c.summary.verdict.result === 'interrupted') missingShards.push(`${label} (interrupted)`);
+    else if (corrupt.has(label)) missingShards.push(`${label} (${corrupt.get(label)} series could not be merged)`);
   }
   for (const label of byShard.keys()) if (!expected.includes(label)) problems.push(`shard ${label} was not expected (expected ${expected.join(', ')}); it was merged anyway`);
 
@@ -150,5 +184,7 @@ export async function mergeRunFolders(dirs: readonly string[], opts: MergeOption
     sinks,
     errors: mergeErrorClasses(errorLists),
   });
-  return { summary, missingShards, problems };
+  const intervals = mergeShardIntervals([...byShard.values()].map((c) => c.intervals), summary.runId);
+  const events = [...byShard.values()].flatMap((c) => c.events).sort((a, b) => a.timeMs - b.timeMs);
+  return { summary, missingShards, problems, intervals, events };
 }

@@ -106,15 +106,16 @@ describe('waddle-fleet run: the verdict', () => {
     }
   });
 
-  it('on SIGINT stops, writes a partial report and exits 130 with no browser left', async () => {
+  // Playwright closes its browsers on SIGTERM itself but would leave Node running: both signals are ours
+  it.each(['SIGINT', 'SIGTERM'] as const)('on %s stops, writes a partial report and exits 130 with no browser left', async (signal) => {
     await writeFile(join(dir, 'long.ts'), chatPlan('long', { 'chat.messages_sent': ['count>0'] }, 120));
-    const results = join(dir, 'results-int');
+    const results = join(dir, `results-${signal}`);
     const run = startCli(['run', join(dir, 'long.ts'), '--results', results, '--no-progress'], { cwd: dir });
     // wait until load is running
     const t0 = Date.now();
     while (!run.output().includes('▶ load') && run.child.exitCode === null && Date.now() - t0 < 90_000) await new Promise((r) => setTimeout(r, 250));
     await new Promise((r) => setTimeout(r, 6000));
-    run.child.kill('SIGINT');
+    run.child.kill(signal);
     const r = await run.done;
     expect(r.code).toBe(130);
     const s = await summaryOf(results);

@@ -1,7 +1,7 @@
 // Chat over the WebSocket: join, history, ack with id and server time, fan-out with the
 // sender's nonce and send time, reactions and presence, driven by real ws clients.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ChatMessage, ServerFrame } from './protocol.ts';
+import { ONLINE_SNAPSHOT_LIMIT, PRESENCE_FLUSH_MS, type ChatMessage, type ServerFrame } from './protocol.ts';
 import { startReferenceWaddle, type ReferenceWaddle } from './server.ts';
 import { login, TestSocket } from './test-client.ts';
 
@@ -24,6 +24,7 @@ async function user(name: string, channelId = 'hq-general'): Promise<TestSocket>
 }
 
 type Of<T extends ServerFrame['type']> = Extract<ServerFrame, { type: T }>;
+const changeOf = (f: ServerFrame, username: string) => (f.type === 'presence' ? f.changes.find((c) => c.username === username) : undefined);
 
 describe('chat', () => {
   it('acks the sender with id and server time, and fans out to the others with nonce and sentAt', async () => {
@@ -71,16 +72,38 @@ describe('chat', () => {
   it('pushes presence when a user comes online in a waddle and when the last tab goes', async () => {
     const watcher = await user('watcher');
     const tab1 = await user('pete');
-    expect(await watcher.next((f) => f.type === 'presence' && f.username === 'pete')).toMatchObject({ online: true, waddleId: 'hq' });
+    const came = await watcher.next<Of<'presence'>>((f) => f.type === 'presence' && changeOf(f, 'pete')?.online === true);
+    expect(came).toMatchObject({ waddleId: 'hq' });
+    expect(came.onlineCount).toBeGreaterThanOrEqual(2);
     const tab2 = await user('pete'); // a second tab of the same user is not a new arrival
     const joined = await TestSocket.open(waddle.url, await login(waddle.url, 'late'));
     sockets.push(joined);
     const snapshot = await joined.request<Of<'waddle.joined'>>({ type: 'waddle.join', waddleId: 'hq' });
     expect(snapshot.online).toContain('pete');
+    expect(snapshot.onlineCount).toBe(snapshot.online.length);
     await tab1.close();
-    await expect(watcher.next((f) => f.type === 'presence' && f.username === 'pete' && !f.online, 300)).rejects.toThrow(/no matching frame/);
+    await expect(watcher.next((f) => f.type === 'presence' && changeOf(f, 'pete')?.online === false, PRESENCE_FLUSH_MS + 300)).rejects.toThrow(/no matching frame/);
     await tab2.close();
-    expect(await watcher.next((f) => f.type === 'presence' && f.username === 'pete' && !f.online)).toMatchObject({ online: false });
+    expect(await watcher.next((f) => f.type === 'presence' && changeOf(f, 'pete')?.online === false)).toBeTruthy();
+  });
+
+  it('coalesces a join storm into a few presence frames and bounds the online list a joiner gets', async () => {
+    const watcher = await user('storm-watcher');
+    watcher.frames.length = 0;
+    const storm = await Promise.all(Array.from({ length: ONLINE_SNAPSHOT_LIMIT + 20 }, (_, i) => user(`storm-${i}`)));
+    await new Promise((r) => setTimeout(r, PRESENCE_FLUSH_MS * 2));
+    const frames = watcher.frames.filter((f): f is Of<'presence'> => f.type === 'presence');
+    const seen = new Set(frames.flatMap((f) => f.changes.filter((c) => c.online).map((c) => c.username)));
+    expect(storm.length).toBe(ONLINE_SNAPSHOT_LIMIT + 20);
+    for (let i = 0; i < storm.length; i++) expect(seen.has(`storm-${i}`)).toBe(true);
+    // one frame per flush, not one per join: the joins took a few flush periods at most
+    expect(frames.length).toBeLessThan(storm.length / 10);
+    const late = await TestSocket.open(waddle.url, await login(waddle.url, 'storm-late'));
+    sockets.push(late);
+    const snapshot = await late.request<Of<'waddle.joined'>>({ type: 'waddle.join', waddleId: 'hq' });
+    expect(snapshot.online).toHaveLength(ONLINE_SNAPSHOT_LIMIT);
+    expect(snapshot.online[0]).toBe('storm-late'); // the latest first
+    expect(snapshot.onlineCount).toBeGreaterThan(ONLINE_SNAPSHOT_LIMIT + 20);
   });
 
   it('lists waddles and lets a connection leave one', async () => {

@@ -3,7 +3,7 @@
 // connection stays usable. Per-message work is bounded by the channel's subscribers.
 import type { WebSocket } from 'ws';
 import type { ResolvedOptions } from './options.ts';
-import type { ChatMessage, ClientFrame, ErrorCode, ServerFrame } from './protocol.ts';
+import { ONLINE_SNAPSHOT_LIMIT, PRESENCE_FLUSH_MS, type ChatMessage, type ClientFrame, type ErrorCode, type ServerFrame } from './protocol.ts';
 import type { ServerMetrics } from './server-metrics.ts';
 import type { Directory, Subscriber, TextChannel, Waddle } from './state.ts';
 import { VoiceRooms } from './voice-rooms.ts';
@@ -72,6 +72,8 @@ export class Hub {
   readonly connections = new Set<Connection>();
   readonly voice: VoiceRooms;
   private peerCounter = 0;
+  private readonly pendingPresence = new Map<Waddle, Map<string, boolean>>();
+  private presenceTimer: NodeJS.Timeout | undefined;
 
   constructor(
     readonly options: ResolvedOptions,
@@ -131,7 +133,7 @@ export class Hub {
       case 'waddle.join': {
         const waddle = this.waddle(str(frame, 'waddleId'));
         this.joinWaddle(conn, waddle);
-        conn.send({ type: 'waddle.joined', ...withRef, waddle: waddle.summary(), online: [...waddle.online.keys()] });
+        conn.send({ type: 'waddle.joined', ...withRef, waddle: waddle.summary(), online: waddle.recentlyOnline(ONLINE_SNAPSHOT_LIMIT), onlineCount: waddle.online.size });
         return;
       }
       case 'waddle.leave': {
@@ -265,7 +267,7 @@ export class Hub {
       waddle.online.set(conn.username, mine);
     }
     mine.add(conn);
-    if (cameOnline) this.pushPresence(waddle, conn.username, true, conn);
+    if (cameOnline) this.pushPresence(waddle, conn.username, true);
   }
 
   private leaveWaddle(conn: Connection, waddle: Waddle): void {
@@ -284,10 +286,29 @@ export class Hub {
     }
   }
 
-  private pushPresence(waddle: Waddle, username: string, online: boolean, except?: Connection): void {
-    const data = JSON.stringify({ type: 'presence', waddleId: waddle.id, username, online } satisfies ServerFrame);
-    for (const conns of waddle.online.values()) for (const c of conns) if (c !== except) c.sendRaw(data);
+  /** Queue a presence change; flushPresence sends each waddle's changes as one frame. */
+  private pushPresence(waddle: Waddle, username: string, online: boolean): void {
+    let changes = this.pendingPresence.get(waddle);
+    if (!changes) this.pendingPresence.set(waddle, (changes = new Map()));
+    changes.delete(username); // the latest change wins, in the order of the latest
+    changes.set(username, online);
+    if (!this.presenceTimer) {
+      this.presenceTimer = setTimeout(() => this.flushPresence(), PRESENCE_FLUSH_MS);
+      this.presenceTimer.unref();
+    }
   }
+
+  private flushPresence(): void {
+    this.presenceTimer = undefined;
+    const pending = [...this.pendingPresence];
+    this.pendingPresence.clear();
+    for (const [waddle, changes] of pending) {
+      const data = JSON.stringify({ type: 'presence', waddleId: waddle.id, changes: [...changes].map(([username, online]) => ({ username, online })), onlineCount: waddle.online.size } satisfies ServerFrame);
+      for (const conns of waddle.online.values()) for (const c of conns) c.sendRaw(data);
+    }
+  }
+
+
 
   private joinVoice(conn: Connection, channelId: string, ref: string | undefined): void {
     const waddle = this.directory.voiceChannels.get(channelId);
@@ -337,6 +358,9 @@ export class Hub {
   }
 
   closeAll(): void {
+    if (this.presenceTimer) clearTimeout(this.presenceTimer);
+    this.presenceTimer = undefined;
+    this.pendingPresence.clear();
     for (const conn of this.connections) conn.socket.terminate();
   }
 }

@@ -79,14 +79,28 @@ export type ErrorCode =
   | 'room_full'
   | 'not_in_voice';
 
+export interface PresenceChange {
+  readonly username: string;
+  readonly online: boolean;
+}
+
+/** Presence is pushed at most this often per waddle: a join storm of N users costs each member one
+ * frame per flush, not N frames (the work per join must not grow with the waddle's size). */
+export const PRESENCE_FLUSH_MS = 250;
+/** waddle.joined lists at most this many online members (a 10,000-member list per join would be
+ * quadratic over a ramp); onlineCount says how many there are. */
+export const ONLINE_SNAPSHOT_LIMIT = 500;
+
 export type ServerFrame =
   | { type: 'hello'; peerId: string; username: string; serverTs: number }
   | { type: 'pong'; ref?: string; serverTs: number }
   | { type: 'error'; code: ErrorCode; message: string; ref?: string }
   | { type: 'waddle.list'; ref?: string; waddles: readonly WaddleSummary[] }
-  | { type: 'waddle.joined'; ref?: string; waddle: WaddleSummary; online: readonly string[] }
+  // online: the most recently arrived members, at most ONLINE_SNAPSHOT_LIMIT; onlineCount: all of them
+  | { type: 'waddle.joined'; ref?: string; waddle: WaddleSummary; online: readonly string[]; onlineCount: number }
   | { type: 'waddle.left'; ref?: string; waddleId: string }
-  | { type: 'presence'; waddleId: string; username: string; online: boolean }
+  // presence changes of a waddle, coalesced over PRESENCE_FLUSH_MS, in the order they happened
+  | { type: 'presence'; waddleId: string; changes: readonly PresenceChange[]; onlineCount: number }
   | { type: 'channel.history'; ref?: string; channelId: string; messages: readonly ChatMessage[] }
   | { type: 'channel.closed'; ref?: string; channelId: string }
   | { type: 'chat.ack'; ref?: string; channelId: string; id: string; nonce?: string; serverTs: number }

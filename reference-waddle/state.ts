@@ -73,13 +73,20 @@ export interface Subscriber {
 export class Waddle {
   readonly textChannels: TextChannel[] = [];
   readonly voiceChannels: ChannelRef[] = [];
-  /** username → connections of that user that joined this waddle (presence) */
+  /** username → connections of that user that joined this waddle (presence), in the order they
+   * arrived (a Map keeps insertion order) */
   readonly online = new Map<string, Set<Subscriber>>();
 
   constructor(
     readonly id: string,
     readonly name: string,
   ) {}
+
+  /** the last `limit` members to come online, most recent first */
+  recentlyOnline(limit: number): string[] {
+    const names = [...this.online.keys()];
+    return names.slice(Math.max(0, names.length - limit)).reverse();
+  }
 
   private cachedSummary: WaddleSummary | undefined;
 

@@ -8,6 +8,9 @@ import { MessageList } from './messages.ts';
 import { UploadPanel } from './upload.ts';
 import { VoicePanel } from './voice.ts';
 
+/** members listed at most: the latest arrivals (a 10,000-member list would be a DOM per user) */
+const MEMBERS_SHOWN = 200;
+
 const loginForm = document.getElementById('login') as HTMLFormElement;
 const appRoot = document.getElementById('app') as HTMLDivElement;
 
@@ -30,7 +33,9 @@ async function startApp(session: LoginResponse): Promise<void> {
   const conn = new Connection(session.token);
   let waddle: WaddleSummary | undefined;
   let channelId: string | undefined;
-  const online = new Set<string>();
+  const online = new Set<string>(); // in arrival order, the latest last; at most MEMBERS_SHOWN
+  let onlineCount = 0;
+  const memberCount = h('p', { 'data-testid': 'member-count', 'aria-live': 'polite' });
 
   const status = h('span', { 'data-testid': 'connection-status', 'data-state': 'connecting', role: 'status', text: 'connecting' });
   const errorBox = h('div', { role: 'alert', 'data-testid': 'error' });
@@ -65,7 +70,7 @@ async function startApp(session: LoginResponse): Promise<void> {
       h('h2', { text: 'Waddles' }), waddleList, leaveWaddleButton,
       h('h2', { text: 'Text channels' }), textList,
       h('h2', { text: 'Voice channels' }), voiceList,
-      h('h2', { text: 'Online' }), memberList),
+      h('h2', { text: 'Online' }), memberCount, memberList),
     h('main', {}, h('header', {}, channelTitle, status), errorBox, messages.el, upload.el, composer),
     h('aside', { 'aria-label': 'Voice panel' }, voice.el),
   );
@@ -86,8 +91,11 @@ async function startApp(session: LoginResponse): Promise<void> {
         break;
       case 'presence':
         if (frame.waddleId !== waddle?.id) break;
-        if (frame.online) online.add(frame.username);
-        else online.delete(frame.username);
+        for (const change of frame.changes) {
+          online.delete(change.username); // re-add at the end: the list shows the latest first
+          if (change.online) online.add(change.username);
+        }
+        onlineCount = frame.onlineCount;
         renderMembers();
         break;
       case 'error':
@@ -100,8 +108,12 @@ async function startApp(session: LoginResponse): Promise<void> {
     if (waddle) void joinWaddle(waddle.id).then(() => (channelId ? openChannel(channelId) : undefined));
   };
 
+  // A big waddle has thousands online: show the latest arrivals (bounded DOM) and the count.
   function renderMembers(): void {
-    memberList.replaceChildren(...[...online].sort().map((name) => h('li', { 'data-testid': 'member', 'data-username': name, 'data-online': 'true', text: name })));
+    const names = [...online];
+    while (names.length > MEMBERS_SHOWN) online.delete(names.shift()!);
+    memberCount.textContent = `${onlineCount} online`;
+    memberList.replaceChildren(...names.reverse().map((name) => h('li', { 'data-testid': 'member', 'data-username': name, 'data-online': 'true', text: name })));
   }
 
   async function listWaddles(): Promise<void> {
@@ -120,7 +132,8 @@ async function startApp(session: LoginResponse): Promise<void> {
     waddle = answer.waddle;
     appRoot.dataset.waddleId = waddle.id;
     online.clear();
-    for (const name of answer.online) online.add(name);
+    for (const name of [...answer.online].reverse()) online.add(name); // the answer lists the latest first
+    onlineCount = answer.onlineCount;
     renderMembers();
     leaveWaddleButton.disabled = false;
     for (const li of waddleList.querySelectorAll('li')) li.querySelector('button')?.setAttribute('aria-current', String(li.dataset.waddleId === waddle.id));

@@ -32,6 +32,7 @@ import type { RunForReport } from '../reports/index.ts';
 import { runTasks, type Task } from './tasks.ts';
 import { UsageError } from './errors.ts';
 import { checkTarget, waitForTarget } from './target-guard.ts';
+import { measurePresence, PresenceBoard } from './presence-propagation.ts';
 import { makeRunId } from './run-id.ts';
 import { parseStartAt, waitForStart } from './start-at.ts';
 import { parseDurationMs } from '../plans/duration.ts';
@@ -231,6 +232,7 @@ export async function runFleet(input: FleetRunInput): Promise<FleetRunResult> {
         }
         loadStartedAtMs = Date.now();
         const slots = buildSchedule(resolved);
+        const presenceBoard = new PresenceBoard();
         const totalMs = resolved.phases.reduce((sum, p) => sum + p.rampUpMs + p.durationMs, 0);
         let currentPhase = resolved.phases[0]?.name ?? '';
         const progressTimer = setInterval(() => {
@@ -270,10 +272,12 @@ export async function runFleet(input: FleetRunInput): Promise<FleetRunResult> {
               createClient: async () => {
                 const session = await pool!.acquire({ label, media, recorder: hub!, tags: { journey: slot.journey }, timeoutMs: 60_000 });
                 const client = new BrowserWaddleClient(session.page, { baseUrl: target, username: label });
+                const stopPresence = measurePresence(client, presenceBoard, hub!, { journey: slot.journey });
                 return {
                   client,
                   page: session.page,
                   close: async () => {
+                    stopPresence();
                     await client.close().catch(() => {});
                     await session.release();
                   },

@@ -32,6 +32,7 @@ export function webrtcBoard(): Dashboard {
   return board('waddle-webrtc', 'Waddle fleet — WebRTC quality', 'getStats from every peer connection, by media kind and direction')
     .withVariable(kindVariable())
     .withPanel(timeseries('Bitrate (mean)', 'Kbits', [trendMean('webrtc.bitrate_kbps', media, 'kind', '')]))
+    .withPanel(timeseries('RTP packets per minute', 'none', [counterPerMinute('webrtc.packets', media, 'kind')], { description: "kind audio, direction inbound is the seed's voice packets per minute" }))
     .withPanel(timeseries('Packet loss p95', 'percent', [trendPercentile('webrtc.packets_lost_pct', 'p95', media, 'kind', '')]))
     .withPanel(timeseries('Jitter p95', 'ms', [trendPercentile('webrtc.jitter_ms', 'p95', media, 'kind', '')]))
     .withPanel(timeseries('Round-trip time p95', 'ms', [trendPercentile('webrtc.rtt_ms', 'p95', media, 'kind', '')]))

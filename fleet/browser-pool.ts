@@ -279,12 +279,12 @@ export class BrowserPool {
     return entry;
   }
 
-  #newEntry(profileKey: string, cam: VideoSize | undefined, voiceActivity: number): BrowserEntry {
-    const id = this.#nextId++;
+  /** a registered entry in state 'launching' whose browser is not started yet */
+  #blankEntry(profileKey: string, media: BrowserEntry['media']): BrowserEntry {
     const entry: BrowserEntry = {
-      id,
+      id: this.#nextId++,
       profileKey,
-      media: { micWav: '' },
+      media,
       marker: `--waddle-fleet-browser=${randomUUID()}`,
       state: 'launching',
       treePids: [],
@@ -293,6 +293,11 @@ export class BrowserPool {
       ready: Promise.resolve(),
     };
     this.#entries.push(entry);
+    return entry;
+  }
+
+  #newEntry(profileKey: string, cam: VideoSize | undefined, voiceActivity: number): BrowserEntry {
+    const entry = this.#blankEntry(profileKey, { micWav: '' });
     entry.ready = this.#startBrowser(entry, cam, voiceActivity);
     entry.ready.catch(() => {});
     return entry;
@@ -478,18 +483,7 @@ export class BrowserPool {
     const backoffMs = this.#opts.relaunch.backoffMs * 2 ** (this.#relaunchTimes.length - 1);
     // the replacement takes the dead one's place at once (so it counts against maxBrowsers)
     // but starts only after the backoff
-    const replacement: BrowserEntry = {
-      id: this.#nextId++,
-      profileKey: entry.profileKey,
-      media: entry.media,
-      marker: `--waddle-fleet-browser=${randomUUID()}`,
-      state: 'launching',
-      treePids: [],
-      sessions: new Set(),
-      reserved: 0,
-      ready: Promise.resolve(),
-    };
-    this.#entries.push(replacement);
+    const replacement = this.#blankEntry(entry.profileKey, entry.media);
     const [cam, va] = this.#profileOf(entry.profileKey);
     replacement.ready = sleep(backoffMs).then(() => {
       if (this.#closed) {

@@ -10,7 +10,7 @@ import type { Plan } from '../plans/schema.ts';
 import { resolvePlan } from '../plans/resolve.ts';
 import { describePlan } from '../plans/describe.ts';
 import { parseShard } from './shard.ts';
-import { buildSchedule, runSchedule, type VuSlot } from './scheduler.ts';
+import { buildSchedule, peakConcurrency, runSchedule, type VuSlot } from './scheduler.ts';
 import { runVirtualUser } from './virtual-user.ts';
 import { journeys as journeyRegistry } from '../journeys/registry.ts';
 import { BrowserPool } from './browser-pool.ts';
@@ -102,8 +102,18 @@ export async function runFleet(input: FleetRunInput): Promise<FleetRunResult> {
   });
   const thresholds = parseThresholds(resolved.thresholds, resolved.phases.map((p) => p.name));
   if (!thresholds.ok) throw new UsageError(thresholds.problems.map((p) => `${plan.name}: ${p}`));
-  const description = describePlan(resolved, { contextsPerBrowser: options.contextsPerBrowser });
+  const description = describePlan(resolved, { contextsPerBrowser: options.contextsPerBrowser, maxBrowsers: options.maxBrowsers });
   if (options.dryRun) return { kind: 'dry-run', description };
+  // more concurrent users than browser contexts would queue them and run another plan than asked
+  const peakUsers = peakConcurrency(buildSchedule(resolved));
+  const contexts = options.maxBrowsers * options.contextsPerBrowser;
+  if (peakUsers > contexts) {
+    throw new UsageError([
+      `plan ${plan.name} peaks at ${peakUsers} concurrent users${shardSpec.count > 1 ? ` in shard ${shardSpec.index}/${shardSpec.count}` : ''} but this worker holds at most ${contexts} ` +
+        `(--max-browsers ${options.maxBrowsers} × --contexts-per-browser ${options.contextsPerBrowser}); raise them if the machine can take it, ` +
+        `or run --scale ${Math.max(0.0001, Math.floor((contexts / peakUsers) * 10_000) / 10_000)}, or --shard i/${Math.ceil(peakUsers / contexts)} over that many workers`,
+    ]);
+  }
   if (options.target) {
     const unreachable = await waitForTarget(options.target, parseDurationMs(options.targetWait), log);
     if (unreachable) throw new UsageError([unreachable]);

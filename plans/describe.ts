@@ -26,6 +26,8 @@ export interface DescribeOptions {
   readonly machineMemoryMb?: number;
   readonly cores?: number;
   readonly contextsPerBrowser?: number;
+  /** --max-browsers: with contextsPerBrowser, the most concurrent users this worker takes */
+  readonly maxBrowsers?: number;
 }
 
 export interface PlanEstimate {
@@ -56,6 +58,11 @@ export function estimatePlan(plan: ResolvedPlan, slots: readonly VuSlot[], optio
   if (peakVideoUsers > videoLimit) {
     warnings.push(
       `${peakVideoUsers} video/screen users at peak but ${cores} cores hold ~${videoLimit}: the generator will saturate (verdict inconclusive); use --scale or --shard`,
+    );
+  }
+  if (options.maxBrowsers !== undefined && peakUsers > options.maxBrowsers * contextsPerBrowser) {
+    warnings.push(
+      `${peakUsers} concurrent users at peak but --max-browsers ${options.maxBrowsers} × --contexts-per-browser ${contextsPerBrowser} hold ${options.maxBrowsers * contextsPerBrowser}: the run will be refused; use --scale, --shard or raise them`,
     );
   }
   return { slots: slots.length, peakUsers, peakVideoUsers, browsers, memoryMb, warnings };

@@ -90,6 +90,18 @@ describe('waddle-fleet run: the verdict', () => {
     await expect(access(results)).rejects.toThrow();
   });
 
+  it('refuses a plan that peaks above the browser contexts this worker holds, with the fix (exit 2)', async () => {
+    await writeFile(join(dir, 'big.ts'), chatPlan('big', { 'chat.messages_sent': ['count>0'] }));
+    const results = join(dir, 'results-big');
+    const dry = await runCli(['run', join(dir, 'big.ts'), '--dry-run', '--max-browsers', '1', '--contexts-per-browser', '1'], { cwd: dir });
+    expect(dry.stdout).toMatch(/WARNING: 2 concurrent users at peak .* hold 1: the run will be refused/);
+    const r = await runCli(['run', join(dir, 'big.ts'), '--results', results, '--max-browsers', '1', '--contexts-per-browser', '1'], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/peaks at 2 concurrent users but this worker holds at most 1 .*--scale 0\.5.*--shard i\/2/);
+    await expect(access(results)).rejects.toThrow();
+    expect(playwrightChromiumPids()).toEqual([]);
+  });
+
   it('calls a run with a starved generator inconclusive (exit 4), not slow', async () => {
     await writeFile(join(dir, 'starved.ts'), chatPlan('starved', { 'chat.messages_sent': ['count>0'] }, 25));
     const burners: ChildProcess[] = [0, 1, 2].map(() => spawn(process.execPath, ['-e', 'for(;;){}'], { stdio: 'ignore' }));

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { startReferenceWaddle, type ReferenceWaddle } from './server.ts';
 import { login, TestSocket } from './test-client.ts';
+import { SESSIONS_PER_USER } from './state.ts';
 import { existsSync } from 'node:fs';
 
 let waddle: ReferenceWaddle;
@@ -51,6 +52,15 @@ describe('reference Waddle server', () => {
     const refused = new WebSocket(`${waddle.url.replace('http', 'ws')}/ws?token=forged`);
     const status = await new Promise<number>((resolve) => refused.on('unexpected-response', (_req, r) => resolve(r.statusCode ?? 0)).on('error', () => resolve(-1)));
     expect(status).toBe(401);
+  });
+
+  it('keeps a bounded number of sessions per user: a login past it ends the oldest', async () => {
+    const api = (token: string) => fetch(`${waddle.url}/api/waddles`, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.status);
+    const tokens: string[] = [];
+    for (let i = 0; i <= SESSIONS_PER_USER; i++) tokens.push(await login(waddle.url, 'relogger'));
+    expect(await api(tokens[0]!)).toBe(401); // the oldest, evicted
+    expect(await api(tokens[1]!)).toBe(200);
+    expect(await api(tokens.at(-1)!)).toBe(200);
   });
 
   it('checks passwords once a name has one, and validates usernames', async () => {

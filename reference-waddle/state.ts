@@ -9,10 +9,15 @@ export interface Session {
   readonly username: string;
 }
 
+/** A user's sessions kept at most (tabs and re-logins); a new login past it ends the oldest, so
+ * memory follows the number of users, not the number of logins over a long soak. */
+export const SESSIONS_PER_USER = 16;
+
 /** Users log in with a name; a password, when first given, is then required for that name. */
 export class Accounts {
   private readonly passwordHashes = new Map<string, Buffer>();
   private readonly sessions = new Map<string, Session>();
+  private readonly tokensByUser = new Map<string, string[]>();
 
   login(username: string, password?: string): Session | { error: string } {
     const existing = this.passwordHashes.get(username);
@@ -21,6 +26,10 @@ export class Accounts {
     if (!existing && given) this.passwordHashes.set(username, given);
     const session = { token: randomBytes(24).toString('base64url'), username };
     this.sessions.set(session.token, session);
+    let tokens = this.tokensByUser.get(username);
+    if (!tokens) this.tokensByUser.set(username, (tokens = []));
+    tokens.push(session.token);
+    if (tokens.length > SESSIONS_PER_USER) this.sessions.delete(tokens.shift()!);
     return session;
   }
 

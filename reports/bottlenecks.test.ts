@@ -110,6 +110,11 @@ describe('memory growth under a steady load (soak leak rule)', () => {
     expect(recommendations(found, summaryWith({})).map((r) => r.title)).toContain('Find the target memory leak: target');
   });
 
+  it('still sees the climb when users ramp down at the end of the run', () => {
+    const found = identifyBottlenecks(summaryWith({}), run((i) => 200 + 5 * i, (i) => (i >= 38 ? 0 : 100)));
+    expect(found.find((b) => b.type === 'target_memory_growth')?.observed).toBeCloseTo(300, 0);
+  });
+
   it('does not call growth that follows the users a leak, nor a flat level, nor a short run', () => {
     expect(identifyBottlenecks(summaryWith({}), run((i) => 200 + 5 * i, (i) => 50 + 5 * i)).some((b) => b.type === 'target_memory_growth')).toBe(false);
     expect(identifyBottlenecks(summaryWith({}), run(() => 300, () => 100)).some((b) => b.type === 'target_memory_growth')).toBe(false);

@@ -93,17 +93,21 @@ export interface MemoryGrowth { readonly mbPerHour: number; readonly fromMb: num
 /**
  * A leak shows as memory that keeps climbing while the load holds still. Over the second half of
  * a run of at least minRunMinutes (past the ramps of a soak), the least-squares slope of a memory
- * gauge, when active users stayed within 10% over that window (otherwise growth may just be load).
+ * gauge, taken over the intervals where active users were within 10% of that half's peak (the
+ * ramp-down at the end and dips between journeys are left out, so growth is not just load).
  */
 export function memoryGrowth(intervals: readonly IntervalSnapshot[], metric: string, minRunMinutes = 20): MemoryGrowth | null {
   const points = gaugeLevels(intervals, metric);
   if (points.length < 10) return null;
-  const minutes = (points.at(-1)!.timeMs - points[0]!.timeMs) / 60_000;
-  if (minutes < minRunMinutes) return null;
-  const window = points.slice(Math.floor(points.length / 2));
+  if ((points.at(-1)!.timeMs - points[0]!.timeMs) / 60_000 < minRunMinutes) return null;
+  const secondHalf = points.slice(Math.floor(points.length / 2));
+  const usersAt = new Map(gaugeLevels(intervals, 'users.active').map((p) => [p.timeMs, p.value]));
+  const peakUsers = Math.max(0, ...secondHalf.map((p) => usersAt.get(p.timeMs) ?? 0));
+  const window = usersAt.size === 0 ? secondHalf : secondHalf.filter((p) => (usersAt.get(p.timeMs) ?? 0) >= 0.9 * peakUsers);
+  if (window.length < 10) return null;
   const fromMs = window[0]!.timeMs;
-  const users = gaugeLevels(intervals, 'users.active').filter((p) => p.timeMs >= fromMs).map((p) => p.value);
-  if (users.length > 0 && Math.max(...users) > 1.1 * Math.max(1, Math.min(...users))) return null;
+  const span = window.at(-1)!.timeMs - fromMs;
+  if (span / 60_000 < minRunMinutes / 4) return null;
   const n = window.length;
   const mx = window.reduce((a, p) => a + p.timeMs, 0) / n;
   const my = window.reduce((a, p) => a + p.value, 0) / n;
@@ -115,7 +119,6 @@ export function memoryGrowth(intervals: readonly IntervalSnapshot[], metric: str
   }
   if (sxx === 0) return null;
   const perMs = sxy / sxx;
-  const span = window.at(-1)!.timeMs - fromMs;
   return { mbPerHour: perMs * 3_600_000, fromMb: my - perMs * (mx - fromMs), toMb: my + perMs * (fromMs + span - mx), minutes: span / 60_000 };
 }
 

@@ -118,7 +118,8 @@ describe('runVirtualUser', () => {
     const stepError = h.events.find((e) => e.type === 'step_error');
     expect(stepError).toMatchObject({ reason: 'timeout', tags: { journey: 'probe', step: 'slow' } });
     expect(h.events.find((e) => e.type === 'journey_error')).toMatchObject({ reason: 'timeout' });
-    expect(h.values('step.duration_ms', { step: 'slow' })[0]).toBeLessThan(200);
+    expect(h.values('step.duration_ms', { step: 'slow' })).toEqual([]);
+    expect(h.values('step.failed_duration_ms', { step: 'slow', reason: 'timeout' })[0]).toBeLessThan(200);
   });
 
   it('ends the VU as failed when the browser is gone, even from a non-critical step', async () => {

@@ -205,7 +205,8 @@ export async function runVirtualUser(options: VirtualUserOptions): Promise<VuOut
       emit({ type: 'step_error', reason, message: `${label} ${slot.journey}/${name}: ${messageOf(error)}`, tags, data });
       // An aborted step is an interruption, not a failure of the target: no error sample.
       if (reason === 'aborted') throw error instanceof VuAbortedError ? error : new VuAbortedError(messageOf(error));
-      safeRecord(recorder, 'step.duration_ms', performance.now() - startedMs, tags);
+      // A failure's time never enters step.duration_ms: a step that fails fast would make latency look better.
+      safeRecord(recorder, 'step.failed_duration_ms', performance.now() - startedMs, { ...tags, reason });
       safeRecord(recorder, 'step.errors', 1, tags);
       if (critical || fatalReasons.has(reason)) throw new StepFailedError(name, reason, error);
       return undefined;
@@ -262,6 +263,7 @@ export async function runVirtualUser(options: VirtualUserOptions): Promise<VuOut
         if (abortSignal.aborted) throw new VuAbortedError('aborted');
         iterations.completed++;
         safeRecord(recorder, 'journey.duration_ms', performance.now() - startedMs, journeyTag);
+        safeRecord(recorder, 'journey.completed', 1, journeyTag);
         safeRecord(recorder, 'journey.errors', 0, journeyTag);
       } catch (error) {
         const reason = classifyError(error, abortSignal.aborted);
@@ -279,7 +281,6 @@ export async function runVirtualUser(options: VirtualUserOptions): Promise<VuOut
           break;
         }
         iterations.failed++;
-        safeRecord(recorder, 'journey.duration_ms', performance.now() - startedMs, journeyTag);
         safeRecord(recorder, 'journey.errors', 1, journeyTag);
         if (fatalReasons.has(reason)) {
           outcome = { ...outcome, outcome: 'failed', reason, message: messageOf(error) };

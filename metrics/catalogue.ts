@@ -18,9 +18,11 @@ export const catalogue = {
   'users.active': { kind: 'gauge', unit: 'count', tags: ['journey'], meaning: 'virtual users running now' },
   'users.started': { kind: 'counter', unit: 'count', tags: ['journey'], meaning: 'virtual users started' },
   'users.schedule_lag_ms': { kind: 'trend', unit: 'ms', tags: ['journey'], meaning: 'how late a user started against its planned start' },
-  'journey.duration_ms': { kind: 'trend', unit: 'ms', tags: ['journey'], meaning: 'time from a user starting its journey to its end' },
+  'journey.duration_ms': { kind: 'trend', unit: 'ms', tags: ['journey'], meaning: 'time from a user starting an iteration of its journey to its end; completed iterations only' },
+  'journey.completed': { kind: 'counter', unit: 'count', tags: ['journey'], meaning: 'iterations of a journey that completed (the default gate wants at least one per journey)' },
   'journey.errors': { kind: 'rate', unit: 'ratio', tags: ['journey'], meaning: 'share of journeys that failed (a critical step failed or the user crashed)' },
-  'step.duration_ms': { kind: 'trend', unit: 'ms', tags: ['journey', 'step'], meaning: 'duration of a named journey step, failed ones included' },
+  'step.duration_ms': { kind: 'trend', unit: 'ms', tags: ['journey', 'step'], meaning: 'duration of a named journey step that succeeded (failures never enter latency)' },
+  'step.failed_duration_ms': { kind: 'trend', unit: 'ms', tags: ['journey', 'step', 'reason'], meaning: 'time until a step failed, by failure reason (timeout, network, target_error, assertion, ...)' },
   'step.errors': { kind: 'rate', unit: 'ratio', tags: ['journey', 'step'], meaning: 'share of step runs that failed' },
   // chat
   'chat.messages_sent': { kind: 'counter', unit: 'count', tags: ['journey'], meaning: 'chat messages acked by the server' },

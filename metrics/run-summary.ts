@@ -24,13 +24,20 @@ export interface UserCounts {
 export interface StepSummary {
   readonly journey: string;
   readonly step: string;
+  /** runs of the step: succeeded + failed */
   readonly count: number;
   readonly errors: number;
+  /** p50..mean: the runs that succeeded only (step.duration_ms) */
   readonly p50: number;
   readonly p95: number;
   readonly p99: number;
   readonly max: number;
   readonly mean: number;
+  /** time until failure of the runs that failed (step.failed_duration_ms); 0 when none failed */
+  readonly failedP50?: number;
+  readonly failedMax?: number;
+  /** failed runs by reason */
+  readonly failureReasons?: Readonly<Record<string, number>>;
 }
 
 export interface MetricSummary {

@@ -36,6 +36,23 @@ describe('buildSummary', () => {
     expect(s.durationMs).toBeGreaterThanOrEqual(0);
   });
 
+  it('keeps failed steps out of the step latency and reports them apart, by reason', () => {
+    const hub = new MetricsHub({ runId: 'r', shard: '1/1', sinks: [] });
+    const tags = { journey: 'chatMessaging', step: 'send_message' };
+    for (let i = 0; i < 3; i++) {
+      hub.record('step.duration_ms', 400, tags);
+      hub.record('step.errors', 0, tags);
+    }
+    for (let i = 0; i < 7; i++) {
+      hub.record('step.failed_duration_ms', 0.2, { ...tags, reason: i < 5 ? 'network' : 'timeout' });
+      hub.record('step.errors', 1, tags);
+    }
+    const [step] = summaryOf({ totals: hub.totals() }).steps;
+    expect(step).toMatchObject({ count: 10, errors: 7, failureReasons: { network: 5, timeout: 2 } });
+    expect(step?.p50).toBeCloseTo(400, 0);
+    expect(step?.failedMax).toBeCloseTo(0.2, 2);
+  });
+
   it('builds steps per {journey, step}, metrics per name and the generator video share from totals', () => {
     const hub = new MetricsHub({ runId: 'r', shard: '1/1', sinks: [] });
     for (let i = 1; i <= 100; i++) {

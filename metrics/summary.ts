@@ -94,7 +94,7 @@ function cleanMetric(m: MetricSummary): MetricSummary {
 export function buildSteps(totals: readonly SeriesAggregate[]): StepSummary[] {
   const pairs = new Map<string, { journey: string; step: string }>();
   for (const s of totals) {
-    if (s.metric !== 'step.duration_ms' && s.metric !== 'step.errors') continue;
+    if (s.metric !== 'step.duration_ms' && s.metric !== 'step.errors' && s.metric !== 'step.failed_duration_ms') continue;
     const journey = s.tags.journey ?? '';
     const step = s.tags.step ?? '';
     pairs.set(JSON.stringify([journey, step]), { journey, step });
@@ -105,17 +105,24 @@ export function buildSteps(totals: readonly SeriesAggregate[]): StepSummary[] {
     const mine = totals.filter((t) => (t.tags.journey ?? '') === journey && (t.tags.step ?? '') === step);
     const d = mergeMatching(mine, 'step.duration_ms');
     const e = mergeMatching(mine, 'step.errors');
+    const f = mergeMatching(mine, 'step.failed_duration_ms');
     const h = d?.hist;
+    const failureReasons: Record<string, number> = {};
+    for (const t of mine) if (t.metric === 'step.failed_duration_ms') failureReasons[t.tags.reason ?? 'unclassified'] = (failureReasons[t.tags.reason ?? 'unclassified'] ?? 0) + t.count;
     steps.push({
       journey,
       step,
-      count: Math.max(d?.count ?? 0, e?.count ?? 0),
+      count: Math.max((d?.count ?? 0) + (f?.count ?? 0), e?.count ?? 0),
       errors: e?.nonZero ?? 0,
+      // latency of the runs that succeeded only: failures are below, apart
       p50: finite(h?.percentile(50)),
       p95: finite(h?.percentile(95)),
       p99: finite(h?.percentile(99)),
       max: finite(d?.max),
       mean: finite(d && d.count > 0 ? d.sum / d.count : 0),
+      failedP50: finite(f?.hist?.percentile(50)),
+      failedMax: finite(f?.max),
+      failureReasons,
     });
   }
   return steps.sort((a, b) => a.journey.localeCompare(b.journey) || a.step.localeCompare(b.step));

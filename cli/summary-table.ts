@@ -15,8 +15,13 @@ export function formatSummaryTable(s: RunSummary, runDir: string): string {
   lines.push('', table(['journey', 'step', 'count', 'errors', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms'],
     s.steps.map((st) => [st.journey, st.step, st.count, st.errors, ms(st.p50), ms(st.p95), ms(st.p99), ms(st.max)])));
   if (s.thresholds.length > 0) {
-    lines.push('', table(['metric', 'threshold', 'observed', 'result'],
-      s.thresholds.map((t) => [t.metric, t.expression, t.observed === null ? 'no data' : round(t.observed), t.ok ? 'ok' : 'FAILED'])));
+    lines.push('', table(['metric', 'threshold', 'from', 'observed', 'result'],
+      s.thresholds.map((t) => [t.metric, t.expression, t.source === 'default' ? 'built-in' : 'plan', t.observed === null ? 'no data' : round(t.observed), t.ok ? 'ok' : 'FAILED'])));
+  }
+  if (s.defaultGate === false) {
+    lines.push(s.thresholds.length > 0
+      ? 'built-in error gate: OFF (the plan says defaultThresholds: false); only the plan\'s thresholds above gate this run'
+      : 'NOT GATED: the built-in error gate is off (defaultThresholds: false) and the plan has no thresholds; a PASS only says the run completed');
   }
   const g = s.generator;
   lines.push('', `generator: CPU p95 ${round(g.cpuPercentP95)}% max ${round(g.cpuPercentMax)}% · memory max ${round(g.memoryMaxMb)} MB · ` +

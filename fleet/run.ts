@@ -10,7 +10,7 @@ import type { Plan } from '../plans/schema.ts';
 import { resolvePlan } from '../plans/resolve.ts';
 import { describePlan } from '../plans/describe.ts';
 import { parseShard } from './shard.ts';
-import { buildSchedule, peakConcurrency, runSchedule, type VuSlot } from './scheduler.ts';
+import { buildSchedule, callRoomLayout, peakConcurrency, runSchedule, type VuSlot } from './scheduler.ts';
 import { runVirtualUser } from './virtual-user.ts';
 import { journeys as journeyRegistry } from '../journeys/registry.ts';
 import { BrowserPool } from './browser-pool.ts';
@@ -18,7 +18,8 @@ import { startResourceMonitor } from './resource-monitor.ts';
 import { BrowserWaddleClient } from '../clients/browser/browser-waddle-client.ts';
 import { startReferenceWaddle } from '../reference-waddle/server.ts';
 import { MetricsHub } from '../metrics/hub.ts';
-import { parseThresholds, evaluateThresholds, checkAbort } from '../metrics/thresholds.ts';
+import { evaluateThresholds, checkAbort } from '../metrics/thresholds.ts';
+import { buildGate, describeGate } from '../metrics/default-gate.ts';
 import { decideVerdict, videoCpuSaturationReason } from '../metrics/verdict.ts';
 import { buildSummary, ErrorCollector } from '../metrics/summary.ts';
 import { RunFolderSink, createRunFolder, writeSummary } from '../metrics/sinks/run-folder.ts';
@@ -100,9 +101,18 @@ export async function runFleet(input: FleetRunInput): Promise<FleetRunResult> {
     shard: shardSpec,
     seed,
   });
-  const thresholds = parseThresholds(resolved.thresholds, resolved.phases.map((p) => p.name));
+  const thresholds = buildGate({
+    planThresholds: resolved.thresholds,
+    journeys: [...new Set(resolved.phases.flatMap((p) => p.scenarios.filter((s) => s.users > 0).map((s) => s.journey)))],
+    defaults: resolved.defaultThresholds,
+    phases: resolved.phases.map((p) => p.name),
+  });
   if (!thresholds.ok) throw new UsageError(thresholds.problems.map((p) => `${plan.name}: ${p}`));
-  const description = describePlan(resolved, { contextsPerBrowser: options.contextsPerBrowser, maxBrowsers: options.maxBrowsers });
+  const description = describePlan(resolved, {
+    contextsPerBrowser: options.contextsPerBrowser,
+    maxBrowsers: options.maxBrowsers,
+    gateLines: describeGate(thresholds.thresholds, resolved.defaultThresholds),
+  });
   if (options.dryRun) return { kind: 'dry-run', description };
   // more concurrent users than browser contexts would queue them and run another plan than asked
   const peakUsers = peakConcurrency(buildSchedule(resolved));
@@ -161,7 +171,7 @@ export async function runFleet(input: FleetRunInput): Promise<FleetRunResult> {
       setup: async () => {
         await mkdir(options.results, { recursive: true });
         runDir = await createRunFolder(options.results, runId);
-        await atomicWrite(join(runDir, 'plan.json'), JSON.stringify({ ...resolved, seed }, null, 2));
+        await atomicWrite(join(runDir, 'plan.json'), JSON.stringify({ ...resolved, seed, callRooms: callRoomLayout(resolved) }, null, 2));
         sinks.push(new RunFolderSink(runDir));
         log(`run folder: ${runDir}`);
       },
@@ -366,6 +376,8 @@ export async function runFleet(input: FleetRunInput): Promise<FleetRunResult> {
     internalError,
     runCompleted: !!scheduleResult && !missedStart && !internalError,
     usersStarted: users.started,
+    iterationsCompleted: Object.values(scheduleResult?.journeys ?? {}).reduce((n, j) => n + j.completed, 0),
+    gated: resolved.defaultThresholds || thresholdResults.length > 0,
     missingShards: missedStart ? [shardLabel] : undefined,
   });
   let summary = buildSummary({
@@ -375,7 +387,7 @@ export async function runFleet(input: FleetRunInput): Promise<FleetRunResult> {
     startedAtMs,
     endedAtMs,
     target,
-    plan: { ...resolved, seed },
+    plan: { ...resolved, seed, callRooms: callRoomLayout(resolved) },
     phases,
     verdict,
     userCounts: users,
@@ -386,6 +398,7 @@ export async function runFleet(input: FleetRunInput): Promise<FleetRunResult> {
     sinks: sinkStats,
     errors: errors.classes(),
     scheduleLag: hub ? lagOf(hub) : { p50: 0, p95: 0, max: 0 },
+    defaultGate: resolved.defaultThresholds,
   });
   if (baseline && verdict.result === 'pass') {
     const regressions = comparisonVerdictReasons(compareRuns(summary, baseline.summary, { marginPct: options.baselineMargin }));

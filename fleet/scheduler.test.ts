@@ -7,6 +7,7 @@ import type { VuOutcome } from './virtual-user.ts';
 const slot = (index: number, startAtMs: number, stopAtMs: number, journey = 'chatMessaging'): VuSlot => ({
   index,
   journey,
+  indexInJourney: index,
   params: {},
   phase: 'p',
   phaseIndex: 0,

@@ -5,12 +5,21 @@
 import type { UserCounts } from '../metrics/run-summary.ts';
 import type { ResolvedPlan } from '../plans/resolve.ts';
 import { inShard } from './shard.ts';
+import { assignCallRooms, type CallRoomLayout } from './call-rooms.ts';
+import { journeys as journeyRegistry } from '../journeys/registry.ts';
+import { mergeParams } from '../journeys/params.ts';
+import type { Journey } from '../journeys/types.ts';
+export { peakConcurrency } from './peak-concurrency.ts';
 import type { IterationCounts, VuOutcome } from './virtual-user.ts';
 
 export interface VuSlot {
   /** global index across all shards (0-based); the VU's seed and shard follow from it */
   readonly index: number;
   readonly journey: string;
+  /** 0-based index among the users of this journey (whole plan): call rooms group by it */
+  readonly indexInJourney: number;
+  /** the call room the plan put this VU in (fleet/call-rooms.ts); undefined for journeys without calls */
+  readonly callRoom?: number;
   /** the plan's params for this journey in the phase where the VU starts */
   readonly params: Readonly<Record<string, unknown>>;
   /** name of the phase in which the VU starts */
@@ -38,7 +47,28 @@ interface PendingVu {
  * rampUp·k/d; when the count falls by e, the newest VUs stop first, the m-th at rampUp·(m+1)/e.
  * All VUs still running stop at the end of the plan. Indices follow (start, journey order, sequence).
  */
-export function buildFullSchedule(plan: ResolvedPlan): VuSlot[] {
+export function buildFullSchedule(plan: ResolvedPlan, journeyOf: JourneyLookup = registryLookup): VuSlot[] {
+  const slots = plannedSlots(plan);
+  const { rooms } = assignCallRooms(slots, roomRuleOf(journeyOf));
+  return slots.map((slot, i) => (rooms[i] === undefined ? slot : { ...slot, callRoom: rooms[i] }));
+}
+
+/** Who calls in which rooms, for the dry run and plan.json (lone rooms are a plan problem). */
+export function callRoomLayout(plan: ResolvedPlan, journeyOf: JourneyLookup = registryLookup): CallRoomLayout[] {
+  return assignCallRooms(plannedSlots(plan), roomRuleOf(journeyOf)).layout;
+}
+
+export type JourneyLookup = (name: string) => Journey | undefined;
+const registryLookup: JourneyLookup = (name) => journeyRegistry[name];
+
+function roomRuleOf(journeyOf: JourneyLookup) {
+  return (slot: VuSlot) => {
+    const journey = journeyOf(slot.journey);
+    return journey?.callRoom?.(mergeParams(journey.defaults, slot.params));
+  };
+}
+
+function plannedSlots(plan: ResolvedPlan): VuSlot[] {
   const journeyOrder = new Map<string, number>();
   for (const phase of plan.phases) {
     for (const scenario of phase.scenarios) if (!journeyOrder.has(scenario.journey)) journeyOrder.set(scenario.journey, journeyOrder.size);
@@ -78,6 +108,7 @@ export function buildFullSchedule(plan: ResolvedPlan): VuSlot[] {
     .map((vu, index) => ({
       index,
       journey: vu.journey,
+      indexInJourney: vu.sequence,
       params: vu.params,
       phase: vu.phase,
       phaseIndex: vu.phaseIndex,
@@ -87,23 +118,10 @@ export function buildFullSchedule(plan: ResolvedPlan): VuSlot[] {
 }
 
 /** The VUs this shard runs (global index % n === i - 1), in start order. */
-export function buildSchedule(plan: ResolvedPlan): VuSlot[] {
-  return buildFullSchedule(plan).filter((slot) => inShard(slot.index, plan.shard));
+export function buildSchedule(plan: ResolvedPlan, journeyOf: JourneyLookup = registryLookup): VuSlot[] {
+  return buildFullSchedule(plan, journeyOf).filter((slot) => inShard(slot.index, plan.shard));
 }
 
-/** The most VUs running at once in these slots (ignoring graceful-stop overrun). */
-export function peakConcurrency(slots: readonly Pick<VuSlot, 'startAtMs' | 'stopAtMs'>[], weight: (slot: VuSlot) => number = () => 1): number {
-  const edges: [number, number][] = [];
-  for (const slot of slots) {
-    const w = weight(slot as VuSlot);
-    edges.push([slot.startAtMs, w], [slot.stopAtMs, -w]);
-  }
-  edges.sort((a, b) => a[0] - b[0] || a[1] - b[1]); // stops before starts at the same instant
-  let now = 0;
-  let peak = 0;
-  for (const [, change] of edges) peak = Math.max(peak, (now += change));
-  return peak;
-}
 
 // ---- running ----
 

@@ -9,7 +9,7 @@ import { classifyError, runVirtualUser, StepTimeoutError, VuAbortedError, type V
 // A client with nothing behind it: these tests drive only ctx.step/think; journeys get the real thing.
 const stubClient = (username: string): WaddleClient => ({ username }) as unknown as WaddleClient;
 
-const slot: VuSlot = { index: 7, journey: 'probe', params: {}, phase: 'p', phaseIndex: 0, startAtMs: 0, stopAtMs: 1000 };
+const slot: VuSlot = { index: 7, journey: 'probe', indexInJourney: 7, params: {}, phase: 'p', phaseIndex: 0, startAtMs: 0, stopAtMs: 1000 };
 
 function harness(journey: Journey, overrides: Partial<VirtualUserOptions> & { stopAfterIterations?: number } = {}) {
   const { stopAfterIterations = 1, ...options } = overrides;
@@ -182,7 +182,7 @@ describe('runVirtualUser', () => {
     const h = harness(journey as unknown as Journey, { slot: { ...slot, params: { nested: { y: 5 } } } });
     await h.run;
     expect(seen?.params).toEqual({ a: 1, nested: { x: 1, y: 5 } });
-    expect(seen?.user).toEqual({ index: 7, label: 'vu-0007', username: 'user1' });
+    expect(seen?.user).toEqual({ index: 7, indexInJourney: 7, label: 'vu-0007', username: 'user1' });
     let profileAgain: unknown;
     await harness(journeyOf(async (ctx) => void (profileAgain = ctx.profile))).run;
     expect(profileAgain).toEqual(seen?.profile);

@@ -5,6 +5,7 @@
 import type { WaddleClient } from '../clients/waddle-client.ts';
 import type { Journey, JourneyContext, StepFn, StepOptions } from '../journeys/types.ts';
 import type { MetricsRecorder, RunEvent, Tags } from '../metrics/types.ts';
+import { mergeParams } from '../journeys/params.ts';
 import { drawProfile } from './profile.ts';
 import { createRng, userSeed } from './rng.ts';
 import type { VuSlot } from './scheduler.ts';
@@ -158,15 +159,6 @@ function race<T>(work: Promise<T>, timeoutMs: number | undefined, signal: AbortS
   });
 }
 
-function mergeParams(defaults: unknown, overrides: Readonly<Record<string, unknown>>): Record<string, unknown> {
-  const merged: Record<string, unknown> = { ...(defaults as Record<string, unknown> | undefined) };
-  for (const [key, value] of Object.entries(overrides)) {
-    const base = merged[key];
-    const isPlain = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
-    merged[key] = isPlain(base) && isPlain(value) ? { ...base, ...value } : value;
-  }
-  return merged;
-}
 
 export async function runVirtualUser(options: VirtualUserOptions): Promise<VuOutcome> {
   const { slot, journey, recorder, stopSignal, abortSignal } = options;
@@ -251,7 +243,13 @@ export async function runVirtualUser(options: VirtualUserOptions): Promise<VuOut
         profile,
         params,
         rng,
-        user: { index: slot.index, label, username: session.client.username },
+        user: {
+          index: slot.index,
+          indexInJourney: slot.indexInJourney,
+          ...(slot.callRoom !== undefined ? { callRoom: slot.callRoom } : {}),
+          label,
+          username: session.client.username,
+        },
         metrics,
         signal: anyStop,
         page: session.page,

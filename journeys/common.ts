@@ -36,17 +36,23 @@ export async function connectAndJoin(ctx: AnyContext, waddleId?: string): Promis
 }
 
 /**
- * Which voice channel a caller joins. By default users are grouped into rooms of `roomSize` by
- * their global index, rooms spread over the voice channels. A plan may pin a journey's users to
- * one channel with `room` (its index in the waddle, ≥ 0; -1 = by index), so small plans can pair
- * callers on purpose: a mesh call costs the generator per peer, so room size drives its CPU.
+ * Which voice channel a caller joins: the call room the plan gave this user (fleet/call-rooms.ts:
+ * rooms of `roomSize` users by their index among the journey's users, or the pinned `room`),
+ * spread over the voice channels. Outside a planned run (a unit test) the same rule is applied to
+ * the user's own index. A mesh call costs the generator per peer, so room size drives its CPU.
  */
 export function voiceChannelFor(ctx: AnyContext, waddle: WaddleInfo, placement: { roomSize: number; room: number }): string | undefined {
   if (waddle.voiceChannels.length === 0) {
     throw new Error(`waddle '${waddle.name}' has no voice channel; create one in the target or pick another waddle`);
   }
-  const room = placement.room >= 0 ? Math.floor(placement.room) : Math.floor(ctx.user.index / Math.max(1, placement.roomSize));
+  const index = ctx.user.indexInJourney ?? ctx.user.index;
+  const room = ctx.user.callRoom ?? (placement.room >= 0 ? Math.floor(placement.room) : Math.floor(index / Math.max(1, placement.roomSize)));
   return waddle.voiceChannels[room % waddle.voiceChannels.length]!.id;
+}
+
+/** callRoom for the seed call journeys: roomSize users per room, or all in `room` when ≥ 0. */
+export function roomsOf(params: { roomSize: number; room: number }): { size: number; pinned?: number } {
+  return { size: Math.max(1, Math.floor(params.roomSize)), ...(params.room >= 0 ? { pinned: Math.floor(params.room) } : {}) };
 }
 
 export async function joinVoice(ctx: AnyContext, channelId: string | undefined): Promise<void> {

@@ -103,7 +103,7 @@ async function runJourney(name: string, params: Record<string, unknown>, users =
   for (let index = 0; index < users; index++) {
     outcomes.push(
       runVirtualUser({
-        slot: { index, journey: name, params, phase: 'test', phaseIndex: 0, startAtMs: 0, stopAtMs: 1 },
+        slot: { index, journey: name, indexInJourney: index, params, phase: 'test', phaseIndex: 0, startAtMs: 0, stopAtMs: 1 },
         journey: journeys[name]!,
         createClient: async () => {
           const client = new FakeWaddleClient(`vu-${index}`, waddle, faults);

@@ -1,6 +1,6 @@
 // mixedUsage (seed #57): voice, chat and reactions at once; camera on when the profile says so
 // (p = 0.7); stay `waitMs`, leave.
-import { connectAndJoin, hold, joinVoice, randomText, recordReceived, sendChat, voiceChannelFor, waitForRemote } from './common.ts';
+import { roomsOf, connectAndJoin, hold, joinVoice, randomText, recordReceived, sendChat, voiceChannelFor, waitForRemote } from './common.ts';
 import { defineJourney } from './define-journey.ts';
 
 export type MixedUsageParams = {
@@ -31,6 +31,7 @@ export const mixedUsage = defineJourney<MixedUsageParams>({
     remoteMediaTimeoutMs: 30_000,
   },
   media: { camera: { width: 1280, height: 720, fps: 30 } },
+  callRoom: roomsOf,
   async run(ctx) {
     const p = ctx.params;
     const waddle = await connectAndJoin(ctx);

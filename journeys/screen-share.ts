@@ -1,5 +1,5 @@
 // screenShare (seed #57): join a voice room, share the (fake) screen at 1080p15, hold, stop, leave.
-import { connectAndJoin, hold, joinVoice, voiceChannelFor } from './common.ts';
+import { roomsOf, connectAndJoin, hold, joinVoice, voiceChannelFor } from './common.ts';
 import { defineJourney } from './define-journey.ts';
 
 export type ScreenShareParams = {
@@ -14,6 +14,8 @@ export const screenShare = defineJourney<ScreenShareParams>({
   description: 'share the screen in a voice room',
   defaults: { roomSize: 6, room: -1, holdMs: 90_000 },
   media: { screen: { width: 1920, height: 1080, fps: 15 } },
+  // a sharer alone in its room is not a failure: nobody watches, nothing is waited for
+  callRoom: (params) => ({ ...roomsOf(params), expectsPeers: false }),
   async run(ctx) {
     const waddle = await connectAndJoin(ctx);
     await joinVoice(ctx, voiceChannelFor(ctx, waddle, ctx.params));

@@ -36,6 +36,10 @@ export type StepFn = <T>(name: string, fn: () => Promise<T>, options?: StepOptio
 export interface VirtualUserInfo {
   /** 0-based index across the whole plan (not just this shard) */
   readonly index: number;
+  /** 0-based index among the users of this user's journey (across shards) */
+  readonly indexInJourney?: number;
+  /** the call room the plan put this user in (journeys with callRoom); voice channel = room % channels */
+  readonly callRoom?: number;
   /** human-readable label burned into this user's fake camera, e.g. "vu-0042" */
   readonly label: string;
   readonly username: string;
@@ -65,5 +69,11 @@ export interface Journey<P = Record<string, unknown>> {
   readonly defaults?: P;
   /** what fake media this journey needs, so the pool prepares it */
   readonly media?: { readonly camera?: { width: number; height: number; fps: number }; readonly screen?: { width: number; height: number; fps: number } };
+  /**
+   * How this journey puts its users into calls, from its params: rooms of `size` users by their
+   * index among the journey's users, or all in room `pinned`. The plan assigns rooms up front
+   * (fleet/call-rooms.ts), so callers meet whatever else the plan runs, and the dry run shows them.
+   */
+  callRoom?(params: P): { readonly size: number; readonly pinned?: number; readonly expectsPeers?: boolean };
   run(ctx: JourneyContext<P>): Promise<void>;
 }

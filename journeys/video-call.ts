@@ -1,5 +1,5 @@
 // videoCall (seed #57): join a voice room, turn the camera on, see remote video, hold, camera off, leave.
-import { connectAndJoin, hold, joinVoice, voiceChannelFor, waitForRemote } from './common.ts';
+import { roomsOf, connectAndJoin, hold, joinVoice, voiceChannelFor, waitForRemote } from './common.ts';
 import { defineJourney } from './define-journey.ts';
 
 export type VideoCallParams = {
@@ -15,6 +15,7 @@ export const videoCall = defineJourney<VideoCallParams>({
   description: 'a voice room with the camera on (720p30 by default)',
   defaults: { roomSize: 6, room: -1, holdMs: 120_000, remoteMediaTimeoutMs: 30_000 },
   media: { camera: { width: 1280, height: 720, fps: 30 } },
+  callRoom: roomsOf,
   async run(ctx) {
     const waddle = await connectAndJoin(ctx);
     await joinVoice(ctx, voiceChannelFor(ctx, waddle, ctx.params));

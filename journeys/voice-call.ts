@@ -1,6 +1,6 @@
 // voiceCall (seed #57): connect, join the waddle, join a voice room, hear the others, talk for
 // talkMs toggling mute by the user's voiceActivity, leave.
-import { connectAndJoin, hold, joinVoice, voiceChannelFor, waitForRemote } from './common.ts';
+import { roomsOf, connectAndJoin, hold, joinVoice, voiceChannelFor, waitForRemote } from './common.ts';
 import { defineJourney } from './define-journey.ts';
 import type { JourneyContext } from './types.ts';
 
@@ -35,6 +35,7 @@ export const voiceCall = defineJourney<VoiceCallParams>({
   name: 'voiceCall',
   description: 'join a voice room and talk, toggling mute by the voice-activity profile',
   defaults: { roomSize: 6, room: -1, talkMs: 180_000, speakSegmentMs: 2_000, remoteMediaTimeoutMs: 30_000 },
+  callRoom: roomsOf,
   async run(ctx) {
     const waddle = await connectAndJoin(ctx);
     await joinVoice(ctx, voiceChannelFor(ctx, waddle, ctx.params));

@@ -27,12 +27,14 @@ interface Case {
 export function toJUnitXml(summary: RunSummary): string {
   const cases: Case[] = summary.thresholds.map((t) => {
     const name = `${t.metric} ${t.expression}`;
-    if (t.noData && t.ok) return { classname: 'thresholds', name, skipped: 'no data (optional threshold)' };
-    if (t.ok) return { classname: 'thresholds', name };
+    // the built-in error gate (metrics/default-gate.ts) apart from the plan's own thresholds
+    const classname = t.source === 'default' ? 'default gate' : 'thresholds';
+    if (t.noData && t.ok) return { classname, name, skipped: 'no data (optional threshold)' };
+    if (t.ok) return { classname, name };
     const body = t.noData
       ? `expected ${t.expression} on ${t.metric}, but the metric never got a sample (no data)`
       : `expected ${t.expression}, observed ${t.observed}`;
-    return { classname: 'thresholds', name, failure: { message: describeThresholdResult(t), type: t.noData ? 'noData' : 'threshold', body } };
+    return { classname, name, failure: { message: describeThresholdResult(t), type: t.noData ? 'noData' : 'threshold', body } };
   });
   const complete = summary.status === 'complete' && (summary.verdict.result === 'pass' || summary.verdict.result === 'fail');
   cases.push({

@@ -7,6 +7,7 @@ import { mergeAggregates, SeriesState } from './series.ts';
 import { RUN_FILES, readRunFolder, type RunFolderContents } from './sinks/run-folder.ts';
 import { buildSummary, mergeErrorClasses } from './summary.ts';
 import { evaluateThresholds, parseThresholds, type ThresholdObject } from './thresholds.ts';
+import { buildGate, gateInputOfStoredPlan } from './default-gate.ts';
 import { mergeShardIntervals } from './merge-timeline.ts';
 import type { IntervalSnapshot, RunEvent, SeriesAggregate, SinkStats } from './types.ts';
 import { decideVerdict } from './verdict.ts';
@@ -118,10 +119,12 @@ export async function mergeRunFolders(dirs: readonly string[], opts: MergeOption
   const summaries = [...byShard.values()].map((c) => c.summary).filter((s): s is RunSummary => s !== null);
   const first = summaries[0];
 
-  // thresholds as the plan wrote them (every shard ran the same plan), re-evaluated on merged totals
+  // the gate of the plan every shard ran (its thresholds and the built-in ones), re-evaluated on
+  // merged totals; shards of an older fleet without a stored plan: the thresholds they reported
+  const storedGate = gateInputOfStoredPlan(first?.plan);
   const spec: Record<string, ThresholdObject[]> = {};
   for (const t of first?.thresholds ?? []) (spec[t.metric] ??= []).push({ threshold: t.expression, abortOnFail: t.abortOnFail, optional: t.noData && t.ok });
-  const parsed = parseThresholds(spec);
+  const parsed = storedGate ? buildGate(storedGate) : parseThresholds(spec);
   problems.push(...parsed.problems.map((p) => `re-reading thresholds: ${p}`));
   const thresholds = evaluateThresholds(parsed.thresholds, totals, phaseTotals);
 
@@ -162,6 +165,8 @@ export async function mergeRunFolders(dirs: readonly string[], opts: MergeOption
     internalError: internalErrors.length ? internalErrors.join('; ') : undefined,
     runCompleted: missingShards.length === 0,
     usersStarted: users.started,
+    iterationsCompleted: Object.values(journeys).reduce((n, j) => n + j.completed, 0),
+    gated: (storedGate?.defaults ?? true) || thresholds.length > 0,
   });
 
   const startedAtMs = summaries.length ? Math.min(...summaries.map((s) => Date.parse(s.startedAt))) : Date.now();
@@ -183,6 +188,7 @@ export async function mergeRunFolders(dirs: readonly string[], opts: MergeOption
     generator,
     sinks,
     errors: mergeErrorClasses(errorLists),
+    ...(storedGate ? { defaultGate: storedGate.defaults } : {}),
   });
   const intervals = mergeShardIntervals([...byShard.values()].map((c) => c.intervals), summary.runId);
   const events = [...byShard.values()].flatMap((c) => c.events).sort((a, b) => a.timeMs - b.timeMs);

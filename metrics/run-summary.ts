@@ -67,6 +67,8 @@ export interface ThresholdResult {
   readonly ok: boolean;
   readonly noData: boolean;
   readonly abortOnFail: boolean;
+  /** 'default': the built-in error gate (metrics/default-gate.ts); 'plan' (or absent): the plan's own */
+  readonly source?: 'plan' | 'default';
 }
 
 export interface ErrorClass {
@@ -118,6 +120,8 @@ export interface RunSummary {
   readonly generator: GeneratorHealth;
   readonly sinks: Readonly<Record<string, SinkStats>>;
   readonly errors: readonly ErrorClass[];
+  /** true when the built-in error gate applied; false when the plan turned it off (absent: older runs) */
+  readonly defaultGate?: boolean;
   /** schedule lag: how late users started against the plan */
   readonly scheduleLagMs: { readonly p50: number; readonly p95: number; readonly max: number };
 }

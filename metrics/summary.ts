@@ -79,6 +79,8 @@ export interface BuildSummaryInput {
   readonly generator?: Partial<GeneratorHealth>;
   readonly sinks?: Readonly<Record<string, SinkStats>>;
   readonly errors?: readonly ErrorClass[];
+  /** the built-in error gate applied (metrics/default-gate.ts) */
+  readonly defaultGate?: boolean;
   /** default: from users.schedule_lag_ms in totals */
   readonly scheduleLag?: { readonly p50: number; readonly p95: number; readonly max: number };
 }
@@ -171,5 +173,6 @@ export function buildSummary(input: BuildSummaryInput): RunSummary {
     sinks: input.sinks ?? {},
     errors: input.errors ?? [],
     scheduleLagMs: { p50: finite(lag.p50), p95: finite(lag.p95), max: finite(lag.max) },
+    ...(input.defaultGate === undefined ? {} : { defaultGate: input.defaultGate }),
   };
 }

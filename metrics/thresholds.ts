@@ -9,7 +9,7 @@
 // counter count; gauge value|min|max|avg. Operators < <= > >= == !=.
 // A threshold whose metric got no sample FAILS (noData), unless it is marked optional.
 // parseThresholds reports every problem at once, each with where and how to fix.
-import { mergeMatching } from './by-metric.ts';
+import { mergeMatching, tagsMatch } from './by-metric.ts';
 import { catalogue, isMetricName, type MetricName } from './catalogue.ts';
 import type { ThresholdResult } from './run-summary.ts';
 import type { SeriesState } from './series.ts';
@@ -35,6 +35,10 @@ export interface ParsedThreshold {
   readonly metric: MetricName;
   readonly kind: MetricKind;
   readonly filter: Tags;
+  /** tags written as `tag:*`: the threshold holds for each value of them on its own (one result per value) */
+  readonly each: readonly string[];
+  /** 'default': the built-in gate (metrics/default-gate.ts); 'plan': written in the plan */
+  readonly source: 'plan' | 'default';
   /** {phase:NAME}: evaluated on the totals of that phase's intervals only */
   readonly phase?: string;
   /** as written, e.g. "p(95)<1000" */
@@ -99,6 +103,7 @@ export function parseThresholds(spec: unknown, planPhases?: readonly string[]): 
     const def = catalogue[name];
     const allowedTags: readonly string[] = def.tags;
     const filter: Record<string, string> = {};
+    const each: string[] = [];
     let phase: string | undefined;
     let filterOk = true;
     if (keyMatch[2] !== undefined) {
@@ -123,7 +128,8 @@ export function parseThresholds(spec: unknown, planPhases?: readonly string[]): 
           filterOk = false;
           continue;
         }
-        filter[tag] = m[2] as string;
+        if (m[2] === '*') each.push(tag);
+        else filter[tag] = m[2] as string;
       }
     }
     if (!Array.isArray(list)) {
@@ -185,7 +191,7 @@ export function parseThresholds(spec: unknown, planPhases?: readonly string[]): 
       }
       if (!exprOk || !filterOk) return;
       thresholds.push({
-        key: key.trim(), metric: name, kind: def.kind, filter, ...(phase === undefined ? {} : { phase }), expression: obj.threshold.trim(), aggregation, percentile,
+        key: key.trim(), metric: name, kind: def.kind, filter, each, source: 'plan', ...(phase === undefined ? {} : { phase }), expression: obj.threshold.trim(), aggregation, percentile,
         operator: m[3] as ThresholdOperator, target, abortOnFail: obj.abortOnFail ?? false, delayAbortEvalMs,
         optional: obj.optional ?? false, where,
       });
@@ -233,15 +239,52 @@ export type PhaseTotals = ReadonlyMap<string, readonly SeriesAggregate[]>;
 export function evaluateOne(t: ParsedThreshold, totals: readonly SeriesAggregate[], phaseTotals?: PhaseTotals): ThresholdResult {
   const scope = t.phase === undefined ? totals : (phaseTotals?.get(t.phase) ?? []);
   const s = mergeMatching(scope, t.metric, t.filter);
-  const base = { metric: t.key, expression: t.expression, abortOnFail: t.abortOnFail };
+  const base = { metric: t.key, expression: t.expression, abortOnFail: t.abortOnFail, source: t.source };
   if (s === undefined || s.count === 0) return { ...base, observed: null, ok: t.optional, noData: true };
   const observed = observe(t, s);
   return { ...base, observed, ok: compare(observed, t.operator, t.target), noData: false };
 }
 
-/** Evaluate every threshold on run totals (hub.totals() or merged shards). */
+/**
+ * A `tag:*` threshold as one concrete threshold per combination of values seen in the data
+ * (e.g. step.errors{journey:chat,step:*} → one per step of chat). With no matching series it
+ * stays one threshold, which then has no data.
+ */
+export function expandEach(t: ParsedThreshold, totals: readonly SeriesAggregate[]): ParsedThreshold[] {
+  if (t.each.length === 0) return [t];
+  const combos = new Map<string, Tags>();
+  for (const series of totals) {
+    if (series.metric !== t.metric || !tagsMatch(series.tags, t.filter)) continue;
+    const values = t.each.map((tag) => series.tags[tag] ?? '');
+    combos.set(JSON.stringify(values), Object.fromEntries(t.each.map((tag, i) => [tag, values[i]!])));
+  }
+  if (combos.size === 0) return [t];
+  return [...combos.values()]
+    .map((extra) => {
+      const filter = { ...t.filter, ...extra };
+      const tagText = Object.entries(filter).map(([k, v]) => `${k}:${v}`).concat(t.phase === undefined ? [] : [`phase:${t.phase}`]).join(',');
+      return { ...t, filter, each: [], key: `${t.metric}{${tagText}}` };
+    })
+    .sort((a, b) => a.key.localeCompare(b.key));
+}
+
+/** Evaluate every threshold on run totals (hub.totals() or merged shards); `tag:*` ones once per value. */
 export function evaluateThresholds(parsed: readonly ParsedThreshold[], totals: readonly SeriesAggregate[], phaseTotals?: PhaseTotals): ThresholdResult[] {
-  return parsed.map((t) => evaluateOne(t, totals, phaseTotals));
+  return parsed.flatMap((t) => {
+    const scope = t.phase === undefined ? totals : (phaseTotals?.get(t.phase) ?? []);
+    return expandEach(t, scope).filter((one) => !isCoveredByPlan(one, parsed)).map((one) => evaluateOne(one, totals, phaseTotals));
+  });
+}
+
+/**
+ * A built-in threshold steps aside where the plan judges the same metric on the same (or a wider)
+ * set of series itself: the plan's own limit is the one the user meant.
+ */
+export function isCoveredByPlan(t: ParsedThreshold, all: readonly ParsedThreshold[]): boolean {
+  if (t.source !== 'default') return false;
+  return all.some(
+    (p) => p.source === 'plan' && p.metric === t.metric && p.phase === undefined && p.each.length === 0 && tagsMatch(t.filter, p.filter),
+  );
 }
 
 /**
@@ -254,8 +297,7 @@ export function checkAbort(parsed: readonly ParsedThreshold[], hub: { totals(): 
   if (due.length === 0) return undefined;
   const totals = hub.totals();
   const phaseTotals = due.some((t) => t.phase !== undefined) ? hub.phaseTotals() : undefined;
-  for (const t of due) {
-    const r = evaluateOne(t, totals, phaseTotals);
+  for (const r of evaluateThresholds(due, totals, phaseTotals)) {
     if (!r.ok && !r.noData) return `${describeThresholdResult(r)} after ${(elapsedMs / 1000).toFixed(1)} s (abortOnFail)`;
   }
   return undefined;

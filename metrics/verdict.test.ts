@@ -11,7 +11,9 @@ const good: VerdictInput = { interrupted: false, saturated: false, saturationRea
 
 const table: Array<[string, Partial<VerdictInput>, string, number, RegExp]> = [
   ['all good', {}, 'pass', 0, /all 1 threshold\(s\) had data and held/],
-  ['no thresholds', { thresholds: [] }, 'pass', 0, /defines no thresholds/],
+  ['no thresholds and the built-in gate off', { thresholds: [], gated: false }, 'pass', 0, /NOT GATED/],
+  ['every iteration failed, no threshold at all', { thresholds: [], iterationsCompleted: 0, gated: false }, 'fail', 3, /no journey iteration completed: all 10 user\(s\) failed/],
+  ['every iteration failed, thresholds held', { iterationsCompleted: 0 }, 'fail', 3, /no journey iteration completed/],
   ['threshold failed', { thresholds: [held, failed] }, 'fail', 3, /p\(95\)<1000 failed: observed 1433 ms/],
   ['no data fails', { thresholds: [noData] }, 'fail', 3, /no data/],
   ['interrupted outranks everything', { interrupted: true, internalError: 'x', saturated: true, thresholds: [failed] }, 'interrupted', 130, /interrupted/],

@@ -21,6 +21,14 @@ export interface VerdictInput {
   readonly internalError?: string;
   readonly runCompleted: boolean;
   readonly usersStarted: number;
+  /**
+   * journey iterations that completed, over all journeys; when users started but none completed an
+   * iteration the run fails whatever the thresholds say (a run whose users all fail never passes).
+   * Absent: not known (an older shard), not judged here.
+   */
+  readonly iterationsCompleted?: number;
+  /** false when the plan turned the built-in error gate off and wrote no threshold itself */
+  readonly gated?: boolean;
 }
 
 function failedThresholds(thresholds: readonly ThresholdResult[]): string[] {
@@ -61,12 +69,21 @@ export function decideVerdict(input: VerdictInput): Verdict {
   if (input.usersStarted <= 0) {
     return { result: 'inconclusive', exitCode: 4, reasons: ['no virtual user ever started: nothing was measured', ...untrusted] };
   }
-  if (failed.length > 0) return { result: 'fail', exitCode: 3, reasons: failed };
+  const noneCompleted =
+    input.iterationsCompleted === 0
+      ? [`no journey iteration completed: all ${input.usersStarted} user(s) failed every iteration, so the run cannot pass`]
+      : [];
+  if (failed.length > 0 || noneCompleted.length > 0) return { result: 'fail', exitCode: 3, reasons: [...noneCompleted, ...failed] };
   const held = input.thresholds.length;
+  const ungated = input.gated === false || held === 0;
   return {
     result: 'pass',
     exitCode: 0,
-    reasons: [held > 0 ? `passed: the run completed and all ${held} threshold(s) had data and held` : 'passed: the run completed; the plan defines no thresholds'],
+    reasons: [
+      ungated
+        ? 'passed, but NOT GATED: the plan turned the built-in error gate off (defaultThresholds: false) and has no threshold of its own, so this only says the run completed'
+        : `passed: the run completed and all ${held} threshold(s) had data and held`,
+    ],
   };
 }
 

@@ -2,7 +2,8 @@
 // GetDescription before Run): timeline, VUs per journey per phase, peak, duration, and an
 // estimate of the browser memory it needs, with a warning when this machine cannot hold it.
 import os from 'node:os';
-import { buildFullSchedule, peakConcurrency, type VuSlot } from '../fleet/scheduler.ts';
+import { buildFullSchedule, callRoomLayout, peakConcurrency, type VuSlot } from '../fleet/scheduler.ts';
+import { describeCallRooms } from '../fleet/call-rooms.ts';
 import { formatShard, inShard } from '../fleet/shard.ts';
 import { formatDurationMs } from './duration.ts';
 import type { ResolvedPlan } from './resolve.ts';
@@ -28,6 +29,8 @@ export interface DescribeOptions {
   readonly contextsPerBrowser?: number;
   /** --max-browsers: with contextsPerBrowser, the most concurrent users this worker takes */
   readonly maxBrowsers?: number;
+  /** what gates the run (metrics/default-gate.ts describeGate): printed under "gate" */
+  readonly gateLines?: readonly string[];
 }
 
 export interface PlanEstimate {
@@ -107,6 +110,15 @@ export function describePlan(plan: ResolvedPlan, options: DescribeOptions = {}):
   );
   lines.push(`  estimate: ${estimate.peakUsers} browser contexts in ~${estimate.browsers} browsers, ~${estimate.memoryMb} MB`);
   if (plan.limits.maxArrivalsPerSecond !== undefined) lines.push(`  at most ${plan.limits.maxArrivalsPerSecond} user starts per second`);
-  for (const warning of estimate.warnings) lines.push(`  WARNING: ${warning}`);
+  const calls = describeCallRooms(callRoomLayout(plan));
+  if (calls.lines.length > 0) {
+    lines.push('  calls (room → voice channel room % channels of the waddle):');
+    for (const line of calls.lines) lines.push(`    ${line}`);
+  }
+  if (options.gateLines) {
+    lines.push('  gate (every threshold must have data and hold):');
+    for (const line of options.gateLines) lines.push(`    ${line}`);
+  }
+  for (const warning of [...estimate.warnings, ...calls.warnings]) lines.push(`  WARNING: ${warning}`);
   return lines.join('\n');
 }

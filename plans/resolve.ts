@@ -58,6 +58,8 @@ export interface ResolvedPlan {
   readonly limits: { readonly maxUsers?: number; readonly maxArrivalsPerSecond?: number };
   readonly gracefulStopMs: number;
   readonly thinkTimeScale: number;
+  /** the built-in error gate applies (the plan did not say defaultThresholds: false) */
+  readonly defaultThresholds: boolean;
   readonly scale: number;
   readonly scaleDurations: boolean;
   readonly shard: Shard;
@@ -126,6 +128,7 @@ export function resolvePlan(plan: Plan, options: ResolveOptions = {}): ResolvedP
     limits: { ...plan.limits },
     gracefulStopMs: plan.gracefulStop !== undefined ? parseDurationMs(plan.gracefulStop, 'gracefulStop') : defaultGracefulStopMs,
     thinkTimeScale: plan.thinkTimeScale ?? 1,
+    defaultThresholds: plan.defaultThresholds ?? true,
     scale,
     scaleDurations: options.scaleDurations ?? false,
     shard,

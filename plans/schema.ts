@@ -66,6 +66,12 @@ export interface Plan {
   readonly gracefulStop?: Duration;
   /** multiplies think times (0 = no think time); default 1 */
   readonly thinkTimeScale?: number;
+  /**
+   * the built-in error gate (metrics/default-gate.ts): failed iterations and failed steps < 1% per
+   * journey and step, and every journey completes an iteration. Default true; false turns it off
+   * (the report then says the run was not gated by it).
+   */
+  readonly defaultThresholds?: boolean;
 }
 
 // One message per field, worded "expected …"; validate.ts appends "got …" and where.
@@ -149,6 +155,7 @@ export const planSchema = z.strictObject(
       )
       .optional(),
     gracefulStop: duration.optional(),
+    defaultThresholds: z.boolean({ error: 'expected true or false (false turns off the built-in error gate)' }).optional(),
     thinkTimeScale: z
       .custom<number>((value) => typeof value === 'number' && Number.isFinite(value) && value >= 0, {
         error: 'expected a number ≥ 0 (1 = think times as written, 0 = none)',

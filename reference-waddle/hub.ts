@@ -6,6 +6,7 @@ import type { ResolvedOptions } from './options.ts';
 import { ONLINE_SNAPSHOT_LIMIT, PRESENCE_FLUSH_MS, type ChatMessage, type ClientFrame, type ErrorCode, type ServerFrame } from './protocol.ts';
 import type { ServerMetrics } from './server-metrics.ts';
 import type { Directory, Subscriber, TextChannel, Waddle } from './state.ts';
+import { MAX_REACTION_NAMES } from './reactions.ts';
 import { VoiceRooms } from './voice-rooms.ts';
 
 /** A client that buffers more than this is too slow to keep up: it is dropped, not the server. */
@@ -235,17 +236,12 @@ export class Hub {
     const channel = this.memberChannel(conn, str(frame, 'channelId'));
     const emoji = str(frame, 'emoji');
     if (emoji.length === 0 || emoji.length > 16) throw new FrameError('bad_frame', `${frame.type}: "emoji" must be 1 to 16 characters`);
-    const message = channel.get(str(frame, 'messageId'));
-    if (!message) throw new FrameError('not_found', `${frame.type}: message ${frame.messageId} is not in ${channel.id} (or is older than the last ${this.options.historyLimit})`);
-    const users = message.reactions[emoji] ?? [];
-    if (frame.type === 'reaction.add') {
-      if (!message.reactions[emoji] && Object.keys(message.reactions).length >= 20) throw new FrameError('too_large', `${frame.type}: at most 20 different reactions per message`);
-      if (!users.includes(conn.username)) message.reactions[emoji] = [...users, conn.username];
-    } else {
-      const remaining = users.filter((u) => u !== conn.username);
-      if (remaining.length > 0) message.reactions[emoji] = remaining;
-      else delete message.reactions[emoji];
-    }
+    const stored = channel.get(str(frame, 'messageId'));
+    if (!stored) throw new FrameError('not_found', `${frame.type}: message ${frame.messageId} is not in ${channel.id} (or is older than the last ${this.options.historyLimit})`);
+    if (frame.type === 'reaction.remove') stored.reactions.remove(emoji, conn.username);
+    else if (!stored.reactions.add(emoji, conn.username)) throw new FrameError('too_large', `${frame.type}: at most ${MAX_REACTION_NAMES} different reactions per message`);
+    channel.reactionsChanged(stored);
+    const message = stored.wire;
     const update: ServerFrame = { type: 'reaction.update', channelId: channel.id, messageId: message.id, reactions: message.reactions };
     // the sender gets it with its ref (as the answer), the others without
     conn.send({ ...update, ...(frame.ref !== undefined ? { ref: frame.ref } : {}) });

@@ -25,6 +25,11 @@ export interface Attachment {
   readonly contentType: string;
 }
 
+/** Reaction name → usernames who reacted, in order. The names are whatever clients sent (an
+ * emoji, or `__proto__`): read it with Object.entries / Object.hasOwn or copy it into a Map,
+ * never with `reactions[name]`, which would find Object.prototype members. */
+export type ReactionsByName = Readonly<Record<string, readonly string[]>>;
+
 export interface ChatMessage {
   readonly id: string;
   readonly channelId: string;
@@ -36,8 +41,7 @@ export interface ChatMessage {
   readonly nonce?: string;
   /** the sender's epoch ms at send, echoed */
   readonly sentAtMs?: number;
-  /** emoji → usernames who reacted */
-  readonly reactions: Readonly<Record<string, readonly string[]>>;
+  readonly reactions: ReactionsByName;
   readonly attachment?: Attachment;
 }
 
@@ -105,7 +109,7 @@ export type ServerFrame =
   | { type: 'channel.closed'; ref?: string; channelId: string }
   | { type: 'chat.ack'; ref?: string; channelId: string; id: string; nonce?: string; serverTs: number }
   | { type: 'chat.message'; message: ChatMessage }
-  | { type: 'reaction.update'; ref?: string; channelId: string; messageId: string; reactions: Readonly<Record<string, readonly string[]>> }
+  | { type: 'reaction.update'; ref?: string; channelId: string; messageId: string; reactions: ReactionsByName }
   | { type: 'voice.joined'; ref?: string; channelId: string; peerId: string; participants: readonly VoiceParticipant[] }
   | { type: 'voice.left'; ref?: string; channelId: string }
   | { type: 'voice.members'; channelId: string; participants: readonly VoiceParticipant[] }

@@ -123,7 +123,23 @@ export type ServerFrame =
 // PUT  /api/uploads/:id/chunks?offset=N  <bytes>  → {offset}
 // POST /api/uploads/:id/complete                  → {attachment, messageId}
 // GET  /api/attachments/:id                       → the file
-// Errors: {error: code, message} with a 4xx status.
+// Errors: {error: HttpErrorCode, message} with a 4xx status (500 `internal` is a server bug).
+// Open uploads are bounded: at most `maxOpenUploadsPerUser` per user (default 8; past it the
+// create gets 429 too_many_uploads), and one with no chunk for `uploadIdleTimeoutMs` (default
+// 5 minutes) expires: its file is removed and its id then answers 404 not_found.
+export type HttpErrorCode =
+  | 'bad_request' // a field is missing or wrong (the message names it), e.g. a contentType with CR/LF
+  | 'bad_json'
+  | 'unauthorized'
+  | 'not_found'
+  | 'not_member'
+  | 'too_large' // 413: file over maxUploadBytes, chunk over chunkBytes or past the declared size
+  | 'too_many_uploads' // 429: the user already has maxOpenUploadsPerUser uploads in progress
+  | 'busy' // 409: another chunk of this upload is being written
+  | 'offset_mismatch' // 409, with expectedOffset: resume from there
+  | 'incomplete' // 409: complete before every byte arrived
+  | 'hash_mismatch'; // 422: the bytes do not hash to the declared sha256; the upload is discarded
+
 export interface LoginResponse {
   readonly token: string;
   readonly username: string;

@@ -49,7 +49,7 @@ afterAll(async () => {
   await waddle?.stop();
 });
 
-describe('BrowserWaddleClient', () => {
+describe('BrowserWaddleClient: login, chat, presence', () => {
   it('logs in, lists and joins waddles, chats both ways with nonce, timestamps and presence', async () => {
     const alicePresence: PresenceChange[] = [];
     alice.onPresence((p) => alicePresence.push(p));
@@ -99,7 +99,9 @@ describe('BrowserWaddleClient', () => {
     expect(atBob.map((m) => m.text.length)).toEqual([4000]); // nothing cut or changed went out
     stop();
   });
+});
 
+describe('BrowserWaddleClient: calls, files, failures', () => {
   it('joins voice, gets remote audio, camera video and screen share decoding', async () => {
     await expect(alice.waitForRemoteMedia('video', 500)).rejects.toThrow(/timed out after 500 ms waiting for remote video/);
     await alice.joinVoice('hq-voice-1');

@@ -68,7 +68,9 @@ describe('chat', () => {
     const missing = await bob.request<Of<'error'>>({ type: 'reaction.add', channelId: 'hq-general', messageId: 'm-none', emoji: '👍' });
     expect(missing).toMatchObject({ type: 'error', code: 'not_found' });
   });
+});
 
+describe('presence and waddles', () => {
   it('pushes presence when a user comes online in a waddle and when the last tab goes', async () => {
     const watcher = await user('watcher');
     const tab1 = await user('pete');

@@ -19,9 +19,21 @@ const program = new Command('waddle')
   .option('--max-voice-participants <n>', 'participants per voice room (mesh)', int('--max-voice-participants'), 6)
   .option('--chat-rate <perSec>', 'chat messages per second per connection', int('--chat-rate'), 20)
   .option('--data-dir <dir>', 'where uploads are stored (default: a temp dir removed on exit)')
+  .option('--max-uploads-per-user <n>', 'uploads one user may have in progress at once', int('--max-uploads-per-user'), 8)
+  .option('--upload-idle-timeout <seconds>', 'an upload with no chunk for this long expires', int('--upload-idle-timeout'), 300)
   .parse();
 
-const opts = program.opts<{ port: number; host: string; voiceChannels: number; textChannels: number; maxVoiceParticipants: number; chatRate: number; dataDir?: string }>();
+const opts = program.opts<{
+  port: number;
+  host: string;
+  voiceChannels: number;
+  textChannels: number;
+  maxVoiceParticipants: number;
+  chatRate: number;
+  dataDir?: string;
+  maxUploadsPerUser: number;
+  uploadIdleTimeout: number;
+}>();
 
 try {
   const waddle = await startReferenceWaddle({
@@ -31,6 +43,8 @@ try {
     textChannels: opts.textChannels,
     maxVoiceParticipants: opts.maxVoiceParticipants,
     chatRatePerSec: opts.chatRate,
+    maxOpenUploadsPerUser: opts.maxUploadsPerUser,
+    uploadIdleTimeoutMs: opts.uploadIdleTimeout * 1000,
     ...(opts.dataDir !== undefined ? { dataDir: opts.dataDir } : {}),
     log: (line) => console.error(line),
   });

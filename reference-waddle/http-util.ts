@@ -1,10 +1,11 @@
 // Small HTTP helpers: JSON replies, bounded body reading, token extraction.
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { HttpErrorCode } from './protocol.ts';
 
 export class HttpError extends Error {
   constructor(
     readonly status: number,
-    readonly code: string,
+    readonly code: HttpErrorCode,
     message: string,
   ) {
     super(message);

@@ -25,6 +25,10 @@ export interface ReferenceWaddleOptions {
   maxUploadBytes?: number;
   /** upload chunk size. Default 64 KiB. */
   chunkBytes?: number;
+  /** uploads one user may have in progress at once; past it a create gets 429 too_many_uploads. Default 8. */
+  maxOpenUploadsPerUser?: number;
+  /** an upload with no chunk for this long expires and its partial file is removed. Default 5 minutes. */
+  uploadIdleTimeoutMs?: number;
   /** log lines (errors only) go here; silent by default */
   log?: (line: string) => void;
 }
@@ -45,6 +49,8 @@ export function resolveOptions(options: ReferenceWaddleOptions = {}): ResolvedOp
     maxMessageBytes: options.maxMessageBytes ?? 4096,
     maxUploadBytes: options.maxUploadBytes ?? 50 * 1024 * 1024,
     chunkBytes: options.chunkBytes ?? 64 * 1024,
+    maxOpenUploadsPerUser: options.maxOpenUploadsPerUser ?? 8,
+    uploadIdleTimeoutMs: options.uploadIdleTimeoutMs ?? 5 * 60_000,
     log: options.log ?? (() => {}),
   };
   const problems: string[] = [];
@@ -63,6 +69,8 @@ export function resolveOptions(options: ReferenceWaddleOptions = {}): ResolvedOp
   intIn('maxMessageBytes', 1, 1024 * 1024);
   intIn('maxUploadBytes', 1, 10 * 1024 * 1024 * 1024);
   intIn('chunkBytes', 1024, 16 * 1024 * 1024);
+  intIn('maxOpenUploadsPerUser', 1, 100_000);
+  intIn('uploadIdleTimeoutMs', 100, 24 * 60 * 60_000);
   if (!(resolved.chatRatePerSec > 0)) problems.push(`chatRatePerSec: expected a number above 0, got ${resolved.chatRatePerSec}`);
   if (problems.length > 0) throw new Error(`reference-waddle: invalid options:\n  ${problems.join('\n  ')}`);
   return resolved;

@@ -25,6 +25,11 @@ export interface Attachment {
   readonly contentType: string;
 }
 
+/** Reaction name → usernames who reacted, in order. The names are whatever clients sent (an
+ * emoji, or `__proto__`): read it with Object.entries / Object.hasOwn or copy it into a Map,
+ * never with `reactions[name]`, which would find Object.prototype members. */
+export type ReactionsByName = Readonly<Record<string, readonly string[]>>;
+
 export interface ChatMessage {
   readonly id: string;
   readonly channelId: string;
@@ -36,8 +41,7 @@ export interface ChatMessage {
   readonly nonce?: string;
   /** the sender's epoch ms at send, echoed */
   readonly sentAtMs?: number;
-  /** emoji → usernames who reacted */
-  readonly reactions: Readonly<Record<string, readonly string[]>>;
+  readonly reactions: ReactionsByName;
   readonly attachment?: Attachment;
 }
 
@@ -105,7 +109,7 @@ export type ServerFrame =
   | { type: 'channel.closed'; ref?: string; channelId: string }
   | { type: 'chat.ack'; ref?: string; channelId: string; id: string; nonce?: string; serverTs: number }
   | { type: 'chat.message'; message: ChatMessage }
-  | { type: 'reaction.update'; ref?: string; channelId: string; messageId: string; reactions: Readonly<Record<string, readonly string[]>> }
+  | { type: 'reaction.update'; ref?: string; channelId: string; messageId: string; reactions: ReactionsByName }
   | { type: 'voice.joined'; ref?: string; channelId: string; peerId: string; participants: readonly VoiceParticipant[] }
   | { type: 'voice.left'; ref?: string; channelId: string }
   | { type: 'voice.members'; channelId: string; participants: readonly VoiceParticipant[] }
@@ -119,7 +123,23 @@ export type ServerFrame =
 // PUT  /api/uploads/:id/chunks?offset=N  <bytes>  → {offset}
 // POST /api/uploads/:id/complete                  → {attachment, messageId}
 // GET  /api/attachments/:id                       → the file
-// Errors: {error: code, message} with a 4xx status.
+// Errors: {error: HttpErrorCode, message} with a 4xx status (500 `internal` is a server bug).
+// Open uploads are bounded: at most `maxOpenUploadsPerUser` per user (default 8; past it the
+// create gets 429 too_many_uploads), and one with no chunk for `uploadIdleTimeoutMs` (default
+// 5 minutes) expires: its file is removed and its id then answers 404 not_found.
+export type HttpErrorCode =
+  | 'bad_request' // a field is missing or wrong (the message names it), e.g. a contentType with CR/LF
+  | 'bad_json'
+  | 'unauthorized'
+  | 'not_found'
+  | 'not_member'
+  | 'too_large' // 413: file over maxUploadBytes, chunk over chunkBytes or past the declared size
+  | 'too_many_uploads' // 429: the user already has maxOpenUploadsPerUser uploads in progress
+  | 'busy' // 409: another chunk of this upload is being written
+  | 'offset_mismatch' // 409, with expectedOffset: resume from there
+  | 'incomplete' // 409: complete before every byte arrived
+  | 'hash_mismatch'; // 422: the bytes do not hash to the declared sha256; the upload is discarded
+
 export interface LoginResponse {
   readonly token: string;
   readonly username: string;

@@ -3,6 +3,7 @@
 // O(all connections): the target must later hold 10k sockets and 100k messages/minute.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { ChatMessage, ChannelRef, WaddleSummary } from './protocol.ts';
+import { MessageReactions } from './reactions.ts';
 
 export interface Session {
   readonly token: string;
@@ -42,9 +43,15 @@ function hashPassword(username: string, password: string): Buffer {
   return createHash('sha256').update(`waddle:${username}:${password}`).digest();
 }
 
+/** A message as kept in a channel: its wire form, rebuilt when its reactions change. */
+export interface StoredMessage {
+  wire: ChatMessage;
+  readonly reactions: MessageReactions;
+}
+
 export class TextChannel {
   /** insertion-ordered; the oldest is evicted past the limit (bounded memory) */
-  private readonly messages = new Map<string, ChatMessage & { reactions: Record<string, string[]> }>();
+  private readonly messages = new Map<string, StoredMessage>();
   /** connections that opened this channel: the fan-out set */
   readonly subscribers = new Set<Subscriber>();
 
@@ -56,19 +63,25 @@ export class TextChannel {
   ) {}
 
   add(message: ChatMessage): void {
-    this.messages.set(message.id, { ...message, reactions: {} });
+    const reactions = new MessageReactions();
+    this.messages.set(message.id, { wire: { ...message, reactions: reactions.toWire() }, reactions });
     if (this.messages.size > this.historyLimit) {
       const oldest = this.messages.keys().next().value;
       if (oldest !== undefined) this.messages.delete(oldest);
     }
   }
 
-  get(messageId: string): (ChatMessage & { reactions: Record<string, string[]> }) | undefined {
+  get(messageId: string): StoredMessage | undefined {
     return this.messages.get(messageId);
   }
 
+  /** Call after changing a stored message's reactions: history then carries them. */
+  reactionsChanged(stored: StoredMessage): void {
+    stored.wire = { ...stored.wire, reactions: stored.reactions.toWire() };
+  }
+
   history(): ChatMessage[] {
-    return [...this.messages.values()];
+    return Array.from(this.messages.values(), (m) => m.wire);
   }
 }
 

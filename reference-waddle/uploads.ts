@@ -1,33 +1,17 @@
-// Chunked, resumable uploads to the data directory, sha-256 checked at completion, then
-// posted into the channel as an attachment. Chunks must arrive in order (offset = bytes
-// received so far); a client resumes by asking GET /api/uploads/:id for the offset.
-import { createHash, type Hash } from 'node:crypto';
+// Chunked, resumable uploads over HTTP, sha-256 checked at completion, then posted into the
+// channel as an attachment. Chunks must arrive in order (offset = bytes received so far); a
+// client resumes by asking GET /api/uploads/:id for the offset. The uploads in progress, their
+// limits and expiry live in open-uploads.ts.
 import { createReadStream } from 'node:fs';
-import { open, rm, type FileHandle } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { join } from 'node:path';
 import type { Hub } from './hub.ts';
 import { HttpError, readBody, readJson, sendJson } from './http-util.ts';
+import { contentTypeHeader, DEFAULT_CONTENT_TYPE, isMediaType, MAX_CONTENT_TYPE_LENGTH } from './media-type.ts';
+import { OpenUploads, type OpenUpload, type UploadDeclaration } from './open-uploads.ts';
 import type { ResolvedOptions } from './options.ts';
 import type { Attachment, UploadCompleted, UploadCreated } from './protocol.ts';
-import type { Directory, TextChannel } from './state.ts';
+import type { Directory } from './state.ts';
 import type { ServerMetrics } from './server-metrics.ts';
-
-interface Upload {
-  readonly id: string;
-  readonly owner: string;
-  readonly channel: TextChannel;
-  readonly name: string;
-  readonly bytes: number;
-  readonly sha256: string;
-  readonly contentType: string;
-  readonly path: string;
-  readonly file: FileHandle;
-  readonly hash: Hash;
-  offset: number;
-  /** a chunk is being written: a second one for the same upload is refused, not interleaved */
-  busy: boolean;
-}
 
 interface StoredAttachment extends Attachment {
   readonly path: string;
@@ -36,17 +20,18 @@ interface StoredAttachment extends Attachment {
 const SHA256_HEX = /^[0-9a-f]{64}$/;
 
 export class Uploads {
-  private readonly uploads = new Map<string, Upload>();
+  private readonly open: OpenUploads;
   readonly attachments = new Map<string, StoredAttachment>();
-  private counter = 0;
 
   constructor(
     private readonly options: ResolvedOptions,
-    private readonly dataDir: string,
+    dataDir: string,
     private readonly directory: Directory,
     private readonly hub: Hub,
     private readonly metrics: ServerMetrics,
-  ) {}
+  ) {
+    this.open = new OpenUploads(options, dataDir, metrics);
+  }
 
   /** Handles /api/uploads/** and /api/attachments/*; returns false when the path is not ours. */
   async route(req: IncomingMessage, res: ServerResponse, url: URL, username: string): Promise<boolean> {
@@ -57,8 +42,7 @@ export class Uploads {
     }
     if (parts[1] !== 'uploads') return false;
     if (parts.length === 2 && req.method === 'POST') return this.create(req, res, username).then(() => true);
-    const upload = this.uploads.get(parts[2] ?? '');
-    if (!upload || upload.owner !== username) throw new HttpError(404, 'not_found', `no upload ${parts[2]} of yours in progress (it may be completed, failed or never created)`);
+    const upload = this.open.find(parts[2] ?? '', username);
     if (parts.length === 3 && req.method === 'GET') {
       sendJson(res, 200, { uploadId: upload.id, offset: upload.offset, bytes: upload.bytes });
       return true;
@@ -69,27 +53,29 @@ export class Uploads {
   }
 
   private async create(req: IncomingMessage, res: ServerResponse, username: string): Promise<void> {
-    const body = await readJson(req);
+    const upload = await this.open.open(this.declaration(await readJson(req), username));
+    sendJson(res, 201, { uploadId: upload.id, chunkBytes: this.options.chunkBytes, offset: 0 } satisfies UploadCreated);
+  }
+
+  /** Checks a create request's body; every refusal says which field and what it must be. */
+  private declaration(body: Record<string, unknown>, username: string): UploadDeclaration {
     const { channelId, name, bytes, sha256 } = body;
-    const contentType = typeof body.contentType === 'string' && body.contentType.length < 128 ? body.contentType : 'application/octet-stream';
+    const contentType = body.contentType ?? DEFAULT_CONTENT_TYPE;
     if (typeof channelId !== 'string') throw new HttpError(400, 'bad_request', '"channelId" must be a string');
     if (typeof name !== 'string' || name.length === 0 || name.length > 255) throw new HttpError(400, 'bad_request', '"name" must be a file name of 1 to 255 characters');
     if (typeof bytes !== 'number' || !Number.isInteger(bytes) || bytes < 0) throw new HttpError(400, 'bad_request', '"bytes" must be the file size, a non-negative integer');
     if (bytes > this.options.maxUploadBytes) throw new HttpError(413, 'too_large', `file of ${bytes} bytes is over the ${this.options.maxUploadBytes}-byte upload limit`);
     if (typeof sha256 !== 'string' || !SHA256_HEX.test(sha256)) throw new HttpError(400, 'bad_request', '"sha256" must be the file\'s sha-256 as 64 lowercase hex digits');
+    if (!isMediaType(contentType)) {
+      throw new HttpError(400, 'bad_request', `"contentType" must be a media type such as "image/png" or "text/plain; charset=utf-8" (at most ${MAX_CONTENT_TYPE_LENGTH} characters, no CR/LF), got ${JSON.stringify(contentType).slice(0, 80)}; leave it out for ${DEFAULT_CONTENT_TYPE}`);
+    }
     const channel = this.directory.textChannels.get(channelId);
     if (!channel) throw new HttpError(404, 'not_found', `no text channel ${JSON.stringify(channelId)}`);
     if (!channel.waddle.online.has(username)) throw new HttpError(403, 'not_member', `join waddle ${channel.waddle.id} (over the WebSocket) before uploading into ${channelId}`);
-    this.counter += 1;
-    const id = `u${this.counter.toString(36)}${Math.random().toString(36).slice(2, 8)}`;
-    const path = join(this.dataDir, id);
-    const file = await open(path, 'w');
-    this.uploads.set(id, { id, owner: username, channel, name, bytes, sha256, contentType, path, file, hash: createHash('sha256'), offset: 0, busy: false });
-    this.metrics.uploadsInFlight += 1;
-    sendJson(res, 201, { uploadId: id, chunkBytes: this.options.chunkBytes, offset: 0 } satisfies UploadCreated);
+    return { owner: username, channel, name, bytes, sha256, contentType };
   }
 
-  private async chunk(req: IncomingMessage, res: ServerResponse, upload: Upload, url: URL): Promise<void> {
+  private async chunk(req: IncomingMessage, res: ServerResponse, upload: OpenUpload, url: URL): Promise<void> {
     const offset = Number(url.searchParams.get('offset'));
     if (!Number.isInteger(offset) || offset < 0) throw new HttpError(400, 'bad_request', '?offset= must be the byte offset of this chunk');
     if (upload.busy) throw new HttpError(409, 'busy', `upload ${upload.id} is receiving another chunk; send chunks one at a time`);
@@ -102,9 +88,7 @@ export class Uploads {
     try {
       const data = await readBody(req, this.options.chunkBytes);
       if (upload.offset + data.length > upload.bytes) throw new HttpError(413, 'too_large', `chunk would take upload ${upload.id} past its declared ${upload.bytes} bytes`);
-      await upload.file.write(data, 0, data.length, upload.offset);
-      upload.hash.update(data);
-      upload.offset += data.length;
+      await this.open.append(upload, data);
       this.metrics.uploadBytes += data.length;
       sendJson(res, 200, { offset: upload.offset });
     } finally {
@@ -112,17 +96,15 @@ export class Uploads {
     }
   }
 
-  private async complete(res: ServerResponse, upload: Upload): Promise<void> {
+  private async complete(res: ServerResponse, upload: OpenUpload): Promise<void> {
     if (upload.busy) throw new HttpError(409, 'busy', `upload ${upload.id} is still receiving a chunk`);
     if (upload.offset !== upload.bytes) throw new HttpError(409, 'incomplete', `upload ${upload.id} has ${upload.offset} of ${upload.bytes} bytes; send the rest from offset ${upload.offset}`);
-    this.uploads.delete(upload.id);
-    this.metrics.uploadsInFlight -= 1;
-    await upload.file.close();
     const actual = upload.hash.digest('hex');
     if (actual !== upload.sha256) {
-      await rm(upload.path, { force: true });
+      await this.open.discard(upload);
       throw new HttpError(422, 'hash_mismatch', `upload ${upload.id}: received bytes hash to ${actual}, not the declared ${upload.sha256}; the upload is discarded, start a new one`);
     }
+    this.open.close(upload);
     const attachment: StoredAttachment = { id: upload.id, name: upload.name, bytes: upload.bytes, sha256: actual, contentType: upload.contentType, path: upload.path };
     this.attachments.set(attachment.id, attachment);
     this.metrics.uploadsCompleted += 1;
@@ -144,17 +126,19 @@ export class Uploads {
     const attachment = this.attachments.get(id);
     if (!attachment) throw new HttpError(404, 'not_found', `no attachment ${JSON.stringify(id)}`);
     res.writeHead(200, {
-      'content-type': attachment.contentType,
+      'content-type': contentTypeHeader(attachment.contentType),
       'content-length': attachment.bytes,
       'content-disposition': `attachment; filename="${attachment.name.replace(/[^\w.-]/g, '_')}"`,
       'x-content-sha256': attachment.sha256,
       'cache-control': 'private, no-store',
     });
-    createReadStream(attachment.path).pipe(res);
+    // the headers are sent: a read error can only cut the response short (the client sees fewer bytes)
+    createReadStream(attachment.path)
+      .on('error', () => res.destroy())
+      .pipe(res);
   }
 
-  async closeAll(): Promise<void> {
-    for (const upload of this.uploads.values()) await upload.file.close().catch(() => {});
-    this.uploads.clear();
+  closeAll(): void {
+    this.open.closeAll();
   }
 }

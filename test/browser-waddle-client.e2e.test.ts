@@ -49,7 +49,7 @@ afterAll(async () => {
   await waddle?.stop();
 });
 
-describe('BrowserWaddleClient', () => {
+describe('BrowserWaddleClient: login, chat, presence', () => {
   it('logs in, lists and joins waddles, chats both ways with nonce, timestamps and presence', async () => {
     const alicePresence: PresenceChange[] = [];
     alice.onPresence((p) => alicePresence.push(p));
@@ -89,6 +89,19 @@ describe('BrowserWaddleClient', () => {
     console.log(`driver: send→ack ${(sent.ackedAtMs - sent.sentAtMs).toFixed(1)} ms, delivery ${deliveryMs.toFixed(1)} ms`);
   });
 
+  it('fails the send of a message the composer would cut (maxlength 4000) or change, and sends nothing', async () => {
+    const atBob: ReceivedMessage[] = [];
+    const stop = bob.onMessage((m) => atBob.push(m));
+    await expect(alice.sendMessage('x'.repeat(5000))).rejects.toThrow(/message not sent: it has 5000 characters and the composer accepts at most 4000 \(its maxlength\)/);
+    await expect(alice.sendMessage('two\nlines')).rejects.toThrow(/message not sent: the composer changed it/);
+    const next = await alice.sendMessage('x'.repeat(4000));
+    await eventually(() => atBob.find((m) => m.id === next.id), 'bob to get the 4000-character message');
+    expect(atBob.map((m) => m.text.length)).toEqual([4000]); // nothing cut or changed went out
+    stop();
+  });
+});
+
+describe('BrowserWaddleClient: calls, files, failures', () => {
   it('joins voice, gets remote audio, camera video and screen share decoding', async () => {
     await expect(alice.waitForRemoteMedia('video', 500)).rejects.toThrow(/timed out after 500 ms waiting for remote video/);
     await alice.joinVoice('hq-voice-1');

@@ -26,7 +26,7 @@ import type {
   WaddleClient,
   WaddleInfo,
 } from '../waddle-client.ts';
-import { DRIVER_BINDING, downloadScript, OBSERVER_SCRIPT, remoteMediaSnapshotScript, type ObserverEvent } from './page-scripts.ts';
+import { DRIVER_BINDING, downloadScript, OBSERVER_SCRIPT, remoteMediaSnapshotScript, type MediaSnapshot, type ObserverEvent } from './page-scripts.ts';
 
 export interface BrowserWaddleClientOptions {
   /** the Waddle web client, e.g. http://127.0.0.1:8080 */
@@ -133,6 +133,7 @@ export class BrowserWaddleClient implements WaddleClient {
   async sendMessage(text: string): Promise<SentMessage> {
     const input = this.page.getByLabel('Write a message');
     await this.step('typing in the composer (is a text channel open?)', () => input.fill(text, { timeout: this.timeoutMs }));
+    await this.refuseAlteredText(input, text);
     await this.step('clicking Send', () => this.page.getByRole('button', { name: 'Send', exact: true }).click({ timeout: this.timeoutMs }));
     // the composer renders the pending message synchronously in its submit handler
     const pending = this.page.getByTestId('message').and(this.page.locator('[data-own="true"]')).last();
@@ -141,6 +142,17 @@ export class BrowserWaddleClient implements WaddleClient {
     const event = await this.waitForOwn(nonce, `the server ack of message ${nonce}`);
     if (event.kind === 'failed') throw new Error(`BrowserWaddleClient(${this.username}): message ${nonce} was refused: ${event.error}`);
     return { id: event.id, channelId: event.channelId, nonce, sentAtMs: sentAt, ackedAtMs: event.atMs };
+  }
+
+  /** The UI may cut (maxlength) or change (no line breaks in an input) what was typed: sending
+   * that would pass a journey param the client cannot carry, so the step fails instead. */
+  private async refuseAlteredText(input: Locator, text: string): Promise<void> {
+    const held = await this.step('reading the composer', () => input.inputValue({ timeout: this.timeoutMs }));
+    if (held === text) return;
+    const maxLength = Number((await input.getAttribute('maxlength', { timeout: this.timeoutMs })) ?? NaN);
+    await input.fill('', { timeout: this.timeoutMs }).catch(() => {}); // do not leave it for the next send
+    const why = text.length > maxLength ? `it has ${text.length} characters and the composer accepts at most ${maxLength} (its maxlength); keep messages within ${maxLength} (a chat journey's sizeRange)` : `the composer changed it (it holds ${held.length} of ${text.length} characters; line breaks are dropped)`;
+    throw new Error(`BrowserWaddleClient(${this.username}): message not sent: ${why}`);
   }
 
   onMessage(handler: (message: ReceivedMessage) => void): () => void {
@@ -354,17 +366,6 @@ export class BrowserWaddleClient implements WaddleClient {
       throw new Error(`BrowserWaddleClient(${this.username}): failed waiting for ${what} (limit ${Math.round(timeoutMs)} ms): ${reason}`, { cause: error });
     }
   }
-}
-
-interface MediaSnapshot {
-  peerId: string;
-  announced: boolean;
-  currentTime: number;
-  paused: boolean;
-  width: number;
-  frames: number;
-  trackLive: boolean;
-  trackMuted: boolean;
 }
 
 function withTimeout<T>(promise: Promise<T>, timeoutMs: number, message: () => string): Promise<T> {

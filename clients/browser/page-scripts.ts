@@ -63,6 +63,18 @@ export const OBSERVER_SCRIPT = `(() => {
   if (document.documentElement) start(); else document.addEventListener('DOMContentLoaded', start, { once: true });
 })()`;
 
+/** What remoteMediaSnapshotScript returns for each remote participant's tile. */
+export interface MediaSnapshot {
+  peerId: string;
+  announced: boolean;
+  currentTime: number;
+  paused: boolean;
+  width: number;
+  frames: number;
+  trackLive: boolean;
+  trackMuted: boolean;
+}
+
 /** Snapshot of remote media elements of one kind, for waitForRemoteMedia. */
 export function remoteMediaSnapshotScript(kind: 'audio' | 'video' | 'screen'): string {
   const stateAttr = kind === 'video' ? 'camera' : kind === 'screen' ? 'screen' : '';

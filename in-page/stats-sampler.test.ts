@@ -72,6 +72,11 @@ describe('sampleStreams', () => {
     const [frozen] = sampleStreams(map(v(1000, 51, 50_000, 15)), map(v(2000, 51, 50_000, 15)), ctx);
     expect(frozen).toMatchObject({ fps: 0, bitrateKbps: 0 });
     expect(frozen?.idle).toBeUndefined();
+    // a final snapshot 60 ms after a periodic one: counters yes, a rate from one frame no
+    const [short] = sampleStreams(map(v(2000, 51, 50_000, 15)), map(v(2060, 53, 52_000, 16)), ctx);
+    expect(short).toMatchObject({ packets: 2, bytes: 2000, frames: 1, frameHeightPx: 180 });
+    expect(short?.fps).toBeUndefined();
+    expect(short?.bitrateKbps).toBeUndefined();
   });
   it('finds idle streams that end: removed from the report, or all idle ones on a final snapshot', () => {
     const v = (id: string, type: string, bytes: number, extra: Record<string, unknown> = {}): Stat => ({ id, type, timestamp: 0, kind: 'video', packetsReceived: 1, packetsSent: 1, bytesReceived: bytes, bytesSent: bytes, ...extra });

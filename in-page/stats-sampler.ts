@@ -4,7 +4,8 @@
 // Counters are exact: a stream the previous snapshot did not have counts from zero (its first
 // packets are in the sum), and a counter that went backwards (a reset) counts from zero again,
 // so the samples of a stream sum to the page's own getStats totals. Rates (bitrate, fps) need
-// a known interval and are left out of a stream's first sample.
+// a known interval of some length: they are left out of a stream's first sample and of a final
+// snapshot taken moments after a periodic one (one frame more or less in 60 ms reads 0 or 33 fps).
 import { estimateMos } from './e-model.ts';
 import type { Direction, MediaKind, StreamSample } from './probe-protocol.ts';
 
@@ -43,6 +44,8 @@ function counterDelta(cur: Stat, prev: Stat | undefined, key: string): number | 
   return b === undefined || a < b ? a : a - b;
 }
 const round2 = (x: number) => Math.round(x * 100) / 100;
+/** the shortest interval a rate is computed over: the probe's own shortest period */
+export const MIN_RATE_INTERVAL_MS = 250;
 
 /** RTT of the selected candidate pair, ms. */
 export function candidatePairRttMs(stats: StatsMap): number | undefined {
@@ -164,7 +167,7 @@ function sampleOf(s: Stat, p: Stat | undefined, cur: StatsMap, prev: StatsMap | 
     o.idle = true; // counters only: an idle stream says nothing about quality
   } else {
     const pairRttMs = candidatePairRttMs(cur);
-    if (p) rateFields(o, s, p, dtMs);
+    if (p && dtMs >= MIN_RATE_INTERVAL_MS) rateFields(o, s, p, dtMs);
     if (s.type === 'outbound-rtp') outboundFields(o, s, p, cur, prev, pairRttMs);
     else inboundFields(o, s, p, pairRttMs);
   }

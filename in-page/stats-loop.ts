@@ -6,7 +6,7 @@
 // A final snapshot (connection closing, page leaving, a flush from Node) also counts the streams
 // that never carried media; a flush waits for a periodic round in flight instead of skipping.
 import type { ProbeBatch, ProbeEvent, StreamSample } from './probe-protocol.ts';
-import { endedIdleStreams, sampleStreams, type SampleContext, type Stat, type StatsMap } from './stats-sampler.ts';
+import { endedIdleStreams, sampleStreams, type IdleStream, type SampleContext, type Stat, type StatsMap } from './stats-sampler.ts';
 
 export interface Tracked {
   readonly id: string;
@@ -80,6 +80,22 @@ export class StatsLoop {
   }
 
   /**
+   * The page is going (pagehide): getStats cannot answer before the document is gone, but the
+   * binding call is made synchronously here, so what is already folded gets out, with the idle
+   * streams of each connection's last snapshot. A final round is still tried (a page kept in
+   * the back/forward cache lives on).
+   */
+  pageHiding(): void {
+    for (const t of this.#deps.tracked) {
+      const pc = t.ref.deref();
+      if (!pc || !t.prev) continue;
+      this.#countIdle(t, endedIdleStreams(undefined, t.prev, this.#deps.contextOf(t, pc), true));
+    }
+    void this.#send();
+    void this.round(true);
+  }
+
+  /**
    * One round over every connection, then one batch. Periodic rounds (final false) are skipped
    * while one is in flight (a slow getStats must not pile up); final rounds queue behind it.
    */
@@ -113,12 +129,16 @@ export class StatsLoop {
     const cur = new Map<string, Stat>();
     report.forEach((s: Stat) => cur.set(s.id, s));
     this.#pending.push(...sampleStreams(t.prev, cur, ctx));
-    for (const idle of endedIdleStreams(t.prev, cur, ctx, final)) {
+    this.#countIdle(t, endedIdleStreams(t.prev, cur, ctx, final));
+    t.prev = cur;
+  }
+
+  #countIdle(t: Tracked, ended: readonly IdleStream[]): void {
+    for (const idle of ended) {
       if (t.idleCounted.has(idle.id)) continue;
       t.idleCounted.add(idle.id);
       this.#deps.pushEvent({ type: 'idle_stream', connectionId: t.id, kind: idle.kind, direction: idle.direction });
     }
-    t.prev = cur;
   }
 
   async #send(): Promise<void> {

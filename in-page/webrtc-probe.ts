@@ -277,9 +277,12 @@ type ProbeWindow = typeof globalThis & Record<string, unknown>;
       return typeof send === 'function' ? Promise.resolve((send as (b: ProbeBatch) => unknown)(batch)) : Promise.resolve();
     },
   });
-  // the page going away (navigation, tab close): a best-effort final snapshot; it may not be
-  // delivered once the document is gone, which is why the pool flushes before closing a context
-  w.addEventListener('pagehide', () => void loop.round(true));
+  // the page going away (navigation, tab close): getStats cannot answer in time, so what was
+  // already measured and the idle streams go out at once. Best effort only: Playwright drops a
+  // binding call whose execution context is destroyed before it looks the context up (measured:
+  // lost on a navigation), so the pool flushes before closing a context, and an app leaving a
+  // call calls close(); a navigation mid-call loses the interval since the last snapshot
+  w.addEventListener('pagehide', () => safe('pagehide', () => loop.pageHiding()));
   setInterval(() => void loop.round(false), intervalMs);
   // Node's flush (before a context closes): a final snapshot of every connection, settled once Node has it
   Object.defineProperty(w, PROBE_FLUSH_GLOBAL, { value: () => loop.round(true), enumerable: false });

@@ -35,6 +35,35 @@ describe('ProbeBridge', () => {
     expect(blocked).toEqual(['stun:x.example:3478']);
   });
 
+  it('keeps idle streams out of quality metrics and counts, but in the counters; counts idle streams that ended', () => {
+    const rec = recorder();
+    const bridge = new ProbeBridge({ recorder: rec, tags: { journey: 'videoCall' } });
+    bridge.handle({
+      v: 1, atMs: 0, openConnections: 1,
+      streams: [
+        { connectionId: 'pc1', ssrc: 1, kind: 'video', direction: 'inbound', intervalMs: 1000, packets: 50, bytes: 40_000, frames: 15, fps: 15, bitrateKbps: 320, jitterMs: 2, freezeCountDelta: 0 },
+        // an idle screen transceiver: a padding packet, no payload; the page sends counters only
+        { connectionId: 'pc1', ssrc: 2, kind: 'video', direction: 'inbound', intervalMs: 1000, packets: 1, bytes: 0, frames: 0, idle: true },
+        // a malformed idle sample with quality fields still must not skew them
+        { connectionId: 'pc1', ssrc: 3, kind: 'video', direction: 'inbound', intervalMs: 1000, packets: 0, fps: 0, bitrateKbps: 0, idle: true },
+      ],
+      events: [{ type: 'idle_stream', connectionId: 'pc1', kind: 'video', direction: 'inbound' }, { type: 'idle_stream', connectionId: 'pc1', kind: 'video', direction: 'outbound' }],
+    });
+    const valuesOf = (m: string) => rec.samples.filter((s) => s.metric === m).map((s) => s.value);
+    expect(valuesOf('webrtc.fps')).toEqual([15]);
+    expect(valuesOf('webrtc.bitrate_kbps')).toEqual([320]);
+    expect(valuesOf('webrtc.jitter_ms')).toEqual([2]);
+    expect(valuesOf('webrtc.packets')).toEqual([50, 1, 0]);
+    expect(valuesOf('webrtc.bytes')).toEqual([40_000, 0]);
+    expect(valuesOf('webrtc.frames')).toEqual([15, 0]);
+    expect(rec.samples.filter((s) => s.metric === 'webrtc.idle_streams')).toEqual([
+      { metric: 'webrtc.idle_streams', value: 1, tags: { journey: 'videoCall', kind: 'video', direction: 'inbound' } },
+      { metric: 'webrtc.idle_streams', value: 1, tags: { journey: 'videoCall', kind: 'video', direction: 'outbound' } },
+    ]);
+    expect(bridge.counts()).toEqual({ 'video/inbound': 1 });
+    expect(bridge.idleStreams()).toEqual({ 'video/inbound': 1, 'video/outbound': 1 });
+  });
+
   it('drops malformed batches without throwing', () => {
     const rec = recorder();
     const bridge = new ProbeBridge({ recorder: rec, tags: {} });

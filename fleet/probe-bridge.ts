@@ -2,6 +2,9 @@
 // Tags are {kind, direction} merged with the user's low-cardinality tags (journey); connection
 // ids and ssrcs never become tags (DESIGN.md rule 5). It keeps per kind/direction counts so a
 // test or a journey can ask "did every track report?".
+// A sample of a stream that never carried media (idle: an unused transceiver) feeds only the
+// counters (packets, bytes, frames), never a quality metric, and is not a "report" of its
+// kind; the page counts such streams in webrtc.idle_streams when they end.
 import { catalogue, type MetricName } from '../metrics/catalogue.ts';
 import type { MetricsRecorder, RunEvent, Tags } from '../metrics/types.ts';
 import type { Direction, MediaKind, ProbeBatch, StreamSample } from '../in-page/probe-protocol.ts';
@@ -17,15 +20,21 @@ export interface ProbeBridgeOptions {
   readonly onOpenConnections?: (open: number) => void;
 }
 
-const streamMetrics: ReadonlyArray<readonly [keyof StreamSample, MetricName]> = [
+/** counters: every stream's deltas, idle or not, so they sum to the page's getStats totals */
+const counterMetrics: ReadonlyArray<readonly [keyof StreamSample, MetricName]> = [
+  ['packets', 'webrtc.packets'],
+  ['bytes', 'webrtc.bytes'],
+  ['frames', 'webrtc.frames'],
+  ['freezeCountDelta', 'webrtc.video.freeze_count'],
+];
+/** quality: only streams that carried media */
+const qualityMetrics: ReadonlyArray<readonly [keyof StreamSample, MetricName]> = [
   ['bitrateKbps', 'webrtc.bitrate_kbps'],
   ['packetsLostPct', 'webrtc.packets_lost_pct'],
-  ['packets', 'webrtc.packets'],
   ['jitterMs', 'webrtc.jitter_ms'],
   ['rttMs', 'webrtc.rtt_ms'],
   ['fps', 'webrtc.fps'],
   ['frameHeightPx', 'webrtc.frame_height_px'],
-  ['freezeCountDelta', 'webrtc.video.freeze_count'],
   ['freezeMsDelta', 'webrtc.video.freeze_ms'],
   ['concealedPct', 'webrtc.audio.concealed_pct'],
   ['jitterBufferMs', 'webrtc.jitter_buffer_ms'],
@@ -40,6 +49,7 @@ function isBatch(x: unknown): x is ProbeBatch {
 export class ProbeBridge {
   readonly #opts: ProbeBridgeOptions;
   readonly #counts = new Map<string, number>();
+  readonly #idle = new Map<string, number>();
   readonly #firstFrames: { kind: MediaKind; ms: number }[] = [];
   #batches = 0;
   #rejected = 0;
@@ -79,6 +89,10 @@ export class ProbeBridge {
         } else if (e.type === 'connection_state' && e.state === 'failed') {
           this.#connectionFailures++;
           this.#record('webrtc.connection_failures', 1);
+        } else if (e.type === 'idle_stream') {
+          const key = `${e.kind}/${e.direction}`;
+          this.#idle.set(key, (this.#idle.get(key) ?? 0) + 1);
+          this.#record('webrtc.idle_streams', 1, { kind: e.kind, direction: e.direction });
         } else if (e.type === 'blocked') {
           this.#opts.onBlocked?.(e.what, e.url);
         } else if (e.type === 'probe_error') {
@@ -96,19 +110,29 @@ export class ProbeBridge {
 
   #stream(s: StreamSample): void {
     const kindTags = { kind: s.kind, direction: s.direction };
+    const record = (fields: typeof counterMetrics) => {
+      for (const [field, metric] of fields) {
+        const v = s[field];
+        if (typeof v === 'number' && Number.isFinite(v)) this.#record(metric, v, kindTags);
+      }
+    };
+    record(counterMetrics);
+    if (s.idle) return;
     const key = `${s.kind}/${s.direction}`;
     this.#counts.set(key, (this.#counts.get(key) ?? 0) + 1);
-    for (const [field, metric] of streamMetrics) {
-      const v = s[field];
-      if (typeof v === 'number' && Number.isFinite(v)) this.#record(metric, v, kindTags);
-    }
+    record(qualityMetrics);
     if (s.direction === 'outbound' && s.kind !== 'audio' && s.qualityLimitationReason !== undefined) {
       this.#record('webrtc.quality_limited_cpu', s.qualityLimitationReason === 'cpu' ? 1 : 0, kindTags);
       this.#record('webrtc.quality_limited_bandwidth', s.qualityLimitationReason === 'bandwidth' ? 1 : 0, kindTags);
     }
   }
 
-  /** Stream samples received per "kind/direction", e.g. { "video/inbound": 4 }. */
+  /** Streams that ended without carrying media, per "kind/direction". */
+  idleStreams(): Readonly<Record<string, number>> {
+    return Object.fromEntries(this.#idle);
+  }
+
+  /** Samples of streams that carried media, per "kind/direction", e.g. { "video/inbound": 4 }. */
   counts(): Readonly<Record<string, number>> {
     return Object.fromEntries(this.#counts);
   }

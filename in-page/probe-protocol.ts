@@ -5,7 +5,12 @@
 export const PROBE_BINDING = '__waddleFleetProbe';
 /** The init script sets window[PROBE_CONFIG_GLOBAL] before the probe bundle runs. */
 export const PROBE_CONFIG_GLOBAL = '__waddleFleetProbeConfig';
-/** window[PROBE_FLUSH_GLOBAL]() samples and reports at once (used on release). */
+/**
+ * window[PROBE_FLUSH_GLOBAL]() takes a final snapshot of every connection and reports it; the
+ * promise settles once Node has the batch. The pool calls it before closing a user's context, so
+ * counters end where the page's own getStats totals end. Streams that never carried media are
+ * counted (idle_stream events) at the first final snapshot; later snapshots keep counting deltas.
+ */
 export const PROBE_FLUSH_GLOBAL = '__waddleFleetProbeFlush';
 
 export interface ProbeConfig {
@@ -31,8 +36,18 @@ export interface StreamSample {
   readonly intervalMs: number;
   readonly bitrateKbps?: number;
   readonly packetsLostPct?: number;
-  /** RTP packets sent (outbound) or received (inbound) since the previous sample */
+  /** RTP packets sent (outbound) or received (inbound) since the previous sample (a new stream counts from zero) */
   readonly packets?: number;
+  /** RTP payload bytes sent or received since the previous sample (bytesSent/bytesReceived deltas) */
+  readonly bytes?: number;
+  /** video frames encoded (outbound) or decoded (inbound) since the previous sample */
+  readonly frames?: number;
+  /**
+   * the stream has carried no media yet (no payload byte, no frame: e.g. an idle screen-share
+   * transceiver that only saw a padding packet). Such a sample holds counters only (packets,
+   * bytes, frames), never quality fields, so idle streams never pull fps or bitrate to 0.
+   */
+  readonly idle?: true;
   readonly jitterMs?: number;
   readonly rttMs?: number;
   readonly fps?: number;
@@ -49,6 +64,8 @@ export type ProbeEvent =
   | { readonly type: 'connection_state'; readonly connectionId: string; readonly state: string; readonly atMs: number }
   | { readonly type: 'first_frame'; readonly connectionId: string; readonly kind: MediaKind; readonly ms: number }
   | { readonly type: 'blocked'; readonly what: 'ice_server' | 'websocket'; readonly url: string }
+  /** a stream ended (connection closed, page left or flushed, stream removed) without ever carrying media */
+  | { readonly type: 'idle_stream'; readonly connectionId: string; readonly kind: MediaKind; readonly direction: Direction }
   | { readonly type: 'probe_error'; readonly message: string };
 
 export interface ProbeBatch {

@@ -4,20 +4,10 @@
 // of every connection each intervalMs, and reports batches to Node via window[PROBE_BINDING].
 // It never throws into the app: every probe step is wrapped and failures are reported as events.
 import { guardWebSockets, stripIceServers } from './network-guard.ts';
-import { PROBE_BINDING, PROBE_CONFIG_GLOBAL, PROBE_FLUSH_GLOBAL, type ProbeBatch, type ProbeConfig, type ProbeEvent, type StreamSample, type MediaKind } from './probe-protocol.ts';
+import { PROBE_BINDING, PROBE_CONFIG_GLOBAL, PROBE_FLUSH_GLOBAL, type ProbeBatch, type ProbeConfig, type ProbeEvent, type MediaKind } from './probe-protocol.ts';
 import { installFakeScreenShare, watchDisplayMedia } from './screen-share.ts';
 import { markSlides, screenSectionIndexes, slidesMids } from './sdp-marks.ts';
-import { sampleStreams, type Stat, type StatsMap } from './stats-sampler.ts';
-
-interface Tracked {
-  readonly id: string;
-  readonly ref: WeakRef<RTCPeerConnection>;
-  prev?: StatsMap;
-  lastRemoteDescriptionAtMs?: number;
-  /** mids marked a=content:slides in the SDP the app last gave setRemoteDescription (Chromium drops the mark from pc.remoteDescription) */
-  remoteSlidesMids: Set<string>;
-  closed: boolean;
-}
+import { StatsLoop, type Tracked } from './stats-loop.ts';
 
 type ProbeWindow = typeof globalThis & Record<string, unknown>;
 
@@ -158,14 +148,17 @@ type ProbeWindow = typeof globalThis & Record<string, unknown>;
       // arrow functions below keep `this` (the app's connection) without aliasing it
       const pc = (): RTCPeerConnection => this;
       safe('track connection', () => {
-        const t: Tracked = { id: `pc${nextId++}`, ref: new WeakRef(pc()), remoteSlidesMids: new Set(), closed: false };
+        const t: Tracked = { id: `pc${nextId++}`, ref: new WeakRef(pc()), remoteSlidesMids: new Set(), closed: false, chain: Promise.resolve(), idleCounted: new Set() };
         tracked.add(t);
         trackerOf.set(pc(), t);
         // addEventListener, not on*: the app's own handlers stay untouched
         this.addEventListener('connectionstatechange', () =>
           safe('state', () => {
-            pushEvent({ type: 'connection_state', connectionId: t.id, state: pc().connectionState, atMs: Date.now() });
-            if (pc().connectionState === 'closed') t.closed = true;
+            const state = pc().connectionState;
+            pushEvent({ type: 'connection_state', connectionId: t.id, state, atMs: Date.now() });
+            // counters stop moving here: take them now, should the app drop the connection unclosed
+            if (state === 'failed') void loop.snapshot(t, false).then(() => loop.round(false));
+            if (state === 'closed' && !t.closed) loop.closing(t);
           }),
         );
         this.addEventListener('track', (ev: RTCTrackEvent) =>
@@ -233,7 +226,8 @@ type ProbeWindow = typeof globalThis & Record<string, unknown>;
 
     override close(): void {
       const t = trackerOf.get(this);
-      if (t) t.closed = true;
+      // the last snapshot is asked for before the real close: a closed connection may have no stats
+      if (t && !t.closed) safe('final snapshot', () => loop.closing(t));
       return super.close();
     }
   }
@@ -264,46 +258,32 @@ type ProbeWindow = typeof globalThis & Record<string, unknown>;
     if (name in w) Object.defineProperty(w, name, { value: WrappedRTCPeerConnection, writable: true, configurable: true, enumerable: false });
   }
 
-  async function sampleOne(t: Tracked): Promise<StreamSample[]> {
-    const pc = t.ref.deref();
-    if (!pc || t.closed || pc.signalingState === 'closed') {
-      t.closed = true;
-      return [];
-    }
-    for (const sender of pc.getSenders()) kindOfTrack(sender.track);
-    const statsReport = await pc.getStats();
-    const cur = new Map<string, Stat>();
-    statsReport.forEach((s: Stat) => cur.set(s.id, s));
-    const samples = sampleStreams(t.prev, cur, { connectionId: t.id, screenTrackIds, screenMids: screenMidsOf(t, pc) });
-    t.prev = cur;
-    return samples;
-  }
-
-  let busy = false;
-  async function tick(): Promise<void> {
-    if (busy) return; // a slow getStats must not pile up
-    busy = true;
-    try {
-      const streams: StreamSample[] = [];
-      for (const t of [...tracked]) {
-        try {
-          streams.push(...(await sampleOne(t)));
-        } catch (err) {
-          pushEvent({ type: 'probe_error', message: `getStats ${t.id}: ${err instanceof Error ? err.message : String(err)}` });
-        }
-        if (t.closed) tracked.delete(t);
-      }
-      const batchEvents = events;
+  const nativeGetStats = Native.prototype.getStats as (this: RTCPeerConnection) => Promise<RTCStatsReport>;
+  const loop = new StatsLoop({
+    tracked,
+    getStats: (pc) => nativeGetStats.call(pc),
+    contextOf: (t, pc) => {
+      for (const sender of pc.getSenders()) kindOfTrack(sender.track);
+      return { connectionId: t.id, screenTrackIds, screenMids: screenMidsOf(t, pc) };
+    },
+    pushEvent,
+    takeEvents: () => {
+      const taken = events;
       events = [];
-      if (!streams.length && !batchEvents.length) return;
-      const batch: ProbeBatch = { v: 1, atMs: Date.now(), openConnections: tracked.size, streams, events: batchEvents };
+      return taken;
+    },
+    send: (batch: ProbeBatch) => {
       const send = w[PROBE_BINDING];
-      if (typeof send === 'function') await Promise.resolve((send as (b: ProbeBatch) => unknown)(batch)).catch(() => {});
-    } finally {
-      busy = false;
-    }
-  }
-
-  setInterval(() => void tick().catch(() => {}), intervalMs);
-  Object.defineProperty(w, PROBE_FLUSH_GLOBAL, { value: () => tick(), enumerable: false });
+      return typeof send === 'function' ? Promise.resolve((send as (b: ProbeBatch) => unknown)(batch)) : Promise.resolve();
+    },
+  });
+  // the page going away (navigation, tab close): getStats cannot answer in time, so what was
+  // already measured and the idle streams go out at once. Best effort only: Playwright drops a
+  // binding call whose execution context is destroyed before it looks the context up (measured:
+  // lost on a navigation), so the pool flushes before closing a context, and an app leaving a
+  // call calls close(); a navigation mid-call loses the interval since the last snapshot
+  w.addEventListener('pagehide', () => safe('pagehide', () => loop.pageHiding()));
+  setInterval(() => void loop.round(false), intervalMs);
+  // Node's flush (before a context closes): a final snapshot of every connection, settled once Node has it
+  Object.defineProperty(w, PROBE_FLUSH_GLOBAL, { value: () => loop.round(true), enumerable: false });
 })();

@@ -58,6 +58,9 @@ export const catalogue = {
   'webrtc.first_frame_ms': { kind: 'trend', unit: 'ms', tags: ['journey', 'kind'], meaning: 'from setRemoteDescription to the first decoded remote frame' },
   'webrtc.connection_failures': { kind: 'counter', unit: 'count', tags: ['journey'], meaning: 'peer connections that reached state failed' },
   'webrtc.connections': { kind: 'gauge', unit: 'count', tags: [], meaning: 'open peer connections seen by the probe' },
+  'webrtc.bytes': { kind: 'counter', unit: 'bytes', tags: media, meaning: 'RTP payload bytes sent (outbound) or received (inbound): bytesSent/bytesReceived deltas, summing to the page\'s getStats totals' },
+  'webrtc.frames': { kind: 'counter', unit: 'count', tags: media, meaning: 'video frames encoded (outbound) or decoded (inbound): framesEncoded/framesDecoded deltas, summing to the page\'s getStats totals' },
+  'webrtc.idle_streams': { kind: 'counter', unit: 'count', tags: media, meaning: 'RTP streams that ended (connection closed, page left or released, stream removed) without ever carrying media (no payload byte, no frame), e.g. an idle screen-share transceiver; they are kept out of every quality metric (fps, bitrate, loss, jitter, RTT, freezes, frame height, concealment, MOS) but their packets and bytes still count' },
   // the generator watches itself
   'generator.cpu_pct': { kind: 'gauge', unit: 'percent', tags: [], meaning: 'CPU of the fleet (node + browsers), as % of the whole machine' },
   'generator.node_cpu_pct': { kind: 'gauge', unit: 'percent', tags: [], meaning: 'CPU of the fleet Node process, % of one core' },

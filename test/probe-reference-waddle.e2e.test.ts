@@ -16,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BrowserWaddleClient } from '../clients/browser/browser-waddle-client.ts';
 import { BrowserPool, type PoolSession } from '../fleet/browser-pool.ts';
 import { slidesMids } from '../in-page/sdp-marks.ts';
+import { TrendHistogram } from '../metrics/histogram.ts';
 import type { RunEvent, Tags } from '../metrics/types.ts';
 import { startReferenceWaddle, type ReferenceWaddle } from '../reference-waddle/server.ts';
 
@@ -105,6 +106,49 @@ describe('probe against the reference Waddle', () => {
       await alice.session.release();
       await bob.session.release();
     }
+  }, 60_000);
+});
+
+// Issue 9: each video user of the reference Waddle has a screen transceiver that carries nothing
+// unless someone shares (a padding packet, no payload). It must not pull webrtc.fps to 0 (it read
+// mean 7.5 and p50 0 on a 15 fps call); it is counted in webrtc.idle_streams instead.
+describe('idle receivers against the reference Waddle', () => {
+  it('inbound video fps p50 is the camera fps; the idle screen transceiver is counted apart', async () => {
+    const alice = await user('alice-cam');
+    const bob = await user('bob-cam');
+    try {
+      await alice.client.joinVoice();
+      await alice.client.enableVideo();
+      await bob.client.joinVoice();
+      await bob.client.enableVideo();
+      const deadline = Date.now() + 20_000;
+      const decoded = (u: User) => values(u, 'webrtc.fps', 'video', 'inbound').filter((v) => v > 0).length;
+      while (Date.now() < deadline && !(decoded(alice) >= 6 && decoded(bob) >= 6)) await sleep(250);
+    } finally {
+      await alice.session.release(); // the pool's flush: the idle streams end here
+      await bob.session.release();
+    }
+    for (const [who, u] of [['alice', alice], ['bob', bob]] as const) {
+      const fps = values(u, 'webrtc.fps', 'video', 'inbound');
+      const histogram = new TrendHistogram();
+      for (const v of fps) histogram.record(v);
+      const idle = u.samples.filter((s) => s.metric === 'webrtc.idle_streams');
+      const idleBy = (direction: string) => idle.filter((s) => s.tags['kind'] === 'video' && s.tags['direction'] === direction).reduce((a, s) => a + s.value, 0);
+      console.log(`${who}: inbound video fps p50 ${histogram.percentile(50)} mean ${histogram.mean().toFixed(2)} of ${JSON.stringify(fps)}; idle video streams inbound ${idleBy('inbound')} outbound ${idleBy('outbound')}`);
+      expect(fps.length, `${who} inbound video fps samples`).toBeGreaterThanOrEqual(6);
+      expect(histogram.percentile(50), `${who} inbound video fps p50`).toBeGreaterThanOrEqual(CAMERA.fps * 0.8);
+      expect(histogram.percentile(50), `${who} inbound video fps p50`).toBeLessThanOrEqual(CAMERA.fps * 1.1);
+      expect(histogram.mean(), `${who} inbound video fps mean`).toBeGreaterThanOrEqual(CAMERA.fps * 0.8);
+      // the screen transceiver idles both ways: nothing shared, nothing received
+      expect(idleBy('inbound'), `${who} idle inbound video streams`).toBe(1);
+      expect(idleBy('outbound'), `${who} idle outbound video streams`).toBe(1);
+      for (const s of idle) expect(Object.keys(s.tags).sort()).toEqual(['direction', 'journey', 'kind']);
+      // no quality sample comes from the idle stream: the one camera stream gives at most one
+      // jitter sample per batch, where the idle stream used to add one more to each
+      const jitter = values(u, 'webrtc.jitter_ms', 'video', 'inbound');
+      expect(jitter.length, `${who} inbound video jitter samples, of ${u.session.probe.stats().batches} batches`).toBeLessThanOrEqual(u.session.probe.stats().batches);
+    }
+    expect(events.filter((e) => e.reason === 'probe_error')).toEqual([]);
   }, 60_000);
 });
 

@@ -10,15 +10,17 @@ import { BrowserPool } from '../fleet/browser-pool.ts';
 import type { RunEvent, Tags } from '../metrics/types.ts';
 
 const fixture = new URL('./fixtures/loopback-call/index.html', import.meta.url);
+const twoPageFixture = new URL('./fixtures/two-page-call/index.html', import.meta.url);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 let server: http.Server;
 let baseUrl: string;
 beforeAll(async () => {
   const html = await readFile(fixture);
-  server = http.createServer((_req, res) => {
+  const twoPageHtml = await readFile(twoPageFixture);
+  server = http.createServer((req, res) => {
     res.setHeader('content-type', 'text/html; charset=utf-8');
-    res.end(html);
+    res.end(req.url?.startsWith('/two-page-call') ? twoPageHtml : html);
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
@@ -97,4 +99,79 @@ describe('in-page WebRTC probe', () => {
       await pool.close();
     }
   });
+});
+
+interface Totals {
+  outbound: { packets: number; bytes: number; frames: number };
+  inbound: { packets: number; bytes: number; frames: number };
+  idleStreams: number;
+}
+
+// Counters must equal the page's own getStats totals (issue 9): two pages in a call on loopback,
+// the caller hangs up (close(): the probe's final snapshot), the callee is released by the pool
+// (its flush). The probe runs at the pool's default 2 s interval, as in a real run.
+describe('probe counters equal the page totals', () => {
+  const counters = [['packets', 'webrtc.packets'], ['bytes', 'webrtc.bytes'], ['frames', 'webrtc.frames']] as const;
+
+  async function call(callMs: number) {
+    const pool = await BrowserPool.launch({ maxBrowsers: 1, contextsPerBrowser: 2, mediaCacheDir: join(tmpdir(), 'waddle-fleet-test-media'), allowedHosts: ['127.0.0.1'], onEvent: () => {} });
+    try {
+      const open = async (label: string) => {
+        const samples: { metric: string; value: number; tags: Tags }[] = [];
+        const session = await pool.acquire({ label, media: { camera: { width: 320, height: 180, fps: 15 }, voiceActivity: 0.5 }, recorder: { record: (metric, value, tags = {}) => void samples.push({ metric, value, tags }) }, tags: { journey: 'counters' }, timeoutMs: 60_000 });
+        await session.page.goto(`${baseUrl}two-page-call`);
+        return { session, samples, page: session.page };
+      };
+      const caller = await open('caller');
+      const callee = await open('callee');
+      const offer = await caller.page.evaluate('offer()');
+      const answer = await callee.page.evaluate(`answer(${JSON.stringify(offer)})`);
+      await caller.page.evaluate(`accept(${JSON.stringify(answer)})`);
+      const deadline = Date.now() + 20_000;
+      const flowing = async (p: typeof caller.page) => ((await p.evaluate('totals()')) as Totals).inbound.frames > 0;
+      while (Date.now() < deadline && !((await flowing(caller.page)) && (await flowing(callee.page)))) await sleep(100);
+      await sleep(callMs);
+      await callee.page.evaluate('pause()'); // the callee's counters stand still from here
+      await sleep(500);
+      const callerTotals = (await caller.page.evaluate('hangUp()')) as Totals; // read, then close()
+      const calleeTotals = (await callee.page.evaluate('totals()')) as Totals;
+      await caller.session.release();
+      await callee.session.release(); // the pool's flush is the callee's last snapshot
+      const rows: string[] = [];
+      const check = (who: string, page: Totals, samples: typeof caller.samples) => {
+        const out: { what: string; probe: number; page: number }[] = [];
+        for (const direction of ['outbound', 'inbound'] as const) {
+          for (const [field, metric] of counters) {
+            const probe = samples.filter((s) => s.metric === metric && s.tags['direction'] === direction).reduce((a, s) => a + s.value, 0);
+            out.push({ what: `${who} ${direction} ${field}`, probe, page: page[direction][field] });
+          }
+        }
+        const idle = samples.filter((s) => s.metric === 'webrtc.idle_streams').reduce((a, s) => a + s.value, 0);
+        out.push({ what: `${who} idle streams`, probe: idle, page: page.idleStreams });
+        for (const r of out) rows.push(`${r.what.padEnd(26)} probe ${String(r.probe).padStart(9)}  page ${String(r.page).padStart(9)}  ${r.page ? (((r.probe - r.page) / r.page) * 100).toFixed(2) : '-'}%`);
+        return out;
+      };
+      const results = [...check('caller', callerTotals, caller.samples), ...check('callee', calleeTotals, callee.samples)];
+      console.log(`call of ${callMs} ms:\n${rows.join('\n')}`);
+      return results;
+    } finally {
+      await pool.close();
+    }
+  }
+
+  for (const callMs of [3000, 15_000]) {
+    it(`a ${callMs / 1000} s call: packets, bytes, frames in both directions within 1%, idle streams counted`, async () => {
+      const results = await call(callMs);
+      for (const r of results) {
+        if (r.what.includes('idle')) {
+          expect(r.probe, r.what).toBe(r.page);
+          continue;
+        }
+        expect(r.page, `${r.what}: the page itself counted something`).toBeGreaterThan(0);
+        expect(Math.abs(r.probe - r.page), `${r.what}: probe ${r.probe} vs page ${r.page}`).toBeLessThanOrEqual(r.page * 0.01);
+      }
+      const idle = results.filter((r) => r.what.includes('idle'));
+      expect(idle.every((r) => r.page >= 1), 'the unused transceiver is an idle stream on each page').toBe(true);
+    }, 90_000);
+  }
 });

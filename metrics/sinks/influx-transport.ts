@@ -60,7 +60,8 @@ function v2Endpoint(o: Extract<InfluxOptions, { api: 'v2' }>, base: string, time
       await client.transport.request(path, body, { method: 'POST', headers: { 'content-type': 'text/plain; charset=utf-8' }, signal });
     } catch (err) {
       const status = (err as { statusCode?: number }).statusCode;
-      const msg = err instanceof Error ? err.message : String(err);
+      // one line: the client's messages end with the body's newline
+      const msg = (err instanceof Error ? err.message : String(err)).replace(/\s+/g, ' ').trim();
       throw new WriteError(status ? `HTTP ${status}: ${msg}` : msg, status === undefined || status === 429 || status >= 500, status);
     }
   };
@@ -103,7 +104,7 @@ export function influxEndpoint(options: InfluxOptions, timeoutMs: number): Influ
         await r.body?.cancel();
         return;
       }
-      const text = (await r.text().catch(() => '')).slice(0, 500).trim();
+      const text = (await r.text().catch(() => '')).slice(0, 500).replace(/\s+/g, ' ').trim();
       throw new WriteError(`HTTP ${r.status}: ${text}`, r.status === 429 || r.status >= 500, r.status);
     },
     async query(statement, signal) {

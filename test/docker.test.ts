@@ -157,7 +157,7 @@ describe('docker/ without a Docker engine (static checks only; no image is built
     const containers = [...composeContainers(image), ...k8sContainers(image)];
     expect(containers.map((c) => c.where).sort()).toEqual(['compose dashboards', 'compose waddle', 'compose worker-1', 'compose worker-2', 'k8s Job waddle-fleet-stress/worker']);
     expect(containers.flatMap((c) => checkContainer(image, c))).toEqual([]);
-  });
+  }, 60_000);
 
   it('the check fails on what it guards against (the /dashboards bug, a missing program, a wrong flag, an ignored script)', () => {
     const before = parseDockerfile(read('Dockerfile').replace(/mkdir -p \/results \/dashboards && chown -R node:node \/results \/dashboards \/app/, 'mkdir -p /results && chown -R node:node /results /app'));
@@ -170,7 +170,7 @@ describe('docker/ without a Docker engine (static checks only; no image is built
     expect(checkContainer(image, { ...c, argv: ['/usr/bin/tini', '--', 'node', 'results/x.mjs'] })[0]).toMatch(/results\/x\.mjs is not copied into the image/);
     expect(checkContainer(image, { ...c, user: 'root', argv: [...c.argv.slice(0, 4), 'run', 'smoke', '--results', '/srv/out'] })).toEqual([]);
     expect(checkContainer(image, { ...c, argv: [...c.argv.slice(0, 4), 'run', 'smoke', '--results', '/srv/out'] })[0]).toMatch(/writes \/srv\/out as node, but that path is not node's/);
-  });
+  }, 60_000);
 
   it('the Chromium path the image sets is a program it installs; every WADDLE_FLEET_* variable set here is read by the code (or named as pending)', () => {
     expect(image.env.WADDLE_FLEET_CHROMIUM).toBe(image.programs.chromium);

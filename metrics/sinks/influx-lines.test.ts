@@ -31,6 +31,11 @@ describe('lines', () => {
     expect(lines.map((l) => l.split(' ').at(-1))).toEqual(['1700000000123000000', '1700000000123000001', '1700000000123000002']);
     expect(new Set(lines.map((l) => l.split(' ')[0]))).toEqual(new Set(['events,run=run-1,shard=1/1,type=user_start']));
   });
+  it('event messages lose URL credentials on their way to the store', () => {
+    const line = eventToLine({ timeMs: 1, type: 'step_error', message: 'GET http://qa:Pa55word@staging.example/api failed' }, 'r', '1/1')!;
+    expect(line).toContain('GET http://qa:***@staging.example/api failed');
+    expect(line).not.toContain('Pa55word');
+  });
   it('interval points are written at the interval end in nanoseconds', () => {
     const lines = intervalToLines({ runId: 'r', shard: '1/1', phase: 'p', startMs: 0, endMs: 1000, series: [{ metric: 'users.active', kind: 'gauge', tags: {}, count: 1, sum: 3, min: 3, max: 3, last: 3 }] } as never);
     expect(lines).toEqual(['users.active,phase=p,run=r,shard=1/1 last=3,min=3,max=3 1000000000']);

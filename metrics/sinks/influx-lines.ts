@@ -11,6 +11,7 @@
 // ms + k ns. No tag is added (a per-user or counter tag would multiply series).
 import type { IntervalSnapshot, RunEvent, SeriesAggregate } from '../types.ts';
 import { toLine, type FieldValue } from './line-protocol.ts';
+import { redactUrl } from './redact.ts';
 
 /** a nanosecond timestamp string for a millisecond time plus a sequence (0 ≤ seq < 1,000,000) */
 export function nsTimestamp(timeMs: number, seq = 0): string {
@@ -62,6 +63,7 @@ export class EventSequence {
   }
 }
 
+/** an event as a line; its message loses URL credentials (an error quoting http://user:pw@target) on the way to the store */
 export function eventToLine(e: RunEvent, runId: string, shard: string, seq = 0): string | undefined {
-  return toLine('events', { type: e.type, reason: e.reason, run: runId, shard }, { message: e.message ?? e.type }, nsTimestamp(e.timeMs, seq));
+  return toLine('events', { type: e.type, reason: e.reason, run: runId, shard }, { message: redactUrl(e.message ?? e.type) }, nsTimestamp(e.timeMs, seq));
 }

@@ -4,17 +4,18 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { catalogue } from '../metrics/catalogue.ts';
 import { buildDashboards, writeDashboards } from './index.ts';
-import { dashboardQueries, substitute } from './walk.ts';
+import { datasourceInput, grafanaSchemaVersion } from './importable.ts';
+import { dashboardQueries, datasourceRefs, substitute } from './walk.ts';
 
 const boards = buildDashboards();
 
 describe('dashboards as code', () => {
-  it('every panel query reads a catalogue metric (or events) through the waddle-influx datasource', () => {
+  it('every panel query reads a catalogue metric (or events) through the datasource variable', () => {
     for (const [file, dashboard] of Object.entries(boards)) {
       const queries = dashboardQueries(dashboard);
       expect(queries.length, file).toBeGreaterThan(5);
       for (const q of queries.filter((x) => x.where.startsWith('panel'))) {
-        expect(q.datasourceUid, `${file} ${q.where}`).toBe('waddle-influx');
+        expect(q.datasourceUid, `${file} ${q.where}`).toBe('${datasource}');
         const measurements = [...q.query.matchAll(/FROM "([^"]+)"/g)].map((m) => m[1]!);
         expect(measurements.length, `${file} ${q.where}`).toBeGreaterThan(0);
         for (const m of measurements) expect(m === 'events' || m in catalogue, `${file} ${q.where}: unknown measurement ${m}`).toBe(true);
@@ -22,6 +23,41 @@ describe('dashboards as code', () => {
         expect(q.query, `${file} ${q.where}`).toContain('$timeFilter');
       }
     }
+  });
+
+  it('imports into any Grafana: no fixed datasource uid anywhere, every panel and target on the datasource variable', () => {
+    for (const [file, dashboard] of Object.entries(boards)) {
+      const refs = datasourceRefs(dashboard);
+      expect(refs.length, file).toBeGreaterThan(10);
+      const fixed = refs.filter((r) => r.uid !== '${datasource}' || r.type !== 'influxdb');
+      expect(fixed, `${file}: datasource references not through \${datasource}`).toEqual([]);
+      // every panel and every one of its targets names the datasource (none relies on a default)
+      for (const panel of (dashboard.panels ?? []) as { type: string; title: string; datasource?: unknown; targets?: { datasource?: unknown }[] }[]) {
+        if (panel.type === 'row') continue;
+        expect(panel.datasource, `${file} '${panel.title}'`).toEqual({ type: 'influxdb', uid: '${datasource}' });
+        expect(panel.targets?.length, `${file} '${panel.title}'`).toBeGreaterThan(0);
+        for (const t of panel.targets ?? []) expect(t.datasource, `${file} '${panel.title}'`).toEqual({ type: 'influxdb', uid: '${datasource}' });
+      }
+      const variables = dashboard.templating?.list ?? [];
+      // first, so the run/journey variables that query through it resolve after it
+      expect(variables[0]).toMatchObject({ type: 'datasource', name: 'datasource', query: 'influxdb', multi: false, includeAll: false });
+      expect(variables[0]?.current?.value).toBe(`\${${datasourceInput.name}}`);
+      expect(dashboard.__inputs).toEqual([datasourceInput]);
+      expect(dashboard.__requires.map((r) => r.id)).toEqual(expect.arrayContaining(['grafana', 'influxdb', 'timeseries']));
+      expect(dashboard.schemaVersion).toBe(grafanaSchemaVersion);
+      // the import input is used somewhere, or Grafana's import dialog would ask for nothing
+      expect(JSON.stringify(dashboard)).toContain(`\${${datasourceInput.name}}`);
+      expect(JSON.stringify(dashboard)).not.toContain('waddle-influx');
+    }
+  });
+
+  it('datasourceRefs finds a fixed uid wherever it hides (so the check above can fail)', () => {
+    const refs = datasourceRefs({ panels: [{ datasource: { type: 'influxdb', uid: 'abc' }, targets: [{ datasource: 'legacy-name' }] }], annotations: { list: [{ datasource: { uid: '${datasource}' } }] } });
+    expect(refs).toEqual([
+      { path: 'panels[0].datasource', type: 'influxdb', uid: 'abc' },
+      { path: 'panels[0].targets[0].datasource', uid: 'legacy-name' },
+      { path: 'annotations.list[0].datasource', type: undefined, uid: '${datasource}' },
+    ]);
   });
 
   it('has unique uids, a run variable and phase annotations on every board', () => {

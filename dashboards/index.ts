@@ -2,18 +2,19 @@
 // provisioning (docker/grafana/provisioning/dashboards) loads the files from that folder.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import { chatUploadsBoard, generatorHealthBoard, overviewBoard, webrtcBoard } from './boards.ts';
+import { importable, type ImportableDashboard } from './importable.ts';
 
 export { influxDatasource } from './influxql.ts';
+export type { ImportableDashboard } from './importable.ts';
 
-/** Every board, keyed by its file name. */
-export function buildDashboards(): Record<string, Dashboard> {
+/** Every board, keyed by its file name; each imports through Grafana's UI or loads by file provisioning. */
+export function buildDashboards(): Record<string, ImportableDashboard> {
   return {
-    'waddle-overview.json': overviewBoard(),
-    'waddle-webrtc.json': webrtcBoard(),
-    'waddle-chat-uploads.json': chatUploadsBoard(),
-    'waddle-generator.json': generatorHealthBoard(),
+    'waddle-overview.json': importable(overviewBoard()),
+    'waddle-webrtc.json': importable(webrtcBoard()),
+    'waddle-chat-uploads.json': importable(chatUploadsBoard()),
+    'waddle-generator.json': importable(generatorHealthBoard()),
   };
 }
 

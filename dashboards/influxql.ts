@@ -4,8 +4,14 @@
 import type * as cog from '@grafana/grafana-foundation-sdk/cog';
 import type { DataSourceRef } from '@grafana/grafana-foundation-sdk/common';
 
-/** The fixed datasource uid that docker/grafana provisioning creates (InfluxQL via InfluxDB 2's DBRP mapping). */
-export const influxDatasource: DataSourceRef = { type: 'influxdb', uid: 'waddle-influx' };
+/** Name of the dashboards' datasource template variable (type influxdb, see common.ts). */
+export const datasourceVariableName = 'datasource';
+
+/**
+ * Every panel, target, variable and annotation reads through the datasource variable, never a fixed
+ * uid: the boards then import into any Grafana with any InfluxDB (InfluxQL) datasource.
+ */
+export const influxDatasource: DataSourceRef = { type: 'influxdb', uid: `\${${datasourceVariableName}}` };
 
 export interface InfluxQLQuery extends cog.Dataquery {
   refId: string;

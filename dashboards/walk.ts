@@ -37,6 +37,29 @@ export function dashboardQueries(dashboard: Dashboard): FoundQuery[] {
   return out;
 }
 
+export interface DatasourceRef {
+  readonly path: string; // JSON path, e.g. "panels[3].targets[0].datasource"
+  readonly type?: string;
+  readonly uid?: string;
+}
+
+/**
+ * Every datasource reference anywhere in a dashboard (panels, rows, targets, variables, annotations,
+ * and anything a later SDK adds): each `datasource` key holding an object or a string.
+ */
+export function datasourceRefs(value: unknown, path = ''): DatasourceRef[] {
+  if (Array.isArray(value)) return value.flatMap((v, i) => datasourceRefs(v, `${path}[${i}]`));
+  if (value === null || typeof value !== 'object') return [];
+  const out: DatasourceRef[] = [];
+  for (const [key, v] of Object.entries(value)) {
+    const here = path ? `${path}.${key}` : key;
+    if (key === 'datasource' && typeof v === 'string') out.push({ path: here, uid: v });
+    else if (key === 'datasource' && v !== null && typeof v === 'object' && !Array.isArray(v)) out.push({ path: here, type: (v as Loose).type as string | undefined, uid: (v as Loose).uid as string | undefined });
+    out.push(...datasourceRefs(v, here));
+  }
+  return out;
+}
+
 export interface Substitutions {
   readonly run: string;
   readonly fromMs: number;

@@ -47,7 +47,7 @@ describe('Grafana dashboards against a real InfluxDB', () => {
       expect(queries.length).toBeGreaterThan(5);
       const empty: string[] = [];
       for (const q of queries) {
-        expect(q.datasourceUid ?? 'waddle-influx', q.where).toBe('waddle-influx');
+        expect(q.datasourceUid, q.where).toBe('${datasource}');
         for (const journey of ['.*', '(videoCall|chatMessaging|fileUpload)']) {
           const text = substitute(q.query, { run: run.summary.runId, fromMs, toMs, interval: '10s', variables: { journey, kind: '.*' } });
           expect(text, `${q.where}: unsubstituted variable`).not.toMatch(/\$(?!tag_)\w/);

@@ -1,48 +1,18 @@
 // Fault injection for the InfluxDB sink (FAKE endpoints, named as such, on loopback):
-// an endpoint that hangs forever, one that answers 503, one that answers 401 echoing the
+// an endpoint that hangs forever, one that answers 503, one that refuses (404, as InfluxDB 1.x does
+// for a missing database), one that fails each batch once, one that answers 401 echoing the
 // credentials it got. The run must not notice: record() stays fast, the interval timer keeps
-// time, writes are retried with backoff, and every line is accounted for:
-// generated = delivered + spilled + dropped.
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+// time, writes are retried with backoff, every line is accounted for
+// (generated = delivered + spilled + dropped), and the warnings agree with the retried figure.
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MetricsHub } from '../metrics/hub.ts';
-import { InfluxSink, type InfluxOptions } from '../metrics/sinks/influx.ts';
+import { InfluxSink, preflightInflux, type InfluxOptions } from '../metrics/sinks/influx.ts';
 import { MemorySink } from '../metrics/sinks/memory.ts';
-
-interface FakeEndpoint {
-  readonly url: string;
-  requests: number;
-  bodiesLines: number;
-  close(): Promise<void>;
-}
-
-async function fakeEndpoint(handler: (req: IncomingMessage, res: ServerResponse, body: string) => void): Promise<FakeEndpoint> {
-  const open = new Set<ServerResponse>();
-  const ep = { url: '', requests: 0, bodiesLines: 0, close: async () => {} };
-  const server: Server = createServer((req, res) => {
-    ep.requests++;
-    open.add(res);
-    res.on('close', () => open.delete(res));
-    let body = '';
-    req.on('data', (c: Buffer) => (body += c.toString()));
-    req.on('end', () => {
-      ep.bodiesLines += body.split('\n').filter(Boolean).length;
-      handler(req, res, body);
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const addr = server.address();
-  ep.url = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
-  ep.close = async () => {
-    server.closeAllConnections();
-    await new Promise<void>((r) => server.close(() => r()));
-  };
-  return ep;
-}
+import { fakeEndpoint } from './helpers/metric-stores.ts';
 
 let dir = '';
 beforeAll(async () => {
@@ -143,6 +113,55 @@ describe('InfluxDB sink under faults (fake endpoints)', () => {
     }
   });
 
+  it('a refused write (404 database not found) is not retried, and no message says it will be: retried 0 agrees', async () => {
+    const notFound = await fakeEndpoint((_req, res) => res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"database not found: \\"nodb\\""}'));
+    try {
+      const warnings: string[] = [];
+      const sink = new InfluxSink({ api: 'v1', url: notFound.url, db: 'nodb', flushIntervalMs: 20, onWarning: (m) => warnings.push(m) });
+      for (let i = 0; i < 3; i++) sink.writeEvent({ timeMs: Date.now(), type: 'user_start', message: `u${i}` });
+      await new Promise((r) => setTimeout(r, 300));
+      sink.writeEvent({ timeMs: Date.now(), type: 'user_start', message: 'u3' });
+      const stats = await sink.close(Date.now() + 2000);
+      expect(stats).toEqual({ generated: 4, delivered: 0, retried: 0, spilled: 0, dropped: 4 });
+      expect(sink.attempts).toBe(notFound.requests);
+      expect(notFound.requests).toBe(2); // one per batch, none repeated
+      // every failure message says what became of the lines, and none announces a retry
+      for (const m of sink.errors) expect(m).toMatch(/lines (dropped|spilled)|retry \d+ of \d+/);
+      expect(sink.errors.join('\n')).not.toMatch(/retry \d+ of/);
+      expect(warnings[0]).toMatch(/database not found.*not retried.*3 lines dropped \(3 of 3 so far\)/);
+    } finally {
+      await notFound.close();
+    }
+  });
+
+  it('a store that fails each batch once: every announced retry is sent, and retried counts exactly those lines', async () => {
+    const seenBodies = new Set<string>();
+    const flaky = await fakeEndpoint((_req, res, body) => {
+      const first = !seenBodies.has(body);
+      seenBodies.add(body);
+      res.writeHead(first ? 503 : 204).end();
+    });
+    try {
+      const sink = new InfluxSink({ api: 'v2', url: flaky.url, token: 't', org: 'o', bucket: 'b', flushIntervalMs: 30, retryBaseMs: 10 });
+      let n = 0;
+      for (let batch = 0; batch < 5; batch++) {
+        for (let k = 0; k <= batch; k++) sink.writeEvent({ timeMs: Date.now() + n, type: 'user_start', message: `u${n++}` });
+        await new Promise((r) => setTimeout(r, 150));
+      }
+      const stats = await sink.close(Date.now() + 3000);
+      const batches = seenBodies.size;
+      expect(batches).toBeGreaterThanOrEqual(3);
+      expect(stats).toEqual({ generated: n, delivered: n, retried: n, spilled: 0, dropped: 0 });
+      expect(sink.attempts).toBe(2 * batches);
+      const announced = sink.errors.filter((m) => /retry 1 of 3/.test(m));
+      expect(announced).toHaveLength(batches);
+      // the lines announced for retry add up to the retried figure
+      expect(announced.reduce((sum, m) => sum + Number(/write of (\d+) lines/.exec(m)?.[1]), 0)).toBe(stats.retried);
+    } finally {
+      await flaky.close();
+    }
+  });
+
   it('never lets a token or password reach its messages, even when the server echoes them', async () => {
     const echo = await fakeEndpoint((req, res) => res.writeHead(401).end(`unauthorized: ${req.headers.authorization} for ${req.url}`));
     try {
@@ -154,15 +173,25 @@ describe('InfluxDB sink under faults (fake endpoints)', () => {
         { api: 'v1', url: echo.url, db: 'x', user: 'fleet', password },
         { api: 'v1', url: echo.url.replace('http://', `http://fleet:${password}@`), db: 'x' },
       ] as InfluxOptions[]) {
-        const sink = new InfluxSink({ ...opts, onWarning: (m) => warnings.push(m) });
+        const sink = new InfluxSink({ ...opts, name: `influx ${opts.url}`, onWarning: (m) => warnings.push(m) });
         sink.writeEvent({ timeMs: Date.now(), type: 'run_start', message: 'hi' });
         const stats = await sink.close(Date.now() + 2000);
         expect(stats.dropped).toBe(1); // 401 is not retryable: dropped at once
         expect(sink.attempts).toBe(1);
-        warnings.push(...sink.errors, sink.redact(`url ${opts.url}`));
+        const problems = await preflightInflux(opts);
+        expect(problems).toHaveLength(1);
+        warnings.push(sink.name, ...sink.errors, ...problems, sink.redact(`url ${opts.url}`));
+      }
+      // a URL the sink cannot parse is refused with an error that does not repeat the password
+      expect(() => new InfluxSink({ api: 'v1', url: `http://fleet:${password}@[::1`, db: 'x' })).toThrow(/not a valid URL/);
+      try {
+        new InfluxSink({ api: 'v1', url: `http://fleet:${password}@[::1`, db: 'x' });
+      } catch (err) {
+        warnings.push(String(err));
       }
       const all = warnings.join('\n');
       expect(all).toMatch(/HTTP 401/);
+      expect(all).toMatch(/refused the (token|credentials)/);
       expect(all).toMatch(/\*\*\*/);
       expect(all).not.toContain(token);
       expect(all).not.toContain(password);

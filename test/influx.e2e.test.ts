@@ -106,6 +106,23 @@ describe('InfluxDB 1.6.7 through the v1 /write API', () => {
     expect(messages).toContain('line1\\nline2');
     expect((ev[0]?.values ?? []).length).toBe(folder.events.length);
   });
+
+  it('no lost points: events of one type in the same millisecond (two users starting at once) are all kept', async () => {
+    const runId = 'same-ms';
+    const sink = new InfluxSink({ api: 'v1', url: store.url, db: store.db, runId, shard: '1/1' });
+    const t = Date.now();
+    // three users start in the same millisecond, one a millisecond later, and a different type in between
+    for (const [dt, type, message] of [[0, 'user_start', 'u1'], [0, 'user_start', 'u2'], [0, 'step_error', 'e1'], [0, 'user_start', 'u3'], [1, 'user_start', 'u4']] as const) {
+      sink.writeEvent({ timeMs: t + dt, type, message });
+    }
+    const stats = await sink.close(Date.now() + 5000);
+    expect(stats).toMatchObject({ generated: 5, delivered: 5, dropped: 0 });
+    const rows = await influxQuery(store, `SELECT "message" FROM "events" WHERE "run" = '${runId}' AND "type" = 'user_start'`);
+    const messages = (rows[0]?.values ?? []).map((v) => v[1]);
+    expect(messages.sort()).toEqual(['u1', 'u2', 'u3', 'u4']);
+    // and every one still reads back in its own millisecond (the sequence only uses sub-millisecond digits)
+    expect((rows[0]?.values ?? []).map((v) => v[0])).toEqual([t, t, t, t + 1]);
+  });
 });
 
 describe('VictoriaMetrics through the v2 client (/api/v2/write)', () => {

@@ -38,9 +38,11 @@ function formatField(v: FieldValue): string | undefined {
 
 /**
  * One line, or undefined when no field survives (a line needs at least one field).
- * Tags are sorted by key (InfluxDB's advice for write performance).
+ * Tags are sorted by key (InfluxDB's advice for write performance). The timestamp is written as
+ * given, in the precision the write request names: a number is rounded, a string (e.g. a
+ * nanosecond timestamp too large for a double) must be an integer.
  */
-export function toLine(measurement: string, tags: Readonly<Record<string, string | undefined>>, fields: Readonly<Record<string, FieldValue | undefined>>, timeMs: number): string | undefined {
+export function toLine(measurement: string, tags: Readonly<Record<string, string | undefined>>, fields: Readonly<Record<string, FieldValue | undefined>>, timestamp: number | string): string | undefined {
   const fieldParts: string[] = [];
   for (const [k, v] of Object.entries(fields)) {
     if (v === undefined) continue;
@@ -53,5 +55,6 @@ export function toLine(measurement: string, tags: Readonly<Record<string, string
     .filter((k) => k !== '' && tags[k] !== undefined && tags[k] !== '')
     .map((k) => `${escapeKey(k)}=${escapeKey(tags[k] as string)}`);
   const head = [escapeMeasurement(measurement), ...tagParts].join(',');
-  return `${head} ${fieldParts.join(',')} ${Math.round(timeMs)}`;
+  if (typeof timestamp === 'string' && !/^-?\d+$/.test(timestamp)) throw new Error(`line protocol timestamp must be an integer, got ${JSON.stringify(timestamp)}`);
+  return `${head} ${fieldParts.join(',')} ${typeof timestamp === 'string' ? timestamp : Math.round(timestamp)}`;
 }

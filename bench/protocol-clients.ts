@@ -7,7 +7,7 @@
 //   npm run bench:protocol -- [--users 2000] [--channels users/10] [--per-minute users×10]
 //                             [--seconds 60] [--batch 50]
 //
-// Prints: users connected and how long it took; this process's heap and RSS per 1,000 clients
+// Prints: users connected, how long it took and this process's CPU meanwhile; this process's heap and RSS per 1,000 clients
 // (after a GC, above the baseline before connecting); this process's CPU per 1,000 clients
 // while idle-connected and while chatting (% of one core); messages/min sent, acked and
 // delivered; delivery p50/p99; event-loop delay p99 (is this process the limit?); the server's
@@ -131,8 +131,10 @@ async function main(): Promise<void> {
     collect();
     const base = process.memoryUsage();
     const connectStart = Date.now();
+    const connectCpu0 = ownCpuSeconds();
     const clients = await connectAll(url, channels, tally, delivery);
     const connectS = (Date.now() - connectStart) / 1000;
+    const connectCpuPct = ((ownCpuSeconds() - connectCpu0) / connectS) * 100;
     await new Promise((r) => setTimeout(r, 2000)); // presence of the last joins
     collect();
     const held = process.memoryUsage();
@@ -159,7 +161,7 @@ async function main(): Promise<void> {
 
     const perMin = (n: number): number => Math.round((n / seconds) * 60);
     const [p50, p99] = delivery.percentiles([50, 99]);
-    console.log(`protocol clients: ${clients.length}/${users} connected and joined in ${connectS.toFixed(1)} s (${channelCount} channels of one waddle, ~${Math.round(users / channelCount)} users each); closed in ${closeS.toFixed(1)} s`);
+    console.log(`protocol clients: ${clients.length}/${users} connected and joined in ${connectS.toFixed(1)} s at ${connectCpuPct.toFixed(0)}% of a core (${channelCount} channels of one waddle, ~${Math.round(users / channelCount)} users each); closed in ${closeS.toFixed(1)} s`);
     console.log(`protocol clients: this process per 1,000 clients: heap ${per1k(held.heapUsed, base.heapUsed)}, RSS ${per1k(held.rss, base.rss)} (total heap ${mb(held.heapUsed).toFixed(0)} MB, RSS ${mb(held.rss).toFixed(0)} MB)`);
     console.log(`protocol clients: this process CPU per 1,000 clients: ${((idleCpuPct / clients.length) * 1000).toFixed(1)}% of a core connected and idle, ${((cpuPct / clients.length) * 1000).toFixed(1)}% while chatting (total ${cpuPct.toFixed(0)}%); event-loop delay p99 ${(loop.percentile(99) / 1e6).toFixed(1)} ms`);
     console.log(`protocol clients: asked ${Math.round(perMinute)}/min for ${seconds} s → sent ${perMin(tally.sent)}/min, acked ${perMin(tally.acked)}/min, ${tally.failed} failed${tally.firstError ? ` (first: ${tally.firstError})` : ''}; delivered ${perMin(tally.delivered)} messages/min to receivers`);

@@ -105,6 +105,7 @@ export class ProtocolWaddleClient implements WaddleClient {
       timeoutMs: this.timeoutMs,
       onFrame: (frame, atMs) => this.onFrame(frame, atMs),
       onLost: (error) => this.onLost(error),
+      wants: (type) => (type === 'presence' ? this.presenceHandlers !== undefined && this.presenceHandlers.size > 0 : this.messageHandlers !== undefined && this.messageHandlers.size > 0),
     });
   }
 

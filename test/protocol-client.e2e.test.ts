@@ -264,7 +264,9 @@ async function answerDroppingProxy(targetPort: number): Promise<{ url: string; d
     });
     req.pipe(upstream);
   });
+  const tunnels = new Set<{ destroy(): void }>();
   server.on('upgrade', (req, socket, head) => {
+    tunnels.add(socket);
     const upstream = netConnect(targetPort, '127.0.0.1', () => {
       upstream.write(`${req.method} ${req.url} HTTP/1.1\r\n${Object.entries(req.headers).map(([k, v]) => `${k}: ${String(v)}`).join('\r\n')}\r\n\r\n`);
       upstream.write(head);
@@ -278,6 +280,7 @@ async function answerDroppingProxy(targetPort: number): Promise<{ url: string; d
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     dropped,
     close: () => new Promise<void>((resolve) => {
+      for (const t of tunnels) t.destroy(); // upgraded sockets are not the server's to close
       server.closeAllConnections();
       server.close(() => resolve());
     }),

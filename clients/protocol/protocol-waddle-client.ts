@@ -27,11 +27,12 @@
 //   media; it rejects at timeoutMs saying what it waited for and what each peer showed.
 // - every other wait is bounded by actionTimeoutMs (a download: plus its size at 0.5 MB/s).
 import { randomBytes } from 'node:crypto';
-import type { ServerFrame, WaddleSummary } from '../../reference-waddle/protocol.ts';
+import type { ServerFrame } from '../../reference-waddle/protocol.ts';
 import type { DownloadResult, PresenceChange, ReceivedMessage, RemoteMediaKind, SentMessage, UploadResult, WaddleClient, WaddleInfo } from '../waddle-client.ts';
 import { login, type HttpApi } from './http-api.ts';
 import { ProtocolSocket, type FrameBody } from './socket.ts';
 import { downloadAttachment, uploadFile } from './transfers.ts';
+import { sharedWaddleInfo as info } from './shared-waddles.ts';
 import { VoiceCall, type SignallingStats } from './voice-call.ts';
 
 /**
@@ -354,29 +355,6 @@ const NEEDS: Record<RemoteMediaKind, string> = {
   video: 'a remote participant announcing video (camera on)',
   screen: 'a remote participant announcing a screen share (screen on)',
 };
-
-/**
- * Waddle summaries shared by every client of the process: a waddle of 1,000 channels parsed
- * afresh per user would cost ~80 KB each, more than the rest of the client. A summary that
- * differs in anything (another server, channels changed) replaces the shared one.
- */
-const sharedWaddles = new Map<string, WaddleInfo>();
-const SHARED_WADDLES_MAX = 1_000;
-
-function info(w: WaddleSummary): WaddleInfo {
-  const known = sharedWaddles.get(w.id);
-  if (known && sameWaddle(known, w)) return known;
-  const fresh: WaddleInfo = { id: w.id, name: w.name, textChannels: w.textChannels, voiceChannels: w.voiceChannels };
-  if (sharedWaddles.size >= SHARED_WADDLES_MAX) sharedWaddles.clear(); // bounded, whatever the servers
-  sharedWaddles.set(w.id, fresh);
-  return fresh;
-}
-
-function sameWaddle(a: WaddleInfo, b: WaddleSummary): boolean {
-  const same = (x: readonly { id: string; name: string }[], y: readonly { id: string; name: string }[]): boolean =>
-    x.length === y.length && x.every((c, i) => c.id === y[i]?.id && c.name === y[i]?.name);
-  return a.name === b.name && same(a.textChannels, b.textChannels) && same(a.voiceChannels, b.voiceChannels);
-}
 
 function safely(fn: () => void): void {
   try {

@@ -1,0 +1,365 @@
+// ProtocolWaddleClient: a WaddleClient that speaks the reference Waddle's own protocol — HTTP
+// (login, uploads, attachments) and one WebSocket of JSON frames (reference-waddle/protocol.ts) —
+// with no browser, so one Node process holds thousands of users that load the server the way
+// the web client does (reference-waddle/web/*.ts).
+//
+// Semantics worth knowing (the browser driver's, where the protocol allows):
+// - connect() logs in over HTTP and opens the WebSocket; calling it again after the connection
+//   was lost logs in again and starts afresh (no waddle joined). There is no automatic reconnect:
+//   a connection the server or network drops fails whatever waits, and every later call, with an
+//   Error whose message says "WebSocket closed by the server or the network (code …)", which the
+//   fleet classifies as 'network'; a refused connect says ECONNREFUSED.
+// - onMessage fires for live messages of the open channel: others' on arrival (receivedAtMs =
+//   Date.now() when the frame arrived), our own at the server's ack. History sent on opening a
+//   channel is NOT reported, so it never counts as delivery. Attachments posted by an upload
+//   arrive as live messages (our own too, authored by us). Filter by author to measure delivery.
+// - sendMessage stamps a nonce and sentAtMs (Date.now(); same machine clock as a browser page's
+//   performance.timeOrigin + now), resolves at the ack, rejects with the server's error frame.
+// - onPresence reports the online members listed when joining a waddle (seen at the join), then
+//   every change in the coalesced presence frames of that waddle; seenAtMs = frame arrival.
+// - Voice: joinVoice joins unmuted ("mic on"); setMuted/enableVideo/startScreenShare send
+//   voice.state flags and resolve once the server's member list shows them. There is no media.
+//   Signalling is a synthetic offer/answer exchange with the other protocol users of the room;
+//   real browser offers are skipped and counted, never answered (see voice-call.ts).
+// - waitForRemoteMedia(kind, timeoutMs) resolves with the ms waited once a remote participant that
+//   announces that kind (audio: unmuted; video: camera on; screen: screen on) has completed the
+//   synthetic signalling exchange with this client. It proves signalling and state, not decoded
+//   media; it rejects at timeoutMs saying what it waited for and what each peer showed.
+// - every other wait is bounded by actionTimeoutMs (a download: plus its size at 0.5 MB/s).
+import { randomBytes } from 'node:crypto';
+import type { ServerFrame } from '../../reference-waddle/protocol.ts';
+import type { DownloadResult, PresenceChange, ReceivedMessage, RemoteMediaKind, SentMessage, UploadResult, WaddleClient, WaddleInfo } from '../waddle-client.ts';
+import { login, type HttpApi } from './http-api.ts';
+import { ProtocolSocket, type FrameBody } from './socket.ts';
+import { downloadAttachment, uploadFile } from './transfers.ts';
+import { sharedWaddleInfo as info } from './shared-waddles.ts';
+import { VoiceCall, type SignallingStats } from './voice-call.ts';
+
+/**
+ * What a protocol user can do, in the capability names plans use. Decoded media ('media') is
+ * not among them: 'voice', 'video' and 'screen' mean joining, flags and signalling, not frames.
+ */
+export const protocolCapabilities = ['chat', 'reactions', 'presence', 'voice', 'video', 'screen', 'upload'] as const;
+
+/** Same shape as BrowserWaddleClientOptions, so a driver can build either from one config. */
+export interface ProtocolWaddleClientOptions {
+  /** the Waddle server, e.g. http://127.0.0.1:8080 */
+  baseUrl: string;
+  username: string;
+  password?: string;
+  /** bound on every single request and wait. Default 15 000 ms. */
+  actionTimeoutMs?: number;
+}
+
+type Of<T extends ServerFrame['type']> = Extract<ServerFrame, { type: T }>;
+type VoiceFlag = 'muted' | 'camera' | 'screen';
+
+/** Nonces: unique per process without a random draw per message. */
+const noncePrefix = randomBytes(4).toString('hex');
+let nonceCounter = 0;
+
+export class ProtocolWaddleClient implements WaddleClient {
+  readonly username: string;
+  private readonly api: HttpApi;
+  private readonly password: string | undefined;
+  private readonly timeoutMs: number;
+  private readonly label: string;
+  private socket: ProtocolSocket | undefined;
+  private waddle: WaddleInfo | undefined;
+  private channelId: string | undefined;
+  // created on first use: most users never need most of them
+  private messageHandlers: Set<(message: ReceivedMessage) => void> | undefined;
+  private presenceHandlers: Set<(change: PresenceChange) => void> | undefined;
+  private voice: VoiceCall | undefined;
+  private mediaWaits: Set<(error: Error) => void> | undefined;
+  private closed = false;
+
+  constructor(options: ProtocolWaddleClientOptions) {
+    this.username = options.username;
+    this.password = options.password;
+    this.timeoutMs = options.actionTimeoutMs ?? 15_000;
+    this.label = `ProtocolWaddleClient(${options.username})`;
+    this.api = { baseUrl: options.baseUrl.replace(/\/+$/, ''), label: this.label, timeoutMs: this.timeoutMs };
+  }
+
+  /** The server's id of this connection ('' before connect). */
+  get peerId(): string {
+    return this.socket?.peerId ?? '';
+  }
+
+  /** Signalling counts: synthetic offers/answers sent, exchanges completed, real offers skipped. */
+  get signallingStats(): Readonly<SignallingStats> {
+    return { ...(this.voice?.stats ?? { syntheticOffersSent: 0, syntheticAnswersSent: 0, exchangesCompleted: 0, realOffersSkipped: 0, otherSignalsSkipped: 0 }) };
+  }
+
+  // ---- connection -----------------------------------------------------------------
+
+  async connect(): Promise<void> {
+    if (this.closed) throw new Error(`${this.label}: connect() after close()`);
+    if (this.socket?.isOpen) return;
+    this.resetSession();
+    const token = await login(this.api, this.username, this.password);
+    this.socket = await ProtocolSocket.open({
+      url: `${this.api.baseUrl.replace(/^http/, 'ws')}/ws`,
+      token,
+      label: this.label,
+      timeoutMs: this.timeoutMs,
+      onFrame: (frame, atMs) => this.onFrame(frame, atMs),
+      onLost: (error) => this.onLost(error),
+      wants: (type) => (type === 'presence' ? this.presenceHandlers !== undefined && this.presenceHandlers.size > 0 : this.messageHandlers !== undefined && this.messageHandlers.size > 0),
+    });
+  }
+
+  async listWaddles(): Promise<readonly WaddleInfo[]> {
+    return (await this.ask<Of<'waddle.list'>>({ type: 'waddle.list' }, 'the waddle list')).frame.waddles.map(info);
+  }
+
+  async joinWaddle(waddleId?: string): Promise<WaddleInfo> {
+    let id = waddleId;
+    if (id === undefined) {
+      const first = (await this.listWaddles())[0];
+      if (!first) throw new Error(`${this.label}: the server lists no waddle to join`);
+      id = first.id;
+    }
+    const { frame, receivedAtMs } = await this.ask<Of<'waddle.joined'>>({ type: 'waddle.join', waddleId: id }, `joining waddle ${id}`);
+    // one waddle at a time, as the web client does
+    if (this.waddle && this.waddle.id !== frame.waddle.id) this.requireSocket('waddle.leave').send({ type: 'waddle.leave', waddleId: this.waddle.id });
+    if (this.waddle?.id !== frame.waddle.id) this.channelId = undefined;
+    this.waddle = info(frame.waddle);
+    if (this.presenceHandlers) for (const username of frame.online) this.emitPresence({ username, online: true, seenAtMs: receivedAtMs });
+    return this.waddle;
+  }
+
+  async openTextChannel(channelId?: string): Promise<void> {
+    const waddle = this.requireWaddle('open a text channel');
+    const id = channelId ?? waddle.textChannels[0]?.id;
+    if (id === undefined) throw new Error(`${this.label}: waddle ${waddle.id} has no text channel`);
+    if (this.channelId !== undefined && this.channelId !== id) this.requireSocket('channel.close').send({ type: 'channel.close', channelId: this.channelId });
+    this.channelId = undefined; // messages of neither channel count until the new one is open
+    await this.ask({ type: 'channel.open', channelId: id }, `opening text channel ${id}`);
+    this.channelId = id; // the history came with the answer and is not reported
+  }
+
+  async leaveWaddle(): Promise<void> {
+    const waddle = this.requireWaddle('leave it');
+    if (this.voice?.channelId !== undefined) await this.leaveVoice();
+    await this.ask({ type: 'waddle.leave', waddleId: waddle.id }, `leaving waddle ${waddle.id}`);
+    this.waddle = undefined;
+    this.channelId = undefined;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.messageHandlers = undefined;
+    this.presenceHandlers = undefined;
+    this.failMediaWaits(new Error(`${this.label}: the client was closed while waiting for remote media`));
+    this.voice?.left();
+    await this.socket?.close();
+  }
+
+  // ---- chat -----------------------------------------------------------------------
+
+  async sendMessage(text: string): Promise<SentMessage> {
+    const channelId = this.requireChannel('send a message');
+    nonceCounter += 1;
+    const nonce = `${noncePrefix}-${nonceCounter.toString(36)}`;
+    const sentAtMs = Date.now();
+    const { frame, receivedAtMs } = await this.ask<Of<'chat.ack'>>({ type: 'chat.send', channelId, text, nonce, sentAtMs }, `message ${nonce} (its server ack)`);
+    if (this.messageHandlers && this.channelId === channelId) {
+      this.emitMessage({ id: frame.id, channelId, author: this.username, text, nonce, sentAtMs, receivedAtMs });
+    }
+    return { id: frame.id, channelId, nonce, sentAtMs, ackedAtMs: receivedAtMs };
+  }
+
+  onMessage(handler: (message: ReceivedMessage) => void): () => void {
+    (this.messageHandlers ??= new Set()).add(handler);
+    return () => void this.messageHandlers?.delete(handler);
+  }
+
+  onPresence(handler: (change: PresenceChange) => void): () => void {
+    (this.presenceHandlers ??= new Set()).add(handler);
+    return () => void this.presenceHandlers?.delete(handler);
+  }
+
+  async react(messageId: string, emoji: string): Promise<void> {
+    const channelId = this.requireChannel('react');
+    await this.ask({ type: 'reaction.add', channelId, messageId, emoji }, `reaction ${emoji} on message ${messageId}`);
+  }
+
+  // ---- voice ----------------------------------------------------------------------
+
+  async joinVoice(channelId?: string): Promise<void> {
+    const waddle = this.requireWaddle('join voice');
+    const id = channelId ?? waddle.voiceChannels[0]?.id;
+    if (id === undefined) throw new Error(`${this.label}: waddle ${waddle.id} has no voice channel`);
+    const { frame } = await this.ask<Of<'voice.joined'>>({ type: 'voice.join', channelId: id }, `joining voice channel ${id}`);
+    this.voiceCall().joined(frame.channelId, frame.peerId, frame.participants);
+  }
+
+  async leaveVoice(): Promise<void> {
+    await this.ask({ type: 'voice.leave' }, 'leaving the voice channel');
+    this.voice?.left();
+  }
+
+  setMuted(muted: boolean): Promise<void> {
+    return this.setFlag('muted', muted);
+  }
+
+  enableVideo(): Promise<void> {
+    return this.setFlag('camera', true);
+  }
+
+  disableVideo(): Promise<void> {
+    return this.setFlag('camera', false);
+  }
+
+  startScreenShare(): Promise<void> {
+    return this.setFlag('screen', true);
+  }
+
+  stopScreenShare(): Promise<void> {
+    return this.setFlag('screen', false);
+  }
+
+  waitForRemoteMedia(kind: RemoteMediaKind, timeoutMs: number): Promise<number> {
+    if (this.closed || !this.socket?.isOpen) return Promise.reject(this.notConnected(`wait for remote ${kind}`));
+    const voice = this.voiceCall();
+    const startedAtMs = performance.now();
+    return new Promise<number>((resolve, reject) => {
+      const fail = (error: Error): void => {
+        clearTimeout(timer);
+        stop();
+        this.mediaWaits?.delete(fail);
+        reject(error);
+      };
+      const timer = setTimeout(() => fail(new Error(`${this.label}: timed out after ${timeoutMs} ms waiting for remote ${kind}: ${NEEDS[kind]} that completed the synthetic signalling exchange with this client (seen: ${voice.describe(kind)})`)), timeoutMs);
+      (this.mediaWaits ??= new Set()).add(fail);
+      const stop = voice.whenMedia(kind, () => {
+        clearTimeout(timer);
+        this.mediaWaits?.delete(fail);
+        resolve(performance.now() - startedAtMs);
+      });
+    });
+  }
+
+  // ---- files ----------------------------------------------------------------------
+
+  upload(filePath: string): Promise<UploadResult> {
+    const channelId = this.requireChannel(`upload ${filePath}`);
+    return uploadFile(this.api, channelId, filePath);
+  }
+
+  download(attachmentId: string): Promise<DownloadResult> {
+    this.requireSocket(`download attachment ${attachmentId}`);
+    return downloadAttachment(this.api, attachmentId);
+  }
+
+  // ---- internals ------------------------------------------------------------------
+
+  private onFrame(frame: ServerFrame, receivedAtMs: number): void {
+    switch (frame.type) {
+      case 'chat.message': {
+        const m = frame.message;
+        if (!this.messageHandlers || m.channelId !== this.channelId) return;
+        this.emitMessage({ id: m.id, channelId: m.channelId, author: m.author, text: m.text, receivedAtMs, ...(m.nonce !== undefined ? { nonce: m.nonce } : {}), ...(m.sentAtMs !== undefined ? { sentAtMs: m.sentAtMs } : {}) });
+        return;
+      }
+      case 'presence':
+        if (!this.presenceHandlers || frame.waddleId !== this.waddle?.id) return;
+        for (const change of frame.changes) this.emitPresence({ username: change.username, online: change.online, seenAtMs: receivedAtMs });
+        return;
+      case 'voice.members':
+        this.voice?.members(frame.channelId, frame.participants);
+        return;
+      case 'rtc.signal':
+        this.voice?.signal(frame.from, frame.fromUser, frame.data);
+        return;
+      default:
+        return;
+    }
+  }
+
+  private onLost(error: Error): void {
+    this.failMediaWaits(error);
+    this.voice?.left();
+  }
+
+  private resetSession(): void {
+    this.waddle = undefined;
+    this.channelId = undefined;
+    this.voice?.left();
+  }
+
+  private voiceCall(): VoiceCall {
+    return (this.voice ??= new VoiceCall((to, data) => this.socket?.isOpen && this.socket.send({ type: 'rtc.signal', to, data })));
+  }
+
+  private async setFlag(flag: VoiceFlag, on: boolean): Promise<void> {
+    const voice = this.voice;
+    const channelId = voice?.channelId;
+    if (!voice || channelId === undefined) throw new Error(`${this.label}: cannot set ${flag}=${on}: not in a voice channel (call joinVoice first)`);
+    const shows = (f: ServerFrame): boolean => f.type === 'voice.members' && f.channelId === channelId && voice.ownStateIn(f.participants)?.[flag] === on;
+    await this.ask({ type: 'voice.state', [flag]: on }, `voice.state ${flag}=${on} to show in the member list of ${channelId}`, shows);
+  }
+
+  private ask<T extends ServerFrame>(frame: FrameBody, what: string, until?: (f: ServerFrame) => boolean): Promise<{ frame: T; receivedAtMs: number }> {
+    let socket: ProtocolSocket;
+    try {
+      socket = this.requireSocket(what);
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
+    return socket.request(frame, what, this.timeoutMs, until) as Promise<{ frame: T; receivedAtMs: number }>;
+  }
+
+  private requireSocket(what: string): ProtocolSocket {
+    if (this.closed || !this.socket) throw this.notConnected(what);
+    return this.socket; // a lost socket throws its own "WebSocket closed" error on send
+  }
+
+  private notConnected(what: string): Error {
+    if (this.closed) return new Error(`${this.label}: cannot ${what}: the client is closed`);
+    if (!this.socket) return new Error(`${this.label}: cannot ${what}: not connected (call connect first)`);
+    return new Error(`${this.label}: cannot ${what}: WebSocket is closed (connection lost; call connect again)`);
+  }
+
+  private requireWaddle(what: string): WaddleInfo {
+    this.requireSocket(what);
+    if (!this.waddle) throw new Error(`${this.label}: cannot ${what}: no waddle joined (call joinWaddle first)`);
+    return this.waddle;
+  }
+
+  private requireChannel(what: string): string {
+    this.requireWaddle(what);
+    if (this.channelId === undefined) throw new Error(`${this.label}: cannot ${what}: no text channel is open (call openTextChannel first)`);
+    return this.channelId;
+  }
+
+  private failMediaWaits(error: Error): void {
+    const waits = this.mediaWaits;
+    this.mediaWaits = undefined;
+    for (const fail of waits ?? []) fail(error);
+  }
+
+  private emitMessage(message: ReceivedMessage): void {
+    for (const h of this.messageHandlers ?? []) safely(() => h(message));
+  }
+
+  private emitPresence(change: PresenceChange): void {
+    for (const h of this.presenceHandlers ?? []) safely(() => h(change));
+  }
+}
+
+const NEEDS: Record<RemoteMediaKind, string> = {
+  audio: 'a remote participant announcing audio (unmuted)',
+  video: 'a remote participant announcing video (camera on)',
+  screen: 'a remote participant announcing a screen share (screen on)',
+};
+
+function safely(fn: () => void): void {
+  try {
+    fn();
+  } catch {
+    // a handler's bug must not break the client's frame stream
+  }
+}

@@ -67,6 +67,8 @@ export interface ThresholdResult {
   readonly ok: boolean;
   readonly noData: boolean;
   readonly abortOnFail: boolean;
+  /** 'default' for the built-in error gate (applied when the plan does not opt out), 'plan' for the plan's own */
+  readonly source?: 'plan' | 'default';
 }
 
 export interface ErrorClass {
@@ -120,4 +122,19 @@ export interface RunSummary {
   readonly errors: readonly ErrorClass[];
   /** schedule lag: how late users started against the plan */
   readonly scheduleLagMs: { readonly p50: number; readonly p95: number; readonly max: number };
+  /** true when the built-in error thresholds were applied; false when the plan opted out */
+  readonly defaultGate?: boolean;
+  /** what a failure looked like: the first few failed iterations per journey and step */
+  readonly evidence?: readonly FailureEvidence[];
+}
+
+export interface FailureEvidence {
+  readonly journey: string;
+  readonly step?: string;
+  readonly reason: string;
+  readonly message: string;
+  /** epoch ms */
+  readonly atMs: number;
+  /** relative to the run folder: screenshot .png, Playwright trace .zip or DOM snapshot .html, console log .txt */
+  readonly files: readonly string[];
 }

@@ -9,6 +9,8 @@ import { readRunForReport } from './run-folder-reader.ts';
 
 export { buildReportHtml, type ReportOptions } from './html/build.ts';
 export { readRunForReport, parseNdjson, type RunForReport } from './run-folder-reader.ts';
+export { RunFolderProblem } from './run-folder-problem.ts';
+export { summaryFromNdjson } from './partial-summary.ts';
 export { identifyBottlenecks, defaultLimits, type Bottleneck, type BottleneckLimits, type Severity } from './bottlenecks.ts';
 export { recommendations, type Recommendation } from './recommendations.ts';
 export { compareRuns, comparisonVerdictReasons, type Comparison, type CompareOptions, type Change } from './compare.ts';

@@ -11,7 +11,7 @@ import { reportCss, reportScript } from './client.ts';
 import { escapeHtml, jsonForScript, scriptSafe } from './escape.ts';
 import {
   bottlenecksSection, chartsSection, comparisonSection, errorClasses, errorsSection, factsSection,
-  generatorSection, journeysSection, planSection, thresholdsSection, verdictHeader,
+  generatorSection, journeysSection, partialBanner, planSection, thresholdsSection, verdictHeader,
 } from './sections.ts';
 
 export interface ReportOptions {
@@ -43,6 +43,7 @@ export function buildReportHtml(run: RunForReport, options: ReportOptions = {}):
 <body data-verdict="${escapeHtml(summary.verdict.result)}">
 ${verdictHeader(summary, title)}
 <main>
+${partialBanner(run.partial, run.problems)}
 ${factsSection(summary, run.skippedLines ?? 0)}
 ${comparison ? comparisonSection(comparison) : ''}
 ${thresholdsSection(summary)}

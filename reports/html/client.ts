@@ -27,6 +27,9 @@ dl.facts dt { color: var(--muted); } dl.facts dd { margin: 0; }
 .chart h3 { margin: 0 0 4px; color: var(--fg); }
 .nodata { color: var(--muted); font-style: italic; }
 .sev-critical { color: #cf222e; font-weight: 700; } .sev-high { color: #bc4c00; font-weight: 700; } .sev-medium { color: #b7791f; } .sev-low { color: var(--muted); }
+.banner { border: 2px solid #b7791f; background: #fff8e6; border-radius: 6px; padding: 4px 16px 10px; }
+.banner-bad { border-color: #cf222e; background: #fff0f0; }
+.banner h2 { border: none; margin: 8px 0 4px; }
 pre { background: var(--panel); padding: 8px; overflow-x: auto; white-space: pre-wrap; word-break: break-word; margin: 4px 0; }
 `;
 

@@ -41,6 +41,13 @@ export function verdictHeader(summary: RunSummary, title: string): string {
 <ul class="reasons" id="verdict-reasons">${v.reasons.map((r) => `<li>${e(r)}</li>`).join('')}</ul></header>`;
 }
 
+/** A report that covers only part of a run says so first, with what was skipped while reading. */
+export function partialBanner(partial: readonly string[] | undefined, problems: readonly string[] | undefined): string {
+  if (!partial?.length && !problems?.length) return '';
+  const list = (items: readonly string[]): string => `<ul>${items.map((p) => `<li>${e(p)}</li>`).join('')}</ul>`;
+  return `<section id="partial" class="${partial?.length ? 'banner banner-bad' : 'banner'}">${partial?.length ? `<h2>Partial report: not the whole run</h2>${list(partial)}` : ''}${problems?.length ? `<h3>Skipped while reading the run folder</h3>${list(problems)}` : ''}</section>`;
+}
+
 export function factsSection(summary: RunSummary, skippedLines: number): string {
   const u = summary.users;
   const facts: [string, string][] = [

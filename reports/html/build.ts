@@ -1,7 +1,9 @@
 // report.html: one self-contained file. Styles, uPlot, the chart data and the drawing script are
 // inlined; nothing is fetched, so it opens from a CI artifact store or an air-gapped laptop.
 import type { RunSummary } from '../../metrics/run-summary.ts';
-import { identifyBottlenecks, type BottleneckLimits } from '../bottlenecks.ts';
+import { analyseRun, type BottleneckLimits } from '../bottlenecks.ts';
+import { passCaveat } from '../gate-notes.ts';
+import { findingsSection } from './findings-section.ts';
 import { compareRuns, type CompareOptions, type Comparison } from '../compare.ts';
 import { recommendations } from '../recommendations.ts';
 import type { RunForReport } from '../run-folder-reader.ts';
@@ -10,7 +12,7 @@ import { uplotAssets } from './assets.ts';
 import { reportCss, reportScript } from './client.ts';
 import { escapeHtml, jsonForScript, scriptSafe } from './escape.ts';
 import {
-  bottlenecksSection, chartsSection, comparisonSection, errorClasses, errorsSection, factsSection,
+  chartsSection, comparisonSection, errorClasses, errorsSection, factsSection,
   generatorSection, journeysSection, partialBanner, planSection, thresholdsSection, verdictHeader,
 } from './sections.ts';
 
@@ -28,8 +30,8 @@ export interface ReportOptions {
 export function buildReportHtml(run: RunForReport, options: ReportOptions = {}): string {
   const { summary, intervals, events } = run;
   const charts = buildReportCharts(intervals, options.maxPointsPerChart ?? 2000);
-  const bottlenecks = identifyBottlenecks(summary, intervals, options.bottleneckLimits);
-  const recs = recommendations(bottlenecks, summary, { intervals });
+  const analysis = analyseRun(summary, intervals, options.bottleneckLimits);
+  const recs = recommendations(analysis.findings, summary, { intervals });
   const comparison = options.comparison ?? (options.baseline ? compareRuns(summary, options.baseline.summary, options.compare) : undefined);
   const title = `waddle-fleet report — ${summary.runId}`;
   const { js, css } = uplotAssets();
@@ -41,13 +43,13 @@ export function buildReportHtml(run: RunForReport, options: ReportOptions = {}):
 <title>${escapeHtml(title)}</title>
 <style>${css}</style><style>${reportCss}</style></head>
 <body data-verdict="${escapeHtml(summary.verdict.result)}">
-${verdictHeader(summary, title)}
+${verdictHeader(summary, title, passCaveat(summary, analysis.findings))}
 <main>
 ${partialBanner(run.partial, run.problems)}
 ${factsSection(summary, run.skippedLines ?? 0)}
 ${comparison ? comparisonSection(comparison) : ''}
 ${thresholdsSection(summary)}
-${bottlenecksSection(bottlenecks, recs)}
+${findingsSection(analysis, summary, recs)}
 ${planSection(summary)}
 ${chartsSection(charts)}
 ${journeysSection(summary)}

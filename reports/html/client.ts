@@ -30,6 +30,9 @@ dl.facts dt { color: var(--muted); } dl.facts dd { margin: 0; }
 .banner { border: 2px solid #b7791f; background: #fff8e6; border-radius: 6px; padding: 4px 16px 10px; }
 .banner-bad { border-color: #cf222e; background: #fff0f0; }
 .banner h2 { border: none; margin: 8px 0 4px; }
+.evidence { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: 12px; color: var(--muted); }
+.gate-note { color: #8a5a00; }
+p.note { color: var(--muted); margin: 2px 0 6px; }
 pre { background: var(--panel); padding: 8px; overflow-x: auto; white-space: pre-wrap; word-break: break-word; margin: 4px 0; }
 `;
 

@@ -1,13 +1,11 @@
 // The report's sections as HTML strings. Every value from the run goes through escapeHtml.
 import type { RunEvent } from '../../metrics/types.ts';
 import type { ErrorClass, RunSummary } from '../../metrics/run-summary.ts';
-import type { Bottleneck } from '../bottlenecks.ts';
 import type { Comparison } from '../compare.ts';
-import type { Recommendation } from '../recommendations.ts';
 import type { ChartData } from '../series.ts';
 import { escapeHtml as e } from './escape.ts';
 
-type Cell = string | number | null | undefined | { html: string } | { num: number | null | undefined; digits?: number };
+export type Cell = string | number | null | undefined | { html: string } | { num: number | null | undefined; digits?: number };
 
 function cell(c: Cell): string {
   if (c !== null && typeof c === 'object' && 'html' in c) return `<td>${c.html}</td>`;
@@ -34,11 +32,11 @@ export function table(id: string, headers: readonly string[], rows: readonly (re
   return `<table id="${id}"><thead><tr>${headers.map((h) => `<th>${e(h)}</th>`).join('')}</tr></thead><tbody>${rows.map((r) => `<tr>${r.map(cell).join('')}</tr>`).join('')}</tbody></table>`;
 }
 
-export function verdictHeader(summary: RunSummary, title: string): string {
+export function verdictHeader(summary: RunSummary, title: string, caveat?: string): string {
   const v = summary.verdict;
   return `<header id="verdict"><h1>${e(title)}</h1><span id="verdict-badge" class="badge badge-${e(v.result)}">${e(v.result.toUpperCase())}</span>
 <span>exit code ${e(v.exitCode)}${summary.status !== 'complete' ? ` · run ${e(summary.status)}` : ''}</span>
-<ul class="reasons" id="verdict-reasons">${v.reasons.map((r) => `<li>${e(r)}</li>`).join('')}</ul></header>`;
+<ul class="reasons" id="verdict-reasons">${v.reasons.map((r) => `<li>${e(r)}</li>`).join('')}</ul>${caveat ? `<p id="gate-caveat" class="warn">${e(caveat)}</p>` : ''}</header>`;
 }
 
 /** A report that covers only part of a run says so first, with what was skipped while reading. */
@@ -111,13 +109,6 @@ export function errorClasses(summary: RunSummary, events: readonly RunEvent[]): 
 export function errorsSection(classes: readonly ErrorClass[]): string {
   const rows = classes.map((c) => [c.reason, c.count, { html: c.examples.map((x) => `<pre>${e(x)}</pre>`).join('') }] as Cell[]);
   return `<section id="errors"><h2>Errors by class</h2>${table('errors-table', ['class', 'count', 'examples'], rows, 'no errors')}</section>`;
-}
-
-export function bottlenecksSection(bottlenecks: readonly Bottleneck[], recs: readonly Recommendation[]): string {
-  const rows = bottlenecks.map((b) => [{ html: `<span class="sev-${e(b.severity)}">${e(b.severity)}</span>` }, b.type, b.component, b.details, b.recommendation] as Cell[]);
-  const recRows = recs.map((r) => [{ html: `<span class="sev-${r.priority === 'high' ? 'high' : r.priority}">${e(r.priority)}</span>` }, r.category, r.title, r.description] as Cell[]);
-  return `<section id="bottlenecks"><h2>Bottlenecks</h2>${table('bottlenecks-table', ['severity', 'type', 'component', 'details', 'what to do'], rows, 'no bottleneck rule fired')}</section>
-<section id="recommendations"><h2>Recommendations</h2>${table('recommendations-table', ['priority', 'category', 'title', 'description'], recRows, 'nothing to recommend')}</section>`;
 }
 
 export function comparisonSection(c: Comparison): string {

@@ -91,9 +91,11 @@ function matches(s: SeriesAggregate, q: ChartQuery): boolean {
   return true;
 }
 
+/** The line a series belongs to; a `by` tag the series lacks (e.g. no driver tag) is left out of the name. */
 function lineName(s: SeriesAggregate, q: ChartQuery): string {
-  let name = '';
-  if (q.by) for (let i = 0; i < q.by.length; i++) name += (i > 0 ? ' / ' : '') + (s.tags[q.by[i]!] ?? '-');
+  const parts: string[] = [];
+  if (q.by) for (const key of q.by) if (s.tags[key] !== undefined) parts.push(s.tags[key]);
+  const name = parts.join(' / ');
   if (q.label && name) return `${q.label} ${name}`;
   return q.label ?? (name || q.metric);
 }
@@ -159,11 +161,12 @@ const media = ['kind', 'direction'] as const;
 /** The report's charts: what users feel first, then media, then the machines. */
 export const reportCharts: readonly ChartDef[] = [
   { id: 'users-active', group: 'Load', title: 'Active users per journey', unit: 'users', queries: [{ metric: 'users.active', field: 'last', by: ['journey'] }] },
-  { id: 'step-p95', group: 'Latency', title: 'Step latency p95 by step', unit: 'ms', queries: [{ metric: 'step.duration_ms', field: 'p95', by: ['journey', 'step'] }] },
-  { id: 'step-p99', group: 'Latency', title: 'Step latency p99 by step', unit: 'ms', queries: [{ metric: 'step.duration_ms', field: 'p99', by: ['journey', 'step'] }] },
+  { id: 'step-p95', group: 'Latency', title: 'Step latency p95 by step', unit: 'ms', queries: [{ metric: 'step.duration_ms', field: 'p95', by: ['journey', 'step', 'driver'] }] },
+  { id: 'step-p99', group: 'Latency', title: 'Step latency p99 by step', unit: 'ms', queries: [{ metric: 'step.duration_ms', field: 'p99', by: ['journey', 'step', 'driver'] }] },
   { id: 'step-errors', group: 'Latency', title: 'Step error rate by journey', unit: '%', queries: [{ metric: 'step.errors', field: 'ratePct', by: ['journey'] }] },
-  { id: 'chat-delivery', group: 'Chat', title: 'Chat delivery latency', unit: 'ms', queries: (['p50', 'p95', 'p99'] as const).map((p) => ({ metric: 'chat.delivery_ms', field: p, label: p })) },
-  { id: 'chat-rate', group: 'Chat', title: 'Messages per minute', unit: 'msg/min', queries: [{ metric: 'chat.messages_sent', field: 'perMinute', label: 'sent' }, { metric: 'chat.messages_received', field: 'perMinute', label: 'received' }] },
+  // by driver: browser users' delivery (rendered in a page) and protocol users' are different measurements
+  { id: 'chat-delivery', group: 'Chat', title: 'Chat delivery latency', unit: 'ms', queries: (['p50', 'p95', 'p99'] as const).map((p) => ({ metric: 'chat.delivery_ms', field: p, label: p, by: ['driver'] })) },
+  { id: 'chat-rate', group: 'Chat', title: 'Messages per minute', unit: 'msg/min', queries: [{ metric: 'chat.messages_sent', field: 'perMinute', label: 'sent', by: ['driver'] }, { metric: 'chat.messages_received', field: 'perMinute', label: 'received', by: ['driver'] }] },
   { id: 'webrtc-bitrate', group: 'WebRTC', title: 'WebRTC bitrate (mean) by kind and direction', unit: 'kbps', queries: [{ metric: 'webrtc.bitrate_kbps', field: 'mean', by: media }] },
   { id: 'webrtc-loss', group: 'WebRTC', title: 'Packet loss p95', unit: '%', queries: [{ metric: 'webrtc.packets_lost_pct', field: 'p95', by: media }] },
   { id: 'webrtc-jitter', group: 'WebRTC', title: 'Jitter p95', unit: 'ms', queries: [{ metric: 'webrtc.jitter_ms', field: 'p95', by: media }] },

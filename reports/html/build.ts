@@ -4,6 +4,8 @@ import type { RunSummary } from '../../metrics/run-summary.ts';
 import { analyseRun, type BottleneckLimits } from '../bottlenecks.ts';
 import { passCaveat } from '../gate-notes.ts';
 import { findingsSection } from './findings-section.ts';
+import { chatSection, journeysSection } from './steps-section.ts';
+import { byDriver } from '../drivers.ts';
 import { compareRuns, type CompareOptions, type Comparison } from '../compare.ts';
 import { recommendations } from '../recommendations.ts';
 import type { RunForReport } from '../run-folder-reader.ts';
@@ -13,7 +15,7 @@ import { reportCss, reportScript } from './client.ts';
 import { escapeHtml, jsonForScript, scriptSafe } from './escape.ts';
 import {
   chartsSection, comparisonSection, errorClasses, errorsSection, factsSection,
-  generatorSection, journeysSection, partialBanner, planSection, thresholdsSection, verdictHeader,
+  generatorSection, partialBanner, planSection, thresholdsSection, verdictHeader,
 } from './sections.ts';
 
 export interface ReportOptions {
@@ -30,6 +32,7 @@ export interface ReportOptions {
 export function buildReportHtml(run: RunForReport, options: ReportOptions = {}): string {
   const { summary, intervals, events } = run;
   const charts = buildReportCharts(intervals, options.maxPointsPerChart ?? 2000);
+  const views = byDriver(summary, intervals);
   const analysis = analyseRun(summary, intervals, options.bottleneckLimits);
   const recs = recommendations(analysis.findings, summary, { intervals });
   const comparison = options.comparison ?? (options.baseline ? compareRuns(summary, options.baseline.summary, options.compare) : undefined);
@@ -52,7 +55,8 @@ ${thresholdsSection(summary)}
 ${findingsSection(analysis, summary, recs)}
 ${planSection(summary)}
 ${chartsSection(charts)}
-${journeysSection(summary)}
+${journeysSection(summary, views)}
+${chatSection(views)}
 ${errorsSection(errorClasses(summary, events))}
 ${generatorSection(summary)}
 </main>

@@ -19,6 +19,7 @@ table { border-collapse: collapse; margin: 6px 0; font-variant-numeric: tabular-
 th, td { border: 1px solid var(--line); padding: 4px 9px; text-align: left; vertical-align: top; }
 th { background: var(--panel); font-weight: 600; }
 td.num { text-align: right; }
+tr.groups th { text-align: center; font-weight: 500; color: var(--muted); }
 .ok { color: #1a7f37; font-weight: 600; } .bad { color: #cf222e; font-weight: 600; } .warn { color: #b7791f; font-weight: 600; }
 dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 3px 16px; margin: 0; }
 dl.facts dt { color: var(--muted); } dl.facts dd { margin: 0; }

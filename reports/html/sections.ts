@@ -80,15 +80,6 @@ export function chartsSection(charts: readonly ChartData[]): string {
       : `<div class="chart"><h3>${e(c.title)}</h3><p class="nodata">no data in this run</p></div>`).join('')}</div>`).join('')}</section>`;
 }
 
-export function journeysSection(summary: RunSummary): string {
-  const rows = Object.entries(summary.journeys).map(([name, j]) => [name, j.started, j.completed, j.failed, j.interrupted,
-    { num: j.started > 0 ? (j.failed / j.started) * 100 : 0 }] as Cell[]);
-  const steps = summary.steps.map((s) => [s.journey, s.step, s.count, s.errors, { num: s.count > 0 ? (s.errors / s.count) * 100 : 0 },
-    { num: s.p50, digits: 0 }, { num: s.p95, digits: 0 }, { num: s.p99, digits: 0 }, { num: s.max, digits: 0 }] as Cell[]);
-  return `<section id="journeys"><h2>Journeys</h2>${table('journeys-table', ['journey', 'started', 'completed', 'failed', 'interrupted', 'failed %'], rows, 'no journeys ran')}</section>
-<section id="steps"><h2>Steps</h2>${table('steps-table', ['journey', 'step', 'count', 'errors', 'error %', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms'], steps, 'no steps ran')}</section>`;
-}
-
 /** Error classes from the summary; when it has none (a partial run), grouped from the events. */
 export function errorClasses(summary: RunSummary, events: readonly RunEvent[]): ErrorClass[] {
   if (summary.errors.length > 0) return [...summary.errors].sort((a, b) => b.count - a.count);

@@ -79,10 +79,11 @@ const typical: Partial<Record<MetricName, number>> = {
   'target.event_loop_delay_ms': 3,
 };
 
-/** the driver tags a journey's series carry: none unless options.drivers names some */
+/** the driver tags a journey's series carry: none without options.drivers; else its drivers, 'browser' by default */
 export function driversOf(options: FixtureOptions, journey: string): (string | undefined)[] {
-  const drivers = options.drivers?.[journey];
-  return drivers && drivers.length > 0 ? [...drivers] : [undefined];
+  if (!options.drivers) return [undefined];
+  const drivers = options.drivers[journey];
+  return drivers && drivers.length > 0 ? [...drivers] : ['browser'];
 }
 
 const withDriver = (tags: Tags, driver: string | undefined): Tags => (driver ? { ...tags, driver } : tags);
@@ -111,7 +112,8 @@ export function seriesSpecs(options: FixtureOptions): SeriesSpec[] {
   const push = (metric: MetricName, tags: Tags, base: number, errorShare?: number): void => {
     for (const driver of tags.journey ? driversOf(options, tags.journey) : [undefined]) {
       if (driver && driver !== 'browser' && pageOnly(metric)) continue;
-      specs.push({ metric, tags: withDriver(tags, driver), base, errorShare });
+      const factor = driver && metric.endsWith('_ms') ? options.driverLatencyFactor?.[driver] ?? 1 : 1;
+      specs.push({ metric, tags: withDriver(tags, driver), base: base * factor, errorShare });
     }
   };
   for (const [name, def] of Object.entries(catalogue) as [MetricName, (typeof catalogue)[MetricName]][]) {

@@ -4,6 +4,7 @@ import type { RunSummary } from '../../metrics/run-summary.ts';
 import { analyseRun, type BottleneckLimits } from '../bottlenecks.ts';
 import { passCaveat } from '../gate-notes.ts';
 import { findingsSection } from './findings-section.ts';
+import { notGatedBadge, thresholdsSection } from './gate-section.ts';
 import { chatSection, journeysSection } from './steps-section.ts';
 import { byDriver } from '../drivers.ts';
 import { compareRuns, type CompareOptions, type Comparison } from '../compare.ts';
@@ -15,7 +16,7 @@ import { reportCss, reportScript } from './client.ts';
 import { escapeHtml, jsonForScript, scriptSafe } from './escape.ts';
 import {
   chartsSection, comparisonSection, errorClasses, errorsSection, factsSection,
-  generatorSection, partialBanner, planSection, thresholdsSection, verdictHeader,
+  generatorSection, partialBanner, planSection, verdictHeader,
 } from './sections.ts';
 
 export interface ReportOptions {
@@ -46,7 +47,7 @@ export function buildReportHtml(run: RunForReport, options: ReportOptions = {}):
 <title>${escapeHtml(title)}</title>
 <style>${css}</style><style>${reportCss}</style></head>
 <body data-verdict="${escapeHtml(summary.verdict.result)}">
-${verdictHeader(summary, title, passCaveat(summary, analysis.findings))}
+${verdictHeader(summary, title, passCaveat(summary, analysis.findings), notGatedBadge(summary))}
 <main>
 ${partialBanner(run.partial, run.problems)}
 ${factsSection(summary, run.skippedLines ?? 0)}

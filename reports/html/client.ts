@@ -13,7 +13,9 @@ section { margin-top: 26px; }
 h2 { font-size: 17px; border-bottom: 1px solid var(--line); padding-bottom: 4px; }
 h3 { font-size: 14px; margin: 14px 0 6px; color: var(--muted); }
 .badge { display: inline-block; padding: 6px 14px; border-radius: 6px; font-weight: 700; letter-spacing: .06em; color: #fff; font-size: 15px; }
-.badge-pass { background: #1a7f37; } .badge-fail { background: #cf222e; } .badge-inconclusive { background: #b7791f; } .badge-interrupted { background: #57606a; }
+.badge-pass { background: #1a7f37; } .badge-fail { background: #cf222e; } .badge-inconclusive { background: #b7791f; } .badge-interrupted { background: #57606a; } .badge-notgated { background: #cf222e; }
+#not-gated { flex-basis: 100%; margin: 4px 0 0; font-size: 15px; }
+.builtin { color: #0b5cad; font-weight: 600; }
 ul.reasons { margin: 6px 0 0; padding-left: 18px; }
 table { border-collapse: collapse; margin: 6px 0; font-variant-numeric: tabular-nums; }
 th, td { border: 1px solid var(--line); padding: 4px 9px; text-align: left; vertical-align: top; }

@@ -32,9 +32,9 @@ export function table(id: string, headers: readonly string[], rows: readonly (re
   return `<table id="${id}"><thead><tr>${headers.map((h) => `<th>${e(h)}</th>`).join('')}</tr></thead><tbody>${rows.map((r) => `<tr>${r.map(cell).join('')}</tr>`).join('')}</tbody></table>`;
 }
 
-export function verdictHeader(summary: RunSummary, title: string, caveat?: string): string {
+export function verdictHeader(summary: RunSummary, title: string, caveat?: string, notGated = ''): string {
   const v = summary.verdict;
-  return `<header id="verdict"><h1>${e(title)}</h1><span id="verdict-badge" class="badge badge-${e(v.result)}">${e(v.result.toUpperCase())}</span>
+  return `<header id="verdict"><h1>${e(title)}</h1><span id="verdict-badge" class="badge badge-${e(v.result)}">${e(v.result.toUpperCase())}</span>${notGated}
 <span>exit code ${e(v.exitCode)}${summary.status !== 'complete' ? ` · run ${e(summary.status)}` : ''}</span>
 <ul class="reasons" id="verdict-reasons">${v.reasons.map((r) => `<li>${e(r)}</li>`).join('')}</ul>${caveat ? `<p id="gate-caveat" class="warn">${e(caveat)}</p>` : ''}</header>`;
 }
@@ -64,12 +64,6 @@ export function planSection(summary: RunSummary): string {
   const planName = summary.plan && typeof summary.plan === 'object' && 'name' in summary.plan ? String((summary.plan as { name: unknown }).name) : '';
   return `<section id="plan"><h2>Plan${planName ? `: ${e(planName)}` : ''}</h2>${table('phases-table', ['phase', 'starts at', 'duration', 'target users'], rows, 'no phases recorded')}
 <details><summary>resolved plan (JSON)</summary><pre>${e(JSON.stringify(summary.plan, null, 2))}</pre></details></section>`;
-}
-
-export function thresholdsSection(summary: RunSummary): string {
-  const rows = summary.thresholds.map((t) => [t.metric, t.expression, { num: t.observed, digits: 3 },
-    { html: t.ok ? '<span class="ok">pass</span>' : '<span class="bad">fail</span>' }, t.noData ? 'no data' : '', t.abortOnFail ? 'yes' : ''] as Cell[]);
-  return `<section id="thresholds"><h2>Thresholds</h2>${table('thresholds-table', ['metric', 'expression', 'observed', 'result', 'no data', 'abort on fail'], rows, 'the plan has no thresholds')}</section>`;
 }
 
 export function chartsSection(charts: readonly ChartData[]): string {

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compareRuns, comparisonVerdictReasons, readRunForReport, writeReport } from '../reports/index.ts';
+import { buildReportCharts, compareRuns, comparisonVerdictReasons, readRunForReport, writeReport } from '../reports/index.ts';
 import { hostileErrorMessage, makeFixtureRun, writeFixtureRunFolder } from '../reports/testing/fixture-run.ts';
 
 const chromiumArgs = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -132,6 +132,34 @@ describe('report.html in Chromium', () => {
       expect(flaggedRows).toHaveLength(1);
       expect(flaggedRows[0]).toContain('videoCall/join_voice');
       expect(opened.consoleErrors).toEqual([]);
+    } finally {
+      await opened.close();
+    }
+  });
+
+  it('draws the 6 slowest of 38 step lines by default, the rest a click away, and reads well (screenshot)', async () => {
+    const run = makeFixtureRun({ seed: 6, extraSteps: 9, stepLatencyFactor: { 'chatMessaging/open_channel': 12, 'videoCall/join_voice': 3 } });
+    const runDir = await writeFixtureRunFolder(join(workDir, 'many-steps'), run);
+    const opened = await openReport(await writeReport(runDir));
+    try {
+      const { page } = opened;
+      const legend = (state: string) => page.locator(`#chart-step-p95 .u-legend .u-series${state}`).allTextContents();
+      expect(await legend('')).toHaveLength(38);
+      const drawn = (await legend(':not(.u-off)')).map((t) => t.trim());
+      const slowest = buildReportCharts(run.intervals).find((c) => c.id === 'step-p95')!.series.slice(0, 6).map((x) => x.label);
+      expect(drawn).toEqual(slowest);
+      expect(drawn).toEqual(expect.arrayContaining(['chatMessaging / open_channel', 'videoCall / join_voice', 'fileUpload / upload_file']));
+      await page.click('button[data-chart-show="all"][data-for="step-p95"]');
+      expect(await legend('.u-off')).toHaveLength(0);
+      await page.click('button[data-chart-show="top"][data-for="step-p95"]');
+      expect(await legend('.u-off')).toHaveLength(32);
+      // a hidden step is one click on its name away
+      await page.locator('#chart-step-p95 .u-legend .u-series', { hasText: 'fileUpload / extra_9' }).click();
+      expect(await legend('.u-off')).toHaveLength(31);
+      expect(opened.consoleErrors).toEqual([]);
+      await page.locator('#chart-step-p95 .u-legend .u-series', { hasText: 'fileUpload / extra_9' }).click();
+      await mkdir('test-output', { recursive: true });
+      await page.locator('#chart-step-p95').locator('xpath=..').screenshot({ path: 'test-output/report-step-chart.png' });
     } finally {
       await opened.close();
     }

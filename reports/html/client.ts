@@ -28,6 +28,11 @@ dl.facts dt { color: var(--muted); } dl.facts dd { margin: 0; }
 .charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(640px, 1fr)); gap: 14px; }
 .chart { border: 1px solid var(--line); border-radius: 6px; padding: 8px; background: #fff; }
 .chart h3 { margin: 0 0 4px; color: var(--fg); }
+.chart-many { grid-column: 1 / -1; }
+.chart-many .u-legend { font-size: 12px; text-align: left; }
+.chart-many .u-legend .u-series { padding: 1px 6px; }
+.chart-many .u-legend .u-off > * { opacity: 0.45; }
+.chart p.note button { font: inherit; font-size: 12px; padding: 1px 8px; margin-left: 4px; cursor: pointer; }
 .nodata { color: var(--muted); font-style: italic; }
 .sev-critical { color: #cf222e; font-weight: 700; } .sev-high { color: #bc4c00; font-weight: 700; } .sev-medium { color: #b7791f; } .sev-low { color: var(--muted); }
 .banner { border: 2px solid #b7791f; background: #fff8e6; border-radius: 6px; padding: 4px 16px 10px; }
@@ -44,6 +49,7 @@ export const reportScript = `
   var palette = ['#2f6fde', '#e8590c', '#2b8a3e', '#c2255c', '#7048e8', '#0c8599', '#e67700', '#5c940d', '#a61e4d', '#1864ab', '#d9480f', '#087f5b'];
   var data = JSON.parse(document.getElementById('report-data').textContent);
   var drawn = 0;
+  var plots = {};
   data.charts.forEach(function (chart) {
     var el = document.getElementById('chart-' + chart.id);
     if (!el || chart.series.length === 0) return;
@@ -54,11 +60,21 @@ export const reportScript = `
       legend: { live: false },
       axes: [{}, { label: chart.unit, size: 60 }],
       series: [{}].concat(chart.series.map(function (s, i) {
-        return { label: s.label, stroke: palette[i % palette.length], width: 2, spanGaps: false, points: { show: chart.x.length < 60 } };
+        // past the palette, lines repeat a colour with a dash, so no two lines look the same
+        var dash = i < palette.length ? undefined : [[6, 3], [2, 3], [10, 4, 2, 4]][Math.floor(i / palette.length - 1) % 3];
+        return { label: s.label, stroke: palette[i % palette.length], width: 2, dash: dash, show: s.shown !== false, spanGaps: false, points: { show: chart.x.length < 60 } };
       }))
     };
-    new uPlot(opts, [chart.x].concat(chart.series.map(function (s) { return s.values; })), el);
+    plots[chart.id] = { plot: new uPlot(opts, [chart.x].concat(chart.series.map(function (s) { return s.values; })), el), chart: chart };
     drawn++;
+  });
+  document.querySelectorAll('button[data-chart-show]').forEach(function (button) {
+    button.addEventListener('click', function () {
+      var entry = plots[button.getAttribute('data-for')];
+      if (!entry) return;
+      var all = button.getAttribute('data-chart-show') === 'all';
+      entry.chart.series.forEach(function (s, i) { entry.plot.setSeries(i + 1, { show: all || s.shown !== false }); });
+    });
   });
   document.body.setAttribute('data-charts-drawn', String(drawn));
   document.body.setAttribute('data-charts-ready', 'true');

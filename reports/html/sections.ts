@@ -66,11 +66,18 @@ export function planSection(summary: RunSummary): string {
 <details><summary>resolved plan (JSON)</summary><pre>${e(JSON.stringify(summary.plan, null, 2))}</pre></details></section>`;
 }
 
+/** For charts of many lines: which are shown, and buttons to show all or only the slowest again. */
+function pickNote(c: ChartData): string {
+  if (c.shownByDefault === undefined) return '';
+  return `<p class="note" id="pick-${e(c.id)}">The ${c.shownByDefault} slowest of ${c.series.length} (highest peak) are drawn; click a name in the legend to draw or hide it.
+<button type="button" data-chart-show="all" data-for="${e(c.id)}">show all ${c.series.length}</button> <button type="button" data-chart-show="top" data-for="${e(c.id)}">only the ${c.shownByDefault} slowest</button></p>`;
+}
+
 export function chartsSection(charts: readonly ChartData[]): string {
   const groups = [...new Set(charts.map((c) => c.group))];
   return `<section id="charts"><h2>Over time</h2>${groups.map((g) => `<h3>${e(g)}</h3><div class="charts">${charts.filter((c) => c.group === g).map((c) =>
     c.series.length > 0
-      ? `<div class="chart"><h3>${e(c.title)} <small>(${e(c.unit)})</small></h3><div id="chart-${e(c.id)}" data-chart="${e(c.id)}"></div></div>`
+      ? `<div class="chart${c.shownByDefault !== undefined ? ' chart-many' : ''}"><h3>${e(c.title)} <small>(${e(c.unit)})</small></h3>${pickNote(c)}<div id="chart-${e(c.id)}" data-chart="${e(c.id)}"></div></div>`
       : `<div class="chart"><h3>${e(c.title)}</h3><p class="nodata">no data in this run</p></div>`).join('')}</div>`).join('')}</section>`;
 }
 

@@ -3,6 +3,7 @@
 import type { RunSummary } from '../../metrics/run-summary.ts';
 import { analyseRun, type BottleneckLimits } from '../bottlenecks.ts';
 import { passCaveat } from '../gate-notes.ts';
+import { evidenceTable } from './evidence-section.ts';
 import { findingsSection } from './findings-section.ts';
 import { notGatedBadge, thresholdsSection } from './gate-section.ts';
 import { chatSection, journeysSection } from './steps-section.ts';
@@ -42,7 +43,7 @@ export function buildReportHtml(run: RunForReport, options: ReportOptions = {}):
   const data = { charts: charts.filter((c) => c.series.length > 0) };
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data: 'self'">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(title)}</title>
 <style>${css}</style><style>${reportCss}</style></head>
@@ -58,7 +59,7 @@ ${planSection(summary)}
 ${chartsSection(charts)}
 ${journeysSection(summary, views)}
 ${chatSection(views)}
-${errorsSection(errorClasses(summary, events))}
+${errorsSection(errorClasses(summary, events), evidenceTable(summary, run.missingEvidenceFiles))}
 ${generatorSection(summary)}
 </main>
 <script type="application/json" id="report-data">${jsonForScript(data)}</script>

@@ -41,6 +41,8 @@ dl.facts dt { color: var(--muted); } dl.facts dd { margin: 0; }
 .evidence { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: 12px; color: var(--muted); }
 .gate-note { color: #8a5a00; }
 p.note { color: var(--muted); margin: 2px 0 6px; }
+.thumb { max-width: 240px; max-height: 150px; border: 1px solid var(--line); border-radius: 4px; display: block; }
+.evidence-files { display: flex; flex-wrap: wrap; gap: 8px; align-items: center; }
 pre { background: var(--panel); padding: 8px; overflow-x: auto; white-space: pre-wrap; word-break: break-word; margin: 4px 0; }
 `;
 

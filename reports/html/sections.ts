@@ -98,9 +98,10 @@ export function errorClasses(summary: RunSummary, events: readonly RunEvent[]): 
   return [...byReason.entries()].map(([reason, v]) => ({ reason, ...v })).sort((a, b) => b.count - a.count);
 }
 
-export function errorsSection(classes: readonly ErrorClass[]): string {
+/** Failures: grouped by class, then (evidence) what the page looked like for the first ones. */
+export function errorsSection(classes: readonly ErrorClass[], evidence = ''): string {
   const rows = classes.map((c) => [c.reason, c.count, { html: c.examples.map((x) => `<pre>${e(x)}</pre>`).join('') }] as Cell[]);
-  return `<section id="errors"><h2>Errors by class</h2>${table('errors-table', ['class', 'count', 'examples'], rows, 'no errors')}</section>`;
+  return `<section id="errors"><h2>Failures</h2><h3>By class</h3>${table('errors-table', ['class', 'count', 'examples'], rows, 'no errors')}${evidence}</section>`;
 }
 
 export function comparisonSection(c: Comparison): string {

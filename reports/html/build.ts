@@ -8,6 +8,7 @@ import { findingsSection } from './findings-section.ts';
 import { notGatedBadge, thresholdsSection } from './gate-section.ts';
 import { chatSection, journeysSection } from './steps-section.ts';
 import { byDriver } from '../drivers.ts';
+import { baselineWarnings } from '../baseline.ts';
 import { compareRuns, type CompareOptions, type Comparison } from '../compare.ts';
 import { recommendations } from '../recommendations.ts';
 import type { RunForReport } from '../run-folder-reader.ts';
@@ -29,6 +30,8 @@ export interface ReportOptions {
   /** points per chart at most; adjacent intervals merge above it */
   readonly maxPointsPerChart?: number;
   readonly bottleneckLimits?: Partial<BottleneckLimits>;
+  /** why the comparison may mislead (baselineWarnings); computed from `baseline` when not given */
+  readonly baselineWarnings?: readonly string[];
 }
 
 export function buildReportHtml(run: RunForReport, options: ReportOptions = {}): string {
@@ -38,6 +41,7 @@ export function buildReportHtml(run: RunForReport, options: ReportOptions = {}):
   const analysis = analyseRun(summary, intervals, options.bottleneckLimits);
   const recs = recommendations(analysis.findings, summary, { intervals });
   const comparison = options.comparison ?? (options.baseline ? compareRuns(summary, options.baseline.summary, options.compare) : undefined);
+  const warnings = options.baselineWarnings ?? (options.baseline ? baselineWarnings(summary, options.baseline.summary, comparison) : []);
   const title = `waddle-fleet report — ${summary.runId}`;
   const { js, css } = uplotAssets();
   const data = { charts: charts.filter((c) => c.series.length > 0) };
@@ -52,7 +56,7 @@ ${verdictHeader(summary, title, passCaveat(summary, analysis.findings), notGated
 <main>
 ${partialBanner(run.partial, run.problems)}
 ${factsSection(summary, run.skippedLines ?? 0)}
-${comparison ? comparisonSection(comparison) : ''}
+${comparison ? comparisonSection(comparison, warnings) : ''}
 ${thresholdsSection(summary)}
 ${findingsSection(analysis, summary, recs)}
 ${planSection(summary)}

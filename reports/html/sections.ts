@@ -104,7 +104,7 @@ export function errorsSection(classes: readonly ErrorClass[], evidence = ''): st
   return `<section id="errors"><h2>Failures</h2><h3>By class</h3>${table('errors-table', ['class', 'count', 'examples'], rows, 'no errors')}${evidence}</section>`;
 }
 
-export function comparisonSection(c: Comparison): string {
+export function comparisonSection(c: Comparison, warnings: readonly string[] = []): string {
   const change = (cur: number | null | undefined, base: number | null | undefined): string => {
     if (cur === null || cur === undefined || base === null || base === undefined) return '–';
     const d = cur - base;
@@ -118,6 +118,7 @@ export function comparisonSection(c: Comparison): string {
   const list = (id: string, items: readonly { message: string }[], none: string): string =>
     items.length ? `<ul id="${id}">${items.map((i) => `<li>${e(i.message)}</li>`).join('')}</ul>` : `<p class="nodata" id="${id}-empty">${e(none)}</p>`;
   return `<section id="comparison"><h2>Against baseline ${e(c.baselineRunId)}</h2>
+${warnings.length ? `<div class="banner" id="baseline-warnings"><h3>This comparison may mislead</h3><ul>${warnings.map((w) => `<li>${e(w)}</li>`).join('')}</ul></div>` : ''}
 <p>margin ${e(c.options.marginPct)}% and ${e(c.options.minAbsMs)} ms for p95; ${e(c.options.errorRateMarginPp)} percentage points for error rates.</p>
 <h3>Regressions</h3>${list('regressions', c.regressions, 'no regressions')}
 <h3>Improvements</h3>${list('improvements', c.improvements, 'no improvements')}

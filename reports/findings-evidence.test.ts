@@ -55,6 +55,13 @@ describe('findings follow from the data', () => {
     expect(recs.some((r) => r.category === 'scaling')).toBe(false);
   });
 
+  it('keeps a journey failure the plan explains only in part, and says which part', () => {
+    const { summary, intervals } = loneCallerRun(true);
+    const partly: RunSummary = { ...summary, steps: summary.steps.map((s) => (s.step === 'join_voice' ? { ...s, errors: 3 } : s)) };
+    const journey = analyseRun(partly, intervals).findings.find((f) => f.component === 'videoCall');
+    expect(journey?.details).toContain('part of it is the plan problem above (wait_remote_video with users alone in a call)');
+  });
+
   it('never calls a step that first ran at the plateau "capacity below N users", even without the plan figures', () => {
     const { summary, intervals } = loneCallerRun(false);
     expect(recommendations(analyseRun(summary, intervals).findings, summary, { intervals }).some((r) => r.title.startsWith('Plan capacity'))).toBe(false);

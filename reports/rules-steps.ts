@@ -57,13 +57,14 @@ function stepErrors(step: StepSummary, ctx: StepRuleContext, out: FindingList): 
   });
 }
 
-function journeyErrors(journey: string, counts: RunSummary['journeys'][string], ctx: StepRuleContext, out: FindingList): void {
+function journeyErrors(journey: string, counts: RunSummary['journeys'][string], ctx: StepRuleContext, out: FindingList, planPart?: LoneCallerProblem): void {
   const errorPct = counts.started > 0 ? (counts.failed / counts.started) * 100 : 0;
   if (errorPct <= ctx.limits.errorRatePct) return;
   const failing = intervalsWhere(ctx.intervals, 'journey.errors', { journey }, (mine) => errorsIn(mine) > 0);
   out.add({
     type: 'high_error_rate', component: journey, severity: 'critical', area: 'load', observed: errorPct, limit: ctx.limits.errorRatePct,
-    details: `${counts.failed} of ${counts.started} ${journey} iterations failed (${fmt(errorPct)}% > ${ctx.limits.errorRatePct}%)`,
+    details: `${counts.failed} of ${counts.started} ${journey} iterations failed (${fmt(errorPct)}% > ${ctx.limits.errorRatePct}%)` +
+      (planPart ? `; part of it is the plan problem above (${planPart.failedWaits.map((s) => s.step).join(', ')} with users alone in a call), other steps failed too` : ''),
     recommendation: 'Find the failing critical step in the step table; an iteration fails when one of its critical steps does.',
     evidence: evidence('journeyErrorRate', 'journey.errors', { journey }, counts.started, phasesOf(failing)),
   });
@@ -96,6 +97,6 @@ export function stepRules(ctx: StepRuleContext, out: FindingList): void {
   }
   const explainedJourneys = new Set(plan.filter((p) => p.explainsJourney).map((p) => p.rooms.journey));
   for (const [journey, counts] of Object.entries(ctx.summary.journeys)) {
-    if (!explainedJourneys.has(journey)) journeyErrors(journey, counts, ctx, out);
+    if (!explainedJourneys.has(journey)) journeyErrors(journey, counts, ctx, out, plan.find((p) => p.rooms.journey === journey));
   }
 }

@@ -40,6 +40,9 @@ dl.facts dt { color: var(--muted); } dl.facts dd { margin: 0; }
 .banner h2 { border: none; margin: 8px 0 4px; }
 .evidence { font-family: ui-monospace, "DejaVu Sans Mono", monospace; font-size: 12px; color: var(--muted); }
 .gate-note { color: #8a5a00; }
+.evidence, .gate-note { overflow-wrap: anywhere; }
+#bottlenecks table, #recommendations table { width: 100%; }
+#bottlenecks td:nth-child(4), #bottlenecks td:nth-child(6) { min-width: 220px; }
 p.note { color: var(--muted); margin: 2px 0 6px; }
 .thumb { max-width: 240px; max-height: 150px; border: 1px solid var(--line); border-radius: 4px; display: block; }
 .evidence-files { display: flex; flex-wrap: wrap; gap: 8px; align-items: center; }

@@ -98,6 +98,16 @@ export function summaryFromNdjson(input: PartialSummaryInput): PartialSummary {
   const parsed = parseThresholds(plan.thresholds ?? {});
   problems.push(...parsed.problems.map((p) => `plan.json ${p}`));
   const thresholds = evaluateThresholds(parsed.thresholds, totals, phaseTotalsFromIntervals(intervals)).map((t) => ({ ...t, source: 'plan' as const }));
+  let users = usersOf(events);
+  if (users.started === 0) {
+    // no user events (an older writer, or events.ndjson lost): the users.started counter still
+    // says how many ran; how each ended is unknown, so they count as interrupted
+    const started = totals.filter((t) => t.metric === 'users.started').reduce((a, t) => a + t.sum, 0);
+    if (started > 0) {
+      users = { started, completed: 0, failed: 0, interrupted: started };
+      problems.push(`no user_start/user_end events: ${started} users started (users.started), how each ended is unknown, so they count as interrupted`);
+    }
+  }
   const errors = new ErrorCollector();
   for (const e of events) errors.add(e);
   const saturation = events.filter((e) => e.type === 'saturation').map((e) => e.message ?? 'saturation');
@@ -119,7 +129,7 @@ export function summaryFromNdjson(input: PartialSummaryInput): PartialSummary {
         'no verdict: thresholds below were evaluated on that partial data only and cannot pass a release gate',
       ],
     },
-    userCounts: usersOf(events),
+    userCounts: users,
     journeyCounts: journeysOf(totals, events),
     totals,
     thresholds,

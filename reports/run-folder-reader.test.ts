@@ -79,6 +79,10 @@ describe('run-folder reader', () => {
     expect(read.intervals).toHaveLength(3);
     expect(read.skippedLines).toBe(1);
     expect(read.summary.verdict.result).toBe('interrupted');
+    // no user events in this folder: the users.started counter stands in, outcomes unknown
+    expect(read.summary.users.started).toBeGreaterThan(0);
+    expect(read.summary.users.interrupted).toBe(read.summary.users.started);
+    expect(read.problems?.join('\n')).toContain('no user_start/user_end events');
     const path = await writeReport(dir);
     const html = await readFile(path, 'utf8');
     expect(html).toContain('intervals.ndjson: the last line is truncated');

@@ -17,6 +17,7 @@ export { analyseRun, identifyBottlenecks, defaultLimits, type Analysis, type Bot
 export { MIN_SAMPLES } from './min-samples.ts';
 export { STARTUP_INTERVALS, STARTUP_STEPS } from './startup.ts';
 export { passCaveat, whyVerdictStands } from './gate-notes.ts';
+export { builtInGate, gateState, type GateState } from './html/gate-section.ts';
 export { callRoomsOf, loneCallerProblems, type CallRooms } from './plan-problems.ts';
 export { recommendations, type Recommendation } from './recommendations.ts';
 export { compareRuns, comparisonVerdictReasons, type Comparison, type CompareOptions, type Change } from './compare.ts';

@@ -124,4 +124,17 @@ export interface RunSummary {
   readonly defaultGate?: boolean;
   /** schedule lag: how late users started against the plan */
   readonly scheduleLagMs: { readonly p50: number; readonly p95: number; readonly max: number };
+  /** what a failure looked like: the first few failed iterations per journey and step */
+  readonly evidence?: readonly FailureEvidence[];
+}
+
+export interface FailureEvidence {
+  readonly journey: string;
+  readonly step?: string;
+  readonly reason: string;
+  readonly message: string;
+  /** epoch ms */
+  readonly atMs: number;
+  /** relative to the run folder: screenshot .png, Playwright trace .zip or DOM snapshot .html, console log .txt */
+  readonly files: readonly string[];
 }

@@ -9,7 +9,7 @@ const base = makeFixtureRun({ intervalCount: 6, seed: 1 }).summary;
 const step = (over: Partial<StepSummary>): StepSummary => ({ journey: 'chatMessaging', step: 'send_message', count: 100, errors: 0, p50: 50, p95: 100, p99: 150, max: 300, mean: 60, ...over });
 const summaryWith = (over: Partial<RunSummary>): RunSummary => ({ ...base, steps: [], journeys: {}, ...over });
 const interval = (series: SeriesAggregate[], i = 0): IntervalSnapshot => ({ runId: 'r', shard: '1/1', startMs: i * 5000, endMs: (i + 1) * 5000, phase: 'steady', series });
-const media = (metric: string, kind: SeriesAggregate['kind'], tags: Record<string, string>, over: Partial<SeriesAggregate>): SeriesAggregate => ({ metric, kind, tags, count: 10, sum: 0, min: 0, max: 0, ...over });
+const media = (metric: string, kind: SeriesAggregate['kind'], tags: Record<string, string>, over: Partial<SeriesAggregate>): SeriesAggregate => ({ metric, kind, tags, count: 30, sum: 0, min: 0, max: 0, ...over });
 
 describe('identifyBottlenecks', () => {
   it('flags a step whose p99 is more than twice its p95, and not one just under', () => {
@@ -31,7 +31,8 @@ describe('identifyBottlenecks', () => {
   it('flags generator CPU, memory and saturation from the summary', () => {
     const found = identifyBottlenecks(summaryWith({
       generator: { ...base.generator, saturated: true, reasons: ['cpu'], cpuPercentP95: 91, cpuPercentMax: 99 },
-      metrics: [{ metric: 'generator.system_memory_pct', kind: 'gauge', unit: 'percent', count: 5, sum: 400, min: 70, max: 88, mean: 80, last: 88 }],
+      metrics: [{ metric: 'generator.system_memory_pct', kind: 'gauge', unit: 'percent', count: 6, sum: 480, min: 70, max: 88, mean: 80, last: 88 },
+        { metric: 'generator.cpu_pct', kind: 'gauge', unit: 'percent', count: 6, sum: 540, min: 80, max: 99, mean: 90, last: 90 }],
     }));
     expect(found.map((b) => b.type).sort()).toEqual(['generator_cpu', 'generator_memory', 'generator_saturation']);
     expect(found.find((b) => b.type === 'generator_cpu')?.severity).toBe('critical');
@@ -49,13 +50,13 @@ describe('identifyBottlenecks', () => {
     const videoIn = { kind: 'video', direction: 'inbound' };
     const audioIn = { kind: 'audio', direction: 'inbound' };
     const intervals = [interval([
-      media('webrtc.quality_limited_cpu', 'rate', videoOut, { count: 10, nonZero: 3 }),
-      media('webrtc.quality_limited_bandwidth', 'rate', videoOut, { count: 10, nonZero: 0 }),
-      media('webrtc.packets_lost_pct', 'trend', videoIn, { count: 10, sum: 35, p95: 6 }),
-      media('webrtc.packets_lost_pct', 'trend', audioIn, { count: 10, sum: 5, p95: 1 }),
+      media('webrtc.quality_limited_cpu', 'rate', videoOut, { count: 30, nonZero: 9 }),
+      media('webrtc.quality_limited_bandwidth', 'rate', videoOut, { count: 30, nonZero: 0 }),
+      media('webrtc.packets_lost_pct', 'trend', videoIn, { count: 30, sum: 105, p95: 6 }),
+      media('webrtc.packets_lost_pct', 'trend', audioIn, { count: 30, sum: 15, p95: 1 }),
       media('webrtc.video.freeze_count', 'counter', videoIn, { count: 1, sum: 4 }),
       media('webrtc.video.freeze_ms', 'trend', videoIn, { count: 4, sum: 2400 }),
-      media('webrtc.audio.mos', 'trend', audioIn, { count: 10, sum: 31 }),
+      media('webrtc.audio.mos', 'trend', audioIn, { count: 30, sum: 93 }),
     ])];
     const found = identifyBottlenecks(summaryWith({}), intervals);
     expect(found.map((b) => `${b.type} ${b.component}`).sort()).toEqual([

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { IntervalSnapshot, SeriesAggregate } from '../metrics/types.ts';
-import { bucketSize, buildChart, buildReportCharts, indexByMetric, type ChartDef } from './series.ts';
+import { bucketSize, buildChart, buildReportCharts, indexByMetric, STEP_CHART_TOP, type ChartDef } from './series.ts';
 import { makeFixtureRun } from './testing/fixture-run.ts';
 
 const s = (metric: string, kind: SeriesAggregate['kind'], tags: Record<string, string>, over: Partial<SeriesAggregate>): SeriesAggregate => ({ metric, kind, tags, count: 1, sum: 0, min: 0, max: 0, ...over });
@@ -40,5 +40,22 @@ describe('chart series', () => {
     const gappy = [iv(0, [s('target.cpu_pct', 'gauge', {}, { last: 5 })]), iv(1, [])];
     const def: ChartDef = { id: 't', title: 't', unit: '%', group: 'g', queries: [{ metric: 'target.cpu_pct', field: 'last', label: 't' }] };
     expect(buildChart(def, gappy, indexByMetric(gappy)).series[0]!.values).toEqual([5, null]);
+  });
+
+  it('draws only the slowest steps by default on the step latency charts, the rest selectable', () => {
+    const run = makeFixtureRun({ intervalCount: 12, seed: 6, extraSteps: 9, stepLatencyFactor: { 'chatMessaging/open_channel': 40 } });
+    const chart = buildReportCharts(run.intervals).find((c) => c.id === 'step-p95')!;
+    expect(chart.series).toHaveLength(38);
+    expect(chart.shownByDefault).toBe(STEP_CHART_TOP);
+    const shown = chart.series.filter((x) => x.shown);
+    expect(shown).toHaveLength(STEP_CHART_TOP);
+    expect(chart.series[0]!.label).toBe('chatMessaging / open_channel');
+    // every shown line peaks at least as high as every hidden one
+    const lowestShown = Math.min(...shown.map((x) => x.peak!));
+    expect(chart.series.filter((x) => !x.shown).every((x) => x.peak! <= lowestShown)).toBe(true);
+    // a chart with few lines shows them all, in name order
+    const users = buildReportCharts(run.intervals).find((c) => c.id === 'users-active')!;
+    expect(users.shownByDefault).toBeUndefined();
+    expect(users.series.map((x) => x.label)).toEqual(['chatMessaging', 'fileUpload', 'videoCall']);
   });
 });

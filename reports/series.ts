@@ -24,6 +24,8 @@ export interface ChartDef {
   readonly unit: string;
   readonly group: string;
   readonly queries: readonly ChartQuery[];
+  /** many lines (one per step): show only this many, the highest peaks, and let the reader pick the rest */
+  readonly top?: number;
 }
 
 export interface ChartData {
@@ -33,8 +35,23 @@ export interface ChartData {
   readonly group: string;
   /** seconds since epoch, the start of each (merged) interval */
   readonly x: number[];
-  readonly series: { readonly label: string; readonly values: (number | null)[] }[];
+  /** in drawing order; with `top`, the highest peak first */
+  readonly series: ChartSeries[];
+  /** how many series are shown before the reader picks more (all when absent) */
+  readonly shownByDefault?: number;
 }
+
+export interface ChartSeries {
+  readonly label: string;
+  readonly values: (number | null)[];
+  /** false: drawn only when the reader selects it */
+  readonly shown?: boolean;
+  /** the highest value over the run */
+  readonly peak?: number;
+}
+
+/** the step latency charts show this many lines by default: the slowest by peak */
+export const STEP_CHART_TOP = 6;
 
 // levels: series present in the cell, including gauges the hub carried into an interval with count 0
 interface Cell { count: number; levels: number; sum: number; max: number; p50: number; p95: number; p99: number; last: number; nonZero: number; durationMs: number }
@@ -91,9 +108,11 @@ function matches(s: SeriesAggregate, q: ChartQuery): boolean {
   return true;
 }
 
+/** The line a series belongs to; a `by` tag the series lacks (e.g. no driver tag) is left out of the name. */
 function lineName(s: SeriesAggregate, q: ChartQuery): string {
-  let name = '';
-  if (q.by) for (let i = 0; i < q.by.length; i++) name += (i > 0 ? ' / ' : '') + (s.tags[q.by[i]!] ?? '-');
+  const parts: string[] = [];
+  if (q.by) for (const key of q.by) if (s.tags[key] !== undefined) parts.push(s.tags[key]);
+  const name = parts.join(' / ');
   if (q.label && name) return `${q.label} ${name}`;
   return q.label ?? (name || q.metric);
 }
@@ -151,7 +170,18 @@ export function buildChart(def: ChartDef, intervals: readonly IntervalSnapshot[]
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([label, cells]) => ({ label, values: x.map((_, b) => (cells[b] ? valueOf(cells[b], fieldOf.get(label)!) : null)) }))
     .filter((s) => s.values.some((v) => v !== null));
-  return { id: def.id, title: def.title, unit: def.unit, group: def.group, x, series };
+  const base = { id: def.id, title: def.title, unit: def.unit, group: def.group, x };
+  if (def.top === undefined || series.length <= def.top) return { ...base, series };
+  return { ...base, series: topFirst(series, def.top), shownByDefault: def.top };
+}
+
+/** Highest peak first (ties by name); the first `top` shown, the rest selectable. */
+function topFirst(series: { label: string; values: (number | null)[] }[], top: number): ChartSeries[] {
+  const peakOf = (values: (number | null)[]): number => values.reduce<number>((m, v) => (v !== null && v > m ? v : m), -Infinity);
+  return series
+    .map((s) => ({ ...s, peak: peakOf(s.values) }))
+    .sort((a, b) => b.peak - a.peak || a.label.localeCompare(b.label))
+    .map((s, i) => ({ ...s, shown: i < top }));
 }
 
 const media = ['kind', 'direction'] as const;
@@ -159,11 +189,12 @@ const media = ['kind', 'direction'] as const;
 /** The report's charts: what users feel first, then media, then the machines. */
 export const reportCharts: readonly ChartDef[] = [
   { id: 'users-active', group: 'Load', title: 'Active users per journey', unit: 'users', queries: [{ metric: 'users.active', field: 'last', by: ['journey'] }] },
-  { id: 'step-p95', group: 'Latency', title: 'Step latency p95 by step', unit: 'ms', queries: [{ metric: 'step.duration_ms', field: 'p95', by: ['journey', 'step'] }] },
-  { id: 'step-p99', group: 'Latency', title: 'Step latency p99 by step', unit: 'ms', queries: [{ metric: 'step.duration_ms', field: 'p99', by: ['journey', 'step'] }] },
+  { id: 'step-p95', group: 'Latency', title: 'Step latency p95 by step', unit: 'ms', top: STEP_CHART_TOP, queries: [{ metric: 'step.duration_ms', field: 'p95', by: ['journey', 'step', 'driver'] }] },
+  { id: 'step-p99', group: 'Latency', title: 'Step latency p99 by step', unit: 'ms', top: STEP_CHART_TOP, queries: [{ metric: 'step.duration_ms', field: 'p99', by: ['journey', 'step', 'driver'] }] },
   { id: 'step-errors', group: 'Latency', title: 'Step error rate by journey', unit: '%', queries: [{ metric: 'step.errors', field: 'ratePct', by: ['journey'] }] },
-  { id: 'chat-delivery', group: 'Chat', title: 'Chat delivery latency', unit: 'ms', queries: (['p50', 'p95', 'p99'] as const).map((p) => ({ metric: 'chat.delivery_ms', field: p, label: p })) },
-  { id: 'chat-rate', group: 'Chat', title: 'Messages per minute', unit: 'msg/min', queries: [{ metric: 'chat.messages_sent', field: 'perMinute', label: 'sent' }, { metric: 'chat.messages_received', field: 'perMinute', label: 'received' }] },
+  // by driver: browser users' delivery (rendered in a page) and protocol users' are different measurements
+  { id: 'chat-delivery', group: 'Chat', title: 'Chat delivery latency', unit: 'ms', queries: (['p50', 'p95', 'p99'] as const).map((p) => ({ metric: 'chat.delivery_ms', field: p, label: p, by: ['driver'] })) },
+  { id: 'chat-rate', group: 'Chat', title: 'Messages per minute', unit: 'msg/min', queries: [{ metric: 'chat.messages_sent', field: 'perMinute', label: 'sent', by: ['driver'] }, { metric: 'chat.messages_received', field: 'perMinute', label: 'received', by: ['driver'] }] },
   { id: 'webrtc-bitrate', group: 'WebRTC', title: 'WebRTC bitrate (mean) by kind and direction', unit: 'kbps', queries: [{ metric: 'webrtc.bitrate_kbps', field: 'mean', by: media }] },
   { id: 'webrtc-loss', group: 'WebRTC', title: 'Packet loss p95', unit: '%', queries: [{ metric: 'webrtc.packets_lost_pct', field: 'p95', by: media }] },
   { id: 'webrtc-jitter', group: 'WebRTC', title: 'Jitter p95', unit: 'ms', queries: [{ metric: 'webrtc.jitter_ms', field: 'p95', by: media }] },

@@ -1,7 +1,14 @@
 // report.html: one self-contained file. Styles, uPlot, the chart data and the drawing script are
 // inlined; nothing is fetched, so it opens from a CI artifact store or an air-gapped laptop.
 import type { RunSummary } from '../../metrics/run-summary.ts';
-import { identifyBottlenecks, type BottleneckLimits } from '../bottlenecks.ts';
+import { analyseRun, type BottleneckLimits } from '../bottlenecks.ts';
+import { passCaveat } from '../gate-notes.ts';
+import { evidenceTable } from './evidence-section.ts';
+import { findingsSection } from './findings-section.ts';
+import { notGatedBadge, thresholdsSection } from './gate-section.ts';
+import { chatSection, journeysSection } from './steps-section.ts';
+import { byDriver } from '../drivers.ts';
+import { baselineWarnings } from '../baseline.ts';
 import { compareRuns, type CompareOptions, type Comparison } from '../compare.ts';
 import { recommendations } from '../recommendations.ts';
 import type { RunForReport } from '../run-folder-reader.ts';
@@ -10,8 +17,8 @@ import { uplotAssets } from './assets.ts';
 import { reportCss, reportScript } from './client.ts';
 import { escapeHtml, jsonForScript, scriptSafe } from './escape.ts';
 import {
-  bottlenecksSection, chartsSection, comparisonSection, errorClasses, errorsSection, factsSection,
-  generatorSection, journeysSection, planSection, thresholdsSection, verdictHeader,
+  chartsSection, comparisonSection, errorClasses, errorsSection, factsSection,
+  generatorSection, partialBanner, planSection, verdictHeader,
 } from './sections.ts';
 
 export interface ReportOptions {
@@ -23,34 +30,40 @@ export interface ReportOptions {
   /** points per chart at most; adjacent intervals merge above it */
   readonly maxPointsPerChart?: number;
   readonly bottleneckLimits?: Partial<BottleneckLimits>;
+  /** why the comparison may mislead (baselineWarnings); computed from `baseline` when not given */
+  readonly baselineWarnings?: readonly string[];
 }
 
 export function buildReportHtml(run: RunForReport, options: ReportOptions = {}): string {
   const { summary, intervals, events } = run;
   const charts = buildReportCharts(intervals, options.maxPointsPerChart ?? 2000);
-  const bottlenecks = identifyBottlenecks(summary, intervals, options.bottleneckLimits);
-  const recs = recommendations(bottlenecks, summary, { intervals });
+  const views = byDriver(summary, intervals);
+  const analysis = analyseRun(summary, intervals, options.bottleneckLimits);
+  const recs = recommendations(analysis.findings, summary, { intervals });
   const comparison = options.comparison ?? (options.baseline ? compareRuns(summary, options.baseline.summary, options.compare) : undefined);
+  const warnings = options.baselineWarnings ?? (options.baseline ? baselineWarnings(summary, options.baseline.summary, comparison) : []);
   const title = `waddle-fleet report — ${summary.runId}`;
   const { js, css } = uplotAssets();
   const data = { charts: charts.filter((c) => c.series.length > 0) };
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data: 'self'">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(title)}</title>
 <style>${css}</style><style>${reportCss}</style></head>
 <body data-verdict="${escapeHtml(summary.verdict.result)}">
-${verdictHeader(summary, title)}
+${verdictHeader(summary, title, passCaveat(summary, analysis.findings), notGatedBadge(summary))}
 <main>
+${partialBanner(run.partial, run.problems)}
 ${factsSection(summary, run.skippedLines ?? 0)}
-${comparison ? comparisonSection(comparison) : ''}
+${comparison ? comparisonSection(comparison, warnings) : ''}
 ${thresholdsSection(summary)}
-${bottlenecksSection(bottlenecks, recs)}
+${findingsSection(analysis, summary, recs)}
 ${planSection(summary)}
 ${chartsSection(charts)}
-${journeysSection(summary)}
-${errorsSection(errorClasses(summary, events))}
+${journeysSection(summary, views)}
+${chatSection(views)}
+${errorsSection(errorClasses(summary, events), evidenceTable(summary, run.missingEvidenceFiles))}
 ${generatorSection(summary)}
 </main>
 <script type="application/json" id="report-data">${jsonForScript(data)}</script>

@@ -1,13 +1,11 @@
 // The report's sections as HTML strings. Every value from the run goes through escapeHtml.
 import type { RunEvent } from '../../metrics/types.ts';
 import type { ErrorClass, RunSummary } from '../../metrics/run-summary.ts';
-import type { Bottleneck } from '../bottlenecks.ts';
 import type { Comparison } from '../compare.ts';
-import type { Recommendation } from '../recommendations.ts';
 import type { ChartData } from '../series.ts';
 import { escapeHtml as e } from './escape.ts';
 
-type Cell = string | number | null | undefined | { html: string } | { num: number | null | undefined; digits?: number };
+export type Cell = string | number | null | undefined | { html: string } | { num: number | null | undefined; digits?: number };
 
 function cell(c: Cell): string {
   if (c !== null && typeof c === 'object' && 'html' in c) return `<td>${c.html}</td>`;
@@ -34,11 +32,18 @@ export function table(id: string, headers: readonly string[], rows: readonly (re
   return `<table id="${id}"><thead><tr>${headers.map((h) => `<th>${e(h)}</th>`).join('')}</tr></thead><tbody>${rows.map((r) => `<tr>${r.map(cell).join('')}</tr>`).join('')}</tbody></table>`;
 }
 
-export function verdictHeader(summary: RunSummary, title: string): string {
+export function verdictHeader(summary: RunSummary, title: string, caveat?: string, notGated = ''): string {
   const v = summary.verdict;
-  return `<header id="verdict"><h1>${e(title)}</h1><span id="verdict-badge" class="badge badge-${e(v.result)}">${e(v.result.toUpperCase())}</span>
+  return `<header id="verdict"><h1>${e(title)}</h1><span id="verdict-badge" class="badge badge-${e(v.result)}">${e(v.result.toUpperCase())}</span>${notGated}
 <span>exit code ${e(v.exitCode)}${summary.status !== 'complete' ? ` · run ${e(summary.status)}` : ''}</span>
-<ul class="reasons" id="verdict-reasons">${v.reasons.map((r) => `<li>${e(r)}</li>`).join('')}</ul></header>`;
+<ul class="reasons" id="verdict-reasons">${v.reasons.map((r) => `<li>${e(r)}</li>`).join('')}</ul>${caveat ? `<p id="gate-caveat" class="warn">${e(caveat)}</p>` : ''}</header>`;
+}
+
+/** A report that covers only part of a run says so first, with what was skipped while reading. */
+export function partialBanner(partial: readonly string[] | undefined, problems: readonly string[] | undefined): string {
+  if (!partial?.length && !problems?.length) return '';
+  const list = (items: readonly string[]): string => `<ul>${items.map((p) => `<li>${e(p)}</li>`).join('')}</ul>`;
+  return `<section id="partial" class="${partial?.length ? 'banner banner-bad' : 'banner'}">${partial?.length ? `<h2>Partial report: not the whole run</h2>${list(partial)}` : ''}${problems?.length ? `<h3>Skipped while reading the run folder</h3>${list(problems)}` : ''}</section>`;
 }
 
 export function factsSection(summary: RunSummary, skippedLines: number): string {
@@ -61,27 +66,19 @@ export function planSection(summary: RunSummary): string {
 <details><summary>resolved plan (JSON)</summary><pre>${e(JSON.stringify(summary.plan, null, 2))}</pre></details></section>`;
 }
 
-export function thresholdsSection(summary: RunSummary): string {
-  const rows = summary.thresholds.map((t) => [t.metric, t.expression, { num: t.observed, digits: 3 },
-    { html: t.ok ? '<span class="ok">pass</span>' : '<span class="bad">fail</span>' }, t.noData ? 'no data' : '', t.abortOnFail ? 'yes' : ''] as Cell[]);
-  return `<section id="thresholds"><h2>Thresholds</h2>${table('thresholds-table', ['metric', 'expression', 'observed', 'result', 'no data', 'abort on fail'], rows, 'the plan has no thresholds')}</section>`;
+/** For charts of many lines: which are shown, and buttons to show all or only the slowest again. */
+function pickNote(c: ChartData): string {
+  if (c.shownByDefault === undefined) return '';
+  return `<p class="note" id="pick-${e(c.id)}">The ${c.shownByDefault} slowest of ${c.series.length} (highest peak) are drawn; click a name in the legend to draw or hide it.
+<button type="button" data-chart-show="all" data-for="${e(c.id)}">show all ${c.series.length}</button> <button type="button" data-chart-show="top" data-for="${e(c.id)}">only the ${c.shownByDefault} slowest</button></p>`;
 }
 
 export function chartsSection(charts: readonly ChartData[]): string {
   const groups = [...new Set(charts.map((c) => c.group))];
   return `<section id="charts"><h2>Over time</h2>${groups.map((g) => `<h3>${e(g)}</h3><div class="charts">${charts.filter((c) => c.group === g).map((c) =>
     c.series.length > 0
-      ? `<div class="chart"><h3>${e(c.title)} <small>(${e(c.unit)})</small></h3><div id="chart-${e(c.id)}" data-chart="${e(c.id)}"></div></div>`
+      ? `<div class="chart${c.shownByDefault !== undefined ? ' chart-many' : ''}"><h3>${e(c.title)} <small>(${e(c.unit)})</small></h3>${pickNote(c)}<div id="chart-${e(c.id)}" data-chart="${e(c.id)}"></div></div>`
       : `<div class="chart"><h3>${e(c.title)}</h3><p class="nodata">no data in this run</p></div>`).join('')}</div>`).join('')}</section>`;
-}
-
-export function journeysSection(summary: RunSummary): string {
-  const rows = Object.entries(summary.journeys).map(([name, j]) => [name, j.started, j.completed, j.failed, j.interrupted,
-    { num: j.started > 0 ? (j.failed / j.started) * 100 : 0 }] as Cell[]);
-  const steps = summary.steps.map((s) => [s.journey, s.step, s.count, s.errors, { num: s.count > 0 ? (s.errors / s.count) * 100 : 0 },
-    { num: s.p50, digits: 0 }, { num: s.p95, digits: 0 }, { num: s.p99, digits: 0 }, { num: s.max, digits: 0 }] as Cell[]);
-  return `<section id="journeys"><h2>Journeys</h2>${table('journeys-table', ['journey', 'started', 'completed', 'failed', 'interrupted', 'failed %'], rows, 'no journeys ran')}</section>
-<section id="steps"><h2>Steps</h2>${table('steps-table', ['journey', 'step', 'count', 'errors', 'error %', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms'], steps, 'no steps ran')}</section>`;
 }
 
 /** Error classes from the summary; when it has none (a partial run), grouped from the events. */
@@ -101,19 +98,13 @@ export function errorClasses(summary: RunSummary, events: readonly RunEvent[]): 
   return [...byReason.entries()].map(([reason, v]) => ({ reason, ...v })).sort((a, b) => b.count - a.count);
 }
 
-export function errorsSection(classes: readonly ErrorClass[]): string {
+/** Failures: grouped by class, then (evidence) what the page looked like for the first ones. */
+export function errorsSection(classes: readonly ErrorClass[], evidence = ''): string {
   const rows = classes.map((c) => [c.reason, c.count, { html: c.examples.map((x) => `<pre>${e(x)}</pre>`).join('') }] as Cell[]);
-  return `<section id="errors"><h2>Errors by class</h2>${table('errors-table', ['class', 'count', 'examples'], rows, 'no errors')}</section>`;
+  return `<section id="errors"><h2>Failures</h2><h3>By class</h3>${table('errors-table', ['class', 'count', 'examples'], rows, 'no errors')}${evidence}</section>`;
 }
 
-export function bottlenecksSection(bottlenecks: readonly Bottleneck[], recs: readonly Recommendation[]): string {
-  const rows = bottlenecks.map((b) => [{ html: `<span class="sev-${e(b.severity)}">${e(b.severity)}</span>` }, b.type, b.component, b.details, b.recommendation] as Cell[]);
-  const recRows = recs.map((r) => [{ html: `<span class="sev-${r.priority === 'high' ? 'high' : r.priority}">${e(r.priority)}</span>` }, r.category, r.title, r.description] as Cell[]);
-  return `<section id="bottlenecks"><h2>Bottlenecks</h2>${table('bottlenecks-table', ['severity', 'type', 'component', 'details', 'what to do'], rows, 'no bottleneck rule fired')}</section>
-<section id="recommendations"><h2>Recommendations</h2>${table('recommendations-table', ['priority', 'category', 'title', 'description'], recRows, 'nothing to recommend')}</section>`;
-}
-
-export function comparisonSection(c: Comparison): string {
+export function comparisonSection(c: Comparison, warnings: readonly string[] = []): string {
   const change = (cur: number | null | undefined, base: number | null | undefined): string => {
     if (cur === null || cur === undefined || base === null || base === undefined) return '–';
     const d = cur - base;
@@ -127,6 +118,7 @@ export function comparisonSection(c: Comparison): string {
   const list = (id: string, items: readonly { message: string }[], none: string): string =>
     items.length ? `<ul id="${id}">${items.map((i) => `<li>${e(i.message)}</li>`).join('')}</ul>` : `<p class="nodata" id="${id}-empty">${e(none)}</p>`;
   return `<section id="comparison"><h2>Against baseline ${e(c.baselineRunId)}</h2>
+${warnings.length ? `<div class="banner" id="baseline-warnings"><h3>This comparison may mislead</h3><ul>${warnings.map((w) => `<li>${e(w)}</li>`).join('')}</ul></div>` : ''}
 <p>margin ${e(c.options.marginPct)}% and ${e(c.options.minAbsMs)} ms for p95; ${e(c.options.errorRateMarginPp)} percentage points for error rates.</p>
 <h3>Regressions</h3>${list('regressions', c.regressions, 'no regressions')}
 <h3>Improvements</h3>${list('improvements', c.improvements, 'no improvements')}

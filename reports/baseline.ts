@@ -1,0 +1,85 @@
+// `--baseline`: this run against an earlier one, for the terminal and the report. Comparing runs
+// of different plans (another name, scale, phases, users or journeys) gives numbers that look
+// like regressions or wins and are neither, so such differences come back as warnings, printed
+// before the comparison's verdict lines (the regressions, or "no regression beyond N%").
+import type { RunSummary } from '../metrics/run-summary.ts';
+import { compareRuns, comparisonVerdictReasons, type CompareOptions, type Comparison } from './compare.ts';
+
+export interface BaselineReport {
+  readonly comparison: Comparison;
+  /** why the comparison may mislead: different plan, scale or shape; a partial baseline */
+  readonly warnings: readonly string[];
+  /** one line per regression, or one line saying there is none beyond the margins */
+  readonly verdictLines: readonly string[];
+  /** one line per improvement */
+  readonly improvementLines: readonly string[];
+  readonly regressed: boolean;
+}
+
+interface PlanShape { name?: unknown; scale?: unknown; peakUsers?: unknown; shard?: unknown; phases?: unknown }
+interface PhaseShape { name?: unknown; targetUsers?: unknown; startMs?: unknown; endMs?: unknown; scenarios?: unknown }
+
+const planOf = (s: RunSummary): PlanShape => (s.plan && typeof s.plan === 'object' ? (s.plan as PlanShape) : {});
+const quote = (v: unknown): string => (typeof v === 'string' ? `'${v}'` : JSON.stringify(v));
+const seconds = (ms: number): string => `${Math.round(ms / 1000)} s`;
+
+/** "ramp-up 12 users 45 s, steady 12 users 90 s" from the summary's phases (what actually ran) */
+function shapeOf(s: RunSummary): string {
+  return s.phases.map((p) => `${p.name} ${p.targetUsers} users ${seconds(p.endMs - p.startMs)}`).join(', ');
+}
+
+/** journeys with their users at the plan's peak phase, from the resolved plan */
+function journeysOf(s: RunSummary): string {
+  const phases = Array.isArray(planOf(s).phases) ? (planOf(s).phases as PhaseShape[]) : [];
+  const users = new Map<string, number>();
+  for (const p of phases) {
+    for (const sc of Array.isArray(p.scenarios) ? (p.scenarios as { journey?: unknown; users?: unknown }[]) : []) {
+      if (typeof sc.journey === 'string') users.set(sc.journey, Math.max(users.get(sc.journey) ?? 0, Number(sc.users) || 0));
+    }
+  }
+  return [...users].sort(([a], [b]) => a.localeCompare(b)).map(([j, n]) => `${j} ${n}`).join(', ');
+}
+
+const durationsDiffer = (a: RunSummary, b: RunSummary): boolean =>
+  a.phases.some((p, i) => {
+    const q = b.phases[i];
+    if (!q) return true;
+    const da = p.endMs - p.startMs, db = q.endMs - q.startMs;
+    return Math.abs(da - db) > 0.1 * Math.max(da, db) + 1000;
+  });
+
+/** Why comparing `current` with `baseline` may mislead; empty when they ran the same plan and shape. */
+export function baselineWarnings(current: RunSummary, baseline: RunSummary, comparison?: Comparison): string[] {
+  const out: string[] = [];
+  const cp = planOf(current), bp = planOf(baseline);
+  const id = `baseline ${baseline.runId}`;
+  if (cp.name !== bp.name) out.push(`${id} ran plan ${quote(bp.name)}, this run plan ${quote(cp.name)}: the comparison is between different plans`);
+  if (cp.scale !== bp.scale) out.push(`${id} ran at --scale ${String(bp.scale ?? 'unknown')}, this run at ${String(cp.scale ?? 'unknown')}: different loads`);
+  if (JSON.stringify(cp.shard) !== JSON.stringify(bp.shard) || current.shard !== baseline.shard) out.push(`${id} is shard ${baseline.shard}, this run ${current.shard}: different shares of the load`);
+  const shapeNow = shapeOf(current), shapeThen = shapeOf(baseline);
+  const phasesDiffer = current.phases.length !== baseline.phases.length || current.phases.some((p, i) => p.name !== baseline.phases[i]?.name || p.targetUsers !== baseline.phases[i]?.targetUsers);
+  if (phasesDiffer || durationsDiffer(current, baseline)) out.push(`${id} had phases [${shapeThen || 'none recorded'}], this run [${shapeNow || 'none recorded'}]: a different load shape`);
+  const journeysNow = journeysOf(current), journeysThen = journeysOf(baseline);
+  if (journeysNow !== journeysThen) out.push(`${id} ran journeys [${journeysThen || 'unknown'}], this run [${journeysNow || 'unknown'}] (users at the peak)`);
+  if (baseline.status !== 'complete' || baseline.verdict.result === 'interrupted') out.push(`${id} is ${baseline.status === 'complete' ? 'interrupted' : baseline.status}: it covers only part of its plan`);
+  if (comparison && comparison.onlyInBaseline.length > 0) out.push(`${comparison.onlyInBaseline.length} step(s) only in the baseline, not compared: ${comparison.onlyInBaseline.join(', ')}`);
+  if (comparison && comparison.onlyInCurrent.length > 0) out.push(`${comparison.onlyInCurrent.length} step(s) new in this run, not compared: ${comparison.onlyInCurrent.join(', ')}`);
+  return out;
+}
+
+/** The comparison, its warnings and its verdict lines, for the CLI to print and the report to show. */
+export function baselineReport(current: RunSummary, baseline: RunSummary, options: CompareOptions = {}): BaselineReport {
+  const comparison = compareRuns(current, baseline, options);
+  const o = comparison.options;
+  const compared = comparison.steps.filter((s) => s.baseline && s.current).length;
+  const verdictLines = comparison.regressions.length > 0
+    ? comparisonVerdictReasons(comparison)
+    : [`no regression against baseline ${baseline.runId} beyond ${o.marginPct}% (and ${o.minAbsMs} ms) in step p95 or ${o.errorRateMarginPp} percentage point(s) in error rates, over ${compared} step(s) compared`];
+  return {
+    comparison,
+    warnings: baselineWarnings(current, baseline, comparison),
+    verdictLines,
+    improvementLines: comparison.improvements.map((c) => `improvement against baseline ${baseline.runId}: ${c.message}`),
+    regressed: comparison.regressions.length > 0,
+  };
+}

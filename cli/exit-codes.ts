@@ -1,10 +1,2 @@
-// The one exit-code table (shared/DESIGN.md). Nothing outside cli/ calls process.exit.
-export const ExitCode = {
-  passed: 0,
-  internalError: 1,
-  usageError: 2,
-  thresholdsFailed: 3,
-  inconclusive: 4,
-  interrupted: 130,
-} as const;
-export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
+// The exit-code table lives beside the verdict (metrics/exit-codes.ts) so nothing imports cli/.
+export { ExitCode } from '../metrics/exit-codes.ts';

@@ -1,43 +1,40 @@
-// argv → options → run → exit code. The only place that calls process.exit (DESIGN.md).
-import { Command, Option } from 'commander';
+// argv → command → exit code. The only place that calls process.exit (DESIGN.md).
+import { readFileSync } from 'node:fs';
+import { Command } from 'commander';
+import { UsageError } from '../common/errors.ts';
 import { ExitCode } from './exit-codes.ts';
-import { parseRunOptions, runOptionsSchema } from './flags.ts';
-import { createProgressPrinter } from './progress.ts';
-import { formatSummaryTable } from './summary-table.ts';
-import { UsageError } from '../fleet/errors.ts';
+import { addRunOptions } from './flags.ts';
+
+const version = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 export async function main(argv: readonly string[]): Promise<void> {
   const program = new Command('waddle-fleet')
-    .description('Load-test Waddle with real headless browsers, fake media and a verdict you can gate on.')
+    .description('Load-test Waddle with real headless browsers and protocol users, fake media and a verdict you can gate on.')
+    .version(version, '-V, --version', 'print the version')
+    .showSuggestionAfterError(true)
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
 
   const run = program
     .command('run')
-    .description('run a plan: a shipped name (smoke, baseline, stress, spike, soak) or a path to your plan file')
-    .argument('<plan>', 'plan name or file (.ts, .js, .json)');
-  for (const [key, schema] of Object.entries(runOptionsSchema.shape)) {
-    const flag = '--' + key.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
-    const isBoolean = schema.def.type === 'default' && typeof (schema.def as { defaultValue?: unknown }).defaultValue === 'boolean';
-    const help = schema.description ?? '';
-    if (isBoolean && key === 'report') run.addOption(new Option('--no-report', help));
-    else if (isBoolean && key === 'progress') run.addOption(new Option('--no-progress', help));
-    else if (isBoolean) run.addOption(new Option(flag, help));
-    else run.addOption(new Option(`${flag} <value>`, help));
-  }
+    .description('run a plan: a shipped name (waddle-fleet plans lists them) or a path to your plan file (.ts, .mts, .js, .mjs, .json)')
+    .argument('<plan>', 'plan name or file')
+    .addHelpText('after', '\nExit codes: 0 passed · 1 internal error · 2 configuration · 3 thresholds failed · 4 inconclusive · 130 interrupted');
+  addRunOptions(run);
   run.action(async (planRef: string, raw: Record<string, unknown>) => {
+    const { runCommand } = await import('./run-command.ts');
     process.exitCode = await runCommand(planRef, raw);
   });
 
   program
     .command('report')
-    .description('rebuild report.html from a run folder')
+    .description('rebuild report.html from a run folder (a partial one when the run was killed)')
     .argument('<run-dir>')
-    .option('--baseline <run-dir>', 'compare with an earlier run and flag regressions')
-    .action(async (runDir: string, opts: { baseline?: string }) => {
-      const { writeReport } = await import('../reports/index.ts');
-      const path = await writeReport(runDir, { baselineDir: opts.baseline });
-      console.log(`report: ${path}`);
+    .option('--baseline <run-dir>', 'compare with an earlier run; exit 3 when it regressed')
+    .option('--baseline-margin <percent>', '% worse than the baseline that counts as a regression (default: 10)')
+    .action(async (runDir: string, opts: { baseline?: string; baselineMargin?: string }) => {
+      const { reportCommand } = await import('./report-command.ts');
+      process.exitCode = await reportCommand(runDir, opts);
     });
 
   program
@@ -46,8 +43,7 @@ export async function main(argv: readonly string[]): Promise<void> {
     .requiredOption('--out <dir>', 'output folder')
     .action(async (opts: { out: string }) => {
       const { writeDashboards } = await import('../dashboards/index.ts');
-      const files = await writeDashboards(opts.out);
-      for (const f of files) console.log(f);
+      for (const file of await writeDashboards(opts.out)) console.log(file);
     });
 
   program
@@ -72,72 +68,27 @@ export async function main(argv: readonly string[]): Promise<void> {
   try {
     await program.parseAsync(argv as string[], { from: 'user' });
   } catch (error) {
-    const code = (error as { code?: string }).code;
-    if (code === 'commander.helpDisplayed' || code === 'commander.version' || code === 'commander.help') process.exit(0);
-    if (code?.startsWith('commander.')) process.exit(ExitCode.usageError);
-    if (error instanceof UsageError) {
-      printProblems(error.problems);
-      process.exit(ExitCode.usageError);
-    }
-    console.error(`waddle-fleet: internal error: ${(error as Error)?.stack ?? String(error)}`);
-    process.exit(ExitCode.internalError);
+    process.exit(exitCodeOf(error));
   }
-  // Let the event loop drain naturally is not enough: Playwright or a sink may hold handles.
+  // Letting the event loop drain is not enough: Playwright or a sink may hold handles.
   process.exit(process.exitCode ?? 0);
 }
 
-async function runCommand(planRef: string, raw: Record<string, unknown>): Promise<number> {
-  const parsed = parseRunOptions(raw);
-  const { loadPlan } = await import('../plans/index.ts');
-  const loaded = await loadPlan(planRef);
-  // Every problem at once: flags, plan shape and threshold expressions, before anything starts.
-  const { parseThresholds } = await import('../metrics/thresholds.ts');
-  const thresholds = loaded.ok ? parseThresholds(loaded.plan.thresholds ?? {}, loaded.plan.phases.map((p) => p.name)) : undefined;
-  const problems = [
-    ...(parsed.ok ? [] : parsed.problems),
-    ...(loaded.ok ? [] : loaded.problems),
-    ...(thresholds && !thresholds.ok ? thresholds.problems.map((p) => `${loaded.ok ? loaded.plan.name : planRef}: ${p}`) : []),
-  ];
-  if (!parsed.ok || !loaded.ok || problems.length > 0) throw new UsageError(problems);
-
-  const interrupt = new AbortController();
-  let signals = 0;
-  const onSignal = (name: NodeJS.Signals) => {
-    signals++;
-    if (signals === 1) {
-      console.error(`\n${name}: stopping — no new users, ${'10 s'} grace for running steps, then the partial report (send it again to exit at once)`);
-      interrupt.abort();
-    } else {
-      // Playwright kills the browsers it launched in its own process 'exit' handler.
-      console.error(`${name} again: exiting now`);
-      process.exit(ExitCode.interrupted);
-    }
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-
-  const { runFleet } = await import('../fleet/run.ts');
-  const progress = parsed.options.progress ? createProgressPrinter(process.stderr) : undefined;
-  const result = await runFleet({
-    plan: loaded.plan,
-    options: parsed.options,
-    log: (line) => {
-      progress?.clear();
-      console.log(line);
-    },
-    interrupt: interrupt.signal,
-    onProgress: progress?.update,
-  });
-  progress?.clear();
-  if (result.kind === 'dry-run') {
-    console.log(result.description);
-    return ExitCode.passed;
+function exitCodeOf(error: unknown): number {
+  const code = (error as { code?: string }).code;
+  if (code === 'commander.helpDisplayed' || code === 'commander.version' || code === 'commander.help') return ExitCode.passed;
+  if (code?.startsWith('commander.')) return ExitCode.usageError;
+  if (error instanceof UsageError) {
+    if (error.description) console.log(error.description);
+    printProblems(error.problems);
+    return ExitCode.usageError;
   }
-  console.log(formatSummaryTable(result.summary, result.runDir));
-  return result.exitCode;
+  console.error(`waddle-fleet: internal error: ${(error as Error)?.stack ?? String(error)}`);
+  return ExitCode.internalError;
 }
 
 function printProblems(problems: readonly string[]): void {
   console.error(`waddle-fleet: ${problems.length} configuration problem${problems.length === 1 ? '' : 's'}; nothing was started:`);
   for (const p of problems) console.error(`  - ${p}`);
 }
+

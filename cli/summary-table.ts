@@ -15,7 +15,7 @@ export function formatSummaryTable(s: RunSummary, runDir: string): string {
   lines.push('', table(['journey', 'step', 'count', 'errors', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms'],
     s.steps.map((st) => [st.journey, st.step, st.count, st.errors, ms(st.p50), ms(st.p95), ms(st.p99), ms(st.max)])));
   if (s.thresholds.length > 0) {
-    lines.push('', table(['metric', 'threshold', 'from', 'observed', 'result'],
+    lines.push('', table(['metric', 'threshold', 'source', 'observed', 'result'],
       s.thresholds.map((t) => [t.metric, t.expression, t.source === 'default' ? 'built-in' : 'plan', t.observed === null ? 'no data' : round(t.observed), t.ok ? 'ok' : 'FAILED'])));
   }
   if (s.defaultGate === false) {

@@ -19,8 +19,8 @@ const base: ReadonlyArray<readonly [flag: string, reason: string]> = [
   ['--disable-features=Translate,MediaRouter,OptimizationHints', 'no translate/cast/hint services: less CPU and no outside traffic'],
 ];
 
-/** The flags with reasons, for `--help`-style listings and reports. */
-export function chromiumFlagReasons(media?: MediaFiles): ReadonlyArray<readonly [string, string]> {
+/** The flags with their reasons (each reason is the comment a flag needs). */
+function chromiumFlagReasons(media?: MediaFiles): ReadonlyArray<readonly [string, string]> {
   const list = [...base];
   if (media?.cameraY4m) list.push([`--use-file-for-fake-video-capture=${media.cameraY4m}`, 'the fake camera plays our ffmpeg test pattern (looped)']);
   if (media) list.push([`--use-file-for-fake-audio-capture=${media.micWav}`, 'the fake mic plays speech-like bursts (looped)']);

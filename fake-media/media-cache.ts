@@ -7,7 +7,7 @@ import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /** Bump when the generators change, so old cached files are not reused. */
-export const GENERATOR_VERSION = 3;
+export const GENERATOR_VERSION = 4; // 4: voice bursts drawn from common/random.ts
 
 export function contentKey(inputs: unknown): string {
   return createHash('sha256')

@@ -1,29 +1,21 @@
 // Speech-like on/off bursts: talk spurts and pauses whose lengths follow conversational
 // speech (spurts ~0.4–2.5 s), sized so the talking share of the file matches voiceActivity.
 // Deterministic (seeded) so the same inputs give the same file and cache key.
+import { createRng } from '../common/random.ts';
 
 export interface Burst {
   readonly startS: number;
   readonly endS: number;
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Talk bursts covering about voiceActivity × seconds of [0, seconds). */
 export function voiceBursts(voiceActivity: number, seconds: number, seed = 57): Burst[] {
   const ratio = Math.min(1, Math.max(0, voiceActivity));
   if (ratio <= 0) return [];
   if (ratio >= 1) return [{ startS: 0, endS: seconds }];
-  const rnd = mulberry32(seed);
+  const rng = createRng(seed);
+  const rnd = (): number => rng.next();
   const bursts: Burst[] = [];
   let t = rnd() * 0.5;
   while (t < seconds) {

@@ -8,6 +8,7 @@ const slot = (index: number, startAtMs: number, stopAtMs: number, journey = 'cha
   index,
   journey,
   indexInJourney: index,
+  driver: 'browser',
   params: {},
   phase: 'p',
   phaseIndex: 0,

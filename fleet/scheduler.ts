@@ -1,129 +1,12 @@
-// The scheduler: turns a resolved plan into every virtual user it will ever run (buildSchedule),
-// then runs them on time (runSchedule): starts each at its planned offset, asks it to stop at its
-// planned end, aborts it gracefulStop later, records how late each start was, and stops starting
-// users when the run is stopped (SIGINT, abortOnFail).
+// The scheduler runs a schedule (plans/schedule.ts) on time: starts each VU at its planned offset,
+// asks it to stop at its planned end, aborts it gracefulStop later, records how late each start
+// was, and stops starting users when the run is stopped (SIGINT, abortOnFail).
 import type { UserCounts } from '../metrics/run-summary.ts';
-import type { ResolvedPlan } from '../plans/resolve.ts';
-import { inShard } from './shard.ts';
-import { assignCallRooms, type CallRoomLayout } from './call-rooms.ts';
-import { journeys as journeyRegistry } from '../journeys/registry.ts';
-import { mergeParams } from '../journeys/params.ts';
-import type { Journey } from '../journeys/types.ts';
-export { peakConcurrency } from './peak-concurrency.ts';
+import type { VuSlot } from '../plans/schedule.ts';
 import type { IterationCounts, VuOutcome } from './virtual-user.ts';
 
-export interface VuSlot {
-  /** global index across all shards (0-based); the VU's seed and shard follow from it */
-  readonly index: number;
-  readonly journey: string;
-  /** 0-based index among the users of this journey (whole plan): call rooms group by it */
-  readonly indexInJourney: number;
-  /** the call room the plan put this VU in (fleet/call-rooms.ts); undefined for journeys without calls */
-  readonly callRoom?: number;
-  /** the plan's params for this journey in the phase where the VU starts */
-  readonly params: Readonly<Record<string, unknown>>;
-  /** name of the phase in which the VU starts */
-  readonly phase: string;
-  readonly phaseIndex: number;
-  /** offsets from the run start, ms */
-  readonly startAtMs: number;
-  readonly stopAtMs: number;
-}
-
-interface PendingVu {
-  journey: string;
-  journeyOrder: number;
-  sequence: number;
-  params: Readonly<Record<string, unknown>>;
-  phase: string;
-  phaseIndex: number;
-  startAtMs: number;
-  stopAtMs: number;
-}
-
-/**
- * Every VU of the whole plan, indexed, before sharding. Per journey, a phase moves the count
- * linearly from the previous phase's to its own over rampUp: the k-th of d new VUs starts at
- * rampUp·k/d; when the count falls by e, the newest VUs stop first, the m-th at rampUp·(m+1)/e.
- * All VUs still running stop at the end of the plan. Indices follow (start, journey order, sequence).
- */
-export function buildFullSchedule(plan: ResolvedPlan, journeyOf: JourneyLookup = registryLookup): VuSlot[] {
-  const slots = plannedSlots(plan);
-  const { rooms } = assignCallRooms(slots, roomRuleOf(journeyOf));
-  return slots.map((slot, i) => (rooms[i] === undefined ? slot : { ...slot, callRoom: rooms[i] }));
-}
-
-/** Who calls in which rooms, for the dry run and plan.json (lone rooms are a plan problem). */
-export function callRoomLayout(plan: ResolvedPlan, journeyOf: JourneyLookup = registryLookup): CallRoomLayout[] {
-  return assignCallRooms(plannedSlots(plan), roomRuleOf(journeyOf)).layout;
-}
-
-export type JourneyLookup = (name: string) => Journey | undefined;
-const registryLookup: JourneyLookup = (name) => journeyRegistry[name];
-
-function roomRuleOf(journeyOf: JourneyLookup) {
-  return (slot: VuSlot) => {
-    const journey = journeyOf(slot.journey);
-    return journey?.callRoom?.(mergeParams(journey.defaults, slot.params));
-  };
-}
-
-function plannedSlots(plan: ResolvedPlan): VuSlot[] {
-  const journeyOrder = new Map<string, number>();
-  for (const phase of plan.phases) {
-    for (const scenario of phase.scenarios) if (!journeyOrder.has(scenario.journey)) journeyOrder.set(scenario.journey, journeyOrder.size);
-  }
-  const all: PendingVu[] = [];
-  for (const [journey, order] of journeyOrder) {
-    const running: PendingVu[] = [];
-    let sequence = 0;
-    for (const phase of plan.phases) {
-      const scenario = phase.scenarios.find((s) => s.journey === journey);
-      const target = scenario?.users ?? 0;
-      const delta = target - running.length;
-      if (delta > 0) {
-        for (let k = 0; k < delta; k++) {
-          const vu: PendingVu = {
-            journey,
-            journeyOrder: order,
-            sequence: sequence++,
-            params: scenario?.params ?? {},
-            phase: phase.name,
-            phaseIndex: phase.index,
-            startAtMs: phase.startMs + Math.floor((phase.rampUpMs * k) / delta),
-            stopAtMs: plan.totalDurationMs,
-          };
-          running.push(vu);
-          all.push(vu);
-        }
-      } else if (delta < 0) {
-        const leaving = -delta;
-        for (let m = 0; m < leaving; m++) running.pop()!.stopAtMs = phase.startMs + Math.floor((phase.rampUpMs * (m + 1)) / leaving);
-      }
-    }
-  }
-  return all
-    .filter((vu) => vu.stopAtMs > vu.startAtMs) // a VU that would start and stop at once does no work
-    .sort((a, b) => a.startAtMs - b.startAtMs || a.journeyOrder - b.journeyOrder || a.sequence - b.sequence)
-    .map((vu, index) => ({
-      index,
-      journey: vu.journey,
-      indexInJourney: vu.sequence,
-      params: vu.params,
-      phase: vu.phase,
-      phaseIndex: vu.phaseIndex,
-      startAtMs: vu.startAtMs,
-      stopAtMs: vu.stopAtMs,
-    }));
-}
-
-/** The VUs this shard runs (global index % n === i - 1), in start order. */
-export function buildSchedule(plan: ResolvedPlan, journeyOf: JourneyLookup = registryLookup): VuSlot[] {
-  return buildFullSchedule(plan, journeyOf).filter((slot) => inShard(slot.index, plan.shard));
-}
-
-
-// ---- running ----
+export type { VuSlot };
+export { buildFullSchedule, buildSchedule, callRoomLayout, peakConcurrency } from '../plans/schedule.ts';
 
 export interface SchedulePhase {
   readonly name: string;
@@ -150,7 +33,6 @@ export interface RunScheduleOptions {
   readonly phases?: readonly SchedulePhase[];
   readonly onPhase?: (phase: SchedulePhase, startMs: number) => void;
   readonly onLag?: (slot: VuSlot, lagMs: number) => void;
-  readonly onOutcome?: (slot: VuSlot, outcome: VuOutcome) => void;
 }
 
 export interface ScheduleResult {
@@ -239,9 +121,6 @@ export async function runSchedule(options: RunScheduleOptions): Promise<Schedule
     users[outcome.outcome]++;
     const counts = (journeys[slot.journey] ??= { started: 0, completed: 0, failed: 0, interrupted: 0 });
     for (const key of ['started', 'completed', 'failed', 'interrupted'] as const) counts[key] += outcome.iterations[key];
-    try {
-      options.onOutcome?.(slot, outcome);
-    } catch {}
   };
 
   const launch = (slot: VuSlot): void => {

@@ -9,7 +9,7 @@ import { classifyError, runVirtualUser, StepTimeoutError, VuAbortedError, type V
 // A client with nothing behind it: these tests drive only ctx.step/think; journeys get the real thing.
 const stubClient = (username: string): WaddleClient => ({ username }) as unknown as WaddleClient;
 
-const slot: VuSlot = { index: 7, journey: 'probe', indexInJourney: 7, params: {}, phase: 'p', phaseIndex: 0, startAtMs: 0, stopAtMs: 1000 };
+const slot: VuSlot = { index: 7, journey: 'probe', indexInJourney: 7, driver: 'browser', params: {}, phase: 'p', phaseIndex: 0, startAtMs: 0, stopAtMs: 1000 };
 
 function harness(journey: Journey, overrides: Partial<VirtualUserOptions> & { stopAfterIterations?: number } = {}) {
   const { stopAfterIterations = 1, ...options } = overrides;
@@ -39,6 +39,8 @@ function harness(journey: Journey, overrides: Partial<VirtualUserOptions> & { st
     abortSignal: abort.signal,
     runSeed: 1,
     thinkTimeScale: 0,
+    driver: { name: 'fake', kind: 'protocol', capabilities: [] },
+    target: 'http://127.0.0.1:1',
     ...options,
   });
   const values = (metric: string, tags: Record<string, string> = {}) =>

@@ -2,17 +2,21 @@
 // until asked to stop (stopSignal: finish the current iteration) or aborted (abortSignal: stop
 // now, the iteration counts as interrupted). Checks never throw into the scheduler: every
 // failure is recorded as a metric and a classified event, and the VU settles with an outcome.
+import type { Page } from 'playwright-core';
+import type { DriverInfo } from '../clients/driver.ts';
 import type { WaddleClient } from '../clients/waddle-client.ts';
 import type { Journey, JourneyContext, StepFn, StepOptions } from '../journeys/types.ts';
 import type { MetricsRecorder, RunEvent, Tags } from '../metrics/types.ts';
+import { sleep, TimeoutError, withTimeout } from '../common/async.ts';
 import { mergeParams } from '../journeys/params.ts';
 import { drawProfile } from './profile.ts';
-import { createRng, userSeed } from './rng.ts';
+import { createRng, userSeed } from '../common/random.ts';
 import type { VuSlot } from './scheduler.ts';
 
 export interface ClientSession {
   readonly client: WaddleClient;
-  readonly page?: unknown;
+  /** the user's page, on browser drivers */
+  readonly page?: Page;
   close(): Promise<void>;
 }
 
@@ -20,6 +24,10 @@ export interface VirtualUserOptions {
   readonly slot: VuSlot;
   readonly journey: Journey;
   readonly createClient: () => Promise<ClientSession>;
+  /** the driver the user runs on (its name tags every metric of the user) */
+  readonly driver: DriverInfo;
+  /** the target's base URL, for the journey */
+  readonly target: string;
   readonly recorder: MetricsRecorder;
   readonly onEvent: (event: RunEvent) => void;
   readonly stopSignal: AbortSignal;
@@ -57,9 +65,8 @@ export interface VuOutcome {
   readonly iterations: IterationCounts;
 }
 
-export class StepTimeoutError extends Error {
-  override readonly name = 'StepTimeoutError';
-}
+/** A step that ran past its timeout (the one TimeoutError of common/async.ts). */
+export { TimeoutError as StepTimeoutError };
 
 export class VuAbortedError extends Error {
   override readonly name = 'AbortError';
@@ -83,7 +90,7 @@ const messageOf = (error: unknown): string => (error instanceof Error ? error.me
 export function classifyError(error: unknown, aborted = false): FailureReason {
   if (error instanceof StepFailedError) return error.reason;
   if (aborted || error instanceof VuAbortedError) return 'aborted';
-  if (error instanceof StepTimeoutError) return 'timeout';
+  if (error instanceof TimeoutError) return 'timeout';
   const name = error instanceof Error ? error.name : '';
   const message = messageOf(error);
   if (name === 'TimeoutError' || /\btimeout\b.*\bexceeded\b|\btimed out\b/i.test(message)) return 'timeout';
@@ -103,15 +110,16 @@ export function classifyError(error: unknown, aborted = false): FailureReason {
 /** Session-ending reasons: after these the context is gone, so the VU ends as failed. */
 const fatalReasons: ReadonlySet<FailureReason> = new Set(['page_crash', 'browser_closed']);
 
-// users.active is one gauge per journey, so VUs that share a recorder share the count.
+// users.active is one gauge per journey and driver, so VUs that share a recorder share the count.
 const activeByRecorder = new WeakMap<MetricsRecorder, Map<string, number>>();
 
-function changeActive(recorder: MetricsRecorder, journey: string, delta: number): void {
+function changeActive(recorder: MetricsRecorder, tags: { journey: string; driver: string }, delta: number): void {
   let counts = activeByRecorder.get(recorder);
   if (!counts) activeByRecorder.set(recorder, (counts = new Map()));
-  const active = Math.max(0, (counts.get(journey) ?? 0) + delta);
-  counts.set(journey, active);
-  safeRecord(recorder, 'users.active', active, { journey });
+  const key = `${tags.journey}\u0000${tags.driver}`;
+  const active = Math.max(0, (counts.get(key) ?? 0) + delta);
+  counts.set(key, active);
+  safeRecord(recorder, 'users.active', active, tags);
 }
 
 function safeRecord(recorder: MetricsRecorder, metric: string, value: number, tags: Tags): void {
@@ -122,47 +130,21 @@ function safeRecord(recorder: MetricsRecorder, metric: string, value: number, ta
   }
 }
 
-/** Resolve after ms, or at once when any signal aborts. */
-function sleep(ms: number, signals: readonly AbortSignal[]): Promise<void> {
-  if (ms <= 0 || signals.some((s) => s.aborted)) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = (): void => {
-      clearTimeout(timer);
-      for (const s of signals) s.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    for (const s of signals) s.addEventListener('abort', done, { once: true });
-  });
-}
-
 /** Race a promise against a timeout and an abort signal; the loser keeps running but can't reject unhandled. */
 function race<T>(work: Promise<T>, timeoutMs: number | undefined, signal: AbortSignal, what: string): Promise<T> {
-  work.catch(() => {});
+  const bounded = timeoutMs !== undefined && Number.isFinite(timeoutMs) ? withTimeout(work, timeoutMs, `${what}: timed out after ${timeoutMs} ms`) : work;
+  bounded.catch(() => {});
   if (signal.aborted) return Promise.reject(new VuAbortedError(`${what}: aborted`));
   return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => settle(() => reject(new VuAbortedError(`${what}: aborted`)));
-    const timer =
-      timeoutMs !== undefined && Number.isFinite(timeoutMs)
-        ? setTimeout(() => settle(() => reject(new StepTimeoutError(`${what}: timed out after ${timeoutMs} ms`))), timeoutMs)
-        : undefined;
-    const settle = (finish: () => void): void => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', onAbort);
-      finish();
-    };
+    const onAbort = (): void => reject(new VuAbortedError(`${what}: aborted`));
     signal.addEventListener('abort', onAbort, { once: true });
-    work.then(
-      (value) => settle(() => resolve(value)),
-      (error: unknown) => settle(() => reject(error)),
-    );
+    bounded.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
   });
 }
-
 
 export async function runVirtualUser(options: VirtualUserOptions): Promise<VuOutcome> {
   const { slot, journey, recorder, stopSignal, abortSignal } = options;
-  const journeyTag = { journey: slot.journey };
+  const journeyTag = { journey: slot.journey, driver: options.driver.name };
   const thinkTimeScale = options.thinkTimeScale ?? 1;
   const defaultStepTimeoutMs = options.defaultStepTimeoutMs ?? 60_000;
   const iterations: IterationCounts = { started: 0, completed: 0, failed: 0, interrupted: 0 };
@@ -205,7 +187,7 @@ export async function runVirtualUser(options: VirtualUserOptions): Promise<VuOut
     }
   };
 
-  const think = (ms?: number): Promise<void> => sleep((ms ?? profile.reactionTimeMs) * thinkTimeScale, [anyStop]);
+  const think = (ms?: number): Promise<void> => sleep((ms ?? profile.reactionTimeMs) * thinkTimeScale, anyStop);
 
   const closeSession = async (session: ClientSession): Promise<void> => {
     const timeoutMs = options.closeTimeoutMs ?? 15_000;
@@ -227,7 +209,7 @@ export async function runVirtualUser(options: VirtualUserOptions): Promise<VuOut
   };
 
   safeRecord(recorder, 'users.started', 1, journeyTag);
-  changeActive(recorder, slot.journey, +1);
+  changeActive(recorder, journeyTag, +1);
   emit({ type: 'user_start', tags: journeyTag, data: { vu: slot.index, phase: slot.phase } });
   let outcome: VuOutcome = { index: slot.index, journey: slot.journey, outcome: 'completed', iterations };
   let session: ClientSession | undefined;
@@ -252,7 +234,9 @@ export async function runVirtualUser(options: VirtualUserOptions): Promise<VuOut
         },
         metrics,
         signal: anyStop,
-        page: session.page,
+        target: options.target,
+        driver: options.driver,
+        ...(session.page ? { page: session.page } : {}),
       };
       iterations.started++;
       const startedMs = performance.now();
@@ -302,7 +286,7 @@ export async function runVirtualUser(options: VirtualUserOptions): Promise<VuOut
     return outcome;
   } finally {
     if (session) await closeSession(session);
-    changeActive(recorder, slot.journey, -1);
+    changeActive(recorder, journeyTag, -1);
     emit({
       type: 'user_end',
       tags: journeyTag,

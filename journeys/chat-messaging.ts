@@ -14,6 +14,7 @@ export type ChatMessagingParams = {
 export const chatMessaging = defineJourney<ChatMessagingParams>({
   name: 'chatMessaging',
   description: 'send and receive chat messages, measuring ack and delivery latency',
+  requires: ['chat'],
   defaults: { count: 100, intervalMs: 2_000, sizeRange: { min: 10, max: 200 }, receiveMs: 30_000 },
   async run(ctx) {
     const { count, intervalMs, sizeRange, receiveMs } = ctx.params;

@@ -2,7 +2,7 @@
 // back and compare sha-256 — an upload that corrupts data must not count as fast.
 import { connectAndJoin, required } from './common.ts';
 import { defineJourney } from './define-journey.ts';
-import { uploadFileOfSize } from './upload-file.ts';
+import { uploadFileOfSize } from './upload-payloads.ts';
 
 export type FileUploadParams = {
   sizeBytes: number;
@@ -13,6 +13,7 @@ export type FileUploadParams = {
 export const fileUpload = defineJourney<FileUploadParams>({
   name: 'fileUpload',
   description: 'upload an attachment and verify it by downloading it again',
+  requires: ['chat', 'upload'],
   defaults: { sizeBytes: 10 * 1024 * 1024, verifyDownload: true },
   async run(ctx) {
     const file = uploadFileOfSize(ctx.params.sizeBytes);

@@ -1,6 +1,6 @@
 // Public surface of journeys/: what user journey files import.
 export { defineJourney } from './define-journey.ts';
-export { journeys, registerJourney, journeyNames } from './registry.ts';
+export { builtInJourneys } from './registry.ts';
 export type * from './types.ts';
 export { voiceCall, type VoiceCallParams } from './voice-call.ts';
 export { videoCall, type VideoCallParams } from './video-call.ts';

@@ -8,8 +8,8 @@ import type {
 } from '../clients/waddle-client.ts';
 import { runVirtualUser, type VuOutcome } from '../fleet/virtual-user.ts';
 import type { Sample } from '../metrics/types.ts';
-import { journeys } from './registry.ts';
-import { removeUploadFiles } from './upload-file.ts';
+import { builtInJourneys as journeys } from './registry.ts';
+import { removeUploadFiles } from './upload-payloads.ts';
 
 class FakeWaddle {
   readonly info: WaddleInfo = {
@@ -103,7 +103,7 @@ async function runJourney(name: string, params: Record<string, unknown>, users =
   for (let index = 0; index < users; index++) {
     outcomes.push(
       runVirtualUser({
-        slot: { index, journey: name, indexInJourney: index, params, phase: 'test', phaseIndex: 0, startAtMs: 0, stopAtMs: 1 },
+        slot: { index, journey: name, indexInJourney: index, driver: 'browser', params, phase: 'test', phaseIndex: 0, startAtMs: 0, stopAtMs: 1 },
         journey: journeys[name]!,
         createClient: async () => {
           const client = new FakeWaddleClient(`vu-${index}`, waddle, faults);
@@ -121,6 +121,8 @@ async function runJourney(name: string, params: Record<string, unknown>, users =
         abortSignal: new AbortController().signal,
         runSeed: 5,
         thinkTimeScale: 0,
+        driver: { name: 'fake', kind: 'protocol', capabilities: [] },
+        target: 'http://127.0.0.1:1',
       }),
     );
   }

@@ -20,6 +20,7 @@ export type MixedUsageParams = {
 export const mixedUsage = defineJourney<MixedUsageParams>({
   name: 'mixedUsage',
   description: 'voice + chat + reactions in parallel, video by profile',
+  requires: ['chat', 'reactions', 'voice', 'video'],
   defaults: {
     roomSize: 6, room: -1,
     messageCount: 50,

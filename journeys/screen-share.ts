@@ -12,6 +12,7 @@ export type ScreenShareParams = {
 export const screenShare = defineJourney<ScreenShareParams>({
   name: 'screenShare',
   description: 'share the screen in a voice room',
+  requires: ['voice', 'screen'],
   defaults: { roomSize: 6, room: -1, holdMs: 90_000 },
   media: { screen: { width: 1920, height: 1080, fps: 15 } },
   // a sharer alone in its room is not a failure: nobody watches, nothing is waited for

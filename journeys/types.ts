@@ -1,4 +1,6 @@
 // The shape of a journey: a name and one async function (DESIGN.md style 1).
+import type { Page } from 'playwright-core';
+import type { Capability, DriverInfo } from '../clients/driver.ts';
 import type { WaddleClient } from '../clients/waddle-client.ts';
 import type { MetricsRecorder } from '../metrics/types.ts';
 
@@ -15,14 +17,8 @@ export interface BehaviourProfile {
   readonly sessionDurationMs: number;
 }
 
-/** A deterministic random source (seeded per user). */
-export interface Rng {
-  /** uniform in [0, 1) */
-  next(): number;
-  between(min: number, max: number): number;
-  gaussian(mean: number, stdDev: number): number;
-  pick<T>(items: readonly T[]): T;
-}
+export type { Rng } from '../common/random.ts';
+import type { Rng } from '../common/random.ts';
 
 export interface StepOptions {
   /** a failed critical step ends the journey; a non-critical one is recorded and the journey goes on */
@@ -58,13 +54,19 @@ export interface JourneyContext<P = Record<string, unknown>> {
   readonly metrics: MetricsRecorder;
   /** aborted when the run stops (end of phase, SIGINT, abortOnFail) */
   readonly signal: AbortSignal;
-  /** the Playwright page, for journeys that truly need it (most must not) */
-  readonly page?: unknown;
+  /** the target's base URL (--target, or the reference Waddle the fleet started) */
+  readonly target: string;
+  /** the driver this user runs on: its name, kind and capabilities */
+  readonly driver: DriverInfo;
+  /** the user's Playwright page on browser drivers (undefined on protocol ones); most journeys need only `client` */
+  readonly page?: Page;
 }
 
 export interface Journey<P = Record<string, unknown>> {
   readonly name: string;
   readonly description?: string;
+  /** what the user's driver must be able to do; a plan pairing this journey with a driver lacking one is refused */
+  readonly requires?: readonly Capability[];
   /** defaults merged under the plan's params */
   readonly defaults?: P;
   /** what fake media this journey needs, so the pool prepares it */

@@ -13,6 +13,7 @@ export type VideoCallParams = {
 export const videoCall = defineJourney<VideoCallParams>({
   name: 'videoCall',
   description: 'a voice room with the camera on (720p30 by default)',
+  requires: ['voice', 'video'],
   defaults: { roomSize: 6, room: -1, holdMs: 120_000, remoteMediaTimeoutMs: 30_000 },
   media: { camera: { width: 1280, height: 720, fps: 30 } },
   callRoom: roomsOf,

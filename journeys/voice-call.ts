@@ -34,6 +34,7 @@ export async function talk(ctx: JourneyContext<{ speakSegmentMs: number }>, talk
 export const voiceCall = defineJourney<VoiceCallParams>({
   name: 'voiceCall',
   description: 'join a voice room and talk, toggling mute by the voice-activity profile',
+  requires: ['voice'],
   defaults: { roomSize: 6, room: -1, talkMs: 180_000, speakSegmentMs: 2_000, remoteMediaTimeoutMs: 30_000 },
   callRoom: roomsOf,
   async run(ctx) {

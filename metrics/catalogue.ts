@@ -1,7 +1,9 @@
 // The one metric catalogue (DESIGN.md style 5): every name the fleet records, its kind,
 // unit, the tags it may carry and what it means. Recording a name that is not here is a bug
 // (counted and dropped); a threshold naming one is a configuration error (exit 2).
-// Tags are low-cardinality only. Every series also carries run, shard and phase.
+// Tags are low-cardinality only. Every series also carries run, shard and phase; every per-user
+// series carries its user's journey and driver (browser, protocol or a plan's own), so reports
+// keep what browser users felt apart from the load protocol users made.
 import type { MetricKind } from './types.ts';
 
 export interface MetricDefinition {
@@ -11,35 +13,35 @@ export interface MetricDefinition {
   readonly meaning: string;
 }
 
-const media = ['journey', 'kind', 'direction'] as const; // kind: audio | video | screen; direction: inbound | outbound; journey: whose user's page it is
+const media = ['journey', 'driver', 'kind', 'direction'] as const; // kind: audio | video | screen; direction: inbound | outbound; journey and driver: whose user's page it is
 
 export const catalogue = {
   // users and journeys
-  'users.active': { kind: 'gauge', unit: 'count', tags: ['journey'], meaning: 'virtual users running now' },
-  'users.started': { kind: 'counter', unit: 'count', tags: ['journey'], meaning: 'virtual users started' },
-  'users.schedule_lag_ms': { kind: 'trend', unit: 'ms', tags: ['journey'], meaning: 'how late a user started against its planned start' },
-  'journey.duration_ms': { kind: 'trend', unit: 'ms', tags: ['journey'], meaning: 'time from a user starting an iteration of its journey to its end; completed iterations only' },
-  'journey.completed': { kind: 'counter', unit: 'count', tags: ['journey'], meaning: 'iterations of a journey that completed (the default gate wants at least one per journey)' },
-  'journey.errors': { kind: 'rate', unit: 'ratio', tags: ['journey'], meaning: 'share of journeys that failed (a critical step failed or the user crashed)' },
-  'step.duration_ms': { kind: 'trend', unit: 'ms', tags: ['journey', 'step'], meaning: 'duration of a named journey step that succeeded (failures never enter latency)' },
-  'step.failed_duration_ms': { kind: 'trend', unit: 'ms', tags: ['journey', 'step', 'reason'], meaning: 'time until a step failed, by failure reason (timeout, network, target_error, assertion, ...)' },
-  'step.errors': { kind: 'rate', unit: 'ratio', tags: ['journey', 'step'], meaning: 'share of step runs that failed' },
+  'users.active': { kind: 'gauge', unit: 'count', tags: ['journey', 'driver'], meaning: 'virtual users running now' },
+  'users.started': { kind: 'counter', unit: 'count', tags: ['journey', 'driver'], meaning: 'virtual users started' },
+  'users.schedule_lag_ms': { kind: 'trend', unit: 'ms', tags: ['journey', 'driver'], meaning: 'how late a user started against its planned start' },
+  'journey.duration_ms': { kind: 'trend', unit: 'ms', tags: ['journey', 'driver'], meaning: 'time from a user starting an iteration of its journey to its end; completed iterations only' },
+  'journey.completed': { kind: 'counter', unit: 'count', tags: ['journey', 'driver'], meaning: 'iterations of a journey that completed (the default gate wants at least one per journey)' },
+  'journey.errors': { kind: 'rate', unit: 'ratio', tags: ['journey', 'driver'], meaning: 'share of journeys that failed (a critical step failed or the user crashed)' },
+  'step.duration_ms': { kind: 'trend', unit: 'ms', tags: ['journey', 'driver', 'step'], meaning: 'duration of a named journey step that succeeded (failures never enter latency)' },
+  'step.failed_duration_ms': { kind: 'trend', unit: 'ms', tags: ['journey', 'driver', 'step', 'reason'], meaning: 'time until a step failed, by failure reason (timeout, network, target_error, assertion, ...)' },
+  'step.errors': { kind: 'rate', unit: 'ratio', tags: ['journey', 'driver', 'step'], meaning: 'share of step runs that failed' },
   // chat
-  'chat.messages_sent': { kind: 'counter', unit: 'count', tags: ['journey'], meaning: 'chat messages acked by the server' },
-  'chat.messages_received': { kind: 'counter', unit: 'count', tags: ['journey'], meaning: 'chat messages displayed at receivers' },
-  'chat.send_ack_ms': { kind: 'trend', unit: 'ms', tags: ['journey'], meaning: 'from send to the server ack, at the sender' },
-  'chat.delivery_ms': { kind: 'trend', unit: 'ms', tags: ['journey'], meaning: 'from send at the sender to display at each receiver (same-host clocks)' },
-  'presence.propagation_ms': { kind: 'trend', unit: 'ms', tags: ['journey'], meaning: 'from a user joining to another member seeing it online' },
-  'reactions.sent': { kind: 'counter', unit: 'count', tags: ['journey'], meaning: 'reactions added' },
+  'chat.messages_sent': { kind: 'counter', unit: 'count', tags: ['journey', 'driver'], meaning: 'chat messages acked by the server' },
+  'chat.messages_received': { kind: 'counter', unit: 'count', tags: ['journey', 'driver'], meaning: 'chat messages displayed at receivers' },
+  'chat.send_ack_ms': { kind: 'trend', unit: 'ms', tags: ['journey', 'driver'], meaning: 'from send to the server ack, at the sender' },
+  'chat.delivery_ms': { kind: 'trend', unit: 'ms', tags: ['journey', 'driver'], meaning: 'from send at the sender to display at each receiver (same-host clocks)' },
+  'presence.propagation_ms': { kind: 'trend', unit: 'ms', tags: ['journey', 'driver'], meaning: 'from a user joining to another member seeing it online' },
+  'reactions.sent': { kind: 'counter', unit: 'count', tags: ['journey', 'driver'], meaning: 'reactions added' },
   // voice, video, screen
-  'voice.join_ms': { kind: 'trend', unit: 'ms', tags: ['journey'], meaning: 'from clicking join to being in the voice channel' },
-  'media.first_remote_ms': { kind: 'trend', unit: 'ms', tags: ['journey', 'kind'], meaning: 'from joining/enabling to the first decoded remote media of that kind' },
+  'voice.join_ms': { kind: 'trend', unit: 'ms', tags: ['journey', 'driver'], meaning: 'from clicking join to being in the voice channel' },
+  'media.first_remote_ms': { kind: 'trend', unit: 'ms', tags: ['journey', 'driver', 'kind'], meaning: 'from joining/enabling to the first decoded remote media of that kind' },
   // uploads
-  'upload.duration_ms': { kind: 'trend', unit: 'ms', tags: ['journey'], meaning: 'whole chunked upload, first chunk to verified completion' },
-  'upload.throughput_mbps': { kind: 'trend', unit: 'mbps', tags: ['journey'], meaning: 'upload payload megabits per second' },
-  'upload.bytes': { kind: 'counter', unit: 'bytes', tags: ['journey'], meaning: 'bytes uploaded and verified' },
-  'download.duration_ms': { kind: 'trend', unit: 'ms', tags: ['journey'], meaning: 'attachment download' },
-  'download.verify_errors': { kind: 'rate', unit: 'ratio', tags: ['journey'], meaning: 'share of downloads whose sha-256 did not match the upload' },
+  'upload.duration_ms': { kind: 'trend', unit: 'ms', tags: ['journey', 'driver'], meaning: 'whole chunked upload, first chunk to verified completion' },
+  'upload.throughput_mbps': { kind: 'trend', unit: 'mbps', tags: ['journey', 'driver'], meaning: 'upload payload megabits per second' },
+  'upload.bytes': { kind: 'counter', unit: 'bytes', tags: ['journey', 'driver'], meaning: 'bytes uploaded and verified' },
+  'download.duration_ms': { kind: 'trend', unit: 'ms', tags: ['journey', 'driver'], meaning: 'attachment download' },
+  'download.verify_errors': { kind: 'rate', unit: 'ratio', tags: ['journey', 'driver'], meaning: 'share of downloads whose sha-256 did not match the upload' },
   // WebRTC, from the in-page probe (one sample per connection and track per probe interval)
   'webrtc.bitrate_kbps': { kind: 'trend', unit: 'kbps', tags: media, meaning: 'RTP payload bitrate over the probe interval' },
   'webrtc.packets': { kind: 'counter', unit: 'count', tags: media, meaning: 'RTP packets sent (outbound) or received (inbound); the seed\'s voice packets per minute are kind:audio' },
@@ -55,8 +57,8 @@ export const catalogue = {
   'webrtc.audio.mos': { kind: 'trend', unit: 'mos', tags: media, meaning: 'E-model MOS estimate from RTT, jitter and loss (ITU-T G.107)' },
   'webrtc.quality_limited_cpu': { kind: 'rate', unit: 'ratio', tags: media, meaning: 'share of outbound video samples with qualityLimitationReason = cpu' },
   'webrtc.quality_limited_bandwidth': { kind: 'rate', unit: 'ratio', tags: media, meaning: 'share of outbound video samples with qualityLimitationReason = bandwidth' },
-  'webrtc.first_frame_ms': { kind: 'trend', unit: 'ms', tags: ['journey', 'kind'], meaning: 'from setRemoteDescription to the first decoded remote frame' },
-  'webrtc.connection_failures': { kind: 'counter', unit: 'count', tags: ['journey'], meaning: 'peer connections that reached state failed' },
+  'webrtc.first_frame_ms': { kind: 'trend', unit: 'ms', tags: ['journey', 'driver', 'kind'], meaning: 'from setRemoteDescription to the first decoded remote frame' },
+  'webrtc.connection_failures': { kind: 'counter', unit: 'count', tags: ['journey', 'driver'], meaning: 'peer connections that reached state failed' },
   'webrtc.connections': { kind: 'gauge', unit: 'count', tags: [], meaning: 'open peer connections seen by the probe' },
   'webrtc.bytes': { kind: 'counter', unit: 'bytes', tags: media, meaning: 'RTP payload bytes sent (outbound) or received (inbound): bytesSent/bytesReceived deltas, summing to the page\'s getStats totals' },
   'webrtc.frames': { kind: 'counter', unit: 'count', tags: media, meaning: 'video frames encoded (outbound) or decoded (inbound): framesEncoded/framesDecoded deltas, summing to the page\'s getStats totals' },

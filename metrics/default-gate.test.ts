@@ -6,9 +6,9 @@ import { evaluateThresholds } from './thresholds.ts';
 function allFailingVoiceRun(): MetricsHub {
   const hub = new MetricsHub({ runId: 'r', shard: '1/1', sinks: [] });
   for (let i = 0; i < 18; i++) {
-    hub.record('step.errors', 0, { journey: 'voiceCall', step: 'connect' });
-    hub.record('step.errors', 1, { journey: 'voiceCall', step: 'join_voice' });
-    hub.record('journey.errors', 1, { journey: 'voiceCall' });
+    hub.record('step.errors', 0, { journey: 'voiceCall', driver: 'browser', step: 'connect' });
+    hub.record('step.errors', 1, { journey: 'voiceCall', driver: 'browser', step: 'join_voice' });
+    hub.record('journey.errors', 1, { journey: 'voiceCall', driver: 'browser' });
   }
   return hub;
 }
@@ -19,17 +19,17 @@ describe('the built-in gate', () => {
     expect(gate.ok).toBe(true);
     const results = evaluateThresholds(gate.thresholds, allFailingVoiceRun().totals());
     const failed = results.filter((r) => !r.ok).map((r) => r.metric);
-    expect(failed).toEqual(['journey.errors{journey:voiceCall}', 'step.errors{journey:voiceCall,step:join_voice}', 'journey.completed{journey:voiceCall}']);
-    expect(results.find((r) => r.metric === 'step.errors{journey:voiceCall,step:connect}')).toMatchObject({ ok: true, source: 'default' });
+    expect(failed).toEqual(['journey.errors{journey:voiceCall,driver:browser}', 'step.errors{journey:voiceCall,driver:browser,step:join_voice}', 'journey.completed{journey:voiceCall,driver:browser}']);
+    expect(results.find((r) => r.metric === 'step.errors{journey:voiceCall,driver:browser,step:connect}')).toMatchObject({ ok: true, source: 'default' });
   });
 
   it('judges a non-critical step on its own: 39 of 39 failed sends fail the run although journeys completed', () => {
     const hub = new MetricsHub({ runId: 'r', shard: '1/1', sinks: [] });
-    for (let i = 0; i < 39; i++) hub.record('step.errors', 1, { journey: 'chatMessaging', step: 'send_message' });
-    hub.record('journey.errors', 0, { journey: 'chatMessaging' });
-    hub.record('journey.completed', 1, { journey: 'chatMessaging' });
+    for (let i = 0; i < 39; i++) hub.record('step.errors', 1, { journey: 'chatMessaging', driver: 'browser', step: 'send_message' });
+    hub.record('journey.errors', 0, { journey: 'chatMessaging', driver: 'browser' });
+    hub.record('journey.completed', 1, { journey: 'chatMessaging', driver: 'browser' });
     const results = evaluateThresholds(buildGate({ planThresholds: {}, journeys: ['chatMessaging'], defaults: true }).thresholds, hub.totals());
-    expect(results.filter((r) => !r.ok)).toEqual([expect.objectContaining({ metric: 'step.errors{journey:chatMessaging,step:send_message}', observed: 1 })]);
+    expect(results.filter((r) => !r.ok)).toEqual([expect.objectContaining({ metric: 'step.errors{journey:chatMessaging,driver:browser,step:send_message}', observed: 1 })]);
   });
 
   it('steps aside where the plan judges the same series itself', () => {
@@ -43,8 +43,8 @@ describe('the built-in gate', () => {
     expect(results.map((r) => `${r.source}:${r.metric}:${r.ok}`)).toEqual([
       'plan:journey.errors:true',
       'plan:step.errors{journey:voiceCall,step:join_voice}:true',
-      'default:step.errors{journey:voiceCall,step:connect}:true',
-      'default:journey.completed{journey:voiceCall}:false',
+      'default:step.errors{journey:voiceCall,driver:browser,step:connect}:true',
+      'default:journey.completed{journey:voiceCall,driver:browser}:false',
     ]);
   });
 
@@ -57,6 +57,6 @@ describe('the built-in gate', () => {
   it('a step filter with no data of its own fails as no data', () => {
     const results = evaluateThresholds(buildGate({ planThresholds: {}, journeys: ['fileUpload'], defaults: true }).thresholds, []);
     expect(results.every((r) => r.noData && !r.ok)).toBe(true);
-    expect(results.map((r) => r.metric)).toContain('step.errors{journey:fileUpload,step:*}');
+    expect(results.map((r) => r.metric)).toContain('step.errors{journey:fileUpload,driver:browser,step:*}');
   });
 });

@@ -72,8 +72,6 @@ export class MetricsHub implements MetricsRecorder {
   private pendingSamples: Sample[] = [];
   private samplesFlushScheduled = false;
   private readonly warned = new Set<string>();
-  private readonly intervalListeners = new Set<(s: IntervalSnapshot) => void>();
-  private readonly eventListeners = new Set<(e: RunEvent) => void>();
   private timer: NodeJS.Timeout | undefined;
   private closing: Promise<Record<string, SinkStats>> | undefined;
 
@@ -191,11 +189,6 @@ export class MetricsHub implements MetricsRecorder {
 
   event(e: RunEvent): void {
     for (const sink of this.sinks) if (sink.writeEvent) this.guard(sink, () => sink.writeEvent?.(e));
-    for (const l of this.eventListeners) {
-      try {
-        l(e);
-      } catch {}
-    }
   }
 
   private guard(sink: Sink, fn: () => void): void {
@@ -288,24 +281,7 @@ export class MetricsHub implements MetricsRecorder {
     this.flushSamples(); // samples of an interval reach sinks no later than the interval itself
     for (const sink of this.sinks) if (sink.writeInterval) this.guard(sink, () => sink.writeInterval?.(snapshot));
     this.intervalsEmitted += 1;
-    for (const l of this.intervalListeners) {
-      try {
-        l(snapshot);
-      } catch {}
-    }
     return snapshot;
-  }
-
-  /** Called after each interval (e.g. to rewrite summary.json or check abortOnFail thresholds). Returns an unsubscribe. */
-  onInterval(listener: (s: IntervalSnapshot) => void): () => void {
-    this.intervalListeners.add(listener);
-    return () => this.intervalListeners.delete(listener);
-  }
-
-  /** Called for every event (e.g. to feed an ErrorCollector). Returns an unsubscribe. */
-  onEvent(listener: (e: RunEvent) => void): () => void {
-    this.eventListeners.add(listener);
-    return () => this.eventListeners.delete(listener);
   }
 
   /** Every series over the whole run so far (closed intervals + the open one), merged exactly. */

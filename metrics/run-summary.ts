@@ -1,6 +1,7 @@
 // summary.json: the contract between the run (writer) and reports/CI (readers).
 // Written atomically (temp file + rename) so a kill -9 never leaves it truncated.
 // All durations in ms, from the monotonic clock; no NaN, null only where stated.
+import type { ExitCode } from './exit-codes.ts';
 import type { SinkStats } from './types.ts';
 
 export type VerdictResult = 'pass' | 'fail' | 'inconclusive' | 'interrupted';
@@ -8,7 +9,7 @@ export type VerdictResult = 'pass' | 'fail' | 'inconclusive' | 'interrupted';
 export interface Verdict {
   readonly result: VerdictResult;
   /** the process exit code that goes with it (cli/exit-codes.ts) */
-  readonly exitCode: 0 | 1 | 2 | 3 | 4 | 130;
+  readonly exitCode: ExitCode;
   /** human sentences: why this verdict ("threshold chat.delivery_ms p(95)<1000 failed: 1433 ms") */
   readonly reasons: readonly string[];
 }

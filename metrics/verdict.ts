@@ -4,6 +4,7 @@
 //   interrupted 130 > internal error 1 > saturated 4 > missing shards 4 > abortOnFail 3
 //   > run not completed 4 > no user started 4 > thresholds failed 3 > pass 0.
 // Saturation outranks threshold failures: a starved generator cannot prove Waddle slow.
+import { ExitCode } from './exit-codes.ts';
 import type { ThresholdResult, Verdict } from './run-summary.ts';
 import { describeThresholdResult } from './thresholds.ts';
 import type { SeriesAggregate } from './types.ts';
@@ -40,45 +41,45 @@ export function decideVerdict(input: VerdictInput): Verdict {
   const untrusted = failed.length > 0 ? [`${failed.length} threshold(s) failed, but on data that cannot be trusted: ${failed.join('; ')}`] : [];
 
   if (input.interrupted) {
-    return { result: 'interrupted', exitCode: 130, reasons: ['the run was interrupted (SIGINT/SIGTERM) before the plan ended; the report is partial', ...untrusted] };
+    return { result: 'interrupted', exitCode: ExitCode.interrupted, reasons: ['the run was interrupted (SIGINT/SIGTERM) before the plan ended; the report is partial', ...untrusted] };
   }
   if (input.internalError !== undefined) {
-    return { result: 'inconclusive', exitCode: 1, reasons: [`internal error in the fleet (a bug, not a finding about Waddle): ${input.internalError}`, ...untrusted] };
+    return { result: 'inconclusive', exitCode: ExitCode.internalError, reasons: [`internal error in the fleet (a bug, not a finding about Waddle): ${input.internalError}`, ...untrusted] };
   }
   if (input.saturated) {
     const why = input.saturationReasons.length > 0 ? input.saturationReasons.join('; ') : 'no reason given';
     return {
       result: 'inconclusive',
-      exitCode: 4,
+      exitCode: ExitCode.inconclusive,
       reasons: [`the load generator was saturated (${why}); a starved generator cannot prove Waddle slow: rerun with fewer users per machine or more shards`, ...untrusted],
     };
   }
   if (input.missingShards !== undefined && input.missingShards.length > 0) {
     return {
       result: 'inconclusive',
-      exitCode: 4,
+      exitCode: ExitCode.inconclusive,
       reasons: [`shard(s) ${input.missingShards.join(', ')} did not report a complete run, so the merged data is incomplete`, ...untrusted],
     };
   }
   if (input.aborted !== undefined) {
-    return { result: 'fail', exitCode: 3, reasons: [`the run was stopped early by an abortOnFail threshold: ${input.aborted}`, ...failed] };
+    return { result: 'fail', exitCode: ExitCode.thresholdsFailed, reasons: [`the run was stopped early by an abortOnFail threshold: ${input.aborted}`, ...failed] };
   }
   if (!input.runCompleted) {
-    return { result: 'inconclusive', exitCode: 4, reasons: ['the run did not complete its plan, so its data cannot decide the release', ...untrusted] };
+    return { result: 'inconclusive', exitCode: ExitCode.inconclusive, reasons: ['the run did not complete its plan, so its data cannot decide the release', ...untrusted] };
   }
   if (input.usersStarted <= 0) {
-    return { result: 'inconclusive', exitCode: 4, reasons: ['no virtual user ever started: nothing was measured', ...untrusted] };
+    return { result: 'inconclusive', exitCode: ExitCode.inconclusive, reasons: ['no virtual user ever started: nothing was measured', ...untrusted] };
   }
   const noneCompleted =
     input.iterationsCompleted === 0
       ? [`no journey iteration completed: all ${input.usersStarted} user(s) failed every iteration, so the run cannot pass`]
       : [];
-  if (failed.length > 0 || noneCompleted.length > 0) return { result: 'fail', exitCode: 3, reasons: [...noneCompleted, ...failed] };
+  if (failed.length > 0 || noneCompleted.length > 0) return { result: 'fail', exitCode: ExitCode.thresholdsFailed, reasons: [...noneCompleted, ...failed] };
   const held = input.thresholds.length;
   const ungated = input.gated === false || held === 0;
   return {
     result: 'pass',
-    exitCode: 0,
+    exitCode: ExitCode.passed,
     reasons: [
       ungated
         ? 'passed, but NOT GATED: the plan turned the built-in error gate off (defaultThresholds: false) and has no threshold of its own, so this only says the run completed'

@@ -2,59 +2,69 @@
 // GetDescription before Run): timeline, VUs per journey per phase, peak, duration, and an
 // estimate of the browser memory it needs, with a warning when this machine cannot hold it.
 import os from 'node:os';
-import { buildFullSchedule, callRoomLayout, peakConcurrency, type VuSlot } from '../fleet/scheduler.ts';
-import { describeCallRooms } from '../fleet/call-rooms.ts';
-import { formatShard, inShard } from '../fleet/shard.ts';
+import { planCatalog, type PlanCatalog } from './catalog.ts';
+import { buildFullSchedule, callRoomLayout, peakConcurrency, type VuSlot } from './schedule.ts';
+import { describeCallRooms } from './call-rooms.ts';
+import { formatShard, inShard } from './shard.ts';
 import { formatDurationMs } from './duration.ts';
 import type { ResolvedPlan } from './resolve.ts';
 
-/** Measured on 2 cores (shared/DESIGN.md): PSS per browser context by journey, and per browser process. */
-export const memoryMbPerUser: Readonly<Record<string, number>> = {
-  videoCall: 190,
-  screenShare: 190,
-  mixedUsage: 190, // camera on with p = 0.7: plan for the worst
-  voiceCall: 110,
-  chatMessaging: 75,
-  fileUpload: 75,
-};
-export const defaultMemoryMbPerUser = 110;
+/** Measured on 2 cores (shared/DESIGN.md): PSS per browser user by what its journey needs, and per browser process. */
+export const memoryMbPerBrowserUser = { video: 190, voice: 110, other: 75 } as const;
 export const memoryMbPerBrowser = 150;
+/** Measured with npm run bench:protocol: 18–40 MB RSS per 1,000 protocol users; plan for the worst. */
+export const memoryMbPerProtocolUser = 0.04;
 /** Above ~6 video users per core the machine freezes and loses packets (measured: 16 saturate 2 cores). */
 export const videoUsersPerCore = 6;
-const videoJourneys = new Set(['videoCall', 'screenShare', 'mixedUsage']);
 
 export interface DescribeOptions {
   readonly machineMemoryMb?: number;
   readonly cores?: number;
   readonly contextsPerBrowser?: number;
-  /** --max-browsers: with contextsPerBrowser, the most concurrent users this worker takes */
+  /** --max-browsers: with contextsPerBrowser, the most concurrent browser users this worker takes */
   readonly maxBrowsers?: number;
   /** what gates the run (metrics/default-gate.ts describeGate): printed under "gate" */
   readonly gateLines?: readonly string[];
+  /** the plan's journeys and drivers (default: the built-in ones) */
+  readonly catalog?: PlanCatalog;
 }
 
 export interface PlanEstimate {
   readonly slots: number;
   readonly peakUsers: number;
+  readonly peakBrowserUsers: number;
+  readonly peakProtocolUsers: number;
   readonly peakVideoUsers: number;
   readonly browsers: number;
   readonly memoryMb: number;
   readonly warnings: readonly string[];
 }
 
+/** What a user of this slot costs: its driver's kind, and for browser users the media its journey needs. */
+function costOf(slot: VuSlot, catalog: PlanCatalog): { browser: boolean; video: boolean; memoryMb: number } {
+  if ((catalog.driver(slot.driver)?.kind ?? 'browser') !== 'browser') return { browser: false, video: false, memoryMb: memoryMbPerProtocolUser };
+  const journey = catalog.journey(slot.journey);
+  const video = Boolean(journey?.media?.camera || journey?.media?.screen);
+  const voice = journey?.requires?.includes('voice') ?? false;
+  return { browser: true, video, memoryMb: memoryMbPerBrowserUser[video ? 'video' : voice ? 'voice' : 'other'] };
+}
+
 export function estimatePlan(plan: ResolvedPlan, slots: readonly VuSlot[], options: DescribeOptions = {}): PlanEstimate {
+  const catalog = options.catalog ?? planCatalog({});
   const machineMemoryMb = options.machineMemoryMb ?? Math.round(os.totalmem() / 2 ** 20);
   const cores = options.cores ?? os.availableParallelism();
   const contextsPerBrowser = options.contextsPerBrowser ?? 8;
+  const cost = new Map(slots.map((slot) => [slot, costOf(slot, catalog)]));
   const peakUsers = peakConcurrency(slots);
-  const peakVideoUsers = peakConcurrency(slots, (slot) => (videoJourneys.has(slot.journey) ? 1 : 0));
-  const contextMemoryMb = peakConcurrency(slots, (slot) => memoryMbPerUser[slot.journey] ?? defaultMemoryMbPerUser);
-  const browsers = Math.ceil(peakUsers / contextsPerBrowser);
-  const memoryMb = contextMemoryMb + browsers * memoryMbPerBrowser;
+  const peakBrowserUsers = peakConcurrency(slots, (slot) => (cost.get(slot)!.browser ? 1 : 0));
+  const peakVideoUsers = peakConcurrency(slots, (slot) => (cost.get(slot)!.video ? 1 : 0));
+  const usersMemoryMb = peakConcurrency(slots, (slot) => cost.get(slot)!.memoryMb);
+  const browsers = Math.ceil(peakBrowserUsers / contextsPerBrowser);
+  const memoryMb = Math.round(usersMemoryMb + browsers * memoryMbPerBrowser);
   const warnings: string[] = [];
   if (memoryMb > machineMemoryMb * 0.9) {
     warnings.push(
-      `needs ~${memoryMb} MB of browser memory but this machine has ${machineMemoryMb} MB: use --scale, or --shard over ${Math.ceil(memoryMb / (machineMemoryMb * 0.8))}+ machines`,
+      `needs ~${memoryMb} MB of ${peakBrowserUsers === peakUsers ? 'browser ' : ''}memory but this machine has ${machineMemoryMb} MB: use --scale, or --shard over ${Math.ceil(memoryMb / (machineMemoryMb * 0.8))}+ machines`,
     );
   }
   const videoLimit = videoUsersPerCore * cores;
@@ -63,16 +73,17 @@ export function estimatePlan(plan: ResolvedPlan, slots: readonly VuSlot[], optio
       `${peakVideoUsers} video/screen users at peak but ${cores} cores hold ~${videoLimit}: the generator will saturate (verdict inconclusive); use --scale or --shard`,
     );
   }
-  if (options.maxBrowsers !== undefined && peakUsers > options.maxBrowsers * contextsPerBrowser) {
+  if (options.maxBrowsers !== undefined && peakBrowserUsers > options.maxBrowsers * contextsPerBrowser) {
     warnings.push(
-      `${peakUsers} concurrent users at peak but --max-browsers ${options.maxBrowsers} × --contexts-per-browser ${contextsPerBrowser} hold ${options.maxBrowsers * contextsPerBrowser}: the run will be refused; use --scale, --shard or raise them`,
+      `${peakBrowserUsers} concurrent ${peakBrowserUsers === peakUsers ? '' : 'browser '}users at peak but --max-browsers ${options.maxBrowsers} × --contexts-per-browser ${contextsPerBrowser} hold ${options.maxBrowsers * contextsPerBrowser}: the run will be refused; use --scale, --shard or raise them`,
     );
   }
-  return { slots: slots.length, peakUsers, peakVideoUsers, browsers, memoryMb, warnings };
+  return { slots: slots.length, peakUsers, peakBrowserUsers, peakProtocolUsers: peakUsers - peakBrowserUsers, peakVideoUsers, browsers, memoryMb, warnings };
 }
 
 export function describePlan(plan: ResolvedPlan, options: DescribeOptions = {}): string {
-  const all = buildFullSchedule(plan);
+  const catalog = options.catalog ?? planCatalog({});
+  const all = buildFullSchedule(plan, catalog.journey);
   const slots = all.filter((slot) => inShard(slot.index, plan.shard));
   const sharded = plan.shard.count > 1;
   const estimate = estimatePlan(plan, slots, options);
@@ -80,15 +91,17 @@ export function describePlan(plan: ResolvedPlan, options: DescribeOptions = {}):
   const scaleNote = plan.scale !== 1 ? ` (scaled ×${plan.scale}${plan.scaleDurations ? ', durations too' : ''})` : '';
   lines.push(`plan ${plan.name}${scaleNote}${sharded ? `, shard ${formatShard(plan.shard)}` : ''}, seed ${plan.seed}`);
   if (plan.description) lines.push(`  ${plan.description}`);
-  const journeys = [...new Set(plan.phases.flatMap((phase) => phase.scenarios.map((s) => s.journey)))];
-  const header = ['phase', 'starts', 'ramp', 'hold', 'ends', ...journeys, 'total'];
+  // one column per journey and driver ("chatMessaging" on browser, "chatMessaging (protocol)")
+  const lanes = [...new Map(plan.phases.flatMap((phase) => phase.scenarios.map((s) => [`${s.journey}\u0000${s.driver}`, { journey: s.journey, driver: s.driver }] as const))).values()];
+  const laneTitle = (lane: { journey: string; driver: string }) => (lane.driver === 'browser' ? lane.journey : `${lane.journey} (${lane.driver})`);
+  const header = ['phase', 'starts', 'ramp', 'hold', 'ends', ...lanes.map(laneTitle), 'total'];
   const rows = plan.phases.map((phase) => {
     // VUs of this shard alive once the ramp is done
     const at = phase.rampEndMs;
     const alive = slots.filter((slot) => slot.startAtMs <= at && slot.stopAtMs > at);
-    const perJourney = journeys.map((journey) => {
-      const mine = alive.filter((slot) => slot.journey === journey).length;
-      const planned = phase.scenarios.find((s) => s.journey === journey)?.users ?? 0;
+    const perJourney = lanes.map(({ journey, driver }) => {
+      const mine = alive.filter((slot) => slot.journey === journey && slot.driver === driver).length;
+      const planned = phase.scenarios.find((s) => s.journey === journey && s.driver === driver)?.users ?? 0;
       return sharded ? `${mine}/${planned}` : String(mine);
     });
     return [
@@ -108,9 +121,10 @@ export function describePlan(plan: ResolvedPlan, options: DescribeOptions = {}):
   lines.push(
     `  total ${formatDurationMs(plan.totalDurationMs)} + up to ${formatDurationMs(plan.gracefulStopMs)} graceful stop; ${slots.length} VUs in all, peak ${estimate.peakUsers} concurrent (${estimate.peakVideoUsers} with video/screen)`,
   );
-  lines.push(`  estimate: ${estimate.peakUsers} browser contexts in ~${estimate.browsers} browsers, ~${estimate.memoryMb} MB`);
+  const protocolUsers = estimate.peakProtocolUsers > 0 ? `, ${estimate.peakProtocolUsers} protocol users` : '';
+  lines.push(`  estimate at peak: ${estimate.peakBrowserUsers} browser users in ~${estimate.browsers} browsers${protocolUsers}, ~${estimate.memoryMb} MB`);
   if (plan.limits.maxArrivalsPerSecond !== undefined) lines.push(`  at most ${plan.limits.maxArrivalsPerSecond} user starts per second`);
-  const calls = describeCallRooms(callRoomLayout(plan));
+  const calls = describeCallRooms(callRoomLayout(plan, catalog.journey));
   if (calls.lines.length > 0) {
     lines.push('  calls (room → voice channel room % channels of the waddle):');
     for (const line of calls.lines) lines.push(`    ${line}`);

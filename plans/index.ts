@@ -2,6 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { extname, resolve as resolvePath } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { didYouMeanQuoted } from '../common/suggest.ts';
 import type { Plan } from './schema.ts';
 import { baseline } from './shipped/baseline.ts';
 import { smoke } from './shipped/smoke.ts';
@@ -30,7 +31,7 @@ export async function loadPlan(nameOrPath: string): Promise<PlanValidation> {
     return {
       ok: false,
       problems: [
-        `plan '${nameOrPath}': not a shipped plan (${Object.keys(shippedPlans).join(', ')}) and not a plan file (${planFileExtensions.join(', ')}); give a shipped name or a path like ./my-plan.ts`,
+        `plan '${nameOrPath}': not a shipped plan and not a plan file (${planFileExtensions.join(', ')}); ${didYouMeanQuoted(nameOrPath, Object.keys(shippedPlans))}shipped plans: ${Object.keys(shippedPlans).join(', ')}; or give a path like ./my-plan.ts`,
       ],
     };
   }

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../fleet/errors.ts';
-import { createRng } from '../fleet/rng.ts';
-import { buildFullSchedule, buildSchedule, type VuSlot } from '../fleet/scheduler.ts';
-import { parseShard } from '../fleet/shard.ts';
+import { UsageError } from '../common/errors.ts';
+import { createRng } from '../common/random.ts';
+import { buildFullSchedule, buildSchedule, type VuSlot } from './schedule.ts';
+import { parseShard } from './shard.ts';
 import { shippedPlans } from './index.ts';
 import { largestRemainder, resolvePlan, scaleCountThreshold, scaleUsers } from './resolve.ts';
 import type { Plan } from './schema.ts';

@@ -8,13 +8,17 @@
 // so every journey of the plan still runs — unless the phase's scaled target is 0, in which case
 // the whole phase has 0 users. So the scaled targetUsers may exceed round(targetUsers × scale)
 // by at most the number of scenarios.
-import { UsageError } from '../fleet/errors.ts';
-import { seedFromString } from '../fleet/rng.ts';
-import { shardProblem, unsharded, type Shard } from '../fleet/shard.ts';
+import { UsageError } from '../common/errors.ts';
+import { seedFromString } from '../common/random.ts';
+import { shardProblem, unsharded, type Shard } from './shard.ts';
 import { parseDurationMs } from './duration.ts';
+import { largestRemainder } from './largest-remainder.ts';
+export { largestRemainder };
+import { defaultDriverName } from './catalog.ts';
+import { sampleBrowserUsers } from './browser-sample.ts';
 import type { MediaSize, Plan, ThresholdSpec } from './schema.ts';
 
-export { parseShard, parseShardOrThrow, type Shard } from '../fleet/shard.ts';
+export { parseShard, type Shard } from './shard.ts';
 
 export interface ResolveOptions {
   /** multiply every user count (0.01 runs the 10K shape on one machine); default 1 */
@@ -29,6 +33,8 @@ export interface ResolveOptions {
 
 export interface ResolvedScenario {
   readonly journey: string;
+  /** the driver its users run on ('browser' unless the plan says otherwise) */
+  readonly driver: string;
   readonly users: number;
   /** the plan's overrides only; the VU merges them over the journey's defaults */
   readonly params: Readonly<Record<string, unknown>>;
@@ -60,6 +66,8 @@ export interface ResolvedPlan {
   readonly thinkTimeScale: number;
   /** the built-in error gate applies (the plan did not say defaultThresholds: false) */
   readonly defaultThresholds: boolean;
+  /** the plan's browser sample, when it is hybrid (plans/browser-sample.ts) */
+  readonly browserSample?: Plan['browserSample'];
   readonly scale: number;
   readonly scaleDurations: boolean;
   readonly shard: Shard;
@@ -88,7 +96,8 @@ export function resolvePlan(plan: Plan, options: ResolveOptions = {}): ResolvedP
     const rampUpMs = Math.round(parseDurationMs(phase.rampUp, `phases[${index}].rampUp`) * durationScale);
     const durationMs = Math.round(parseDurationMs(phase.duration, `phases[${index}].duration`) * durationScale);
     const users = scaleUsers(scenarioUsers(phase.targetUsers, phase.scenarios), phase.targetUsers, scale);
-    const scenarios = phase.scenarios.map((scenario, i) => ({ journey: scenario.journey, users: users[i]!, params: { ...scenario.params } }));
+    const scaled = phase.scenarios.map((scenario, i) => ({ journey: scenario.journey, driver: scenario.driver ?? defaultDriverName, users: users[i]!, params: { ...scenario.params } }));
+    const scenarios = plan.browserSample ? sampleBrowserUsers(scaled, plan.browserSample) : scaled;
     const startMs = atMs;
     atMs += rampUpMs + durationMs;
     return {
@@ -129,6 +138,7 @@ export function resolvePlan(plan: Plan, options: ResolveOptions = {}): ResolvedP
     gracefulStopMs: plan.gracefulStop !== undefined ? parseDurationMs(plan.gracefulStop, 'gracefulStop') : defaultGracefulStopMs,
     thinkTimeScale: plan.thinkTimeScale ?? 1,
     defaultThresholds: plan.defaultThresholds ?? true,
+    ...(plan.browserSample ? { browserSample: plan.browserSample } : {}),
     scale,
     scaleDurations: options.scaleDurations ?? false,
     shard,
@@ -150,24 +160,6 @@ export function scaleUsers(users: readonly number[], targetUsers: number, scale:
   const scaledTarget = Math.round(targetUsers * scale);
   if (scaledTarget === 0) return users.map(() => 0);
   return largestRemainder(scaledTarget, users).map((count, i) => (users[i]! > 0 ? Math.max(1, count) : 0));
-}
-
-/** Split `total` into integers proportional to `weights`, summing exactly to total (deterministic). */
-export function largestRemainder(total: number, weights: readonly number[]): number[] {
-  const weightSum = weights.reduce((a, b) => a + b, 0);
-  if (weightSum <= 0 || total <= 0) return weights.map(() => 0);
-  const quotas = weights.map((weight) => (total * weight) / weightSum);
-  const counts = quotas.map(Math.floor);
-  let left = total - counts.reduce((a, b) => a + b, 0);
-  const byRemainder = quotas
-    .map((quota, i) => ({ i, remainder: quota - Math.floor(quota) }))
-    .sort((a, b) => b.remainder - a.remainder || a.i - b.i);
-  for (const { i } of byRemainder) {
-    if (left <= 0) break;
-    counts[i]! += 1;
-    left -= 1;
-  }
-  return counts;
 }
 
 /**

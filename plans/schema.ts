@@ -3,7 +3,12 @@
 // Semantic rules that need more than one field (users add up, journeys exist, params match
 // the journey's defaults) live in validate.ts, so every problem is reported at once.
 import { z } from 'zod';
+import type { Driver } from '../clients/driver.ts';
+import type { Journey } from '../journeys/types.ts';
 import { tryParseDurationMs } from './duration.ts';
+
+/** A journey of any params (definePlan accepts each with its own P). */
+export type AnyJourney = Journey<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 /** '500ms', '30s', '5m', '2h', '1m30s' */
 export type Duration = string;
@@ -15,8 +20,10 @@ export interface MediaSize {
 }
 
 export interface Scenario {
-  /** a key of the journey registry (journeys/registry.ts) */
+  /** a built-in journey's name (journeys/registry.ts) or one of the plan's own `journeys` */
   readonly journey: string;
+  /** 'browser' (default), 'protocol', or one of the plan's own `drivers` */
+  readonly driver?: string;
   /** exact users of this journey in the phase; all scenarios of a phase give users, or all give weight */
   readonly users?: number;
   /** share of the phase's targetUsers (split by largest remainder) */
@@ -66,6 +73,16 @@ export interface Plan {
   readonly gracefulStop?: Duration;
   /** multiplies think times (0 = no think time); default 1 */
   readonly thinkTimeScale?: number;
+  /** the plan's own journeys (defineJourney values); scenarios name them like built-in ones */
+  readonly journeys?: readonly AnyJourney[];
+  /** the plan's own drivers (defineDriver values); scenarios name them with `driver` */
+  readonly drivers?: readonly Driver[];
+  /**
+   * Hybrid load: of the users the plan gives to protocol-driver scenarios, run this share (at
+   * least `min`, at most `max`) as real browser users instead, per phase, spread over those
+   * scenarios. Protocol users make the load; the browser sample measures what users feel.
+   */
+  readonly browserSample?: { readonly share: number; readonly min?: number; readonly max?: number; readonly driver?: string };
   /**
    * the built-in error gate (metrics/default-gate.ts): failed iterations and failed steps < 1% per
    * journey and step, and every journey completes an iteration. Default true; false turns it off
@@ -99,6 +116,7 @@ const mediaSize = z.strictObject(
 const scenario = z.strictObject(
   {
     journey: text('a journey name'),
+    driver: text("a driver name like 'browser' or 'protocol'").optional(),
     users: wholeNumber('a whole number of users ≥ 0').optional(),
     weight: positiveNumber('a weight > 0').optional(),
     params: z.record(z.string(), z.unknown(), { error: 'expected an object of journey parameters' }).optional(),
@@ -155,6 +173,19 @@ export const planSchema = z.strictObject(
       )
       .optional(),
     gracefulStop: duration.optional(),
+    journeys: z.array(z.custom<AnyJourney>((v) => v !== null && typeof v === 'object', { error: 'expected a journey made with defineJourney({ name, run })' }), { error: 'expected a list of journeys made with defineJourney' }).optional(),
+    drivers: z.array(z.custom<Driver>((v) => v !== null && typeof v === 'object', { error: 'expected a driver made with defineDriver({ name, kind, capabilities, create })' }), { error: 'expected a list of drivers made with defineDriver' }).optional(),
+    browserSample: z
+      .strictObject(
+        {
+          share: z.custom<number>((v) => typeof v === 'number' && v >= 0 && v <= 1, { error: 'expected a share from 0 to 1, like 0.005 (0.5%)' }),
+          min: z.custom<number>((v) => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0, { error: 'expected a whole number of users ≥ 0' }).optional(),
+          max: z.custom<number>((v) => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0, { error: 'expected a whole number of users ≥ 0' }).optional(),
+          driver: text('a browser driver name').optional(),
+        },
+        { error: "expected { share: 0.005, min?: 8, max?, driver?: 'browser' }" },
+      )
+      .optional(),
     defaultThresholds: z.boolean({ error: 'expected true or false (false turns off the built-in error gate)' }).optional(),
     thinkTimeScale: z
       .custom<number>((value) => typeof value === 'number' && Number.isFinite(value) && value >= 0, {

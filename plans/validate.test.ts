@@ -139,7 +139,7 @@ describe('loadPlan', () => {
 
   it('explains an unknown name and a missing file', async () => {
     const unknown = await loadPlan('smokey');
-    expect(!unknown.ok && unknown.problems[0]).toMatch(/not a shipped plan \(smoke, baseline, stress, spike, soak\)/);
+    expect(!unknown.ok && unknown.problems[0]).toMatch(/not a shipped plan .*did you mean 'smoke'\? shipped plans: smoke, baseline, stress, spike, soak/);
     const missing = await loadPlan(join(dir, 'nope.ts'));
     expect(!missing.ok && missing.problems[0]).toMatch(/could not load the plan: no such file/);
   });

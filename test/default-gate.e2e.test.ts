@@ -39,7 +39,7 @@ describe('the built-in error gate', () => {
     await writeFile(join(dir, 'alone.ts'), planFile('alone', voice));
     const dry = await runCli(['run', join(dir, 'alone.ts'), '--dry-run'], { cwd: dir });
     expect(dry.code).toBe(0);
-    expect(dry.stdout).toMatch(/step\.errors\{journey:J,step:\*\} rate<0\.01 \(built-in\) for J = voiceCall/);
+    expect(dry.stdout).toMatch(/step\.errors\{journey:J,driver:D,step:\*\} rate<0\.01 \(built-in\) for J \(on D\) = voiceCall/);
     expect(dry.stdout).toMatch(/WARNING: voiceCall: 1 of 1 call room\(s\) never hold two users at once/);
 
     const results = join(dir, 'results-alone');
@@ -49,10 +49,10 @@ describe('the built-in error gate', () => {
     const s = await summaryOf(results);
     expect(s.journeys.voiceCall?.completed).toBeGreaterThanOrEqual(1); // the journey itself completes…
     const failed = s.thresholds.filter((t) => !t.ok);
-    expect(failed).toContainEqual(expect.objectContaining({ metric: 'step.errors{journey:voiceCall,step:wait_remote_audio}', source: 'default', observed: 1 }));
+    expect(failed).toContainEqual(expect.objectContaining({ metric: 'step.errors{journey:voiceCall,driver:browser,step:wait_remote_audio}', source: 'default', observed: 1 }));
     expect(s.defaultGate).toBe(true);
     const junit = await readFile(join(results, 'latest', 'junit.xml'), 'utf8');
-    expect(junit).toMatch(/<testcase classname="default gate" name="step.errors\{journey:voiceCall,step:wait_remote_audio\} rate&lt;0.01" time="0">\s*<failure/);
+    expect(junit).toMatch(/<testcase classname="default gate" name="step.errors\{journey:voiceCall,driver:browser,step:wait_remote_audio\} rate&lt;0.01" time="0">\s*<failure/);
   });
 
   it('never passes a run whose every iteration failed, even with the gate turned off', async () => {

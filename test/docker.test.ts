@@ -127,9 +127,7 @@ function k8sContainers(image: ImageModel): Container[] {
 }
 
 /** WADDLE_FLEET_* variables that a file here sets but no code reads yet, each waiting on a named change */
-const pendingEnv: Record<string, string> = {
-  WADDLE_FLEET_CHROMIUM: 'the lead is adding run --chromium <path> (env WADDLE_FLEET_CHROMIUM, default /usr/bin/chromium)',
-};
+const pendingEnv: Record<string, string> = {};
 
 /** source files the fleet runs (not tests, not docker/) */
 function runtimeSources(dir = root, rel = ''): string[] {

@@ -1,8 +1,5 @@
-// Options of the InfluxDB sink (and of preflightInflux, which takes the same), their defaults, and
-// the WADDLE_FLEET_INFLUX_* environment variables:
-//   WADDLE_FLEET_INFLUX_URL, WADDLE_FLEET_INFLUX_API=v1|v2,
-//   v2: WADDLE_FLEET_INFLUX_TOKEN, WADDLE_FLEET_INFLUX_ORG, WADDLE_FLEET_INFLUX_BUCKET
-//   v1: WADDLE_FLEET_INFLUX_DB, WADDLE_FLEET_INFLUX_RP, WADDLE_FLEET_INFLUX_USER, WADDLE_FLEET_INFLUX_PASSWORD
+// Options of the InfluxDB sink (and of preflightInflux, which takes the same) and their defaults.
+// The WADDLE_FLEET_INFLUX_* environment variables are read in one place: fleet/run-config.ts.
 
 export interface InfluxCommonOptions {
   readonly url: string;
@@ -52,21 +49,3 @@ export function withInfluxDefaults(options: InfluxOptions): ResolvedInfluxOption
   return { ...influxDefaults, ...Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) } as ResolvedInfluxOptions;
 }
 
-/** Influx options from WADDLE_FLEET_INFLUX_* variables; undefined options when no URL is set. */
-export function influxOptionsFromEnv(env: Readonly<Record<string, string | undefined>> = process.env): { options?: InfluxOptions; problems: string[] } {
-  const v = (k: string) => {
-    const x = env[`WADDLE_FLEET_INFLUX_${k}`];
-    return x === undefined || x === '' ? undefined : x;
-  };
-  const url = v('URL');
-  if (url === undefined) return { problems: [] };
-  const api = v('API') ?? (v('DB') !== undefined && v('TOKEN') === undefined ? 'v1' : 'v2');
-  if (api !== 'v1' && api !== 'v2') return { problems: [`WADDLE_FLEET_INFLUX_API: expected v1 or v2, got ${JSON.stringify(api)}`] };
-  if (api === 'v2') {
-    const missing = ['TOKEN', 'ORG', 'BUCKET'].filter((k) => v(k) === undefined);
-    if (missing.length) return { problems: [`InfluxDB v2 needs ${missing.map((k) => `WADDLE_FLEET_INFLUX_${k}`).join(', ')} (or set WADDLE_FLEET_INFLUX_API=v1 with WADDLE_FLEET_INFLUX_DB for InfluxDB 1.x)`] };
-    return { options: { api, url, token: v('TOKEN') as string, org: v('ORG') as string, bucket: v('BUCKET') as string }, problems: [] };
-  }
-  if (v('DB') === undefined) return { problems: ['InfluxDB v1 needs WADDLE_FLEET_INFLUX_DB (the database name)'] };
-  return { options: { api, url, db: v('DB') as string, rp: v('RP'), user: v('USER'), password: v('PASSWORD') }, problems: [] };
-}

@@ -19,7 +19,7 @@ import { withInfluxDefaults, type InfluxOptions, type ResolvedInfluxOptions } fr
 import { influxEndpoint, WriteError, type InfluxEndpoint } from './influx-transport.ts';
 
 export { eventToLine, intervalToLines, nsTimestamp } from './influx-lines.ts';
-export { influxOptionsFromEnv, type InfluxCommonOptions, type InfluxOptions, type InfluxV1Options, type InfluxV2Options } from './influx-options.ts';
+export { type InfluxCommonOptions, type InfluxOptions, type InfluxV1Options, type InfluxV2Options } from './influx-options.ts';
 export { preflightInflux } from './influx-preflight.ts';
 export { redactUrl } from './redact.ts';
 export { sinkProblems } from './sink-problems.ts';

@@ -2,7 +2,7 @@
 // is covered by the smoke e2e test, which requires the metric).
 import { describe, expect, it } from 'vitest';
 import type { PresenceChange, WaddleClient, WaddleInfo } from '../clients/waddle-client.ts';
-import { measurePresence, PresenceBoard } from './presence-propagation.ts';
+import { measurePresence, PresenceBoard } from './measured-client.ts';
 
 function scriptedClient(username: string) {
   const handlers = new Set<(c: PresenceChange) => void>();
@@ -25,16 +25,17 @@ describe('measurePresence', () => {
     const a = scriptedClient('a');
     const b = scriptedClient('b');
     const early = scriptedClient('early');
-    measurePresence(early.client, board, recorder, { journey: 'x' }, now);
-    measurePresence(a.client, board, recorder, { journey: 'x' }, now);
-    measurePresence(b.client, board, recorder, { journey: 'x' }, now);
+    // the fleet hands journeys the measured client, which delegates everything else to the driver's
+    const earlyMeasured = measurePresence(early.client, board, recorder, { journey: 'x' }, now).client;
+    const aMeasured = measurePresence(a.client, board, recorder, { journey: 'x' }, now).client;
+    const bMeasured = measurePresence(b.client, board, recorder, { journey: 'x' }, now).client;
 
-    await early.client.joinWaddle(); // at 1000
+    await earlyMeasured.joinWaddle(); // at 1000
     clock = 2_000;
-    await b.client.joinWaddle(); // b in at 2000
+    await bMeasured.joinWaddle(); // b in at 2000
     b.see('early', true, 2_050); // in b's initial list: not propagation
     clock = 3_000;
-    await a.client.joinWaddle(); // a starts at 3000
+    await aMeasured.joinWaddle(); // a starts at 3000
     b.see('a', true, 3_180);
     b.see('a', true, 3_400); // the same sighting again (list re-rendered)
     early.see('a', true, 3_210);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { drawProfile } from './profile.ts';
-import { createRng, seedFromString, userSeed } from './rng.ts';
+import { drawProfile } from '../fleet/profile.ts';
+import { createRng, seedFromString, userSeed } from './random.ts';
 
 const draw = (seed: number, n: number): number[] => {
   const rng = createRng(seed);

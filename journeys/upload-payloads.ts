@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createRng } from '../fleet/rng.ts';
+import { createRng } from '../common/random.ts';
 
 export interface UploadFile {
   readonly path: string;

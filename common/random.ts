@@ -1,8 +1,14 @@
 // Deterministic randomness for virtual users: same run seed + same VU index → same behaviour,
 // so a run can be replayed and two shards never draw the same user twice.
-import type { Rng } from '../journeys/types.ts';
 
-export type { Rng };
+/** A deterministic random source (seeded per user). */
+export interface Rng {
+  /** uniform in [0, 1) */
+  next(): number;
+  between(min: number, max: number): number;
+  gaussian(mean: number, stdDev: number): number;
+  pick<T>(items: readonly T[]): T;
+}
 
 /** 32-bit avalanche mix (murmur3 finaliser) so nearby seeds give unrelated streams. */
 function mix32(value: number): number {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { resolvePlan } from '../plans/resolve.ts';
 import type { Plan } from '../plans/schema.ts';
 import { assignCallRooms, describeCallRooms } from './call-rooms.ts';
-import { buildFullSchedule, callRoomLayout } from './scheduler.ts';
+import { buildFullSchedule, callRoomLayout } from './schedule.ts';
 
 const plan = (scenarios: Plan['phases'][number]['scenarios'], targetUsers: number, rampUp = '10s'): Plan => ({
   name: 'rooms',

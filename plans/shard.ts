@@ -29,13 +29,6 @@ export function parseShard(text: string): Shard | ShardProblem {
   return problem ? { problem } : shard;
 }
 
-/** parseShard for callers that prefer an Error. */
-export function parseShardOrThrow(text: string): Shard {
-  const parsed = parseShard(text);
-  if ('problem' in parsed) throw new Error(parsed.problem);
-  return parsed;
-}
-
 /** What is wrong with a shard spec, or undefined when it is valid. */
 export function shardProblem(shard: Shard): string | undefined {
   const { index, count } = shard;

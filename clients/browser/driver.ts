@@ -1,0 +1,11 @@
+// The built-in browser driver: the reference Waddle's real web UI, through Playwright locators.
+import { defineDriver } from '../driver.ts';
+import { BrowserWaddleClient } from './browser-waddle-client.ts';
+
+export const browserDriver = defineDriver({
+  name: 'browser',
+  kind: 'browser',
+  description: 'the Waddle web client in headless Chromium with fake camera, mic and screen (what users feel)',
+  capabilities: ['chat', 'reactions', 'presence', 'voice', 'video', 'screen', 'upload', 'media'],
+  create: ({ page, target, username }) => new BrowserWaddleClient(page, { baseUrl: target, username }),
+});

@@ -1,0 +1,157 @@
+// A user's browser session: its own context and page on a pool browser, with the host guard,
+// the WebRTC probe (init script + binding) and a watch for a crashed or hung renderer. A failure
+// fails only this user: its signal aborts with a classified PoolFailure and its context is closed
+// in the background. release() flushes the probe's last samples (bounded) and closes the context.
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { TimeoutError, withTimeout } from '../../common/async.ts';
+import { probeInitScript } from '../../in-page/bundle.ts';
+import { PROBE_BINDING, PROBE_FLUSH_GLOBAL } from '../../in-page/probe-protocol.ts';
+import type { MetricsRecorder, RunEvent, Tags } from '../../metrics/types.ts';
+import { installHostGuard, type BlockedKind } from '../host-guard.ts';
+import { ProbeBridge } from '../probe-bridge.ts';
+import type { VideoSize } from './media-profile.ts';
+
+export type SessionFailureReason = 'page_crash' | 'page_hung' | 'browser_crash' | 'pool_closed';
+
+/** Why a user's page stopped working, or why it could not get one; `session.signal.reason` holds one. */
+export class PoolFailure extends Error {
+  override readonly name = 'PoolFailure';
+  constructor(
+    readonly reason: SessionFailureReason | 'pool_failing' | 'no_capacity',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface PoolSession {
+  readonly page: Page;
+  readonly context: BrowserContext;
+  readonly probe: ProbeBridge;
+  /** aborted (with a PoolFailure) when the page crashed or hung or its browser died */
+  readonly signal: AbortSignal;
+  readonly browserPid: number | undefined;
+  release(): Promise<void>;
+}
+
+export interface SessionOptions {
+  /** the user's label ("vu-0042"): in events and on the fake screen share */
+  readonly label: string;
+  readonly screen?: VideoSize;
+  readonly recorder: MetricsRecorder;
+  readonly tags: Tags;
+  readonly allowedHosts: readonly string[];
+  readonly probeIntervalMs: number;
+  /** a page that does not answer a trivial evaluate within timeoutMs is hung */
+  readonly hangCheck: { readonly intervalMs: number; readonly timeoutMs: number } | false;
+  readonly closeTimeoutMs: number;
+  readonly onEvent: (event: RunEvent) => void;
+  readonly onBlocked: (kind: BlockedKind, url: string) => void;
+  /** this page's open peer connections changed */
+  readonly onOpenConnections: (open: number) => void;
+  /** the page crashed or hung (counted by the pool) */
+  readonly onPageFailure: () => void;
+}
+
+// tsx/esbuild compile with keepNames, which wraps named functions in __name(fn, "name"). A
+// function a driver passes to page.evaluate is serialised with those calls inside and would fail
+// in the page with "__name is not defined": give every page a harmless __name.
+const keepNamesShim = 'globalThis.__name ??= (fn) => fn;';
+
+export class Session implements PoolSession {
+  readonly #abort = new AbortController();
+  #hangTimer: NodeJS.Timeout | undefined;
+  #released = false;
+
+  private constructor(
+    readonly context: BrowserContext,
+    readonly page: Page,
+    readonly probe: ProbeBridge,
+    readonly browserPid: number | undefined,
+    private readonly options: SessionOptions,
+  ) {}
+
+  static async open(browser: Browser, browserPid: number | undefined, options: SessionOptions): Promise<Session> {
+    const probe = new ProbeBridge({
+      recorder: options.recorder,
+      tags: options.tags,
+      onEvent: options.onEvent,
+      onBlocked: (what, url) => options.onBlocked(what, url),
+      onOpenConnections: options.onOpenConnections,
+    });
+    const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
+    try {
+      await installHostGuard(context, options.allowedHosts, options.onBlocked);
+      await context.exposeBinding(PROBE_BINDING, (_source, batch: unknown) => probe.handle(batch));
+      await context.addInitScript({ content: keepNamesShim });
+      await context.addInitScript({
+        content: await probeInitScript({
+          intervalMs: options.probeIntervalMs,
+          allowedHosts: options.allowedHosts,
+          ...(options.screen ? { screen: { ...options.screen, label: options.label } } : {}),
+        }),
+      });
+      const page = await context.newPage();
+      const session = new Session(context, page, probe, browserPid, options);
+      page.on('crash', () => session.fail('page_crash', `page of ${options.label} crashed`));
+      session.#watchForHang();
+      return session;
+    } catch (error) {
+      await withTimeout(context.close(), options.closeTimeoutMs, 'context.close').catch(() => {});
+      throw error;
+    }
+  }
+
+  get signal(): AbortSignal {
+    return this.#abort.signal;
+  }
+
+  get isReleased(): boolean {
+    return this.#released;
+  }
+
+  /** Fail this user (the page or its browser is gone): classify, tell, stop watching. */
+  fail(reason: SessionFailureReason, message: string): void {
+    if (this.#abort.signal.aborted || this.#released) return;
+    this.#abort.abort(new PoolFailure(reason, message));
+    clearInterval(this.#hangTimer);
+    if (reason === 'page_crash' || reason === 'page_hung') {
+      this.options.onPageFailure();
+      this.options.onEvent({ timeMs: Date.now(), type: 'page_crash', reason, message, tags: this.options.tags, data: { user: this.options.label } });
+      void withTimeout(this.context.close(), this.options.closeTimeoutMs, 'context.close').catch(() => {});
+    }
+  }
+
+  /** Last probe samples (bounded: the page may be busy), then close the context. */
+  async release(browserUp = true): Promise<void> {
+    if (this.#released) return;
+    clearInterval(this.#hangTimer);
+    const alive = !this.#abort.signal.aborted && browserUp;
+    if (alive) await withTimeout(this.page.evaluate(`globalThis[${JSON.stringify(PROBE_FLUSH_GLOBAL)}]?.()`), 1500, 'probe flush').catch(() => {});
+    this.#released = true;
+    this.options.onOpenConnections(0);
+    if (!browserUp) return;
+    try {
+      await withTimeout(this.context.close(), this.options.closeTimeoutMs, `closing the context of ${this.options.label}`);
+    } catch (error) {
+      this.options.onEvent({ timeMs: Date.now(), type: 'warning', reason: 'context_close', message: `${(error as Error).message}; it is left to the browser's close`, tags: this.options.tags });
+    }
+  }
+
+  #watchForHang(): void {
+    const hang = this.options.hangCheck;
+    if (!hang) return;
+    let checking = false;
+    this.#hangTimer = setInterval(() => {
+      if (checking || this.#released || this.#abort.signal.aborted) return;
+      checking = true;
+      // page.evaluate has no timeout of its own: a busy-looping renderer never answers
+      withTimeout(this.page.evaluate('1'), hang.timeoutMs, 'hang check')
+        .catch((error: unknown) => {
+          if (error instanceof TimeoutError) this.fail('page_hung', `page of ${this.options.label} did not answer for ${hang.timeoutMs} ms (renderer hung)`);
+        })
+        .finally(() => (checking = false));
+    }, hang.intervalMs);
+    this.#hangTimer.unref();
+  }
+}

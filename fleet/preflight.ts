@@ -1,0 +1,152 @@
+// Everything that can be wrong before any load, found in one pass and reported at once (exit 2):
+// options, the plan's shape, params, journeys, drivers and capabilities, thresholds (read even when
+// the plan's shape is wrong), scale and limits, the target's address, the InfluxDB database, the
+// baseline folder, the Chromium binary and this worker's capacity. Only then, a named target is
+// waited for. What comes out is a PreparedRun: everything the run needs, parsed once.
+import { access } from 'node:fs/promises';
+import { UsageError } from '../common/errors.ts';
+import { buildGate, describeGate } from '../metrics/default-gate.ts';
+import { preflightInflux } from '../metrics/sinks/influx.ts';
+import type { ParsedThreshold } from '../metrics/thresholds.ts';
+import { planCatalog, type PlanCatalog } from '../plans/catalog.ts';
+import { describePlan } from '../plans/describe.ts';
+import { loadPlan } from '../plans/index.ts';
+import { resolvePlan, type ResolvedPlan } from '../plans/resolve.ts';
+import { buildSchedule, peakConcurrency, type VuSlot } from '../plans/schedule.ts';
+import type { Plan } from '../plans/schema.ts';
+import { readRunForReport, type RunForReport } from '../reports/index.ts';
+import { parseRunConfig, type RunConfig } from './run-config.ts';
+import { checkTarget, waitForTarget } from './target-guard.ts';
+
+export interface PreparedRun {
+  readonly config: RunConfig;
+  readonly plan: Plan;
+  readonly resolved: ResolvedPlan;
+  readonly catalog: PlanCatalog;
+  /** the plan's thresholds and the built-in error gate */
+  readonly gate: readonly ParsedThreshold[];
+  /** the virtual users this shard runs, in start order */
+  readonly slots: readonly VuSlot[];
+  readonly seed: number;
+  /** what --dry-run prints, and every run before it starts */
+  readonly description: string;
+  readonly baseline?: RunForReport;
+}
+
+export interface PreflightInput {
+  /** a shipped plan's name or a plan file */
+  readonly planRef: string;
+  /** option values as the command line gave them (strings), keyed like fleet/run-config.ts */
+  readonly rawOptions: Readonly<Record<string, unknown>>;
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  readonly log: (line: string) => void;
+}
+
+/** Protocol users one worker process holds (measured: 10,000 at ~27% of a core, bench:protocol). */
+export const protocolUsersPerWorker = 20_000;
+
+export async function preflight(input: PreflightInput): Promise<PreparedRun> {
+  const problems: string[] = [];
+  const parsed = parseRunConfig(input.rawOptions, input.env ?? process.env);
+  if (!parsed.ok) problems.push(...parsed.problems);
+  const loaded = await loadPlan(input.planRef);
+  if (!loaded.ok) problems.push(...loaded.problems);
+  const planName = loaded.ok ? loaded.plan.name : input.planRef;
+  // threshold expressions are checked whatever else is wrong, so all problems come out in one pass
+  problems.push(...thresholdProblemsOf(loaded.ok ? loaded.plan : loaded.input, planName));
+  if (!parsed.ok || !loaded.ok) throw new UsageError(problems);
+
+  const config = parsed.config;
+  const seed = config.seed ?? Math.floor(Math.random() * 2 ** 31);
+  const resolved = resolveOrCollect(loaded.plan, config, seed, problems);
+  if (!resolved || problems.length > 0) throw new UsageError(problems);
+  const catalog = planCatalog(loaded.plan);
+  const gate = buildGate({ planThresholds: resolved.thresholds, journeys: [...new Set(resolved.phases.flatMap((p) => p.scenarios.map((s) => s.journey)))], defaults: resolved.defaultThresholds, phases: resolved.phases.map((p) => p.name), drivers: scenarioPairs(resolved) });
+  // (the plan's own threshold problems are already in: thresholdProblemsOf above)
+  const slots = buildSchedule(resolved, catalog.journey);
+  const description = describePlan(resolved, { catalog, contextsPerBrowser: config.contextsPerBrowser, maxBrowsers: config.maxBrowsers, gateLines: describeGate(gate.thresholds, resolved.defaultThresholds) });
+
+  const [targetProblems, influxProblems, baseline] = await Promise.all([
+    config.target ? checkTarget(config.target, config.allowRemoteTarget) : Promise.resolve([]),
+    config.influx ? preflightInflux(config.influx) : Promise.resolve([]),
+    readBaseline(config.baseline, problems),
+  ]);
+  problems.push(...targetProblems, ...influxProblems.map((p) => `InfluxDB: ${p}`));
+  problems.push(...(await capacityProblems(planName, config, slots, catalog)));
+  if (problems.length > 0) throw new UsageError(problems, description);
+
+  if (config.target && !config.dryRun) {
+    const unreachable = await waitForTarget(config.target, config.targetWaitMs, input.log);
+    if (unreachable) throw new UsageError([unreachable], description);
+  }
+  return { config, plan: loaded.plan, resolved, catalog, gate: gate.thresholds, slots, seed, description, ...(baseline ? { baseline } : {}) };
+}
+
+function resolveOrCollect(plan: Plan, config: RunConfig, seed: number, problems: string[]): ResolvedPlan | undefined {
+  try {
+    return resolvePlan(plan, { scale: config.scale, scaleDurations: config.scaleDurations, shard: config.shard, seed });
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    problems.push(...error.problems);
+    return undefined;
+  }
+}
+
+/** The (journey, driver) pairs the plan runs, for the built-in gate. */
+function scenarioPairs(resolved: ResolvedPlan): { journey: string; driver: string }[] {
+  const pairs = new Map<string, { journey: string; driver: string }>();
+  for (const phase of resolved.phases) for (const s of phase.scenarios) if (s.users > 0) pairs.set(`${s.journey}\u0000${s.driver}`, { journey: s.journey, driver: s.driver });
+  return [...pairs.values()];
+}
+
+/** A plan whose shape is wrong still gets its threshold expressions checked, in the same pass. */
+function thresholdProblemsOf(input: unknown, planName: string): string[] {
+  if (input === null || typeof input !== 'object') return [];
+  const { thresholds, phases } = input as { thresholds?: unknown; phases?: unknown };
+  if (thresholds === undefined) return [];
+  const phaseNames = Array.isArray(phases) ? phases.map((p: { name?: unknown }) => p?.name).filter((n): n is string => typeof n === 'string') : undefined;
+  return buildGate({ planThresholds: thresholds, journeys: [], defaults: false, ...(phaseNames ? { phases: phaseNames } : {}) }).problems.map((p) => `${planName}: ${p}`);
+}
+
+async function readBaseline(dir: string | undefined, problems: string[]): Promise<RunForReport | undefined> {
+  if (!dir) return undefined;
+  try {
+    return await readRunForReport(dir);
+  } catch (error) {
+    problems.push(`--baseline: cannot read the run folder '${dir}' (${error instanceof Error ? error.message : String(error)}); give a folder that holds a summary.json`);
+    return undefined;
+  }
+}
+
+/**
+ * More concurrent users than this worker holds would queue them and run another plan than the
+ * one asked for: refuse, with the --scale or --shard that fits.
+ */
+async function capacityProblems(planName: string, config: RunConfig, slots: readonly VuSlot[], catalog: PlanCatalog): Promise<string[]> {
+  const problems: string[] = [];
+  const isBrowser = (slot: VuSlot) => (catalog.driver(slot.driver)?.kind ?? 'browser') === 'browser';
+  const browserPeak = peakConcurrency(slots, (slot) => (isBrowser(slot) ? 1 : 0));
+  const protocolPeak = peakConcurrency(slots, (slot) => (isBrowser(slot) ? 0 : 1));
+  const shard = config.shard.count > 1 ? ` in shard ${config.shard.index}/${config.shard.count}` : '';
+  const contexts = config.maxBrowsers * config.contextsPerBrowser;
+  if (browserPeak > contexts) {
+    problems.push(
+      `plan ${planName} peaks at ${browserPeak} concurrent ${protocolPeak > 0 ? 'browser ' : ''}users${shard} but this worker holds at most ${contexts} ` +
+        `(--max-browsers ${config.maxBrowsers} × --contexts-per-browser ${config.contextsPerBrowser}); raise them if the machine can take it, ` +
+        `or run --scale ${fitScale(contexts, browserPeak, config.scale)}, or --shard i/${Math.ceil(browserPeak / contexts) * config.shard.count} over that many workers`,
+    );
+  }
+  if (protocolPeak > protocolUsersPerWorker) {
+    problems.push(`plan ${planName} peaks at ${protocolPeak} concurrent protocol users${shard} but one worker holds at most ${protocolUsersPerWorker}; run --shard i/${Math.ceil(protocolPeak / protocolUsersPerWorker) * config.shard.count}`);
+  }
+  if (browserPeak > 0) {
+    try {
+      await access(config.chromiumPath);
+    } catch {
+      problems.push(`--chromium: ${config.chromiumPath} does not exist; install Debian Chromium (apt-get install chromium) or give --chromium <path> (or WADDLE_FLEET_CHROMIUM)`);
+    }
+  }
+  return problems;
+}
+
+const fitScale = (capacity: number, peak: number, scale: number): number => Math.max(0.0001, Math.floor((capacity / peak) * scale * 10_000) / 10_000);

@@ -1,0 +1,199 @@
+// The run command's configuration, parsed once (DESIGN.md style 6): one zod schema gives the types,
+// the validation (every problem at once, named by flag, with what was given and how to fix it),
+// the defaults, the environment variables and the `--help` text (cli/flags.ts reads the table).
+// Its transforms turn command-line strings into the values a run needs — the shard as a value,
+// durations and times in ms, InfluxDB settings as a v1 | v2 union — so nothing downstream
+// re-parses a string. The only place that reads the environment for run options.
+import { z } from 'zod';
+import { tryParseDurationMs } from '../plans/duration.ts';
+import { kebabCase } from '../common/text.ts';
+import { parseShard, type Shard } from '../plans/shard.ts';
+import { parseStartAt } from './start-at.ts';
+
+export type InfluxConnection =
+  | { readonly api: 'v2'; readonly url: string; readonly token: string; readonly org: string; readonly bucket: string }
+  | { readonly api: 'v1'; readonly url: string; readonly db: string; readonly rp?: string; readonly user?: string; readonly password?: string };
+
+export interface RunConfig {
+  readonly scale: number;
+  readonly scaleDurations: boolean;
+  readonly shard: Shard;
+  /** undefined: a random seed, printed so the run can be repeated */
+  readonly seed?: number;
+  /** epoch ms when every shard starts its load together */
+  readonly startAtMs?: number;
+  readonly resultsDir: string;
+  /** undefined: start the reference Waddle on loopback */
+  readonly target?: string;
+  readonly targetWaitMs: number;
+  readonly allowRemoteTarget: boolean;
+  /** hosts besides the target that pages may reach (host or host:port) */
+  readonly allowHosts: readonly string[];
+  readonly influx?: InfluxConnection;
+  readonly dryRun: boolean;
+  readonly maxBrowsers: number;
+  readonly contextsPerBrowser: number;
+  readonly intervalMs: number;
+  readonly probeIntervalMs: number;
+  readonly saturationCpu: number;
+  readonly baseline?: string;
+  readonly baselineMarginPct: number;
+  readonly report: boolean;
+  readonly progress: boolean;
+  /** the Chromium binary */
+  readonly chromiumPath: string;
+}
+
+const duration = (example: string) =>
+  z.string().refine((text) => tryParseDurationMs(text) !== undefined, `expected a duration like '${example}' or '1m30s'`).transform((text) => tryParseDurationMs(text)!);
+const count = (min: number, max: number) => z.coerce.number({ error: `expected a whole number from ${min} to ${max}` }).int(`expected a whole number from ${min} to ${max}`).min(min, `expected a whole number from ${min} to ${max}`).max(max, `expected a whole number from ${min} to ${max}`);
+const number = (min: number, max: number, what: string) => z.coerce.number({ error: `expected ${what}` }).refine((n) => Number.isFinite(n) && n >= min && n <= max, `expected ${what}`);
+
+/** Every run option: its schema (raw string in, value out) and its help. Order = order in --help. */
+export const runOptionTable = {
+  scale: { schema: number(0.0001, 1000, 'a number > 0 like 0.01, at most 1000').default(1), help: 'multiply every user count (0.001 runs the 10K stress shape as 10 users)', valueName: 'factor' },
+  scaleDurations: { schema: z.boolean().default(false), help: 'also multiply phase durations by --scale' },
+  shard: { schema: z.string().regex(/^\s*\d+\s*\/\s*\d+\s*$/, "expected 'i/n' like '2/4' (the 2nd of 4 shards)").transform((text, ctx) => {
+    const parsed = parseShard(text);
+    if ('problem' in parsed) {
+      ctx.addIssue({ code: 'custom', message: parsed.problem.replace(/^--shard: /, '') });
+      return z.NEVER;
+    }
+    return parsed;
+  }).optional(), help: "run the i-th of n equal slices of the users, e.g. '2/4'", valueName: 'i/n' },
+  seed: { schema: z.coerce.number({ error: 'expected a whole number ≥ 0' }).int('expected a whole number ≥ 0').nonnegative('expected a whole number ≥ 0').optional(), help: 'seed for behaviour profiles and choices (default: random, printed)', valueName: 'n' },
+  startAt: { schema: z.string().transform((text, ctx) => {
+    const ms = parseStartAt(text);
+    if (typeof ms === 'string') {
+      ctx.addIssue({ code: 'custom', message: ms.replace(/^--start-at: /, '') });
+      return z.NEVER;
+    }
+    return ms;
+  }).optional(), help: 'start the load at this ISO time or epoch ms (all shards start together)', valueName: 'time' },
+  results: { schema: z.string().min(1).default('results'), help: 'folder that receives run folders', valueName: 'dir' },
+  target: { schema: z.url({ error: "expected a URL like 'http://127.0.0.1:8080'" }).optional(), help: 'base URL of the Waddle web client (default: start the reference Waddle on loopback)', valueName: 'url' },
+  targetWait: { schema: duration('30s').prefault('30s'), help: 'how long a named --target may take to answer before the run is refused (exit 2)', valueName: 'duration' },
+  allowRemoteTarget: { schema: z.boolean().default(false), help: 'allow a target that is not a loopback address (you must own it)' },
+  allowHost: { schema: z.array(z.string().min(1)).default([]), help: 'a host (or host:port) pages may reach besides the target; repeat for more', valueName: 'host', repeatable: true },
+  influxUrl: { schema: z.url({ error: "expected a URL like 'http://127.0.0.1:8086'" }).optional(), help: 'InfluxDB URL; off when absent', env: 'WADDLE_FLEET_INFLUX_URL', valueName: 'url' },
+  influxApi: { schema: z.enum(['v1', 'v2'], { error: "expected 'v1' or 'v2'" }).optional(), help: "'v2' (token/org/bucket) or 'v1' (db/rp/user/password); default v2 unless only --influx-db is given", env: 'WADDLE_FLEET_INFLUX_API', valueName: 'v1|v2' },
+  influxToken: { schema: z.string().optional(), help: 'InfluxDB v2 token (never logged; prefer the environment variable)', env: 'WADDLE_FLEET_INFLUX_TOKEN', valueName: 'token' },
+  influxOrg: { schema: z.string().optional(), help: 'InfluxDB v2 organisation', env: 'WADDLE_FLEET_INFLUX_ORG', valueName: 'org' },
+  influxBucket: { schema: z.string().optional(), help: 'InfluxDB v2 bucket', env: 'WADDLE_FLEET_INFLUX_BUCKET', valueName: 'bucket' },
+  influxDb: { schema: z.string().optional(), help: 'InfluxDB v1 database (created when missing)', env: 'WADDLE_FLEET_INFLUX_DB', valueName: 'name' },
+  influxRp: { schema: z.string().optional(), help: 'InfluxDB v1 retention policy', env: 'WADDLE_FLEET_INFLUX_RP', valueName: 'name' },
+  influxUser: { schema: z.string().optional(), help: 'InfluxDB v1 user', env: 'WADDLE_FLEET_INFLUX_USER', valueName: 'user' },
+  influxPassword: { schema: z.string().optional(), help: 'InfluxDB v1 password (never logged; prefer the environment variable)', env: 'WADDLE_FLEET_INFLUX_PASSWORD', valueName: 'password' },
+  dryRun: { schema: z.boolean().default(false), help: 'print the plan (timeline, users, rooms, gate, estimate) and exit; exit 2 when the real run would be refused' },
+  maxBrowsers: { schema: count(1, 256).default(4), help: 'browser processes at most', valueName: 'n' },
+  contextsPerBrowser: { schema: count(1, 200).default(8), help: 'browser users (contexts) per browser process at most', valueName: 'n' },
+  interval: { schema: duration('5s').prefault('5s'), help: 'metrics interval (InfluxDB points, report resolution)', valueName: 'duration' },
+  probeInterval: { schema: duration('2s').refine((ms) => ms >= 250, 'expected at least 250ms').prefault('2s'), help: 'WebRTC getStats sampling interval', valueName: 'duration' },
+  saturationCpu: { schema: number(1, 100, 'a percentage from 1 to 100').default(85), help: "generator CPU (% of the machine) that, sustained, marks the run saturated", valueName: 'percent' },
+  baseline: { schema: z.string().optional(), help: 'run folder to compare against; regressions fail the verdict', valueName: 'dir' },
+  baselineMargin: { schema: number(0, 1000, 'a percentage from 0 to 1000').default(10), help: '% worse than the baseline that counts as a regression', valueName: 'percent' },
+  report: { schema: z.boolean().default(true), help: 'skip writing report.html (summary.json and junit.xml are still written)', negatable: true },
+  progress: { schema: z.boolean().default(true), help: 'no live progress line (a TTY gets one rewritten line, a pipe a line every 10 s)', negatable: true },
+  chromium: { schema: z.string().min(1).default('/usr/bin/chromium'), help: 'the Chromium binary', env: 'WADDLE_FLEET_CHROMIUM', valueName: 'path' },
+} as const satisfies Record<string, RunOptionSpec>;
+
+export interface RunOptionSpec {
+  readonly schema: z.ZodType;
+  readonly help: string;
+  /** environment variable read when the flag is not given */
+  readonly env?: string;
+  /** shown in --help: `--flag <valueName>`; absent for switches */
+  readonly valueName?: string;
+  /** `--no-<flag>` turns a default-true switch off */
+  readonly negatable?: boolean;
+  /** may be given several times; values collect into a list */
+  readonly repeatable?: boolean;
+}
+
+export type RunOptionKey = keyof typeof runOptionTable;
+
+const rawSchema = z.strictObject(Object.fromEntries(Object.entries(runOptionTable).map(([key, spec]) => [key, spec.schema])) as {
+  [K in RunOptionKey]: (typeof runOptionTable)[K]['schema'];
+});
+type RawOptions = z.output<typeof rawSchema>;
+
+/** Command-line flag of an option key: `contextsPerBrowser` → `--contexts-per-browser`. */
+export const flagOf = (key: string): string => `--${kebabCase(key)}`;
+
+/** Parse raw option values (commander's, then the environment) into a RunConfig; every problem at once. */
+export function parseRunConfig(
+  raw: Readonly<Record<string, unknown>>,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): { ok: true; config: RunConfig } | { ok: false; problems: string[] } {
+  const merged: Record<string, unknown> = { ...raw };
+  for (const [key, spec] of Object.entries(runOptionTable) as [string, RunOptionSpec][]) {
+    const fromEnv = spec.env ? env[spec.env] : undefined;
+    if (merged[key] === undefined && fromEnv !== undefined && fromEnv !== '') merged[key] = fromEnv;
+  }
+  const result = rawSchema.safeParse(merged);
+  // InfluxDB settings that belong together are checked on the raw values, so their problems come
+  // out together with every other one
+  const influx = influxConnection(merged as Partial<Record<RunOptionKey, string>>);
+  const problems = [...(result.success ? [] : result.error.issues.map((issue) => describeIssue(issue, merged))), ...('problems' in influx ? influx.problems : [])];
+  if (!result.success || 'problems' in influx) return { ok: false, problems };
+  return { ok: true, config: toConfig(result.data, influx.connection) };
+}
+
+function describeIssue(issue: z.core.$ZodIssue, given: Readonly<Record<string, unknown>>): string {
+  if (issue.code === 'unrecognized_keys') return `unknown option(s) ${issue.keys.map(flagOf).join(', ')}: see waddle-fleet run --help`;
+  const key = String(issue.path[0] ?? '');
+  const secret = /token|password/i.test(key);
+  const got = key in given && !secret && !/\bgot\b/.test(issue.message) ? ` (got ${JSON.stringify(given[key])})` : '';
+  return `${key ? flagOf(key) : '(options)'}: ${issue.message}${got}`;
+}
+
+function influxConnection(o: Partial<Record<RunOptionKey, string>>): { connection?: InfluxConnection } | { problems: string[] } {
+  if (!o.influxUrl) return {};
+  const api = o.influxApi ?? (o.influxDb && !o.influxToken ? 'v1' : 'v2');
+  if (api !== 'v1' && api !== 'v2') return {}; // the schema reports a bad --influx-api
+  if (api === 'v2') {
+    const missing = (['influxToken', 'influxOrg', 'influxBucket'] as const).filter((k) => !o[k]);
+    if (missing.length > 0) {
+      const names = missing.map((k) => `${flagOf(k)} (or ${runOptionTable[k].env})`).join(', ');
+      return { problems: [`--influx-url with the v2 API needs ${names}; for InfluxDB 1.x give --influx-api v1 --influx-db NAME`] };
+    }
+    return { connection: { api, url: o.influxUrl, token: o.influxToken!, org: o.influxOrg!, bucket: o.influxBucket! } };
+  }
+  if (!o.influxDb) return { problems: [`--influx-api v1 needs --influx-db (or ${runOptionTable.influxDb.env})`] };
+  return { connection: { api, url: o.influxUrl, db: o.influxDb, ...defined({ rp: o.influxRp, user: o.influxUser, password: o.influxPassword }) } };
+}
+
+function toConfig(o: RawOptions, influx: InfluxConnection | undefined): RunConfig {
+  return {
+    scale: o.scale,
+    scaleDurations: o.scaleDurations,
+    shard: o.shard ?? { index: 1, count: 1 },
+    ...defined({ seed: o.seed, startAtMs: o.startAt, target: o.target, baseline: o.baseline, influx }),
+    resultsDir: o.results,
+    targetWaitMs: o.targetWait,
+    allowRemoteTarget: o.allowRemoteTarget,
+    allowHosts: o.allowHost,
+    dryRun: o.dryRun,
+    maxBrowsers: o.maxBrowsers,
+    contextsPerBrowser: o.contextsPerBrowser,
+    intervalMs: o.interval,
+    probeIntervalMs: o.probeInterval,
+    saturationCpu: o.saturationCpu,
+    baselineMarginPct: o.baselineMargin,
+    report: o.report,
+    progress: o.progress,
+    chromiumPath: o.chromium,
+  };
+}
+
+/** The given entries whose value is not undefined (exactOptionalPropertyTypes-friendly spreading). */
+function defined<T extends Record<string, unknown>>(entries: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(entries).filter(([, v]) => v !== undefined)) as { [K in keyof T]?: Exclude<T[K], undefined> };
+}
+
+/** A config with every default, for tests and programmatic runs. */
+export function defaultRunConfig(overrides: Partial<RunConfig> = {}): RunConfig {
+  const parsed = parseRunConfig({}, {});
+  if (!parsed.ok) throw new Error(`defaultRunConfig: ${parsed.problems.join('; ')}`);
+  return { ...parsed.config, ...overrides };
+}

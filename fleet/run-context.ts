@@ -1,0 +1,109 @@
+// One run's context: what preflight prepared, the run's identity, how it stops, and the parts the
+// tasks make (run folder, target, metrics hub, monitor, pool, load result). Each task sets the part
+// it makes; a later task asks for it with need(), which says plainly which task did not run
+// instead of crashing on an undefined. Failures and events go through record().
+import type { MetricsHub } from '../metrics/hub.ts';
+import { ErrorCollector } from '../metrics/summary.ts';
+import type { PhaseSummary } from '../metrics/run-summary.ts';
+import type { RunEvent, SinkStats } from '../metrics/types.ts';
+import { formatShard } from '../plans/shard.ts';
+import type { BrowserPool } from './browser-pool.ts';
+import type { PreparedRun } from './preflight.ts';
+import type { GeneratorHealthReport, ResourceMonitor } from './resource-monitor.ts';
+import { makeRunId } from './run-id.ts';
+import type { ScheduleResult } from './scheduler.ts';
+
+export interface RunParts {
+  /** results/<run-id>/ */
+  readonly runDir: string;
+  /** the target's base URL */
+  readonly target: string;
+  readonly hub: MetricsHub;
+  readonly monitor: ResourceMonitor;
+  /** absent when the plan has no browser users */
+  readonly pool: BrowserPool;
+  /** what the scheduler counted, once load ran */
+  readonly load: ScheduleResult;
+  /** the phases as they happened */
+  readonly phases: readonly PhaseSummary[];
+  /** set by teardowns */
+  readonly sinkStats: Readonly<Record<string, SinkStats>>;
+  readonly monitorHealth: GeneratorHealthReport;
+}
+
+export interface FleetProgress {
+  readonly phase: string;
+  readonly elapsedMs: number;
+  readonly totalMs: number;
+  readonly activeByJourney: Readonly<Record<string, number>>;
+  readonly started: number;
+  readonly failed: number;
+  readonly stepErrors: number;
+}
+
+export interface RunIo {
+  /** one line of human output */
+  readonly log: (line: string) => void;
+  /** aborted on SIGINT/SIGTERM (or when the parent process is gone) */
+  readonly interrupt: AbortSignal;
+  /** called about once a second while load runs */
+  readonly onProgress?: (progress: FleetProgress) => void;
+}
+
+export class RunContext {
+  readonly runId: string;
+  readonly shardLabel: string;
+  readonly startedAtMs = Date.now();
+  readonly errors = new ErrorCollector();
+  /** aborted when load must stop early: a signal, or an abortOnFail threshold */
+  readonly stopLoad = new AbortController();
+  /** why load stopped early, in order */
+  readonly stopReasons: string[] = [];
+  /** this shard was not ready before --start-at and sent no load */
+  missedStart = false;
+  readonly #parts: { -readonly [K in keyof RunParts]?: RunParts[K] } = {};
+
+  constructor(
+    readonly prepared: PreparedRun,
+    readonly io: RunIo,
+  ) {
+    this.runId = makeRunId(prepared.resolved.name, prepared.config.shard);
+    this.shardLabel = formatShard(prepared.config.shard);
+  }
+
+  get config(): PreparedRun['config'] {
+    return this.prepared.config;
+  }
+
+  log(line: string): void {
+    this.io.log(line);
+  }
+
+  set<K extends keyof RunParts>(part: K, value: RunParts[K]): void {
+    this.#parts[part] = value;
+  }
+
+  get<K extends keyof RunParts>(part: K): RunParts[K] | undefined {
+    return this.#parts[part];
+  }
+
+  /** A part a task made earlier; an internal error naming it when that task did not run. */
+  need<K extends keyof RunParts>(part: K): RunParts[K] {
+    const value = this.#parts[part];
+    if (value === undefined) throw new Error(`the run's ${part} is not there: the task that makes it did not run`);
+    return value;
+  }
+
+  /** Stop starting users and ask running ones to stop, saying why (a signal, abortOnFail). */
+  stop(reason: string): void {
+    if (this.stopLoad.signal.aborted) return;
+    this.stopReasons.push(reason);
+    this.stopLoad.abort();
+  }
+
+  /** A run event: counted when it is a failure, and sent to the sinks once the hub is up. */
+  record(event: RunEvent): void {
+    this.errors.add(event);
+    this.#parts.hub?.event(event);
+  }
+}

@@ -1,0 +1,171 @@
+// The tasks of a run, in order (DESIGN.md style 4): results folder → target → metrics and sinks →
+// resource monitor → media → browser pool → load. Each makes one part of the run context and
+// returns what undoes it; fleet/tasks.ts runs them and the teardowns in reverse, always.
+import { mkdir } from 'node:fs/promises';
+import os from 'node:os';
+import { join } from 'node:path';
+import { atomicWrite } from '../metrics/atomic-write.ts';
+import { MetricsHub } from '../metrics/hub.ts';
+import { createInfluxSink } from '../metrics/sinks/influx.ts';
+import { redactUrl } from '../metrics/sinks/redact.ts';
+import { createRunFolder, RunFolderSink } from '../metrics/sinks/run-folder.ts';
+import type { Sink } from '../metrics/types.ts';
+import { callRoomLayout, peakConcurrency } from '../plans/schedule.ts';
+import { startReferenceWaddle } from '../reference-waddle/server.ts';
+import { prepareMedia } from '../fake-media/prepare-media.ts';
+import { BrowserPool } from './browser-pool.ts';
+import { runLoad } from './load.ts';
+import { startResourceMonitor } from './resource-monitor.ts';
+import type { RunContext } from './run-context.ts';
+import { waitForStart } from './start-at.ts';
+import type { Task } from './tasks.ts';
+
+/** The budget for closing sinks (InfluxDB flush) at the end. */
+const sinkCloseBudgetMs = 10_000;
+/** Above this many concurrent protocol users raw samples are not written (intervals keep every figure). */
+const rawSampleUserLimit = 1_000;
+const mediaCacheDir = join(os.homedir(), '.cache', 'waddle-fleet', 'media');
+
+export function runTasks(run: RunContext): Task[] {
+  return [resultsFolder(run), target(run), metrics(run), resourceMonitor(run), media(run), browserPool(run), load(run)];
+}
+
+function resultsFolder(run: RunContext): Task {
+  return {
+    name: 'results folder',
+    setup: async () => {
+      await mkdir(run.config.resultsDir, { recursive: true });
+      const runDir = await createRunFolder(run.config.resultsDir, run.runId);
+      const { resolved, catalog, seed } = run.prepared;
+      await atomicWrite(join(runDir, 'plan.json'), JSON.stringify({ ...resolved, seed, callRooms: callRoomLayout(resolved, catalog.journey) }, null, 2));
+      run.set('runDir', runDir);
+      run.log(`run folder: ${runDir}`);
+    },
+  };
+}
+
+function target(run: RunContext): Task {
+  return {
+    name: 'target',
+    setup: async () => {
+      if (run.config.target) {
+        run.set('target', run.config.target);
+        return;
+      }
+      const waddle = await startReferenceWaddle({ port: 0 });
+      run.set('target', waddle.url);
+      run.log(`reference Waddle started at ${waddle.url}`);
+      return () => waddle.stop();
+    },
+  };
+}
+
+function metrics(run: RunContext): Task {
+  return {
+    name: 'metrics',
+    setup: async () => {
+      const protocolPeak = peakConcurrency(run.prepared.slots, (slot) => (isBrowserSlot(run, slot.driver) ? 0 : 1));
+      const sinks: Sink[] = [new RunFolderSink(run.need('runDir'), { writeSamples: protocolPeak <= rawSampleUserLimit })];
+      const influx = run.config.influx;
+      if (influx) {
+        sinks.push(createInfluxSink({ ...influx, runId: run.runId, shard: run.shardLabel, onWarning: (m) => run.log(`warning: InfluxDB: ${m}`) }));
+        run.log(`InfluxDB: writing to ${redactUrl(influx.url)} (${influx.api})`);
+      }
+      const hub = new MetricsHub({ runId: run.runId, shard: run.shardLabel, intervalMs: run.config.intervalMs, sinks });
+      hub.start();
+      run.set('hub', hub);
+      hub.event({ timeMs: Date.now(), type: 'run_start', data: { plan: run.prepared.resolved.name, target: redactUrl(run.need('target')), seed: run.prepared.seed } });
+      return async () => {
+        hub.event({ timeMs: Date.now(), type: 'run_end', ...(run.stopReasons.length ? { message: run.stopReasons.join('; ') } : {}) });
+        run.set('sinkStats', await hub.close(Date.now() + sinkCloseBudgetMs));
+      };
+    },
+  };
+}
+
+function resourceMonitor(run: RunContext): Task {
+  return {
+    name: 'resource monitor',
+    setup: async () => {
+      const monitor = startResourceMonitor({
+        recorder: run.need('hub'),
+        intervalMs: 2000,
+        browserPids: () => run.get('pool')?.pids() ?? [],
+        targetMetricsUrl: new URL('/metrics', run.need('target')).href,
+        saturation: { cpuPercent: run.config.saturationCpu, windowMs: 10_000 },
+        onEvent: (event) => run.record(event),
+      });
+      run.set('monitor', monitor);
+      return async () => {
+        await monitor.stop();
+        run.set('monitorHealth', monitor.health());
+      };
+    },
+  };
+}
+
+/** Fake camera and mic files for every browser media profile, made (or found in the cache) before any user waits on ffmpeg. */
+function media(run: RunContext): Task {
+  return {
+    name: 'media',
+    setup: async () => {
+      const { catalog, resolved, slots } = run.prepared;
+      const cameras = new Map<string, { width: number; height: number; fps: number } | undefined>();
+      for (const slot of slots) {
+        if (!isBrowserSlot(run, slot.driver)) continue;
+        const camera = resolved.media.camera ?? catalog.journey(slot.journey)?.media?.camera;
+        cameras.set(camera ? `${camera.width}x${camera.height}@${camera.fps}` : 'none', camera && (resolved.media.camera ?? camera));
+      }
+      for (const camera of cameras.values()) {
+        await prepareMedia({ cacheDir: mediaCacheDir, voiceActivity: 0.5, ...(camera ? { camera: { ...camera, label: `waddle-fleet ${camera.width}x${camera.height}@${camera.fps}` } } : {}) });
+      }
+    },
+  };
+}
+
+function browserPool(run: RunContext): Task {
+  return {
+    name: 'browser pool',
+    setup: async () => {
+      if (!run.prepared.slots.some((slot) => isBrowserSlot(run, slot.driver))) return;
+      const targetUrl = new URL(run.need('target'));
+      const pool = await BrowserPool.launch({
+        executablePath: run.config.chromiumPath,
+        maxBrowsers: run.config.maxBrowsers,
+        contextsPerBrowser: run.config.contextsPerBrowser,
+        mediaCacheDir,
+        probeIntervalMs: run.config.probeIntervalMs,
+        allowedHosts: [targetUrl.host, ...run.config.allowHosts],
+        allowNonLoopbackHosts: run.config.allowRemoteTarget,
+        onEvent: (event) => run.record(event),
+        relaunch: { maxPerMinute: 5, backoffMs: 1000 },
+      });
+      run.set('pool', pool);
+      return () => pool.close();
+    },
+  };
+}
+
+function load(run: RunContext): Task {
+  return {
+    name: 'load',
+    setup: async () => {
+      const startAtMs = run.config.startAtMs;
+      if (startAtMs !== undefined) {
+        run.log(`waiting for the common start at ${new Date(startAtMs).toISOString()}`);
+        if (!(await waitForStart(startAtMs, run.stopLoad.signal))) {
+          run.missedStart = true;
+          run.stopReasons.push('this shard was not ready before --start-at; it sent no load so the shards stay comparable');
+          return;
+        }
+      }
+      const { load: result, phases } = await runLoad(run);
+      run.set('load', result);
+      run.set('phases', phases);
+    },
+  };
+}
+
+function isBrowserSlot(run: RunContext, driverName: string): boolean {
+  return (run.prepared.catalog.driver(driverName)?.kind ?? 'browser') === 'browser';
+}

@@ -1,0 +1,46 @@
+// Hybrid plans: most users speak the protocol (cheap; they load the server the same way), and a
+// sample of them run in real browsers to measure what users feel. Per phase, of the users the
+// plan gives to 'protocol' scenarios, round(share × them) — at least min, at most max and never
+// more than there are — run on the sample's browser driver instead. The sample is spread over
+// those scenarios in proportion to their users (largest remainder), so the browser users run the
+// same journey mix. Each sampled scenario becomes two: the same journey on each driver.
+import { largestRemainder } from './largest-remainder.ts';
+
+export interface SampleSpec {
+  readonly share: number;
+  readonly min?: number;
+  readonly max?: number;
+  /** the browser driver the sample runs on; default 'browser' */
+  readonly driver?: string;
+}
+
+interface ScenarioUsers {
+  readonly journey: string;
+  readonly driver: string;
+  readonly users: number;
+  readonly params: Readonly<Record<string, unknown>>;
+}
+
+/** How many of `protocolUsers` the sample takes. */
+export function sampleSize(protocolUsers: number, spec: SampleSpec): number {
+  const wanted = Math.max(spec.min ?? 0, Math.round(spec.share * protocolUsers));
+  return Math.min(protocolUsers, spec.max ?? Infinity, wanted);
+}
+
+export function sampleBrowserUsers<S extends ScenarioUsers>(scenarios: readonly S[], spec: SampleSpec): S[] {
+  const sampled = scenarios.filter((s) => s.driver === 'protocol');
+  const total = sampled.reduce((n, s) => n + s.users, 0);
+  const shares = largestRemainder(sampleSize(total, spec), sampled.map((s) => s.users));
+  const out: S[] = [];
+  for (const scenario of scenarios) {
+    const i = sampled.indexOf(scenario);
+    if (i < 0) {
+      out.push(scenario);
+      continue;
+    }
+    const browsers = shares[i]!;
+    out.push({ ...scenario, users: scenario.users - browsers });
+    if (browsers > 0) out.push({ ...scenario, driver: spec.driver ?? 'browser', users: browsers });
+  }
+  return out;
+}

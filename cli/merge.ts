@@ -1,12 +1,11 @@
 // `waddle-fleet merge`: one verdict for a distributed run. Percentiles come from merged
-// histograms, never averaged; a missing or partial shard makes the verdict inconclusive.
+// histograms, never averaged; a missing or partial shard makes the verdict inconclusive. It ends
+// like a run does (reports/publish.ts): summary.json, junit.xml, report.html.
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { mergeRunFolders } from '../metrics/merge.ts';
-import { writeSummary } from '../metrics/sinks/run-folder.ts';
-import { toJUnitXml } from '../metrics/junit.ts';
 import { atomicWrite } from '../metrics/atomic-write.ts';
-import { writeReport } from '../reports/index.ts';
+import { mergeRunFolders } from '../metrics/merge.ts';
+import { publishRun } from '../reports/publish.ts';
 import { formatSummaryTable } from './summary-table.ts';
 
 export async function mergeCommand(dirs: readonly string[], expectedShards: number, outDir: string): Promise<number> {
@@ -16,11 +15,9 @@ export async function mergeCommand(dirs: readonly string[], expectedShards: numb
   const ndjson = (items: readonly object[]) => items.map((i) => JSON.stringify(i)).join('\n') + (items.length ? '\n' : '');
   await atomicWrite(join(outDir, 'intervals.ndjson'), ndjson(intervals));
   await atomicWrite(join(outDir, 'events.ndjson'), ndjson(events));
-  await writeSummary(outDir, summary);
-  await atomicWrite(join(outDir, 'junit.xml'), toJUnitXml(summary));
-  const report = await writeReport(outDir);
-  console.log(`report: ${report}`);
+  const published = await publishRun(outDir, summary, { report: true, log: (line) => console.error(line) });
+  if (published.reportPath) console.log(`report: ${published.reportPath}`);
   if (missingShards.length > 0) console.error(`missing or partial shards: ${missingShards.join(', ')}`);
-  console.log(formatSummaryTable(summary, outDir));
-  return summary.verdict.exitCode;
+  console.log(formatSummaryTable(published.summary, outDir));
+  return published.summary.verdict.exitCode;
 }

@@ -1,6 +1,8 @@
 // The scheduler runs a schedule (plans/schedule.ts) on time: starts each VU at its planned offset,
 // asks it to stop at its planned end, aborts it gracefulStop later, records how late each start
 // was, and stops starting users when the run is stopped (SIGINT, abortOnFail).
+import { sleep } from '../common/async.ts';
+import { TrendHistogram } from '../metrics/histogram.ts';
 import type { UserCounts } from '../metrics/run-summary.ts';
 import type { VuSlot } from '../plans/schedule.ts';
 import type { IterationCounts, VuOutcome } from './virtual-user.ts';
@@ -59,136 +61,149 @@ function derivePhases(slots: readonly VuSlot[]): SchedulePhase[] {
     .map(([phaseIndex, phase]) => ({ ...phase, targetUsers: slots.filter((s) => s.phaseIndex <= phaseIndex && s.stopAtMs > phase.startMs).length }));
 }
 
-const percentile = (sorted: readonly number[], p: number): number =>
-  sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+type TimelineEvent = { atMs: number; kind: 0; phase: SchedulePhase } | { atMs: number; kind: 1; slot: VuSlot };
+
+interface RunningVu {
+  readonly stop: AbortController;
+  readonly abort: AbortController;
+  settled: Promise<void>;
+}
 
 export async function runSchedule(options: RunScheduleOptions): Promise<ScheduleResult> {
-  const clock = options.clock ?? (() => performance.now());
-  const gracefulStopMs = options.gracefulStopMs ?? 30_000;
-  const interruptGraceMs = options.interruptGraceMs ?? gracefulStopMs;
-  const abandonAfterMs = options.abandonAfterMs ?? 10_000;
-  const rate = options.maxArrivalsPerSecond;
-  const minArrivalGapMs = rate !== undefined && rate > 0 ? 1000 / rate : 0;
-  const signal = options.signal ?? new AbortController().signal;
-  const originMs = clock();
-  const now = (): number => clock() - originMs;
+  return new ScheduleRun(options).run();
+}
 
-  type Event = { atMs: number; kind: 0; phase: SchedulePhase } | { atMs: number; kind: 1; slot: VuSlot };
-  const timeline: Event[] = [
-    ...(options.phases ?? derivePhases(options.slots)).map((phase): Event => ({ atMs: phase.startMs, kind: 0, phase })),
-    ...options.slots.map((slot): Event => ({ atMs: slot.startAtMs, kind: 1, slot })),
-  ].sort((a, b) => a.atMs - b.atMs || a.kind - b.kind || (a.kind === 1 && b.kind === 1 ? a.slot.index - b.slot.index : 0));
+/** The running of one schedule: its timeline of phase starts and user starts, its users and timers. */
+class ScheduleRun {
+  readonly #o: RunScheduleOptions;
+  readonly #clock: () => number;
+  readonly #originMs: number;
+  readonly #gracefulStopMs: number;
+  readonly #interruptGraceMs: number;
+  readonly #signal: AbortSignal;
+  readonly #users = { started: 0, completed: 0, failed: 0, interrupted: 0 };
+  readonly #journeys: Record<string, IterationCounts> = {};
+  /** schedule lag: the one percentile implementation (metrics/histogram.ts) */
+  readonly #lags = new TrendHistogram();
+  readonly #outcomes: VuOutcome[] = [];
+  readonly #running = new Set<RunningVu>();
+  readonly #timers = new Set<ReturnType<typeof setTimeout>>();
 
-  const users = { started: 0, completed: 0, failed: 0, interrupted: 0 };
-  const journeys: Record<string, IterationCounts> = {};
-  const lags: number[] = [];
-  const outcomes: VuOutcome[] = [];
-  const running = new Set<{ stop: AbortController; abort: AbortController; graceMs: number; settled: Promise<void> }>();
-  const timers = new Set<ReturnType<typeof setTimeout>>();
-  const later = (ms: number, fn: () => void): ReturnType<typeof setTimeout> => {
-    const timer = setTimeout(() => {
-      timers.delete(timer);
-      fn();
-    }, Math.max(0, ms));
-    timers.add(timer);
-    return timer;
-  };
+  constructor(options: RunScheduleOptions) {
+    this.#o = options;
+    this.#clock = options.clock ?? (() => performance.now());
+    this.#originMs = this.#clock();
+    this.#gracefulStopMs = options.gracefulStopMs ?? 30_000;
+    this.#interruptGraceMs = options.interruptGraceMs ?? this.#gracefulStopMs;
+    this.#signal = options.signal ?? new AbortController().signal;
+  }
 
-  // Ask a VU to stop; abort it `graceMs` later if it has not finished.
-  const requestStop = (vu: { stop: AbortController; abort: AbortController }, graceMs: number): void => {
-    if (vu.stop.signal.aborted) return;
-    vu.stop.abort();
-    later(graceMs, () => vu.abort.abort());
-  };
-  const onInterrupt = (): void => {
-    for (const vu of running) requestStop(vu, interruptGraceMs);
-  };
-  signal.addEventListener('abort', onInterrupt, { once: true });
+  #now(): number {
+    return this.#clock() - this.#originMs;
+  }
 
-  const wait = (untilMs: number): Promise<void> =>
-    new Promise((resolve) => {
-      const done = (): void => {
-        clearTimeout(timer);
-        signal.removeEventListener('abort', done);
-        resolve();
-      };
-      const timer = setTimeout(done, Math.max(0, untilMs - now()));
-      signal.addEventListener('abort', done, { once: true });
-    });
+  async run(): Promise<ScheduleResult> {
+    const onInterrupt = (): void => {
+      for (const vu of this.#running) this.#requestStop(vu, this.#interruptGraceMs);
+    };
+    this.#signal.addEventListener('abort', onInterrupt, { once: true });
+    const notStarted = await this.#walkTimeline(this.#timeline());
+    while (this.#running.size > 0) await Promise.all([...this.#running].map((vu) => vu.settled));
+    this.#signal.removeEventListener('abort', onInterrupt);
+    for (const timer of this.#timers) clearTimeout(timer);
+    this.#timers.clear();
+    const lag = this.#lags.count > 0 ? { p50: this.#lags.percentile(50), p95: this.#lags.percentile(95), max: this.#lags.max } : { p50: 0, p95: 0, max: 0 };
+    return { users: this.#users, journeys: this.#journeys, notStarted, stoppedEarly: this.#signal.aborted, lagMs: lag, elapsedMs: this.#now(), outcomes: this.#outcomes };
+  }
 
-  const settle = (slot: VuSlot, outcome: VuOutcome): void => {
-    outcomes.push(outcome);
-    users[outcome.outcome]++;
-    const counts = (journeys[slot.journey] ??= { started: 0, completed: 0, failed: 0, interrupted: 0 });
-    for (const key of ['started', 'completed', 'failed', 'interrupted'] as const) counts[key] += outcome.iterations[key];
-  };
+  #timeline(): TimelineEvent[] {
+    return [
+      ...(this.#o.phases ?? derivePhases(this.#o.slots)).map((phase): TimelineEvent => ({ atMs: phase.startMs, kind: 0, phase })),
+      ...this.#o.slots.map((slot): TimelineEvent => ({ atMs: slot.startAtMs, kind: 1, slot })),
+    ].sort((a, b) => a.atMs - b.atMs || a.kind - b.kind || (a.kind === 1 && b.kind === 1 ? a.slot.index - b.slot.index : 0));
+  }
 
-  const launch = (slot: VuSlot): void => {
-    const stop = new AbortController();
-    const abort = new AbortController();
-    const vu = { stop, abort, graceMs: gracefulStopMs, settled: Promise.resolve() };
-    const stopTimer = later(slot.stopAtMs - now(), () => requestStop(vu, gracefulStopMs));
+  /** Start users and phases on time; returns how many users were never started (the run was stopped). */
+  async #walkTimeline(timeline: readonly TimelineEvent[]): Promise<number> {
+    const rate = this.#o.maxArrivalsPerSecond;
+    const minArrivalGapMs = rate !== undefined && rate > 0 ? 1000 / rate : 0;
+    let nextArrivalMs = 0;
+    for (let i = 0; i < timeline.length; i++) {
+      const event = timeline[i]!;
+      const dueMs = event.kind === 1 ? Math.max(event.atMs, nextArrivalMs) : event.atMs;
+      if (!this.#signal.aborted && dueMs > this.#now()) await this.#waitUntil(dueMs);
+      if (this.#signal.aborted) return timeline.slice(i).filter((e) => e.kind === 1).length;
+      if (event.kind === 0) {
+        tryCall(() => this.#o.onPhase?.(event.phase, this.#now()));
+        continue;
+      }
+      const startedAtMs = this.#now();
+      const lagMs = Math.max(0, startedAtMs - event.slot.startAtMs);
+      this.#lags.record(lagMs);
+      tryCall(() => this.#o.onLag?.(event.slot, lagMs));
+      nextArrivalMs = startedAtMs + minArrivalGapMs;
+      this.#users.started++;
+      this.#launch(event.slot);
+    }
+    return 0;
+  }
+
+  #launch(slot: VuSlot): void {
+    const vu: RunningVu = { stop: new AbortController(), abort: new AbortController(), settled: Promise.resolve() };
+    const stopTimer = this.#later(slot.stopAtMs - this.#now(), () => this.#requestStop(vu, this.#gracefulStopMs));
     // Last resort: a VU that ignores its abort is given up on, so the run always ends.
+    const abandonAfterMs = this.#o.abandonAfterMs ?? 10_000;
     const abandoned = new Promise<VuOutcome>((resolve) => {
-      abort.signal.addEventListener('abort', () => later(abandonAfterMs, () => resolve(abandonedOutcome(slot, abandonAfterMs))), { once: true });
+      vu.abort.signal.addEventListener('abort', () => this.#later(abandonAfterMs, () => resolve(abandonedOutcome(slot, abandonAfterMs))), { once: true });
     });
     const work = Promise.resolve()
-      .then(() => options.startVu(slot, stop.signal, abort.signal))
+      .then(() => this.#o.startVu(slot, vu.stop.signal, vu.abort.signal))
       .catch((error: unknown): VuOutcome => crashedOutcome(slot, error));
     vu.settled = Promise.race([work, abandoned]).then((outcome) => {
       clearTimeout(stopTimer);
-      timers.delete(stopTimer);
-      running.delete(vu);
-      settle(slot, outcome);
+      this.#timers.delete(stopTimer);
+      this.#running.delete(vu);
+      this.#settle(slot, outcome);
     });
-    running.add(vu);
-    if (signal.aborted) requestStop(vu, interruptGraceMs);
-  };
-
-  let nextArrivalMs = 0;
-  let notStarted = 0;
-  for (let i = 0; i < timeline.length; i++) {
-    const event = timeline[i]!;
-    if (signal.aborted) {
-      notStarted = timeline.slice(i).filter((e) => e.kind === 1).length;
-      break;
-    }
-    const dueMs = event.kind === 1 ? Math.max(event.atMs, nextArrivalMs) : event.atMs;
-    if (dueMs > now()) await wait(dueMs);
-    if (signal.aborted) {
-      notStarted = timeline.slice(i).filter((e) => e.kind === 1).length;
-      break;
-    }
-    if (event.kind === 0) {
-      try {
-        options.onPhase?.(event.phase, now());
-      } catch {}
-      continue;
-    }
-    const startedAtMs = now();
-    const lagMs = Math.max(0, startedAtMs - event.slot.startAtMs);
-    lags.push(lagMs);
-    try {
-      options.onLag?.(event.slot, lagMs);
-    } catch {}
-    nextArrivalMs = startedAtMs + minArrivalGapMs;
-    users.started++;
-    launch(event.slot);
+    this.#running.add(vu);
+    if (this.#signal.aborted) this.#requestStop(vu, this.#interruptGraceMs);
   }
-  while (running.size > 0) await Promise.all([...running].map((vu) => vu.settled));
-  signal.removeEventListener('abort', onInterrupt);
-  for (const timer of timers) clearTimeout(timer);
-  timers.clear();
-  const sortedLags = [...lags].sort((a, b) => a - b);
-  return {
-    users,
-    journeys,
-    notStarted,
-    stoppedEarly: signal.aborted,
-    lagMs: { p50: percentile(sortedLags, 50), p95: percentile(sortedLags, 95), max: sortedLags.at(-1) ?? 0 },
-    elapsedMs: now(),
-    outcomes,
-  };
+
+  #settle(slot: VuSlot, outcome: VuOutcome): void {
+    this.#outcomes.push(outcome);
+    this.#users[outcome.outcome]++;
+    const counts = (this.#journeys[slot.journey] ??= { started: 0, completed: 0, failed: 0, interrupted: 0 });
+    for (const key of ['started', 'completed', 'failed', 'interrupted'] as const) counts[key] += outcome.iterations[key];
+  }
+
+  /** Ask a VU to stop; abort it `graceMs` later if it has not finished. */
+  #requestStop(vu: RunningVu, graceMs: number): void {
+    if (vu.stop.signal.aborted) return;
+    vu.stop.abort();
+    this.#later(graceMs, () => vu.abort.abort());
+  }
+
+  #later(ms: number, fn: () => void): ReturnType<typeof setTimeout> {
+    const timer = setTimeout(() => {
+      this.#timers.delete(timer);
+      fn();
+    }, Math.max(0, ms));
+    this.#timers.add(timer);
+    return timer;
+  }
+
+  /** Resolve at the offset, or at once when the run is stopped. */
+  #waitUntil(untilMs: number): Promise<void> {
+    return sleep(untilMs - this.#now(), this.#signal);
+  }
+}
+
+function tryCall(fn: () => void): void {
+  try {
+    fn();
+  } catch {
+    // a listener's failure must not stop the schedule
+  }
 }
 
 function crashedOutcome(slot: VuSlot, error: unknown): VuOutcome {

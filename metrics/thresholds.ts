@@ -27,7 +27,8 @@ export interface ThresholdObject {
   /** a threshold on a metric that got no samples passes instead of failing */
   readonly optional?: boolean;
 }
-export type ThresholdSpec = Readonly<Record<string, readonly (string | ThresholdObject)[]>>;
+/** The thresholds of a plan: metric key → expressions. */
+export type ThresholdTable = Readonly<Record<string, readonly (string | ThresholdObject)[]>>;
 
 export interface ParsedThreshold {
   /** the key as written, e.g. "step.duration_ms{journey:chatMessaging}" */

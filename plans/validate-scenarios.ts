@@ -6,7 +6,7 @@ import { didYouMeanQuoted } from '../common/suggest.ts';
 import type { Driver } from '../clients/driver.ts';
 import type { Journey } from '../journeys/types.ts';
 import { defaultDriverName, planCatalog, type PlanCatalog } from './catalog.ts';
-import { show } from './validate.ts';
+import { show } from './show-value.ts';
 
 const isRecord = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
 

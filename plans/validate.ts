@@ -8,6 +8,7 @@ import { closestName } from '../common/suggest.ts';
 import { scenarioProblems } from './validate-scenarios.ts';
 import { valueProblems } from './validate-values.ts';
 import { planSchema, type Plan } from './schema.ts';
+import { show } from './show-value.ts';
 
 /** When the plan is not valid, `input` is what was read, so other checks (thresholds) can still report on it. */
 export type PlanValidation = { ok: true; plan: Plan } | { ok: false; problems: string[]; input?: unknown };
@@ -61,17 +62,6 @@ function valueAt(input: unknown, path: Path): unknown {
   return value;
 }
 
-export function show(value: unknown): string {
-  if (value === undefined) return 'nothing (the key is missing)';
-  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
-  let text: string;
-  try {
-    text = typeof value === 'string' ? `'${value}'` : JSON.stringify(value) ?? String(value);
-  } catch {
-    text = String(value);
-  }
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
-}
 
 const keysOf = (shape: object): string[] => Object.keys(shape);
 const planKeys = keysOf(planSchema.shape);

@@ -116,6 +116,13 @@ async function runCommand(planRef: string, raw: Record<string, unknown>): Promis
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 
+  // wt-lifecycle: remove what runs killed earlier left behind (never what a live run uses)
+  if (!parsed.options.dryRun) {
+    const { sweepStaleLitter, describeSweep } = await import('../fleet/stale-litter.ts');
+    const swept = describeSweep(await sweepStaleLitter());
+    if (swept) console.log(swept);
+  }
+
   const { runFleet } = await import('../fleet/run.ts');
   const progress = parsed.options.progress ? createProgressPrinter(process.stderr) : undefined;
   const result = await runFleet({

@@ -37,6 +37,7 @@ import { measurePresence, PresenceBoard } from './presence-propagation.ts';
 import { makeRunId } from './run-id.ts';
 import { parseStartAt, waitForStart } from './start-at.ts';
 import { parseDurationMs } from '../plans/duration.ts';
+import { redactUrlCredentials } from '../common/redact.ts';
 
 export interface FleetRunInput {
   readonly plan: Plan;
@@ -191,7 +192,7 @@ export async function runFleet(input: FleetRunInput): Promise<FleetRunResult> {
       setup: async () => {
         if (!influx) return;
         sinks.push(createInfluxSink({ ...influx, runId, shard: shardLabel, onWarning: (m) => log(`warning: InfluxDB: ${m}`) }));
-        log(`InfluxDB: writing to ${influx.url} (${influx.api})`);
+        log(`InfluxDB: writing to ${redactUrlCredentials(influx.url)} (${influx.api})`);
       },
     },
     {

@@ -2,9 +2,8 @@
 // without signalling us: `npx waddle-fleet` runs us under `npm exec` → `sh -c`, and when npm is
 // SIGKILLed (or gets SIGTERM: npm forwards it to sh, and sh dies without passing it on) the
 // fleet is re-parented and would otherwise keep 13 browsers loading the target, with no report.
-// Node has no PR_SET_PDEATHSIG, so we poll: the parent, and every launcher (sh -c, npm, npx,
-// yarn, pnpm) above it up to the first process that is not one — that is the wrapper the user
-// started. A process is identified by pid and start time, so a reused pid is not mistaken for it.
+// Node has no PR_SET_PDEATHSIG, so we poll: the parent and, when it is a launcher (sh -c, npm,
+// npx, yarn, pnpm), the launchers above it — together the wrapper the user started. A process is identified by pid and start time, so a reused pid is not mistaken for it.
 // When one of them is gone we send ourselves SIGTERM: the command's own interrupt path (stop
 // users, partial report, close browsers, exit 130). If that has not ended the process after
 // hardStopAfterMs, a second SIGTERM makes it exit at once (nobody is left to press Ctrl-C twice).
@@ -50,12 +49,18 @@ export function watchParent(options: ParentWatchOptions = {}): ParentWatch | und
   return { watched, stop: () => clearInterval(timer) };
 }
 
-/** The parent, then each further ancestor for as long as the one below it is a launcher. */
-export function wrapperChain(chain: readonly ProcStat[]): ProcStat[] {
-  const out: ProcStat[] = [];
-  for (const p of chain) {
+/**
+ * The parent, and when it is a launcher, the launchers above it: for `npx waddle-fleet` that is
+ * sh -c and npm exec, not the shell the user typed npx into (a `nohup npx …` outlives its shell).
+ */
+export function wrapperChain(chain: readonly ProcStat[], commandLineOf: (pid: number) => string = commandLine): ProcStat[] {
+  const [parent, ...above] = chain;
+  if (!parent) return [];
+  const out = [parent];
+  if (!isLauncher(commandLineOf(parent.pid))) return out;
+  for (const p of above) {
+    if (!isLauncher(commandLineOf(p.pid))) break;
     out.push(p);
-    if (!isLauncher(commandLine(p.pid))) break;
   }
   return out;
 }

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sweepStaleLitter } from '../fleet/stale-litter.ts';
 import type { RunSummary } from '../metrics/run-summary.ts';
 import { startCli } from './helpers/cli.ts';
-import { browsersOf, descendants, killAll, stillRunning, waitUntil } from './helpers/processes.ts';
+import { browsersOf, commandLineOf, descendants, killAll, stillRunning, waitUntil } from './helpers/processes.ts';
 
 let dir: string;
 let home: string;
@@ -58,16 +58,21 @@ afterAll(async () => {
 const privateRootsOf = async (pid: number) => (await readdir(os.tmpdir())).filter((n) => n.startsWith(`waddle-fleet-run-${pid}-`)).map((n) => join(os.tmpdir(), n));
 const exists = (p: string) => readdir(p).then(() => true, () => false);
 
-/** Starts the victim run and SIGKILLs it the moment its camera file appears, half-written. */
-async function killMidWay(): Promise<{ pid: number; started: number[] }> {
+/**
+ * Starts the victim run and SIGKILLs it the moment its camera file appears, half-written.
+ * Returns what it had started and the Chromium profiles its browsers were using.
+ */
+async function killMidWay(): Promise<{ pid: number; started: number[]; profiles: string[] }> {
   const victim = startCli(['run', join(dir, 'victim.ts'), '--results', join(dir, 'results-victim'), '--no-progress'], { cwd: dir, env: { HOME: home } });
   const pid = victim.child.pid!;
   leftovers.push(pid);
   let started: number[] = [];
+  let profiles: string[] = [];
   const killed = new Promise<void>((resolve) => {
     const watcher = watch(cache, (_event, name) => {
       if (!name?.startsWith('.tmp-') || !name.includes('camera')) return;
       started = descendants(pid);
+      profiles = browsersOf(pid).map((b) => /--user-data-dir=(\S+)/.exec(commandLineOf(b))?.[1] ?? '');
       victim.child.kill('SIGKILL');
       watcher.close();
       resolve();
@@ -76,7 +81,7 @@ async function killMidWay(): Promise<{ pid: number; started: number[] }> {
   await Promise.race([killed, victim.done.then(() => Promise.reject(new Error(`the victim run ended before its camera was generated:\n${victim.output()}`)))]);
   await victim.done;
   leftovers.push(...started);
-  return { pid, started };
+  return { pid, started, profiles };
 }
 
 describe('litter of a SIGKILLed run', () => {
@@ -84,20 +89,19 @@ describe('litter of a SIGKILLed run', () => {
     const victim = await killMidWay();
     // its browsers go with it (their DevTools pipe closed); ffmpeg ends too
     await waitUntil('the killed run\u2019s browsers and ffmpeg to exit', () => stillRunning(victim.started).length === 0, 30_000);
-    const [victimRoot] = await privateRootsOf(victim.pid);
-    expect(victimRoot, 'the killed run left no temp folder: nothing to test').toBeDefined();
-    expect((await readdir(victimRoot!)).some((n) => n.startsWith('playwright_chromiumdev_profile-'))).toBe(true);
-    const halfWritten = (await readdir(cache)).filter((n) => n.startsWith(`.tmp-${victim.pid}-`));
-    expect(halfWritten).toHaveLength(1);
+    expect(victim.profiles).toHaveLength(1); // the chat user's browser
+    expect(await exists(victim.profiles[0]!)).toBe(true);
+    expect((await readdir(cache)).filter((n) => n.startsWith('.tmp-') && n.includes('camera'))).toHaveLength(1);
 
     // the next start removes both
     const live = startCli(['run', join(dir, 'live.ts'), '--results', join(dir, 'results-live'), '--no-progress'], { cwd: dir, env: { HOME: home } });
     const livePid = live.child.pid!;
     leftovers.push(livePid);
     await waitUntil('the live run to load', () => live.output().includes('▶ load') || live.child.exitCode !== null, 120_000);
-    expect(live.output()).toMatch(/removed \d+ leftover\(s\) of earlier runs that were killed/);
-    expect(await exists(victimRoot!)).toBe(false);
+    expect(await exists(victim.profiles[0]!)).toBe(false);
     expect((await readdir(cache)).filter((n) => n.startsWith('.tmp-'))).toEqual([]);
+    expect(await privateRootsOf(victim.pid)).toEqual([]); // the temp folder it ran in
+    expect(live.output()).toMatch(/removed \d+ leftover\(s\) of earlier runs that were killed/);
 
     // a sweep while it runs (as another run starting on this machine would) leaves it alone
     await waitUntil('the live run\u2019s browser', () => browsersOf(livePid).length > 0, 60_000);

@@ -52,6 +52,9 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   killAll(leftovers);
+  // after a failure: browsers of a killed run exit once their pipe closes, and may write to HOME until then
+  await waitUntil('left-over processes to exit', () => stillRunning(leftovers).length === 0, 10_000).catch(() => {});
+  await new Promise((r) => setTimeout(r, 2000));
   await rm(dir, { recursive: true, force: true });
 });
 

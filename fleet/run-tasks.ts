@@ -2,20 +2,21 @@
 // resource monitor → media → browser pool → load. Each makes one part of the run context and
 // returns what undoes it; fleet/tasks.ts runs them and the teardowns in reverse, always.
 import { mkdir } from 'node:fs/promises';
-import os from 'node:os';
 import { join } from 'node:path';
 import { atomicWrite } from '../metrics/atomic-write.ts';
 import { MetricsHub } from '../metrics/hub.ts';
 import { createInfluxSink } from '../metrics/sinks/influx.ts';
-import { redactUrl } from '../metrics/sinks/redact.ts';
+import { redactUrl } from '../common/redact.ts';
 import { createRunFolder, RunFolderSink } from '../metrics/sinks/run-folder.ts';
 import type { Sink } from '../metrics/types.ts';
 import { callRoomLayout, peakConcurrency } from '../plans/schedule.ts';
 import { startReferenceWaddle } from '../reference-waddle/server.ts';
 import { prepareMedia } from '../fake-media/prepare-media.ts';
+import { defaultMediaCacheDir } from '../fake-media/media-cache.ts';
 import { BrowserPool } from './browser-pool.ts';
 import { runLoad } from './load.ts';
 import { startResourceMonitor } from './resource-monitor.ts';
+import { describeSweep, sweepStaleLitter } from './stale-litter.ts';
 import type { RunContext } from './run-context.ts';
 import { waitForStart } from './start-at.ts';
 import type { Task } from './tasks.ts';
@@ -24,10 +25,21 @@ import type { Task } from './tasks.ts';
 const sinkCloseBudgetMs = 10_000;
 /** Above this many concurrent protocol users raw samples are not written (intervals keep every figure). */
 const rawSampleUserLimit = 1_000;
-const mediaCacheDir = join(os.homedir(), '.cache', 'waddle-fleet', 'media');
+const mediaCacheDir = defaultMediaCacheDir();
 
 export function runTasks(run: RunContext): Task[] {
-  return [resultsFolder(run), target(run), metrics(run), resourceMonitor(run), media(run), browserPool(run), load(run)];
+  return [earlierLitter(run), resultsFolder(run), target(run), metrics(run), resourceMonitor(run), media(run), browserPool(run), load(run)];
+}
+
+/** What runs killed earlier left (profiles, temp folders, half-written media), never what a live run uses. */
+function earlierLitter(run: RunContext): Task {
+  return {
+    name: 'clean up after killed runs',
+    setup: async () => {
+      const swept = describeSweep(await sweepStaleLitter());
+      if (swept) run.log(swept);
+    },
+  };
 }
 
 function resultsFolder(run: RunContext): Task {

@@ -23,8 +23,14 @@ if [ ${#need[@]} -gt 0 ]; then
   (command -v service >/dev/null && service influxdb stop >/dev/null 2>&1) || true
 fi
 
-# npm ci only when node_modules is missing or older than the lock file.
-if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+# npm ci only when node_modules is missing or older than the lock file — and never through a
+# symlink: a node_modules linked from another checkout (a git worktree) belongs to that checkout,
+# and npm ci would delete it for everyone using it.
+if [ -L node_modules ]; then
+  if [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    echo "setup: node_modules links to $(readlink node_modules); not reinstalling it from here" >&2
+  fi
+elif [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "setup: npm ci"
   npm ci --no-audit --no-fund --loglevel=error
 fi

@@ -11,7 +11,7 @@
 // ms + k ns. No tag is added (a per-user or counter tag would multiply series).
 import type { IntervalSnapshot, RunEvent, SeriesAggregate } from '../types.ts';
 import { toLine, type FieldValue } from './line-protocol.ts';
-import { redactUrl } from './redact.ts';
+import { redactUrl } from '../../common/redact.ts';
 
 /** a nanosecond timestamp string for a millisecond time plus a sequence (0 ≤ seq < 1,000,000) */
 export function nsTimestamp(timeMs: number, seq = 0): string {

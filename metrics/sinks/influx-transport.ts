@@ -5,7 +5,7 @@
 // stay distinct (see influx-lines.ts).
 import { InfluxDB } from '@influxdata/influxdb-client';
 import type { InfluxOptions } from './influx-options.ts';
-import { redactSecrets, redactUrl } from './redact.ts';
+import { redactSecrets, redactUrl } from '../../common/redact.ts';
 
 export class WriteError extends Error {
   constructor(

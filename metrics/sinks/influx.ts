@@ -21,7 +21,7 @@ import { influxEndpoint, WriteError, type InfluxEndpoint } from './influx-transp
 export { eventToLine, intervalToLines, nsTimestamp } from './influx-lines.ts';
 export { type InfluxCommonOptions, type InfluxOptions, type InfluxV1Options, type InfluxV2Options } from './influx-options.ts';
 export { preflightInflux } from './influx-preflight.ts';
-export { redactUrl } from './redact.ts';
+export { redactUrl } from '../../common/redact.ts';
 export { sinkProblems } from './sink-problems.ts';
 
 export function createInfluxSink(options: InfluxOptions): InfluxSink {

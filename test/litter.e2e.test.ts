@@ -1,0 +1,128 @@
+// Litter is cleaned (RELIABILITY.md: what a hard kill leaves, the next start removes). A real run
+// is SIGKILLed mid-way — one user in a browser, a second one's 1280x720 camera file half-written
+// into a cold media cache — and leaves its Chromium profile, its temp folder and the half-written
+// media. The next real run removes them when it starts; and a sweep while that run is live
+// (two runs may share a machine) leaves every file of it alone, and it completes.
+import { watch } from 'node:fs';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sweepStaleLitter } from '../fleet/stale-litter.ts';
+import type { RunSummary } from '../metrics/run-summary.ts';
+import { startCli } from './helpers/cli.ts';
+import { browsersOf, commandLineOf, descendants, killAll, stillRunning, waitUntil } from './helpers/processes.ts';
+
+let dir: string;
+let home: string;
+let cache: string;
+const leftovers: number[] = [];
+
+// one chat user from the start; a video user joins at 13 s, so its camera is generated while the
+// chat user's browser runs
+const victimPlan = `import { definePlan } from 'waddle-fleet';
+export default definePlan({
+  name: 'victim',
+  phases: [
+    { name: 'chat', targetUsers: 1, rampUp: '1s', duration: '12s',
+      scenarios: [{ journey: 'chatMessaging', users: 1, params: { count: 1000, intervalMs: 1000, receiveMs: 2000 } }] },
+    { name: 'video', targetUsers: 2, rampUp: '1s', duration: '1m',
+      scenarios: [{ journey: 'chatMessaging', users: 1, params: { count: 1000, intervalMs: 1000, receiveMs: 2000 } }, { journey: 'videoCall', users: 1 }] },
+  ],
+  defaultThresholds: false,
+});
+`;
+const livePlan = `import { definePlan } from 'waddle-fleet';
+export default definePlan({
+  name: 'live',
+  phases: [{ name: 'steady', targetUsers: 1, rampUp: '1s', duration: '25s',
+    scenarios: [{ journey: 'chatMessaging', users: 1, params: { count: 5, intervalMs: 1000, receiveMs: 2000 } }] }],
+  thresholds: { 'chat.messages_sent': ['count>0'] },
+});
+`;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(os.tmpdir(), 'waddle-fleet-litter-'));
+  // a HOME of its own, so the media cache is cold and the camera file is generated in this run
+  home = join(dir, 'home');
+  cache = join(home, '.cache', 'waddle-fleet', 'media');
+  await mkdir(cache, { recursive: true });
+  await writeFile(join(dir, 'victim.ts'), victimPlan);
+  await writeFile(join(dir, 'live.ts'), livePlan);
+});
+afterAll(async () => {
+  killAll(leftovers);
+  // after a failure: browsers of a killed run exit once their pipe closes, and may write to HOME until then
+  await waitUntil('left-over processes to exit', () => stillRunning(leftovers).length === 0, 10_000).catch(() => {});
+  await new Promise((r) => setTimeout(r, 2000));
+  await rm(dir, { recursive: true, force: true });
+});
+
+const privateRootsOf = async (pid: number) => (await readdir(os.tmpdir())).filter((n) => n.startsWith(`waddle-fleet-run-${pid}-`)).map((n) => join(os.tmpdir(), n));
+const exists = (p: string) => readdir(p).then(() => true, () => false);
+
+/**
+ * Starts the victim run and SIGKILLs it the moment its camera file appears, half-written.
+ * Returns what it had started and the Chromium profiles its browsers were using.
+ */
+async function killMidWay(): Promise<{ pid: number; started: number[]; profiles: string[] }> {
+  const victim = startCli(['run', join(dir, 'victim.ts'), '--results', join(dir, 'results-victim'), '--no-progress'], { cwd: dir, env: { HOME: home } });
+  const pid = victim.child.pid!;
+  leftovers.push(pid);
+  let started: number[] = [];
+  let profiles: string[] = [];
+  const killed = new Promise<void>((resolve) => {
+    const watcher = watch(cache, (_event, name) => {
+      if (!name?.startsWith('.tmp-') || !name.includes('camera')) return;
+      started = descendants(pid);
+      profiles = browsersOf(pid).map((b) => /--user-data-dir=(\S+)/.exec(commandLineOf(b))?.[1] ?? '');
+      victim.child.kill('SIGKILL');
+      watcher.close();
+      resolve();
+    });
+  });
+  await Promise.race([killed, victim.done.then(() => Promise.reject(new Error(`the victim run ended before its camera was generated:\n${victim.output()}`)))]);
+  await victim.done;
+  leftovers.push(...started);
+  return { pid, started, profiles };
+}
+
+describe('litter of a SIGKILLed run', () => {
+  it('is removed by the next start, while a live run\u2019s files survive a concurrent sweep', async () => {
+    const victim = await killMidWay();
+    // its browsers go with it (their DevTools pipe closed); ffmpeg ends too
+    await waitUntil('the killed run\u2019s browsers and ffmpeg to exit', () => stillRunning(victim.started).length === 0, 30_000);
+    expect(victim.profiles).toHaveLength(1); // the chat user's browser
+    expect(await exists(victim.profiles[0]!)).toBe(true);
+    expect((await readdir(cache)).filter((n) => n.startsWith('.tmp-') && n.includes('camera'))).toHaveLength(1);
+
+    // the next start removes both
+    const live = startCli(['run', join(dir, 'live.ts'), '--results', join(dir, 'results-live'), '--no-progress'], { cwd: dir, env: { HOME: home } });
+    const livePid = live.child.pid!;
+    leftovers.push(livePid);
+    await waitUntil('the live run to load', () => live.output().includes('▶ load') || live.child.exitCode !== null, 120_000);
+    expect(await exists(victim.profiles[0]!)).toBe(false);
+    expect((await readdir(cache)).filter((n) => n.startsWith('.tmp-'))).toEqual([]);
+    expect(await privateRootsOf(victim.pid)).toEqual([]); // the temp folder it ran in
+    expect(live.output()).toMatch(/removed \d+ leftover\(s\) of earlier runs that were killed/);
+
+    // a sweep while it runs (as another run starting on this machine would) leaves it alone
+    await waitUntil('the live run\u2019s browser', () => browsersOf(livePid).length > 0, 60_000);
+    const [liveRoot] = await privateRootsOf(livePid);
+    expect(liveRoot).toBeDefined();
+    const liveFiles = await readdir(liveRoot!);
+    expect(liveFiles.some((n) => n.startsWith('playwright_chromiumdev_profile-'))).toBe(true);
+    const swept = await sweepStaleLitter({ mediaCacheDirs: [cache] });
+    expect(swept.removed.filter((p) => p.startsWith(liveRoot!))).toEqual([]);
+    expect(await readdir(liveRoot!)).toEqual(expect.arrayContaining(liveFiles));
+
+    const result = await live.done;
+    expect([0, 4], result.stdout + result.stderr).toContain(result.code); // 4: this shared machine was saturated
+    const runs = (await readdir(join(dir, 'results-live'))).filter((d) => d !== 'latest');
+    const summary = JSON.parse(await readFile(join(dir, 'results-live', runs[0]!, 'summary.json'), 'utf8')) as RunSummary;
+    expect(summary.status).toBe('complete');
+    expect(summary.users.completed).toBe(1);
+    expect(summary.users.failed).toBe(0);
+    expect(await privateRootsOf(livePid)).toEqual([]); // its own temp folder goes when it exits
+  });
+});

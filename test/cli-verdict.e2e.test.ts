@@ -61,7 +61,7 @@ describe('waddle-fleet run: the verdict', () => {
     expectInvariants(s);
     await access(join(results, 'latest', 'junit.xml'));
     await access(join(results, 'latest', 'report.html'));
-    expect(playwrightChromiumPids()).toEqual([]);
+    expect(playwrightChromiumPids(r.pid)).toEqual([]);
   });
 
   it('fails an impossible threshold with exit 3 and says which', async () => {
@@ -99,7 +99,7 @@ describe('waddle-fleet run: the verdict', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/peaks at 2 concurrent users but this worker holds at most 1 .*--scale 0\.5.*--shard i\/2/);
     await expect(access(results)).rejects.toThrow();
-    expect(playwrightChromiumPids()).toEqual([]);
+    expect(playwrightChromiumPids(r.pid)).toEqual([]);
   });
 
   it('calls a run with a starved generator inconclusive (exit 4), not slow', async () => {
@@ -135,6 +135,6 @@ describe('waddle-fleet run: the verdict', () => {
     expect(s.verdict.result).toBe('interrupted');
     expectInvariants(s);
     await access(join(results, 'latest', 'report.html'));
-    expect(playwrightChromiumPids()).toEqual([]);
+    expect(playwrightChromiumPids(r.pid)).toEqual([]);
   });
 });

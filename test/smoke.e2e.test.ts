@@ -60,6 +60,6 @@ describe('npm run demo: the smoke plan against the reference Waddle', () => {
     expect(metric('target.ws_connections')?.count ?? 0).toBeGreaterThan(0);
     expect(metric('upload.bytes')?.sum ?? 0).toBeGreaterThanOrEqual(1024 * 1024);
 
-    expect(playwrightChromiumPids()).toEqual([]);
+    expect(playwrightChromiumPids(r.pid)).toEqual([]);
   });
 });

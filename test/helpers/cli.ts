@@ -6,6 +6,8 @@ export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 export const binPath = fileURLToPath(new URL('../../bin/waddle-fleet.mjs', import.meta.url));
 
 export interface CliResult {
+  /** the waddle-fleet process */
+  readonly pid: number;
   readonly code: number | null;
   readonly signal: NodeJS.Signals | null;
   readonly stdout: string;
@@ -27,7 +29,7 @@ export function startCli(args: readonly string[], options: { cwd?: string; env?:
   child.stdout!.on('data', (d) => (stdout += d));
   child.stderr!.on('data', (d) => (stderr += d));
   const done = new Promise<CliResult>((resolve) => {
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+    child.on('close', (code, signal) => resolve({ pid: child.pid!, code, signal, stdout, stderr }));
   });
   return { child, done, output: () => stdout + stderr };
 }
@@ -36,10 +38,14 @@ export function runCli(args: readonly string[], options: { cwd?: string; env?: N
   return startCli(args, options).done;
 }
 
-/** Chromium processes started by Playwright (its temporary profiles carry this name). */
-export function playwrightChromiumPids(): number[] {
+/**
+ * Chromium processes a fleet process started that are still running: their profile lives in the
+ * fleet's own temp folder (fleet/private-temp-root.ts: waddle-fleet-run-<pid>-…), so other
+ * engineers' browsers on a shared machine are never counted.
+ */
+export function playwrightChromiumPids(fleetPid: number): number[] {
   try {
-    return execFileSync('pgrep', ['-f', 'playwright_chromiumdev_profile'], { encoding: 'utf8' })
+    return execFileSync('pgrep', ['-f', `waddle-fleet-run-${fleetPid}-.*playwright_chromiumdev_profile|playwright_chromiumdev_profile.*waddle-fleet-run-${fleetPid}-`], { encoding: 'utf8' })
       .split('\n')
       .filter(Boolean)
       .map(Number);

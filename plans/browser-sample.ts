@@ -2,8 +2,10 @@
 // sample of them run in real browsers to measure what users feel. Per phase, of the users the
 // plan gives to 'protocol' scenarios, round(share × them) — at least min, at most max and never
 // more than there are — run on the sample's browser driver instead. The sample is spread over
-// those scenarios in proportion to their users (largest remainder), so the browser users run the
-// same journey mix. Each sampled scenario becomes two: the same journey on each driver.
+// those scenarios so the browser users run the same journey mix: when the sample is big enough,
+// every sampled journey gets its minimum first (a call journey 2, so its browser users meet in a
+// call; others 1), the rest in proportion to their users (largest remainder). Each sampled
+// scenario becomes two: the same journey on each driver.
 import { largestRemainder } from './largest-remainder.ts';
 
 export interface SampleSpec {
@@ -27,10 +29,11 @@ export function sampleSize(protocolUsers: number, spec: SampleSpec): number {
   return Math.min(protocolUsers, spec.max ?? Infinity, wanted);
 }
 
-export function sampleBrowserUsers<S extends ScenarioUsers>(scenarios: readonly S[], spec: SampleSpec): S[] {
+/** minimum: the fewest browser users worth sampling from a scenario (1, or 2 for a call). */
+export function sampleBrowserUsers<S extends ScenarioUsers>(scenarios: readonly S[], spec: SampleSpec, minimum: (s: S) => number = () => 1): S[] {
   const sampled = scenarios.filter((s) => s.driver === 'protocol');
   const total = sampled.reduce((n, s) => n + s.users, 0);
-  const shares = largestRemainder(sampleSize(total, spec), sampled.map((s) => s.users));
+  const shares = spread(sampleSize(total, spec), sampled, minimum);
   const out: S[] = [];
   for (const scenario of scenarios) {
     const i = sampled.indexOf(scenario);
@@ -43,4 +46,13 @@ export function sampleBrowserUsers<S extends ScenarioUsers>(scenarios: readonly 
     if (browsers > 0) out.push({ ...scenario, driver: spec.driver ?? 'browser', users: browsers });
   }
   return out;
+}
+
+/** The sample over the scenarios: minimums first when they all fit, the rest by largest remainder. */
+function spread<S extends ScenarioUsers>(size: number, sampled: readonly S[], minimum: (s: S) => number): number[] {
+  const floors = sampled.map((s) => Math.min(s.users, minimum(s)));
+  const floorSum = floors.reduce((a, b) => a + b, 0);
+  if (floorSum > size) return largestRemainder(size, sampled.map((s) => s.users));
+  const rest = largestRemainder(size - floorSum, sampled.map((s, i) => s.users - floors[i]!));
+  return floors.map((f, i) => f + rest[i]!);
 }

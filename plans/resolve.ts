@@ -14,8 +14,10 @@ import { shardProblem, unsharded, type Shard } from './shard.ts';
 import { parseDurationMs } from './duration.ts';
 import { largestRemainder } from './largest-remainder.ts';
 export { largestRemainder };
-import { defaultDriverName } from './catalog.ts';
+
 import { sampleBrowserUsers } from './browser-sample.ts';
+import { planCatalog, type PlanCatalog } from './catalog.ts';
+import { mergeParams } from '../journeys/params.ts';
 import type { MediaSize, Plan, ThresholdSpec } from './schema.ts';
 
 export { parseShard, type Shard } from './shard.ts';
@@ -91,13 +93,14 @@ export function resolvePlan(plan: Plan, options: ResolveOptions = {}): ResolvedP
   if (problems.length > 0) throw new UsageError(problems);
 
   const durationScale = options.scaleDurations ? scale : 1;
+  const catalog = planCatalog(plan);
   let atMs = 0;
   const phases = plan.phases.map((phase, index): ResolvedPhase => {
     const rampUpMs = Math.round(parseDurationMs(phase.rampUp, `phases[${index}].rampUp`) * durationScale);
     const durationMs = Math.round(parseDurationMs(phase.duration, `phases[${index}].duration`) * durationScale);
     const users = scaleUsers(scenarioUsers(phase.targetUsers, phase.scenarios), phase.targetUsers, scale);
-    const scaled = phase.scenarios.map((scenario, i) => ({ journey: scenario.journey, driver: scenario.driver ?? defaultDriverName, users: users[i]!, params: { ...scenario.params } }));
-    const scenarios = plan.browserSample ? sampleBrowserUsers(scaled, plan.browserSample) : scaled;
+    const scaled = phase.scenarios.map((scenario, i) => ({ journey: scenario.journey, driver: scenario.driver ?? 'browser', users: users[i]!, params: { ...scenario.params } }));
+    const scenarios = plan.browserSample ? sampleBrowserUsers(scaled, plan.browserSample, (s) => browserUsersWorthSampling(catalog, s)) : scaled;
     const startMs = atMs;
     atMs += rampUpMs + durationMs;
     return {
@@ -171,4 +174,11 @@ export function scaleCountThreshold(expression: string, factor: number): string 
   const match = /^\s*count\s*(>=|>|<=|<|==|!=)\s*(\d+(?:\.\d+)?)\s*$/.exec(expression);
   if (!match) return expression;
   return `count${match[1]}${Math.round(Number(match[2]) * factor)}`;
+}
+
+/** A call journey's browser users need a peer in their room (2); any other journey is sampled with 1. */
+function browserUsersWorthSampling(catalog: PlanCatalog, scenario: { journey: string; params: Readonly<Record<string, unknown>> }): number {
+  const journey = catalog.journey(scenario.journey);
+  const room = journey?.callRoom?.(mergeParams(journey.defaults, scenario.params));
+  return room && room.expectsPeers !== false ? 2 : 1;
 }

@@ -69,6 +69,7 @@ export const catalogue = {
   'generator.event_loop_delay_ms': { kind: 'trend', unit: 'ms', tags: [], meaning: 'event-loop delay of the fleet Node process' },
   'generator.browsers': { kind: 'gauge', unit: 'count', tags: [], meaning: 'browser processes running' },
   'generator.contexts': { kind: 'gauge', unit: 'count', tags: [], meaning: 'browser contexts (users) open' },
+  'generator.cpu_wait_pct': { kind: 'gauge', unit: 'percent', tags: [], meaning: 'share of the fleet threads\' runnable time (node + browsers) spent waiting for a CPU, %: high when the generator is starved' },
   // the target, when it offers /metrics
   'target.ws_connections': { kind: 'gauge', unit: 'count', tags: [], meaning: 'open WebSocket connections at the target' },
   'target.cpu_pct': { kind: 'gauge', unit: 'percent', tags: [], meaning: 'target process CPU, % of one core' },

@@ -8,7 +8,7 @@ import type { MetricName } from '../metrics/catalogue.ts';
 import type { MetricsRecorder, RunEvent } from '../metrics/types.ts';
 import { processTree } from './process-tree.ts';
 import { clockTicks, cpuTicksBetween, generatorCpuPercent, machineCpuPercent, machineMemoryPercent, memoryKb, readMachineCpuTimes, readProcCpu, type ProcCpuSnapshot } from './proc-stats.ts';
-import { cpuWaitPercent, readSchedTimes, schedTimesBetween, type SchedSnapshot } from './run-queue-wait.ts';
+import { cpuStarvedPercent, cpuWaitPercent, readSchedTimes, schedTimesBetween, type SchedSnapshot } from './run-queue-wait.ts';
 import { defaultSaturationLimits, SaturationJudge, type LoadSample, type SaturationLimits } from './saturation.ts';
 import { createTargetScraper } from './target-scrape.ts';
 
@@ -43,8 +43,10 @@ export interface GeneratorHealthReport {
   readonly cpuPercentMax: number;
   /** whole-machine CPU over the same samples, reported beside and never judged alone */
   readonly machineCpuPercentP95: number;
-  /** share of the generator threads' runnable time spent waiting for a CPU, over the same samples */
+  /** share of the generator threads' runnable time spent waiting for a CPU, over the same samples (reported, not judged) */
   readonly cpuWaitPercentP95: number;
+  /** CPU the generator waited for while other processes held the machine, % of the machine (saturation rule 2) */
+  readonly cpuStarvedPercentP95: number;
   /** generator CPU maximum and total duration of the samples taken while starting up */
   readonly startupCpuPercentMax: number;
   readonly startupMs: number;
@@ -120,11 +122,12 @@ export function startResourceMonitor(options: ResourceMonitorOptions): ResourceM
     const machineCpuPct = machineCpuPercent(lastMachine, machineTimes);
     lastMachine = machineTimes;
 
+    const generatorCpuPct = generatorCpuPercent(nodeCpuMs, browserCpuMs, cores, wallMs);
     const sample: LoadSample = {
       wallMs,
-      generatorCpuPct: generatorCpuPercent(nodeCpuMs, browserCpuMs, cores, wallMs),
+      generatorCpuPct,
       cpuWaitPct: cpuWaitPercent(sched.runNs, sched.waitNs),
-      demandCores: (sched.runNs + sched.waitNs) / 1e6 / wallMs,
+      cpuStarvedPct: cpuStarvedPercent(sched.waitNs, wallMs, cores, machineCpuPct, generatorCpuPct),
       machineCpuPct,
       startingUp,
     };
@@ -134,6 +137,7 @@ export function startResourceMonitor(options: ResourceMonitorOptions): ResourceM
     rec('generator.node_cpu_pct', (nodeCpuMs / wallMs) * 100);
     rec('generator.browser_cpu_pct', (browserCpuMs / wallMs) * 100);
     rec('generator.cpu_wait_pct', sample.cpuWaitPct);
+    rec('generator.cpu_starved_pct', sample.cpuStarvedPct);
     rec('generator.memory_mb', memoryMb);
     rec('generator.node_heap_mb', mem.heapUsed / (1024 * 1024));
     rec('generator.system_cpu_pct', machineCpuPct);

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { cpuWaitPercent, parseSchedstat, readSchedTimes, schedTimesBetween } from './run-queue-wait.ts';
+import { cpuStarvedPercent, cpuWaitPercent, parseSchedstat, readSchedTimes, schedTimesBetween } from './run-queue-wait.ts';
 
 const snap = (entries: Array<[number, number, number]>) => new Map(entries.map(([tid, runNs, waitNs]) => [tid, { runNs, waitNs }]));
 
@@ -23,6 +23,20 @@ describe('run-queue wait from /proc/<pid>/task/<tid>/schedstat', () => {
     expect(cpuWaitPercent(300, 100)).toBe(25);
     expect(cpuWaitPercent(0, 50)).toBe(100);
     expect(cpuWaitPercent(0, 0)).toBeNaN();
+  });
+
+  it('CPU starved of = min(generator wait, machine busy − generator CPU), % of the machine', () => {
+    // 2 cores, 2 s: threads waited 1.8 s (45% of 4 core-seconds); others held 100 − 10 = 90%
+    expect(cpuStarvedPercent(1.8e9, 2000, 2, 100, 10)).toBeCloseTo(45, 9);
+    // waiting behind its own threads on an otherwise idle machine: others hold 2%, so 2 at most
+    expect(cpuStarvedPercent(8e9, 2000, 2, 62, 60)).toBeCloseTo(2, 9);
+    // a mostly idle generator on a busy machine waits for little
+    expect(cpuStarvedPercent(0.04e9, 2000, 2, 100, 1)).toBeCloseTo(1, 9);
+    expect(cpuStarvedPercent(0, 2000, 2, 100, 100)).toBe(0);
+    expect(cpuStarvedPercent(99e9, 2000, 2, 100, 0)).toBe(100);
+    expect(cpuStarvedPercent(1e9, 2000, 2, 100, 0)).toBe(25);
+    expect(cpuStarvedPercent(1e9, 2000, 2, Number.NaN, 10)).toBeNaN(); // machine figure unknown (first tick)
+    expect(cpuStarvedPercent(1e9, 0, 2, 100, 10)).toBeNaN();
   });
 
   it('reads every thread of real processes, and run time grows with work', async () => {

@@ -1,9 +1,13 @@
 // How long the generator's threads waited for a CPU (Linux per-thread scheduler statistics).
 // /proc/<pid>/task/<tid>/schedstat is "<ns on cpu> <ns waiting on a runqueue> <timeslices>"
 // (Documentation/scheduler/sched-stats.rst). Waiting on a runqueue means runnable but not
-// running: the thread had work and no CPU was free for it. Summed over every thread of every
-// generator process, this tells starvation apart from our own CPU use: a generator starved by
-// other processes waits a lot while its own CPU stays low.
+// running: the thread had work and no CPU was given to it. Summed over every thread of every
+// generator process, it says how much CPU the generator wanted and did not get.
+// The share wait / (wait + run) alone cannot tell who held the CPU: Chromium's many threads wake
+// in bursts (one chat message wakes every page at once) and queue behind each other, so a
+// 10-user chat run reads 80-90% on a busy machine much as a generator beside 3 busy loops does.
+// What tells starvation by others apart is that others held the CPU while our threads waited:
+// see cpuStarvedPercent.
 import { readFileSync } from 'node:fs';
 import { threadIds } from './process-tree.ts';
 
@@ -57,4 +61,18 @@ export function schedTimesBetween(prev: SchedSnapshot, cur: SchedSnapshot): { ru
 export function cpuWaitPercent(runNs: number, waitNs: number): number {
   const runnable = runNs + waitNs;
   return runnable > 0 ? (waitNs / runnable) * 100 : NaN;
+}
+
+/**
+ * CPU the generator's threads waited for while other processes held the machine, as % of the
+ * machine: min(generator wait, others' CPU) over one wall window, where others' CPU is machine
+ * busy minus generator CPU. An upper bound of what other work took from the generator: a
+ * generator queueing only behind its own threads reads ~0 (that is rule 1's business), and so
+ * does a mostly idle generator on a busy machine (it waits for little). NaN when a figure is unknown.
+ */
+export function cpuStarvedPercent(waitNs: number, wallMs: number, cores: number, machineCpuPct: number, generatorCpuPct: number): number {
+  if (!(wallMs > 0) || !(cores > 0) || !Number.isFinite(machineCpuPct) || !Number.isFinite(generatorCpuPct)) return NaN;
+  const waitPct = (waitNs / 1e6 / (wallMs * cores)) * 100;
+  const othersPct = Math.max(0, machineCpuPct - generatorCpuPct);
+  return Math.min(100, waitPct, othersPct);
 }

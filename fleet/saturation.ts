@@ -2,51 +2,50 @@
 // Waddle"; a saturated run's verdict is INCONCLUSIVE.)
 //
 // The rule judges the generator — this Node process plus every browser process tree — never the
-// machine alone, and only while the load runs (samples taken while a browser starts are set apart):
+// machine alone, and only while the load runs:
 //   1. generator CPU (node + browsers, % of the whole machine) above `cpuPercent` (--saturation-cpu,
-//      default 85) for `windowMs` (10 s) → the generator itself used the machine up;
-//   2. generator run-queue wait (the share of its threads' runnable time spent waiting for a CPU,
-//      from /proc/<pid>/task/<tid>/schedstat) above `cpuWaitPercent` (default 60) for `windowMs`,
-//      while those threads wanted at least `minDemandCores` (0.25) of a core → the generator was
-//      starved, by other processes or by itself. A mostly idle generator cannot be starved of much,
-//      hence the demand floor: its few wake-ups may queue behind a busy machine without harm.
-// Samples taken while `startingUp` (browsers launching, and a few seconds after) neither count
+//      default 85) for `windowMs` (10 s): the generator itself used the machine up;
+//   2. CPU the generator's threads waited for while other processes held the machine (run-queue
+//      wait from /proc/<pid>/task/<tid>/schedstat, bounded by machine busy minus generator CPU;
+//      ./run-queue-wait.ts) above `cpuStarvedPercent` (default 20) of the machine for `windowMs`:
+//      the generator was starved by other work.
+// Samples taken while `startingUp` (a browser launching, and a few seconds after) neither count
 // toward the window nor break it; their CPU maximum and duration are reported as the start-up burst.
-// Whole-machine CPU is reported beside, never judged on its own: other work on the machine only
-// matters when it takes CPU the generator wanted, and rule 2 measures exactly that.
-// Limits come from measurements on 2 cores (fleet/resource-monitor.e2e.test.ts and the lead's
-// report): a quiet 10-user chat run waits < 40% of its runnable time; a generator sharing 2 cores
-// with 3 busy loops waits > 75%.
+// Machine CPU and the raw wait share are reported beside, never judged alone: a busy machine only
+// matters when it takes CPU the generator wanted, and a high wait share alone is also what
+// Chromium's bursty threads show queueing behind each other at a healthy load.
+// Figures that set the limits (2 cores, shared machine; commands in the monitor branch's report):
+// a 10-user chat run waits 80-90% of its runnable time whether or not others load the machine,
+// so the share cannot be the judge; rule 2 reads ~0-10% when the generator queues only behind
+// itself or the local target, and ≥ 30% beside 3 busy loops.
 
 export interface SaturationLimits {
   /** generator CPU, % of the machine */
   readonly cpuPercent: number;
-  /** share of the generator's runnable time spent waiting for a CPU, % */
-  readonly cpuWaitPercent: number;
-  /** rule 2 applies only when the generator's threads wanted at least this many cores (run + wait) / wall */
-  readonly minDemandCores: number;
+  /** CPU the generator waited for while others held the machine, % of the machine */
+  readonly cpuStarvedPercent: number;
   /** how long a rule must hold, counted over samples under load only */
   readonly windowMs: number;
 }
 
-export const defaultSaturationLimits: SaturationLimits = { cpuPercent: 85, cpuWaitPercent: 60, minDemandCores: 0.25, windowMs: 10_000 };
+export const defaultSaturationLimits: SaturationLimits = { cpuPercent: 85, cpuStarvedPercent: 20, windowMs: 10_000 };
 
 /** One monitor sample: figures over the wall window that ends now. NaN where unknown. */
 export interface LoadSample {
   readonly wallMs: number;
   /** node + browsers, % of the whole machine (the generator.cpu_pct gauge) */
   readonly generatorCpuPct: number;
-  /** wait / (wait + run) of every generator thread, % (the generator.cpu_wait_pct gauge) */
+  /** wait / (wait + run) of every generator thread, % (the generator.cpu_wait_pct gauge; reported, not judged) */
   readonly cpuWaitPct: number;
-  /** (run + wait) / wall of every generator thread: how many cores it wanted */
-  readonly demandCores: number;
+  /** min(generator wait, others' CPU), % of the machine (the generator.cpu_starved_pct gauge) */
+  readonly cpuStarvedPct: number;
   /** the whole machine busy, % (the generator.system_cpu_pct gauge) */
   readonly machineCpuPct: number;
   readonly startingUp: boolean;
 }
 
 export interface SaturationFinding {
-  readonly reason: 'generator_cpu' | 'generator_cpu_wait';
+  readonly reason: 'generator_cpu' | 'generator_cpu_starved';
   readonly message: string;
   readonly data: Readonly<Record<string, number>>;
 }
@@ -57,6 +56,7 @@ export interface LoadFigures {
   readonly cpuPercentMax: number;
   readonly machineCpuPercentP95: number;
   readonly cpuWaitPercentP95: number;
+  readonly cpuStarvedPercentP95: number;
   readonly startupCpuPercentMax: number;
   readonly startupMs: number;
   /** samples under load (start-up samples excluded) */
@@ -95,8 +95,9 @@ export class SaturationJudge {
   private readonly cpu: number[] = [];
   private readonly machine: number[] = [];
   private readonly wait: number[] = [];
+  private readonly starved: number[] = [];
   private readonly cpuStreak = new Streak();
-  private readonly waitStreak = new Streak();
+  private readonly starvedStreak = new Streak();
   private readonly found: SaturationFinding[] = [];
   private cpuMax = 0;
   private startupCpuMax = 0;
@@ -115,7 +116,7 @@ export class SaturationJudge {
   /** Judges one sample; returns the findings it newly raised. */
   add(sample: LoadSample): SaturationFinding[] {
     this.keepFigures(sample);
-    const { cpuPercent, cpuWaitPercent, minDemandCores, windowMs } = this.limits;
+    const { cpuPercent, cpuStarvedPercent, windowMs } = this.limits;
     const fresh: SaturationFinding[] = [];
     const cpuHeldMs = this.cpuStreak.update(sample, sample.generatorCpuPct > cpuPercent);
     if (cpuHeldMs >= windowMs && !this.has('generator_cpu')) {
@@ -125,14 +126,13 @@ export class SaturationJudge {
         data: { cpuPercent: sample.generatorCpuPct, limit: cpuPercent, windowMs, heldMs: cpuHeldMs },
       });
     }
-    const starved = sample.cpuWaitPct > cpuWaitPercent && sample.demandCores >= minDemandCores;
-    const waitHeldMs = this.waitStreak.update(sample, starved);
-    if (waitHeldMs >= windowMs && !this.has('generator_cpu_wait')) {
-      const machine = Number.isFinite(sample.machineCpuPct) ? `, machine CPU ${round(sample.machineCpuPct)}%` : '';
+    const starvedHeldMs = this.starvedStreak.update(sample, sample.cpuStarvedPct > cpuStarvedPercent);
+    if (starvedHeldMs >= windowMs && !this.has('generator_cpu_starved')) {
+      const others = Number.isFinite(sample.machineCpuPct) ? round(Math.max(0, sample.machineCpuPct - sample.generatorCpuPct)) : NaN;
       fresh.push({
-        reason: 'generator_cpu_wait',
-        message: `the generator's processes waited for a CPU ${round(sample.cpuWaitPct)}% of their runnable time, above ${cpuWaitPercent}% for ${round(waitHeldMs / 1000)} s (generator CPU ${round(sample.generatorCpuPct)}%${machine}): the generator was starved of CPU, so results say more about it than about the target`,
-        data: { cpuWaitPercent: sample.cpuWaitPct, limit: cpuWaitPercent, generatorCpuPercent: sample.generatorCpuPct, machineCpuPercent: sample.machineCpuPct, windowMs, heldMs: waitHeldMs },
+        reason: 'generator_cpu_starved',
+        message: `the generator's threads waited for a CPU while other processes held it (${round(sample.cpuStarvedPct)}% of the machine, above ${cpuStarvedPercent}%) for ${round(starvedHeldMs / 1000)} s (generator CPU ${round(sample.generatorCpuPct)}%, others ${others}%, its threads waited ${round(sample.cpuWaitPct)}% of their runnable time): the generator was starved by other work, so results say more about the machine than about the target`,
+        data: { cpuStarvedPercent: sample.cpuStarvedPct, limit: cpuStarvedPercent, cpuWaitPercent: sample.cpuWaitPct, generatorCpuPercent: sample.generatorCpuPct, machineCpuPercent: sample.machineCpuPct, windowMs, heldMs: starvedHeldMs },
       });
     }
     this.found.push(...fresh);
@@ -145,6 +145,7 @@ export class SaturationJudge {
       cpuPercentMax: this.cpuMax,
       machineCpuPercentP95: percentile(this.machine, 95),
       cpuWaitPercentP95: percentile(this.wait, 95),
+      cpuStarvedPercentP95: percentile(this.starved, 95),
       startupCpuPercentMax: this.startupCpuMax,
       startupMs: this.startupMs,
       loadSamples: this.cpu.length,
@@ -164,6 +165,7 @@ export class SaturationJudge {
     keep(this.cpu, s.generatorCpuPct);
     keep(this.machine, s.machineCpuPct);
     keep(this.wait, s.cpuWaitPct);
+    keep(this.starved, s.cpuStarvedPct);
     if (Number.isFinite(s.generatorCpuPct)) this.cpuMax = Math.max(this.cpuMax, s.generatorCpuPct);
   }
 }

@@ -69,7 +69,8 @@ export const catalogue = {
   'generator.event_loop_delay_ms': { kind: 'trend', unit: 'ms', tags: [], meaning: 'event-loop delay of the fleet Node process' },
   'generator.browsers': { kind: 'gauge', unit: 'count', tags: [], meaning: 'browser processes running' },
   'generator.contexts': { kind: 'gauge', unit: 'count', tags: [], meaning: 'browser contexts (users) open' },
-  'generator.cpu_wait_pct': { kind: 'gauge', unit: 'percent', tags: [], meaning: 'share of the fleet threads\' runnable time (node + browsers) spent waiting for a CPU, %: high when the generator is starved' },
+  'generator.cpu_wait_pct': { kind: 'gauge', unit: 'percent', tags: [], meaning: 'share of the fleet threads\' runnable time (node + browsers) spent waiting for a CPU, % (behind other processes or behind each other)' },
+  'generator.cpu_starved_pct': { kind: 'gauge', unit: 'percent', tags: [], meaning: 'CPU the fleet threads waited for while other processes held the machine: min(wait, machine busy - fleet CPU), % of the machine; sustained above 20% the run is saturated' },
   // the target, when it offers /metrics
   'target.ws_connections': { kind: 'gauge', unit: 'count', tags: [], meaning: 'open WebSocket connections at the target' },
   'target.cpu_pct': { kind: 'gauge', unit: 'percent', tags: [], meaning: 'target process CPU, % of one core' },

@@ -94,6 +94,8 @@ export interface GeneratorHealth {
   readonly machineCpuPercentP95?: number;
   /** share % of the generator threads' runnable time spent waiting for a CPU (generator.cpu_wait_pct), same samples */
   readonly cpuWaitPercentP95?: number;
+  /** CPU the generator waited for while other processes held the machine (generator.cpu_starved_pct), % of the machine, same samples */
+  readonly cpuStarvedPercentP95?: number;
   /** the start-up burst (browsers launching, set apart from the judge): generator CPU maximum and its total duration */
   readonly startupCpuPercentMax?: number;
   readonly startupMs?: number;

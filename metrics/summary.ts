@@ -148,9 +148,9 @@ export function buildGenerator(totals: readonly SeriesAggregate[], metrics: read
   };
 }
 
-/** The monitor's optional figures (machine CPU, run-queue wait, start-up burst), carried when given. */
+/** The monitor's optional figures (machine CPU, run-queue wait, CPU starved of, start-up burst), carried when given. */
 function optionalFigures(g: Partial<GeneratorHealth>): Partial<GeneratorHealth> {
-  const keys = ['machineCpuPercentP95', 'cpuWaitPercentP95', 'startupCpuPercentMax', 'startupMs'] as const;
+  const keys = ['machineCpuPercentP95', 'cpuWaitPercentP95', 'cpuStarvedPercentP95', 'startupCpuPercentMax', 'startupMs'] as const;
   return Object.fromEntries(keys.flatMap((k) => (g[k] === undefined ? [] : [[k, finite(g[k])]])));
 }
 

@@ -75,7 +75,7 @@ describe('resource monitor', () => {
     const health = monitor.health();
     expect(health.saturated).toBe(true);
     expect(events.filter((e) => e.type === 'saturation').map((e) => e.reason)).toEqual(['generator_cpu_starved']);
-    expect(health.reasons[0]).toMatch(/waited for a CPU while other processes held it \(\d+% of the machine, above 20%\) for \d+ s .*starved by other work/);
+    expect(health.reasons[0]).toMatch(/over \d+ s the generator's threads waited for a CPU while other processes held it: median \d+% of the machine, above 20% .*starved by other work/);
     expect(health.cpuPercentMax).toBeLessThan(85); // its own CPU never reached the CPU rule
     expect(health.cpuStarvedPercentP95).toBeGreaterThan(20);
     expect(health.cpuWaitPercentP95).toBeGreaterThan(50); // reported beside

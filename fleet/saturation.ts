@@ -7,8 +7,9 @@
 //      default 85) for `windowMs` (10 s): the generator itself used the machine up;
 //   2. CPU the generator's threads waited for while other processes held the machine (run-queue
 //      wait from /proc/<pid>/task/<tid>/schedstat, bounded by machine busy minus generator CPU;
-//      ./run-queue-wait.ts) above `cpuStarvedPercent` (default 20) of the machine for `windowMs`:
-//      the generator was starved by other work.
+//      ./run-queue-wait.ts), its median over the last `windowMs` of load above `cpuStarvedPercent`
+//      (default 20) of the machine: the generator was starved by other work. A median, not every
+//      sample: a bursty generator (chat users between messages) waits only while it has work.
 // Samples taken while `startingUp` (a browser launching, and a few seconds after) neither count
 // toward the window nor break it; their CPU maximum and duration are reported as the start-up burst.
 // Machine CPU and the raw wait share are reported beside, never judged alone: a busy machine only
@@ -90,6 +91,25 @@ export function percentile(values: readonly number[], p: number): number {
 
 const round = (v: number) => Math.round(v);
 
+/** The samples under load that cover the last windowMs (start-up samples are never added). */
+class RecentLoad {
+  private readonly samples: LoadSample[] = [];
+  constructor(private readonly windowMs: number) {}
+  add(sample: LoadSample): void {
+    this.samples.push(sample);
+    // drop the oldest while the rest still covers the window
+    while (this.samples.length > 1 && this.coveredMs() - this.samples[0]!.wallMs >= this.windowMs) this.samples.shift();
+  }
+  coveredMs(): number {
+    return this.samples.reduce((ms, s) => ms + s.wallMs, 0);
+  }
+  /** median of a figure over the window (NaN samples left out; NaN when none) */
+  median(figure: (s: LoadSample) => number): number {
+    const values = this.samples.map(figure).filter(Number.isFinite);
+    return values.length ? percentile(values, 50) : NaN;
+  }
+}
+
 /** Feeds on monitor samples; each rule reports at most once per run. */
 export class SaturationJudge {
   private readonly cpu: number[] = [];
@@ -97,13 +117,15 @@ export class SaturationJudge {
   private readonly wait: number[] = [];
   private readonly starved: number[] = [];
   private readonly cpuStreak = new Streak();
-  private readonly starvedStreak = new Streak();
+  private readonly recent: RecentLoad;
   private readonly found: SaturationFinding[] = [];
   private cpuMax = 0;
   private startupCpuMax = 0;
   private startupMs = 0;
 
-  constructor(readonly limits: SaturationLimits = defaultSaturationLimits) {}
+  constructor(readonly limits: SaturationLimits = defaultSaturationLimits) {
+    this.recent = new RecentLoad(limits.windowMs);
+  }
 
   get saturated(): boolean {
     return this.found.length > 0;
@@ -126,13 +148,19 @@ export class SaturationJudge {
         data: { cpuPercent: sample.generatorCpuPct, limit: cpuPercent, windowMs, heldMs: cpuHeldMs },
       });
     }
-    const starvedHeldMs = this.starvedStreak.update(sample, sample.cpuStarvedPct > cpuStarvedPercent);
-    if (starvedHeldMs >= windowMs && !this.has('generator_cpu_starved')) {
-      const others = Number.isFinite(sample.machineCpuPct) ? round(Math.max(0, sample.machineCpuPct - sample.generatorCpuPct)) : NaN;
+    if (!sample.startingUp) this.recent.add(sample);
+    // the median over the window: a bursty generator (chat users between messages) waits only while
+    // it has work, so single samples dip even when it is starved whenever it wants CPU
+    const starvedPct = this.recent.median((s) => s.cpuStarvedPct);
+    const coveredMs = this.recent.coveredMs();
+    if (coveredMs >= windowMs && starvedPct > cpuStarvedPercent && !this.has('generator_cpu_starved')) {
+      const generatorPct = this.recent.median((s) => s.generatorCpuPct);
+      const othersPct = this.recent.median((s) => Math.max(0, s.machineCpuPct - s.generatorCpuPct));
+      const waitPct = this.recent.median((s) => s.cpuWaitPct);
       fresh.push({
         reason: 'generator_cpu_starved',
-        message: `the generator's threads waited for a CPU while other processes held it (${round(sample.cpuStarvedPct)}% of the machine, above ${cpuStarvedPercent}%) for ${round(starvedHeldMs / 1000)} s (generator CPU ${round(sample.generatorCpuPct)}%, others ${others}%, its threads waited ${round(sample.cpuWaitPct)}% of their runnable time): the generator was starved by other work, so results say more about the machine than about the target`,
-        data: { cpuStarvedPercent: sample.cpuStarvedPct, limit: cpuStarvedPercent, cpuWaitPercent: sample.cpuWaitPct, generatorCpuPercent: sample.generatorCpuPct, machineCpuPercent: sample.machineCpuPct, windowMs, heldMs: starvedHeldMs },
+        message: `over ${round(coveredMs / 1000)} s the generator's threads waited for a CPU while other processes held it: median ${round(starvedPct)}% of the machine, above ${cpuStarvedPercent}% (generator CPU ${round(generatorPct)}%, others ${round(othersPct)}%, its threads waited ${round(waitPct)}% of their runnable time): the generator was starved by other work, so results say more about the machine than about the target`,
+        data: { cpuStarvedPercent: starvedPct, limit: cpuStarvedPercent, cpuWaitPercent: waitPct, generatorCpuPercent: generatorPct, othersCpuPercent: othersPct, windowMs, heldMs: coveredMs },
       });
     }
     this.found.push(...fresh);

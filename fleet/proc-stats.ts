@@ -108,9 +108,12 @@ export async function memoryKb(pids: Iterable<number>): Promise<{ kb: number; ps
   return { kb, pssPids, rssPids };
 }
 
+// The two machine files are tiny and read synchronously: an async read wakes a libuv pool thread,
+// and on a loaded machine each wake-up queues, which the monitor would then count as its own wait.
+
 /** Busy and total jiffies of the whole machine, from the first line of /proc/stat. */
-export async function readMachineCpuTimes(): Promise<{ busy: number; total: number }> {
-  const line = (await readFile('/proc/stat', 'utf8')).split('\n')[0] ?? '';
+export function readMachineCpuTimes(): { busy: number; total: number } {
+  const line = readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '';
   const f = line.trim().split(/\s+/).slice(1).map(Number);
   const total = f.slice(0, 8).reduce((a, b) => a + b, 0);
   const idle = (f[3] ?? 0) + (f[4] ?? 0); // idle + iowait
@@ -124,8 +127,8 @@ export function machineCpuPercent(prev: { busy: number; total: number } | undefi
 }
 
 /** Machine memory in use (MemTotal − MemAvailable), %. */
-export async function machineMemoryPercent(): Promise<number> {
-  const info = await readFile('/proc/meminfo', 'utf8');
+export function machineMemoryPercent(): number {
+  const info = readFileSync('/proc/meminfo', 'utf8');
   const kb = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(info)?.[1] ?? NaN);
   const total = kb('MemTotal');
   const available = kb('MemAvailable');

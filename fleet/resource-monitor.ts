@@ -8,7 +8,7 @@ import type { MetricName } from '../metrics/catalogue.ts';
 import type { MetricsRecorder, RunEvent } from '../metrics/types.ts';
 import { processTree } from './process-tree.ts';
 import { clockTicks, cpuTicksBetween, generatorCpuPercent, machineCpuPercent, machineMemoryPercent, memoryKb, readMachineCpuTimes, readProcCpu, type ProcCpuSnapshot } from './proc-stats.ts';
-import { cpuStarvedPercent, cpuWaitPercent, readSchedTimes, schedTimesBetween, type SchedSnapshot } from './run-queue-wait.ts';
+import { cpuStarvedPercent, cpuWaitPercent, demandCores, readSchedTimes, starvedCores, schedTimesBetween, type SchedSnapshot } from './run-queue-wait.ts';
 import { defaultSaturationLimits, SaturationJudge, type LoadSample, type SaturationLimits } from './saturation.ts';
 import { createTargetScraper } from './target-scrape.ts';
 
@@ -45,7 +45,7 @@ export interface GeneratorHealthReport {
   readonly machineCpuPercentP95: number;
   /** share of the generator threads' runnable time spent waiting for a CPU, over the same samples (reported, not judged) */
   readonly cpuWaitPercentP95: number;
-  /** CPU the generator waited for while other processes held the machine, % of the machine (saturation rule 2) */
+  /** share of the generator's runnable time spent waiting while other processes held the CPU, % (saturation rule 2) */
   readonly cpuStarvedPercentP95: number;
   /** generator CPU maximum and total duration of the samples taken while starting up */
   readonly startupCpuPercentMax: number;
@@ -86,7 +86,8 @@ export function startResourceMonitor(options: ResourceMonitorOptions): ResourceM
 
   let memoryMaxMb = 0;
   let samples = 0;
-  let lastMachine: { busy: number; total: number } | undefined;
+  // primed now so the first tick has a machine figure over its whole window
+  let lastMachine: { busy: number; total: number } | undefined = readMachineCpuTimes();
   let stopped = false;
   let running: Promise<void> | undefined;
 
@@ -118,16 +119,22 @@ export function startResourceMonitor(options: ResourceMonitorOptions): ResourceM
     const sched = schedTimesBetween(last.sched, now.sched);
     last = now;
     const mem = process.memoryUsage();
-    const [browserMem, machineTimes, machineMemPct] = await Promise.all([memoryKb(pids), readMachineCpuTimes(), machineMemoryPercent().catch(() => NaN), scraper?.scrape()]);
+    const machineTimes = readMachineCpuTimes();
+    const machineMemPct = machineMemoryPercent();
+    const [browserMem] = await Promise.all([memoryKb(pids), scraper?.scrape()]);
     const machineCpuPct = machineCpuPercent(lastMachine, machineTimes);
     lastMachine = machineTimes;
 
     const generatorCpuPct = generatorCpuPercent(nodeCpuMs, browserCpuMs, cores, wallMs);
+    const demand = demandCores(sched.runNs, sched.waitNs, wallMs);
+    const starved = starvedCores({ waitNs: sched.waitNs, wallMs, cores, machineCpuPct, generatorCpuPct });
     const sample: LoadSample = {
       wallMs,
       generatorCpuPct,
       cpuWaitPct: cpuWaitPercent(sched.runNs, sched.waitNs),
-      cpuStarvedPct: cpuStarvedPercent(sched.waitNs, wallMs, cores, machineCpuPct, generatorCpuPct),
+      demandCores: demand,
+      starvedCores: starved,
+      cpuStarvedPct: cpuStarvedPercent(starved, demand),
       machineCpuPct,
       startingUp,
     };
@@ -159,8 +166,6 @@ export function startResourceMonitor(options: ResourceMonitorOptions): ResourceM
       .finally(() => (running = undefined));
   }, intervalMs);
   timer.unref();
-  // prime /proc/stat so the first tick has a machine figure over its whole window
-  void readMachineCpuTimes().then((s) => (lastMachine ??= s)).catch(() => {});
 
   return {
     async stop() {

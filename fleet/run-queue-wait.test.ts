@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { cpuStarvedPercent, cpuWaitPercent, parseSchedstat, readSchedTimes, schedTimesBetween } from './run-queue-wait.ts';
+import { cpuStarvedPercent, cpuWaitPercent, demandCores, starvedCores, parseSchedstat, readSchedTimes, schedTimesBetween } from './run-queue-wait.ts';
 
 const snap = (entries: Array<[number, number, number]>) => new Map(entries.map(([tid, runNs, waitNs]) => [tid, { runNs, waitNs }]));
 
@@ -25,18 +25,21 @@ describe('run-queue wait from /proc/<pid>/task/<tid>/schedstat', () => {
     expect(cpuWaitPercent(0, 0)).toBeNaN();
   });
 
-  it('CPU starved of = min(generator wait, machine busy − generator CPU), % of the machine', () => {
-    // 2 cores, 2 s: threads waited 1.8 s (45% of 4 core-seconds); others held 100 − 10 = 90%
-    expect(cpuStarvedPercent(1.8e9, 2000, 2, 100, 10)).toBeCloseTo(45, 9);
-    // waiting behind its own threads on an otherwise idle machine: others hold 2%, so 2 at most
-    expect(cpuStarvedPercent(8e9, 2000, 2, 62, 60)).toBeCloseTo(2, 9);
-    // a mostly idle generator on a busy machine waits for little
-    expect(cpuStarvedPercent(0.04e9, 2000, 2, 100, 1)).toBeCloseTo(1, 9);
-    expect(cpuStarvedPercent(0, 2000, 2, 100, 100)).toBe(0);
-    expect(cpuStarvedPercent(99e9, 2000, 2, 100, 0)).toBe(100);
-    expect(cpuStarvedPercent(1e9, 2000, 2, 100, 0)).toBe(25);
-    expect(cpuStarvedPercent(1e9, 2000, 2, Number.NaN, 10)).toBeNaN(); // machine figure unknown (first tick)
-    expect(cpuStarvedPercent(1e9, 0, 2, 100, 10)).toBeNaN();
+  it('starved cores = min(wait, machine busy − generator CPU); starved share = starved / wanted, 0 under a quarter core', () => {
+    const at = (waitMs: number, machineCpuPct: number, generatorCpuPct: number) => starvedCores({ waitNs: waitMs * 1e6, wallMs: 2000, cores: 2, machineCpuPct, generatorCpuPct });
+    // beside 3 busy loops: waited 0.5 core while others held 1.9 cores → all its wait is theirs
+    expect(at(1000, 100, 5)).toBeCloseTo(0.5, 9);
+    // 10 chat users queueing behind each other (measured shape): waited 5.6 cores, others held 0.8
+    expect(at(11_200, 100, 60)).toBeCloseTo(0.8, 9);
+    // alone on the machine: ~0 however long its threads queue
+    expect(at(11_200, 62, 60)).toBeCloseTo(0.04, 9);
+    expect(at(1000, Number.NaN, 5)).toBeNaN(); // machine figure unknown (first tick)
+    expect(starvedCores({ waitNs: 1, wallMs: 0, cores: 2, machineCpuPct: 100, generatorCpuPct: 0 })).toBeNaN();
+    expect(demandCores(200e6, 1000e6, 2000)).toBeCloseTo(0.6, 9);
+    expect(cpuStarvedPercent(0.5, 0.6)).toBeCloseTo(83.33, 2);
+    expect(cpuStarvedPercent(0.8, 6.8)).toBeCloseTo(11.76, 2);
+    expect(cpuStarvedPercent(0.09, 0.1)).toBe(0); // a mostly idle generator on a busy machine
+    expect(cpuStarvedPercent(Number.NaN, 1)).toBeNaN();
   });
 
   it('reads every thread of real processes, and run time grows with work', async () => {

@@ -63,16 +63,33 @@ export function cpuWaitPercent(runNs: number, waitNs: number): number {
   return runnable > 0 ? (waitNs / runnable) * 100 : NaN;
 }
 
+/** Below this many cores wanted (run + wait over wall), the generator is not starved: it wanted little. */
+export const MIN_DEMAND_CORES = 0.25;
+
+/** Cores the generator's threads wanted over one wall window: (run + wait) / wall. */
+export function demandCores(runNs: number, waitNs: number, wallMs: number): number {
+  return wallMs > 0 ? (runNs + waitNs) / 1e6 / wallMs : NaN;
+}
+
 /**
- * CPU the generator's threads waited for while other processes held the machine, as % of the
- * machine: min(generator wait, others' CPU) over one wall window, where others' CPU is machine
- * busy minus generator CPU. An upper bound of what other work took from the generator: a
- * generator queueing only behind its own threads reads ~0 (that is rule 1's business), and so
- * does a mostly idle generator on a busy machine (it waits for little). NaN when a figure is unknown.
+ * Cores the generator's threads spent waiting while other processes held the CPU, over one wall
+ * window: min(wait, others' CPU), where others' CPU is machine busy minus generator CPU. Others
+ * can explain at most the CPU they used, so a generator queueing only behind its own threads
+ * reads ~0 (its own CPU is rule 1's business). NaN when a figure is unknown.
  */
-export function cpuStarvedPercent(waitNs: number, wallMs: number, cores: number, machineCpuPct: number, generatorCpuPct: number): number {
-  if (!(wallMs > 0) || !(cores > 0) || !Number.isFinite(machineCpuPct) || !Number.isFinite(generatorCpuPct)) return NaN;
-  const waitPct = (waitNs / 1e6 / (wallMs * cores)) * 100;
-  const othersPct = Math.max(0, machineCpuPct - generatorCpuPct);
-  return Math.min(100, waitPct, othersPct);
+export function starvedCores(t: { waitNs: number; wallMs: number; cores: number; machineCpuPct: number; generatorCpuPct: number }): number {
+  if (!(t.wallMs > 0) || !(t.cores > 0) || !Number.isFinite(t.machineCpuPct) || !Number.isFinite(t.generatorCpuPct)) return NaN;
+  const othersCores = (Math.max(0, t.machineCpuPct - t.generatorCpuPct) / 100) * t.cores;
+  return Math.min(t.waitNs / 1e6 / t.wallMs, othersCores);
+}
+
+/**
+ * Share of the generator's runnable time spent waiting while other processes held the CPU, %:
+ * starved cores / demand cores (one sample, or sums over a window). 0 when the generator wanted
+ * less than MIN_DEMAND_CORES: a mostly idle generator is not starved of much, though its few
+ * wake-ups queue on a busy machine.
+ */
+export function cpuStarvedPercent(starved: number, demand: number): number {
+  if (!Number.isFinite(starved) || !Number.isFinite(demand)) return NaN;
+  return demand < MIN_DEMAND_CORES ? 0 : Math.min(100, (starved / demand) * 100);
 }

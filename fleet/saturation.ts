@@ -5,11 +5,12 @@
 // machine alone, and only while the load runs:
 //   1. generator CPU (node + browsers, % of the whole machine) above `cpuPercent` (--saturation-cpu,
 //      default 85) for `windowMs` (10 s): the generator itself used the machine up;
-//   2. CPU the generator's threads waited for while other processes held the machine (run-queue
-//      wait from /proc/<pid>/task/<tid>/schedstat, bounded by machine busy minus generator CPU;
-//      ./run-queue-wait.ts), its median over the last `windowMs` of load above `cpuStarvedPercent`
-//      (default 20) of the machine: the generator was starved by other work. A median, not every
-//      sample: a bursty generator (chat users between messages) waits only while it has work.
+//   2. the share of the generator threads' runnable time spent waiting for a CPU while other
+//      processes held it (run-queue wait from /proc/<pid>/task/<tid>/schedstat, bounded by machine
+//      busy minus generator CPU; ./run-queue-wait.ts), summed over the last `windowMs` of load,
+//      above `cpuStarvedPercent` (default 50), unless the generator wanted under a quarter core on
+//      average: the generator was starved by other work. Summed over the window, not per sample:
+//      a bursty generator (chat users between messages) wants little while idle.
 // Samples taken while `startingUp` (a browser launching, and a few seconds after) neither count
 // toward the window nor break it; their CPU maximum and duration are reported as the start-up burst.
 // Machine CPU and the raw wait share are reported beside, never judged alone: a busy machine only
@@ -19,17 +20,18 @@
 // a 10-user chat run waits 80-90% of its runnable time whether or not others load the machine,
 // so the share cannot be the judge; rule 2 reads ~0-10% when the generator queues only behind
 // itself or the local target, and ≥ 30% beside 3 busy loops.
+import { cpuStarvedPercent as starvedShareOf } from './run-queue-wait.ts';
 
 export interface SaturationLimits {
   /** generator CPU, % of the machine */
   readonly cpuPercent: number;
-  /** CPU the generator waited for while others held the machine, % of the machine */
+  /** share of the generator's runnable time spent waiting while others held the CPU, % */
   readonly cpuStarvedPercent: number;
   /** how long a rule must hold, counted over samples under load only */
   readonly windowMs: number;
 }
 
-export const defaultSaturationLimits: SaturationLimits = { cpuPercent: 85, cpuStarvedPercent: 20, windowMs: 10_000 };
+export const defaultSaturationLimits: SaturationLimits = { cpuPercent: 85, cpuStarvedPercent: 50, windowMs: 10_000 };
 
 /** One monitor sample: figures over the wall window that ends now. NaN where unknown. */
 export interface LoadSample {
@@ -38,7 +40,11 @@ export interface LoadSample {
   readonly generatorCpuPct: number;
   /** wait / (wait + run) of every generator thread, % (the generator.cpu_wait_pct gauge; reported, not judged) */
   readonly cpuWaitPct: number;
-  /** min(generator wait, others' CPU), % of the machine (the generator.cpu_starved_pct gauge) */
+  /** (run + wait) / wall of every generator thread: the cores it wanted */
+  readonly demandCores: number;
+  /** min(generator wait, others' CPU), in cores: the wait other processes can explain */
+  readonly starvedCores: number;
+  /** starved / demand, % (the generator.cpu_starved_pct gauge; the judge uses window sums) */
   readonly cpuStarvedPct: number;
   /** the whole machine busy, % (the generator.system_cpu_pct gauge) */
   readonly machineCpuPct: number;
@@ -103,10 +109,15 @@ class RecentLoad {
   coveredMs(): number {
     return this.samples.reduce((ms, s) => ms + s.wallMs, 0);
   }
-  /** median of a figure over the window (NaN samples left out; NaN when none) */
-  median(figure: (s: LoadSample) => number): number {
-    const values = this.samples.map(figure).filter(Number.isFinite);
-    return values.length ? percentile(values, 50) : NaN;
+  /** time-weighted mean of a figure over the window (NaN samples left out; NaN when none) */
+  mean(figure: (s: LoadSample) => number): number {
+    let sum = 0;
+    let ms = 0;
+    for (const s of this.samples) {
+      const v = figure(s);
+      if (Number.isFinite(v)) [sum, ms] = [sum + v * s.wallMs, ms + s.wallMs];
+    }
+    return ms > 0 ? sum / ms : NaN;
   }
 }
 
@@ -149,18 +160,17 @@ export class SaturationJudge {
       });
     }
     if (!sample.startingUp) this.recent.add(sample);
-    // the median over the window: a bursty generator (chat users between messages) waits only while
-    // it has work, so single samples dip even when it is starved whenever it wants CPU
-    const starvedPct = this.recent.median((s) => s.cpuStarvedPct);
+    // over the whole window, not per sample: a bursty generator (chat users between messages)
+    // wants little while idle, so its samples dip even when it is starved whenever it has work
+    const starvedPct = starvedShareOf(this.recent.mean((s) => s.starvedCores), this.recent.mean((s) => s.demandCores));
     const coveredMs = this.recent.coveredMs();
     if (coveredMs >= windowMs && starvedPct > cpuStarvedPercent && !this.has('generator_cpu_starved')) {
-      const generatorPct = this.recent.median((s) => s.generatorCpuPct);
-      const othersPct = this.recent.median((s) => Math.max(0, s.machineCpuPct - s.generatorCpuPct));
-      const waitPct = this.recent.median((s) => s.cpuWaitPct);
+      const generatorPct = this.recent.mean((s) => s.generatorCpuPct);
+      const othersPct = this.recent.mean((s) => Math.max(0, s.machineCpuPct - s.generatorCpuPct));
       fresh.push({
         reason: 'generator_cpu_starved',
-        message: `over ${round(coveredMs / 1000)} s the generator's threads waited for a CPU while other processes held it: median ${round(starvedPct)}% of the machine, above ${cpuStarvedPercent}% (generator CPU ${round(generatorPct)}%, others ${round(othersPct)}%, its threads waited ${round(waitPct)}% of their runnable time): the generator was starved by other work, so results say more about the machine than about the target`,
-        data: { cpuStarvedPercent: starvedPct, limit: cpuStarvedPercent, cpuWaitPercent: waitPct, generatorCpuPercent: generatorPct, othersCpuPercent: othersPct, windowMs, heldMs: coveredMs },
+        message: `over ${round(coveredMs / 1000)} s the generator's threads spent ${round(starvedPct)}% of their runnable time waiting for a CPU held by other processes (limit ${cpuStarvedPercent}%; generator CPU ${round(generatorPct)}%, others ${round(othersPct)}% of the machine): the generator was starved by other work, so results say more about the machine than about the target`,
+        data: { cpuStarvedPercent: starvedPct, limit: cpuStarvedPercent, generatorCpuPercent: generatorPct, othersCpuPercent: othersPct, windowMs, heldMs: coveredMs },
       });
     }
     this.found.push(...fresh);

@@ -74,6 +74,8 @@ export const catalogue = {
   'generator.event_loop_delay_ms': { kind: 'trend', unit: 'ms', tags: [], meaning: 'event-loop delay of the fleet Node process' },
   'generator.browsers': { kind: 'gauge', unit: 'count', tags: [], meaning: 'browser processes running' },
   'generator.contexts': { kind: 'gauge', unit: 'count', tags: [], meaning: 'browser contexts (users) open' },
+  'generator.cpu_wait_pct': { kind: 'gauge', unit: 'percent', tags: [], meaning: 'share of the fleet threads\' runnable time (node + browsers) spent waiting for a CPU, % (behind other processes or behind each other)' },
+  'generator.cpu_starved_pct': { kind: 'gauge', unit: 'percent', tags: [], meaning: 'share of the fleet threads\' runnable time spent waiting while other processes held the CPU: min(wait, machine busy - fleet CPU) / (run + wait), %; 0 below a quarter core wanted; its median over 10 s above 50% marks the run saturated' },
   // the target, when it offers /metrics
   'target.ws_connections': { kind: 'gauge', unit: 'count', tags: [], meaning: 'open WebSocket connections at the target' },
   'target.cpu_pct': { kind: 'gauge', unit: 'percent', tags: [], meaning: 'target process CPU, % of one core' },

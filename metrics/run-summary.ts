@@ -82,6 +82,7 @@ export interface ErrorClass {
 export interface GeneratorHealth {
   readonly saturated: boolean;
   readonly reasons: readonly string[];
+  /** generator CPU (node + browsers, % of the machine: the generator.cpu_pct gauge) over the samples under load, start-up excluded */
   readonly cpuPercentP95: number;
   readonly cpuPercentMax: number;
   readonly memoryMaxMb: number;
@@ -90,6 +91,15 @@ export interface GeneratorHealth {
   readonly videoCpuLimitedShare: number;
   readonly browserCrashes: number;
   readonly browserRelaunches: number;
+  /** whole-machine CPU % (generator.system_cpu_pct) over the same samples: reported beside, never judged alone (absent: older runs) */
+  readonly machineCpuPercentP95?: number;
+  /** share % of the generator threads' runnable time spent waiting for a CPU (generator.cpu_wait_pct), same samples */
+  readonly cpuWaitPercentP95?: number;
+  /** CPU the generator waited for while other processes held the machine (generator.cpu_starved_pct), % of the machine, same samples */
+  readonly cpuStarvedPercentP95?: number;
+  /** the start-up burst (browsers launching, set apart from the judge): generator CPU maximum and its total duration */
+  readonly startupCpuPercentMax?: number;
+  readonly startupMs?: number;
 }
 
 export interface PhaseSummary {

@@ -78,6 +78,14 @@ describe('buildSummary', () => {
   });
 });
 
+describe('buildSummary: generator figures beside the judged CPU', () => {
+  it('carries the monitor figures: machine CPU, run-queue wait and start-up burst, and leaves them out when not given', () => {
+    const s = summaryOf({ generator: { cpuPercentP95: 58, machineCpuPercentP95: 91, cpuWaitPercentP95: 22, cpuStarvedPercentP95: 3, startupCpuPercentMax: 100, startupMs: Number.NaN } });
+    expect(s.generator).toMatchObject({ cpuPercentP95: 58, machineCpuPercentP95: 91, cpuWaitPercentP95: 22, cpuStarvedPercentP95: 3, startupCpuPercentMax: 100, startupMs: 0 });
+    expect(Object.keys(summaryOf({ generator: { cpuPercentP95: 58 } }).generator)).not.toContain('machineCpuPercentP95');
+  });
+});
+
 describe('ErrorCollector', () => {
   it('groups step and journey errors by reason with up to 5 examples, ignoring other events', () => {
     const c = new ErrorCollector();

@@ -144,7 +144,14 @@ export function buildGenerator(totals: readonly SeriesAggregate[], metrics: read
     videoCpuLimitedShare: finite(hasVideoSamples ? videoCpuLimitedShare(totals) : g.videoCpuLimitedShare),
     browserCrashes: finite(g.browserCrashes),
     browserRelaunches: finite(g.browserRelaunches),
+    ...optionalFigures(g),
   };
+}
+
+/** The monitor's optional figures (machine CPU, run-queue wait, CPU starved of, start-up burst), carried when given. */
+function optionalFigures(g: Partial<GeneratorHealth>): Partial<GeneratorHealth> {
+  const keys = ['machineCpuPercentP95', 'cpuWaitPercentP95', 'cpuStarvedPercentP95', 'startupCpuPercentMax', 'startupMs'] as const;
+  return Object.fromEntries(keys.flatMap((k) => (g[k] === undefined ? [] : [[k, finite(g[k])]])));
 }
 
 export function buildSummary(input: BuildSummaryInput): RunSummary {

@@ -26,6 +26,10 @@ export function formatSummaryTable(s: RunSummary, runDir: string): string {
   const g = s.generator;
   lines.push('', `generator: CPU p95 ${round(g.cpuPercentP95)}% max ${round(g.cpuPercentMax)}% · memory max ${round(g.memoryMaxMb)} MB · ` +
     `event-loop p99 ${round(g.eventLoopDelayP99Ms)} ms · ${g.saturated ? 'SATURATED' : 'not saturated'}`);
+  if (g.machineCpuPercentP95 !== undefined) {
+    lines.push(`  beside it (not judged alone): machine CPU p95 ${round(g.machineCpuPercentP95)}% · starved by other processes p95 ${round(g.cpuStarvedPercentP95 ?? 0)}%` +
+      (g.startupMs ? ` · start-up burst: CPU max ${round(g.startupCpuPercentMax ?? 0)}% over ${round((g.startupMs ?? 0) / 1000)} s (judged apart)` : ''));
+  }
   for (const [name, st] of Object.entries(s.sinks)) {
     lines.push(`sink ${name}: ${st.generated} generated, ${st.delivered} delivered, ${st.retried} retried, ${st.spilled} spilled, ${st.dropped} dropped`);
   }

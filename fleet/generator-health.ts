@@ -33,4 +33,7 @@ export function judgeGenerator(evidence: GeneratorEvidence): GeneratorHealth {
   };
 }
 
-const emptyMonitor: GeneratorHealthReport = { saturated: false, reasons: [], cpuPercentP95: 0, cpuPercentMax: 0, memoryMaxMb: 0, eventLoopDelayP99Ms: 0, targetScrapeFailures: 0, samples: 0 };
+const emptyMonitor: GeneratorHealthReport = {
+  saturated: false, reasons: [], cpuPercentP95: 0, cpuPercentMax: 0, machineCpuPercentP95: 0, cpuWaitPercentP95: 0, cpuStarvedPercentP95: 0,
+  startupCpuPercentMax: 0, startupMs: 0, memoryMaxMb: 0, eventLoopDelayP99Ms: 0, targetScrapeFailures: 0, samples: 0,
+};

@@ -23,6 +23,7 @@ export async function runLoad(run: RunContext): Promise<{ load: ScheduleResult; 
   const board = new PresenceBoard();
   const phases: PhaseSummary[] = [];
   const loadStartedAtMs = Date.now();
+  run.loadStarted = true;
   const progress = startProgress(run, loadStartedAtMs, () => phases.at(-1)?.name ?? resolved.phases[0]?.name ?? '');
   const stopWatch = watchAbortOnFail(run.prepared.gate, hub, loadStartedAtMs, (breach) => {
     run.record({ timeMs: Date.now(), type: 'threshold_abort', message: breach });

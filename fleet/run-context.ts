@@ -61,6 +61,8 @@ export class RunContext {
   readonly stopReasons: string[] = [];
   /** this shard was not ready before --start-at and sent no load */
   missedStart = false;
+  /** the load task has begun starting users (what came before is start-up) */
+  loadStarted = false;
   readonly #parts: { -readonly [K in keyof RunParts]?: RunParts[K] } = {};
 
   constructor(

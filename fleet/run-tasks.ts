@@ -105,6 +105,8 @@ function resourceMonitor(run: RunContext): Task {
         browserPids: () => run.get('pool')?.pids() ?? [],
         targetMetricsUrl: new URL('/metrics', run.need('target')).href,
         saturation: { cpuPercent: run.config.saturationCpu, windowMs: 10_000 },
+        // before load, and while the pool launches browsers, the generator is starting up
+        isStartingUp: () => !run.loadStarted || (run.get('pool')?.isStartingUp() ?? false),
         onEvent: (event) => run.record(event),
       });
       run.set('monitor', monitor);

@@ -12,8 +12,10 @@ export function formatSummaryTable(s: RunSummary, runDir: string): string {
   );
   lines.push('', table(['journey', 'started', 'completed', 'failed', 'interrupted'],
     Object.entries(s.journeys).map(([j, c]) => [j, c.started, c.completed, c.failed, c.interrupted])));
+  const drivers = new Set(s.steps.map((st) => st.driver ?? ''));
+  const journeyOf = (st: RunSummary['steps'][number]) => (drivers.size > 1 && st.driver ? `${st.journey} (${st.driver})` : st.journey);
   lines.push('', table(['journey', 'step', 'count', 'errors', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms'],
-    s.steps.map((st) => [st.journey, st.step, st.count, st.errors, ms(st.p50), ms(st.p95), ms(st.p99), ms(st.max)])));
+    s.steps.map((st) => [journeyOf(st), st.step, st.count, st.errors, ms(st.p50), ms(st.p95), ms(st.p99), ms(st.max)])));
   if (s.thresholds.length > 0) {
     lines.push('', table(['metric', 'threshold', 'source', 'observed', 'result'],
       s.thresholds.map((t) => [t.metric, t.expression, t.source === 'default' ? 'built-in' : 'plan', t.observed === null ? 'no data' : round(t.observed), t.ok ? 'ok' : 'FAILED'])));

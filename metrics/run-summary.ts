@@ -24,6 +24,8 @@ export interface UserCounts {
 
 export interface StepSummary {
   readonly journey: string;
+  /** the driver its users ran on (absent in runs before drivers) */
+  readonly driver?: string;
   readonly step: string;
   /** runs of the step: succeeded + failed */
   readonly count: number;

@@ -93,18 +93,18 @@ function cleanMetric(m: MetricSummary): MetricSummary {
   return out as unknown as MetricSummary;
 }
 
+/** One entry per journey, driver and step: what browser users felt stays apart from protocol users' figures. */
 export function buildSteps(totals: readonly SeriesAggregate[]): StepSummary[] {
-  const pairs = new Map<string, { journey: string; step: string }>();
+  const keys = new Map<string, { journey: string; driver: string; step: string }>();
   for (const s of totals) {
     if (s.metric !== 'step.duration_ms' && s.metric !== 'step.errors' && s.metric !== 'step.failed_duration_ms') continue;
-    const journey = s.tags.journey ?? '';
-    const step = s.tags.step ?? '';
-    pairs.set(JSON.stringify([journey, step]), { journey, step });
+    const key = { journey: s.tags.journey ?? '', driver: s.tags.driver ?? '', step: s.tags.step ?? '' };
+    keys.set(JSON.stringify(key), key);
   }
   const steps: StepSummary[] = [];
-  for (const { journey, step } of pairs.values()) {
+  for (const { journey, driver, step } of keys.values()) {
     // untagged series count as journey "" / step "" (a filter could not match a missing tag)
-    const mine = totals.filter((t) => (t.tags.journey ?? '') === journey && (t.tags.step ?? '') === step);
+    const mine = totals.filter((t) => (t.tags.journey ?? '') === journey && (t.tags.driver ?? '') === driver && (t.tags.step ?? '') === step);
     const d = mergeMatching(mine, 'step.duration_ms');
     const e = mergeMatching(mine, 'step.errors');
     const f = mergeMatching(mine, 'step.failed_duration_ms');
@@ -113,6 +113,7 @@ export function buildSteps(totals: readonly SeriesAggregate[]): StepSummary[] {
     for (const t of mine) if (t.metric === 'step.failed_duration_ms') failureReasons[t.tags.reason ?? 'unclassified'] = (failureReasons[t.tags.reason ?? 'unclassified'] ?? 0) + t.count;
     steps.push({
       journey,
+      ...(driver ? { driver } : {}),
       step,
       count: Math.max((d?.count ?? 0) + (f?.count ?? 0), e?.count ?? 0),
       errors: e?.nonZero ?? 0,
@@ -127,7 +128,7 @@ export function buildSteps(totals: readonly SeriesAggregate[]): StepSummary[] {
       failureReasons,
     });
   }
-  return steps.sort((a, b) => a.journey.localeCompare(b.journey) || a.step.localeCompare(b.step));
+  return steps.sort((a, b) => a.journey.localeCompare(b.journey) || (a.driver ?? '').localeCompare(b.driver ?? '') || a.step.localeCompare(b.step));
 }
 
 export function buildGenerator(totals: readonly SeriesAggregate[], metrics: readonly MetricSummary[], g: Partial<GeneratorHealth> = {}): GeneratorHealth {

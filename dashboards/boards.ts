@@ -1,7 +1,7 @@
 // The four boards. Each panel's query reads exactly what the InfluxDB sink writes (see panels.ts);
 // test/dashboards.e2e.test.ts runs every one of them against a real InfluxDB to prove it.
 import { RowBuilder, type Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
-import { board, journeyVariable, kindVariable } from './common.ts';
+import { board, driverVariable, journeyVariable, kindVariable } from './common.ts';
 import { runFilter } from './influxql.ts';
 import { counterPerMinute, gaugePerShard, gaugeSum, ratePct, stat, timeseries, trendMean, trendPercentile } from './panels.ts';
 
@@ -10,19 +10,20 @@ const media = ['kind', 'direction'];
 export function overviewBoard(): Dashboard {
   return board('waddle-overview', 'Waddle fleet — overview', 'Users, phases, errors and latencies of one load-test run')
     .withVariable(journeyVariable())
+    .withVariable(driverVariable())
     .withPanel(stat('Current phase', 'none', { query: `SELECT last("message") FROM "events" WHERE "type" = 'phase_start' AND ${runFilter}` }))
     .withPanel(stat('Active users', 'none', gaugeSum('users.active', [], 'journey', 'users')))
     .withPanel(stat('Step error rate', 'percent', ratePct('step.errors', [], 'journey', 'errors')))
     .withPanel(stat('Failed journeys', 'percent', ratePct('journey.errors', [], 'journey', 'failed')))
     .withRow(new RowBuilder('Load'))
-    .withPanel(timeseries('Active users by journey', 'none', [gaugeSum('users.active', ['journey'], 'journey')]))
+    .withPanel(timeseries('Active users by journey and driver', 'none', [gaugeSum('users.active', ['journey', 'driver'], 'journey')]))
     .withPanel(timeseries('Users started per minute', 'none', [counterPerMinute('users.started', ['journey'], 'journey')]))
     .withRow(new RowBuilder('Errors'))
     .withPanel(timeseries('Step error rate by journey', 'percent', [ratePct('step.errors', ['journey'], 'journey')]))
     .withPanel(timeseries('Step errors by step', 'none', [{ query: `SELECT sum("nonZero") FROM "step.errors" WHERE ${runFilter} AND "journey" =~ /^$journey$/ GROUP BY time($__interval), "journey", "step" fill(0)`, alias: '$tag_journey / $tag_step' }]))
     .withRow(new RowBuilder('Latency'))
     .withPanel(timeseries('Step p95 (worst interval)', 'ms', [trendPercentile('step.duration_ms', 'p95', ['journey', 'step'], 'journey', '')]))
-    .withPanel(timeseries('Chat delivery p95', 'ms', [trendPercentile('chat.delivery_ms', 'p95', [], 'journey')]))
+    .withPanel(timeseries('Chat delivery p95 by driver', 'ms', [trendPercentile('chat.delivery_ms', 'p95', ['driver'], 'journey')]))
     .withPanel(timeseries('Messages per minute', 'none', [counterPerMinute('chat.messages_sent', [], 'journey', 'sent'), counterPerMinute('chat.messages_received', [], 'journey', 'received')]))
     .withPanel(timeseries('Schedule lag p95', 'ms', [trendPercentile('users.schedule_lag_ms', 'p95', ['journey'], 'journey', '')]))
     .build();
@@ -31,6 +32,7 @@ export function overviewBoard(): Dashboard {
 export function webrtcBoard(): Dashboard {
   return board('waddle-webrtc', 'Waddle fleet — WebRTC quality', 'getStats from every peer connection, by media kind and direction')
     .withVariable(kindVariable())
+    .withVariable(driverVariable())
     .withPanel(timeseries('Bitrate (mean)', 'Kbits', [trendMean('webrtc.bitrate_kbps', media, 'kind', '')]))
     .withPanel(timeseries('RTP packets per minute', 'none', [counterPerMinute('webrtc.packets', media, 'kind')], { description: "kind audio, direction inbound is the seed's voice packets per minute" }))
     .withPanel(timeseries('Packet loss p95', 'percent', [trendPercentile('webrtc.packets_lost_pct', 'p95', media, 'kind', '')]))
@@ -52,7 +54,8 @@ export function webrtcBoard(): Dashboard {
 export function chatUploadsBoard(): Dashboard {
   return board('waddle-chat-uploads', 'Waddle fleet — chat and uploads', 'Message delivery, presence, reactions, chunked uploads and verified downloads')
     .withVariable(journeyVariable())
-    .withPanel(timeseries('Chat delivery latency', 'ms', (['p50', 'p95', 'p99'] as const).map((p) => trendPercentile('chat.delivery_ms', p, [], 'journey'))))
+    .withVariable(driverVariable())
+    .withPanel(timeseries('Chat delivery latency by driver', 'ms', (['p50', 'p95', 'p99'] as const).map((p) => trendPercentile('chat.delivery_ms', p, ['driver'], 'journey'))))
     .withPanel(timeseries('Send → server ack p95', 'ms', [trendPercentile('chat.send_ack_ms', 'p95', ['journey'], 'journey')]))
     .withPanel(timeseries('Messages per minute', 'none', [counterPerMinute('chat.messages_sent', ['journey'], 'journey', 'sent'), counterPerMinute('chat.messages_received', ['journey'], 'journey', 'received')]))
     .withPanel(timeseries('Presence propagation p95', 'ms', [trendPercentile('presence.propagation_ms', 'p95', ['journey'], 'journey')]))

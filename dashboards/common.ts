@@ -33,6 +33,14 @@ export function journeyVariable(): QueryVariableBuilder {
     .refresh(VariableRefresh.OnTimeRangeChanged).sort(VariableSort.AlphabeticalAsc).multi(true).includeAll(true).allValue('.*');
 }
 
+export const driverVariableQuery = 'SHOW TAG VALUES FROM "users.active" WITH KEY = "driver" WHERE "run" =~ /^$run$/';
+
+/** browser (what users feel), protocol (the load), or a plan's own driver */
+export function driverVariable(): QueryVariableBuilder {
+  return new QueryVariableBuilder('driver').label('Driver').datasource(influxDatasource).query(driverVariableQuery).definition(driverVariableQuery)
+    .refresh(VariableRefresh.OnTimeRangeChanged).sort(VariableSort.AlphabeticalAsc).multi(true).includeAll(true).allValue('.*');
+}
+
 export function kindVariable(): CustomVariableBuilder {
   return new CustomVariableBuilder('kind').label('Media kind').values('audio,video,screen').multi(true).includeAll(true).allValue('.*');
 }

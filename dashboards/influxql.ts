@@ -52,5 +52,8 @@ export class InfluxQLQueryBuilder implements cog.Builder<cog.Dataquery> {
 
 /** WHERE clause shared by every panel: this run (all shards), the dashboard's time range. */
 export const runFilter = `"run" =~ /^$run$/ AND $timeFilter`;
-export const journeyFilter = `"journey" =~ /^$journey$/`;
-export const kindFilter = `"kind" =~ /^$kind$/`;
+// Per-user metrics carry the user's driver: browser users (what users feel) and protocol users (the
+// load) are told apart by the $driver variable; a series without the tag (an older run) matches All.
+export const driverFilter = `"driver" =~ /^$driver$/`;
+export const journeyFilter = `"journey" =~ /^$journey$/ AND ${driverFilter}`;
+export const kindFilter = `"kind" =~ /^$kind$/ AND ${driverFilter}`;

@@ -8,7 +8,8 @@ import { createInfluxSink } from '../metrics/sinks/influx.ts';
 import { makeFixtureRun } from '../reports/testing/fixture-run.ts';
 import { influxQuery, startInfluxdb1, type Influxdb1Store } from './helpers/metric-stores.ts';
 
-const run = makeFixtureRun({ runId: '20250115-100000-stress-c0de-shard1of1', intervalCount: 24, seed: 9 });
+// every per-user series of a real run carries its driver: browser users and, for two journeys, protocol users too
+const run = makeFixtureRun({ runId: '20250115-100000-stress-c0de-shard1of1', intervalCount: 24, seed: 9, drivers: { videoCall: ['browser', 'protocol'], chatMessaging: ['browser', 'protocol'], fileUpload: ['browser'] } });
 let influx: Influxdb1Store | undefined;
 
 beforeAll(async () => {
@@ -49,7 +50,7 @@ describe('Grafana dashboards against a real InfluxDB', () => {
       for (const q of queries) {
         expect(q.datasourceUid, q.where).toBe('${datasource}');
         for (const journey of ['.*', '(videoCall|chatMessaging|fileUpload)']) {
-          const text = substitute(q.query, { run: run.summary.runId, fromMs, toMs, interval: '10s', variables: { journey, kind: '.*' } });
+          const text = substitute(q.query, { run: run.summary.runId, fromMs, toMs, interval: '10s', variables: { journey, kind: '.*', driver: '.*' } });
           expect(text, `${q.where}: unsubstituted variable`).not.toMatch(/\$(?!tag_)\w/);
           const series = await influxQuery(influx!, text);
           if (!hasValue(series)) empty.push(`${q.where} (journey=${journey}): ${text}`);
@@ -60,11 +61,11 @@ describe('Grafana dashboards against a real InfluxDB', () => {
   }
 
   it('a query for another run returns nothing (the run filter is real)', async () => {
-    const q = dashboardQueries(dashboards['waddle-overview.json']!).find((x) => x.where.startsWith("panel 'Active users by journey'"))!;
-    const series = await influxQuery(influx!, substitute(q.query, { run: 'some-other-run', fromMs, toMs, interval: '10s', variables: { journey: '.*' } }));
+    const q = dashboardQueries(dashboards['waddle-overview.json']!).find((x) => x.where.startsWith("panel 'Active users by journey and driver'"))!;
+    const series = await influxQuery(influx!, substitute(q.query, { run: 'some-other-run', fromMs, toMs, interval: '10s', variables: { journey: '.*', driver: '.*' } }));
     expect(hasValue(series)).toBe(false);
     // and a misspelled field finds nothing, so the per-panel check above can fail
-    const wrong = await influxQuery(influx!, substitute(q.query.replace('"last"', '"lastt"'), { run: run.summary.runId, fromMs, toMs, interval: '10s', variables: { journey: '.*' } }));
+    const wrong = await influxQuery(influx!, substitute(q.query.replace('"last"', '"lastt"'), { run: run.summary.runId, fromMs, toMs, interval: '10s', variables: { journey: '.*', driver: '.*' } }));
     expect(hasValue(wrong)).toBe(false);
   });
 });

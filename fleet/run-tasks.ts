@@ -64,7 +64,9 @@ function target(run: RunContext): Task {
         run.set('target', run.config.target);
         return;
       }
-      const waddle = await startReferenceWaddle({ port: 0 });
+      // one voice channel per call room the plan makes (at least the reference Waddle's default 10)
+      const rooms = callRoomLayout(run.prepared.resolved, run.prepared.catalog.journey).map((l) => l.lastRoom + 1);
+      const waddle = await startReferenceWaddle({ port: 0, voiceChannels: Math.max(10, ...rooms) });
       run.set('target', waddle.url);
       run.log(`reference Waddle started at ${waddle.url}`);
       return () => waddle.stop();

@@ -52,7 +52,9 @@ export function sampleBrowserUsers<S extends ScenarioUsers>(scenarios: readonly 
 function spread<S extends ScenarioUsers>(size: number, sampled: readonly S[], minimum: (s: S) => number): number[] {
   const floors = sampled.map((s) => Math.min(s.users, minimum(s)));
   const floorSum = floors.reduce((a, b) => a + b, 0);
-  if (floorSum > size) return largestRemainder(size, sampled.map((s) => s.users));
-  const rest = largestRemainder(size - floorSum, sampled.map((s, i) => s.users - floors[i]!));
-  return floors.map((f, i) => f + rest[i]!);
+  const shares = floorSum > size ? largestRemainder(size, sampled.map((s) => s.users)) : addRest(floors, largestRemainder(size - floorSum, sampled.map((s, i) => s.users - floors[i]!)));
+  // a call journey never keeps a single protocol user (it would sit alone in its call): take it too
+  return shares.map((n, i) => (minimum(sampled[i]!) > 1 && sampled[i]!.users - n === 1 ? n + 1 : n));
 }
+
+const addRest = (floors: readonly number[], rest: readonly number[]): number[] => floors.map((f, i) => f + rest[i]!);

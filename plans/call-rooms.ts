@@ -39,6 +39,8 @@ export interface CallRoomLayout {
   readonly loneRooms: number;
   /** room numbers (first few), for the dry run */
   readonly roomNumbers: readonly number[];
+  /** the highest room number: a target needs this many voice channels + 1 for rooms not to share one */
+  readonly lastRoom: number;
 }
 
 /**
@@ -97,6 +99,7 @@ function layoutOf<S extends RoomSlot>(slots: readonly S[], rules: readonly (Room
     rooms: mine.size,
     loneRooms: [...mine].filter((room) => lone.has(room)).length,
     roomNumbers: [...mine].sort((a, b) => a - b).slice(0, 8),
+    lastRoom: Math.max(...mine),
   }));
 }
 

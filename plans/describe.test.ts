@@ -16,7 +16,10 @@ describe('describePlan', () => {
   });
 
   it('warns when the machine cannot hold the plan', () => {
-    const text = describePlan(resolvePlan(shippedPlans.stress!), { machineMemoryMb: 24_000, cores: 2 });
+    // the 10K stress shape all in browsers (the shipped plan is hybrid: protocol users + a browser sample)
+    const stress = shippedPlans.stress!;
+    const allBrowsers = { ...stress, browserSample: undefined, phases: stress.phases.map((p) => ({ ...p, scenarios: p.scenarios.map((s) => ({ ...s, driver: 'browser' })) })) };
+    const text = describePlan(resolvePlan(allBrowsers), { machineMemoryMb: 24_000, cores: 2 });
     expect(text).toMatch(/WARNING: needs ~\d+ MB of browser memory but this machine has 24000 MB/);
     expect(text).toMatch(/WARNING: 3000 video\/screen users at peak but 2 cores hold ~12/);
   });
@@ -24,7 +27,9 @@ describe('describePlan', () => {
   it('shows this shard against the whole plan', () => {
     const text = describePlan(resolvePlan(shippedPlans.stress!, { scale: 0.01, shard: { index: 1, count: 4 } }), { cores: 2 });
     expect(text).toContain('shard 1/4');
-    expect(text).toMatch(/this shard runs 25 of 100 VUs/);
-    expect(text).toMatch(/Peak Load .* 25\/100$/m);
+    // every call journey keeps 2 users when scaled (so callers meet), and the browser sample never
+    // leaves a single protocol caller: 101 users in all at 1 %
+    expect(text).toMatch(/this shard runs 26 of 101 VUs/);
+    expect(text).toMatch(/Peak Load .* 26\/100$/m);
   });
 });

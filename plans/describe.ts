@@ -133,6 +133,19 @@ export function describePlan(plan: ResolvedPlan, options: DescribeOptions = {}):
     lines.push('  gate (every threshold must have data and hold):');
     for (const line of options.gateLines) lines.push(`    ${line}`);
   }
-  for (const warning of [...estimate.warnings, ...calls.warnings]) lines.push(`  WARNING: ${warning}`);
+  for (const warning of [...estimate.warnings, ...calls.warnings, ...scalingWarnings(plan)]) lines.push(`  WARNING: ${warning}`);
   return lines.join('\n');
+}
+
+/** What --scale did that the user may not have meant: phases left empty, ramps squeezed under a second. */
+function scalingWarnings(plan: ResolvedPlan): string[] {
+  if (plan.scale === 1) return [];
+  const warnings: string[] = [];
+  const empty = plan.phases.filter((p) => p.targetUsers === 0).map((p) => `'${p.name}'`);
+  if (empty.length > 0) warnings.push(`--scale ${plan.scale} leaves phase(s) ${empty.join(', ')} with 0 users; raise --scale`);
+  if (plan.scaleDurations) {
+    const squeezed = plan.phases.filter((p) => p.rampUpMs > 0 && p.rampUpMs < 1000).map((p) => `'${p.name}' (${formatDurationMs(p.rampUpMs)})`);
+    if (squeezed.length > 0) warnings.push(`--scale-durations squeezes the ramp of ${squeezed.join(', ')} under a second: users start almost at once; scale durations less (drop --scale-durations, or use a plan of your own)`);
+  }
+  return warnings;
 }

@@ -98,9 +98,10 @@ export function resolvePlan(plan: Plan, options: ResolveOptions = {}): ResolvedP
   const phases = plan.phases.map((phase, index): ResolvedPhase => {
     const rampUpMs = Math.round(parseDurationMs(phase.rampUp, `phases[${index}].rampUp`) * durationScale);
     const durationMs = Math.round(parseDurationMs(phase.duration, `phases[${index}].duration`) * durationScale);
-    const users = scaleUsers(scenarioUsers(phase.targetUsers, phase.scenarios), phase.targetUsers, scale);
+    const minimums = phase.scenarios.map((s) => usersWorthRunning(catalog, { journey: s.journey, params: s.params ?? {} }));
+    const users = scaleUsers(scenarioUsers(phase.targetUsers, phase.scenarios), phase.targetUsers, scale, minimums);
     const scaled = phase.scenarios.map((scenario, i) => ({ journey: scenario.journey, driver: scenario.driver ?? 'browser', users: users[i]!, params: { ...scenario.params } }));
-    const scenarios = plan.browserSample ? sampleBrowserUsers(scaled, plan.browserSample, (s) => browserUsersWorthSampling(catalog, s)) : scaled;
+    const scenarios = plan.browserSample ? sampleBrowserUsers(scaled, plan.browserSample, (s) => usersWorthRunning(catalog, s)) : scaled;
     const startMs = atMs;
     atMs += rampUpMs + durationMs;
     return {
@@ -158,11 +159,12 @@ export function scenarioUsers(targetUsers: number, scenarios: readonly { users?:
 }
 
 /** Apply the scale rule (see the top of this file) to one phase's scenario users. */
-export function scaleUsers(users: readonly number[], targetUsers: number, scale: number): number[] {
+export function scaleUsers(users: readonly number[], targetUsers: number, scale: number, minimums: readonly number[] = []): number[] {
   if (scale === 1) return [...users];
   const scaledTarget = Math.round(targetUsers * scale);
   if (scaledTarget === 0) return users.map(() => 0);
-  return largestRemainder(scaledTarget, users).map((count, i) => (users[i]! > 0 ? Math.max(1, count) : 0));
+  // a scenario keeps at least its minimum (1; 2 for a call, so callers meet), never more than it had
+  return largestRemainder(scaledTarget, users).map((count, i) => (users[i]! > 0 ? Math.max(Math.min(users[i]!, minimums[i] ?? 1), count) : 0));
 }
 
 /**
@@ -176,8 +178,8 @@ export function scaleCountThreshold(expression: string, factor: number): string 
   return `count${match[1]}${Math.round(Number(match[2]) * factor)}`;
 }
 
-/** A call journey's browser users need a peer in their room (2); any other journey is sampled with 1. */
-function browserUsersWorthSampling(catalog: PlanCatalog, scenario: { journey: string; params: Readonly<Record<string, unknown>> }): number {
+/** The fewest users of a scenario worth running (on one driver): 2 for a call journey, so they meet in a call; else 1. */
+function usersWorthRunning(catalog: PlanCatalog, scenario: { journey: string; params: Readonly<Record<string, unknown>> }): number {
   const journey = catalog.journey(scenario.journey);
   const room = journey?.callRoom?.(mergeParams(journey.defaults, scenario.params));
   return room && room.expectsPeers !== false ? 2 : 1;

@@ -61,7 +61,7 @@ export function resolveOptions(options: ReferenceWaddleOptions = {}): ResolvedOp
     }
   };
   intIn('port', 0, 65535);
-  intIn('voiceChannels', 0, 1000);
+  intIn('voiceChannels', 0, 10_000);
   intIn('textChannels', 1, 10_000);
   intIn('maxVoiceParticipants', 2, 50);
   intIn('historyLimit', 1, 10_000);

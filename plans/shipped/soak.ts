@@ -1,10 +1,13 @@
 // soak: steady mixed load for hours, to find leaks (target memory, generator memory slope) and
-// slow degradation. 200 users: shard or scale it to what the generators hold.
+// slow degradation. Hybrid: 200 protocol users, 8 of them in real browsers (a leak in the web
+// client shows in their pages' memory; the report's memory-growth rule reads it).
 import { definePlan } from '../define-plan.ts';
 
 export const soak = definePlan({
   name: 'soak',
-  description: 'Soak: 200 mixed users for 2 hours',
+  description: 'Soak: 200 mixed users for 2 hours (protocol users + 8 browser users)',
+  browserSample: { share: 0.04, min: 8 },
+  media: { camera: { width: 640, height: 360, fps: 15 } },
   phases: [
     {
       name: 'Soak',
@@ -12,9 +15,9 @@ export const soak = definePlan({
       rampUp: '5m',
       duration: '2h',
       scenarios: [
-        { journey: 'mixedUsage', weight: 6 },
-        { journey: 'chatMessaging', weight: 3 },
-        { journey: 'voiceCall', weight: 1 },
+        { journey: 'mixedUsage', driver: 'protocol', weight: 6 },
+        { journey: 'chatMessaging', driver: 'protocol', weight: 3 },
+        { journey: 'voiceCall', driver: 'protocol', weight: 1 },
       ],
     },
   ],

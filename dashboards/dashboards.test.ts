@@ -59,7 +59,9 @@ describe('dashboards as code', () => {
       { path: 'annotations.list[0].datasource', type: undefined, uid: '${datasource}' },
     ]);
   });
+});
 
+describe('dashboards as code: boards, coverage and files', () => {
   it('has unique uids, a run variable and phase annotations on every board', () => {
     const uids = Object.values(boards).map((d) => d.uid);
     expect(new Set(uids).size).toBe(4);

@@ -52,24 +52,56 @@ async function snapshot(pool: BrowserPool): Promise<{ pids: Set<number>; profile
   return { pids, profiles };
 }
 
+// Page code is given as strings: this file is typechecked without the DOM lib.
+/** in the page: the settings of the fake camera getUserMedia gives, and whether audio came too */
+const cameraSettingsInPage = `(async () => {
+  const stream = await navigator.mediaDevices.getUserMedia({ video: true, audio: true });
+  const s = stream.getVideoTracks()[0].getSettings();
+  stream.getTracks().forEach((t) => t.stop());
+  return { width: s.width, height: s.height, audio: stream.getAudioTracks().length };
+})()`;
+
+/** in the page: HTTP, WebSocket and ICE servers aimed at other hosts, and whether RTCPeerConnection is still native */
+const hostGuardProbeInPage = `(async () => {
+  const fetchFailed = await fetch('http://10.0.0.1/').then(() => false, () => true);
+  let wsError = '';
+  try {
+    new WebSocket('ws://10.0.0.1:80/');
+  } catch (err) {
+    wsError = err.name;
+  }
+  const pc = new RTCPeerConnection({ iceServers: [{ urls: ['stun:stun.example.com:3478', 'stun:127.0.0.1:3478'] }, { urls: 'turn:10.0.0.1:3478', username: 'u', credential: 'c' }] });
+  const ice = pc.getConfiguration().iceServers.map((s) => s.urls);
+  const isNative = pc instanceof RTCPeerConnection && typeof RTCPeerConnection.generateCertificate === 'function';
+  pc.close();
+  return { fetchFailed, wsError, ice, isNative };
+})()`;
+
+/** 2 browsers × 2 contexts, a fast probe and hang check: the pool of the sharing/guard/crash test */
+function launchSharedPool(events: RunEvent[]): Promise<BrowserPool> {
+  return BrowserPool.launch({
+    maxBrowsers: 2,
+    contextsPerBrowser: 2,
+    mediaCacheDir,
+    probeIntervalMs: 500,
+    allowedHosts: ['127.0.0.1'],
+    onEvent: (e) => events.push(e),
+    hangCheck: { intervalMs: 300, timeoutMs: 1500 },
+    closeTimeoutMs: 3000,
+  });
+}
+
 describe('BrowserPool', () => {
   it('refuses a non-loopback allowed host and bad sizes before starting anything', async () => {
     await expect(BrowserPool.launch({ maxBrowsers: 1, contextsPerBrowser: 1, mediaCacheDir, allowedHosts: ['127.0.0.1', '10.0.0.1'], onEvent: () => {} })).rejects.toThrow(/non-loopback hosts \(10.0.0.1\)/);
     await expect(BrowserPool.launch({ maxBrowsers: 0, contextsPerBrowser: 1, mediaCacheDir, allowedHosts: ['127.0.0.1'], onEvent: () => {} })).rejects.toThrow(/maxBrowsers: expected an integer/);
   });
+});
 
+describe('BrowserPool: sharing, queueing, the host guard, a crashed and a hung page', () => {
   it('shares browsers per media profile, queues past capacity, guards hosts, isolates a crashed and a hung page', async () => {
     const events: RunEvent[] = [];
-    const pool = await BrowserPool.launch({
-      maxBrowsers: 2,
-      contextsPerBrowser: 2,
-      mediaCacheDir,
-      probeIntervalMs: 500,
-      allowedHosts: ['127.0.0.1'],
-      onEvent: (e) => events.push(e),
-      hangCheck: { intervalMs: 300, timeoutMs: 1500 },
-      closeTimeoutMs: 3000,
-    });
+    const pool = await launchSharedPool(events);
     let snap: Awaited<ReturnType<typeof snapshot>> | undefined;
     try {
       const rec = recorder();
@@ -83,13 +115,7 @@ describe('BrowserPool', () => {
 
       // fake camera from our file: the requested size reaches getUserMedia
       await a.page.goto(baseUrl);
-      // page code is given as strings: this file is typechecked without the DOM lib
-      const settings = await a.page.evaluate(`(async () => {
-        const stream = await navigator.mediaDevices.getUserMedia({ video: true, audio: true });
-        const s = stream.getVideoTracks()[0].getSettings();
-        stream.getTracks().forEach((t) => t.stop());
-        return { width: s.width, height: s.height, audio: stream.getAudioTracks().length };
-      })()`);
+      const settings = await a.page.evaluate(cameraSettingsInPage);
       expect(settings).toEqual({ width: 320, height: 180, audio: 1 });
 
       // full: the 5th user waits, then times out with what was exhausted
@@ -106,20 +132,7 @@ describe('BrowserPool', () => {
       await expect(other.goto('http://example.invalid/')).rejects.toThrow();
       await other.close();
       await b.page.goto(baseUrl);
-      const guarded = await b.page.evaluate(`(async () => {
-        const fetchFailed = await fetch('http://10.0.0.1/').then(() => false, () => true);
-        let wsError = '';
-        try {
-          new WebSocket('ws://10.0.0.1:80/');
-        } catch (err) {
-          wsError = err.name;
-        }
-        const pc = new RTCPeerConnection({ iceServers: [{ urls: ['stun:stun.example.com:3478', 'stun:127.0.0.1:3478'] }, { urls: 'turn:10.0.0.1:3478', username: 'u', credential: 'c' }] });
-        const ice = pc.getConfiguration().iceServers.map((s) => s.urls);
-        const isNative = pc instanceof RTCPeerConnection && typeof RTCPeerConnection.generateCertificate === 'function';
-        pc.close();
-        return { fetchFailed, wsError, ice, isNative };
-      })()`);
+      const guarded = await b.page.evaluate(hostGuardProbeInPage);
       expect(guarded).toEqual({ fetchFailed: true, wsError: 'SecurityError', ice: [['stun:127.0.0.1:3478']], isNative: true });
       await until('probe report of stripped ICE servers', () => pool.stats().strippedIceServers >= 2, 5000);
       expect(pool.stats().blockedRequests).toBeGreaterThanOrEqual(2);
@@ -159,7 +172,9 @@ describe('BrowserPool', () => {
     for (const dir of snap!.profiles) expect(existsSync(dir), dir).toBe(false);
     expect(pool.pids()).toEqual([]);
   });
+});
 
+describe('BrowserPool: a killed browser, relaunches and a relaunch storm', () => {
   it('fails only the users of a killed browser, relaunches it with backoff, and calls a storm a generator fault', async () => {
     const events: RunEvent[] = [];
     const pool = await BrowserPool.launch({

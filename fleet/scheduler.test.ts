@@ -108,7 +108,9 @@ describe('runSchedule', () => {
     const total = result.journeys.chatMessaging!;
     expect(total.started).toBe(total.completed + total.failed + total.interrupted);
   });
+});
 
+describe('runSchedule: stopping early and arrival limits', () => {
   it('stops starting VUs when the run signal aborts, and grants running ones interruptGraceMs', async () => {
     const run = new AbortController();
     setTimeout(() => run.abort(), 60);
@@ -142,7 +144,9 @@ describe('runSchedule', () => {
     expect(result.lagMs.max).toBeGreaterThanOrEqual(75);
     expect(result.users.started).toBe(5);
   });
+});
 
+describe('runSchedule: misbehaving VUs and phases', () => {
   it('gives up on a VU that ignores its abort, and counts a throwing startVu as failed', async () => {
     const result = await runSchedule({
       slots: [slot(0, 0, 10), slot(1, 0, 10)],

@@ -112,7 +112,9 @@ describe('runVirtualUser', () => {
     expect(h.created()).toBe(2);
     expect(h.closed()).toBe(2);
   });
+});
 
+describe('runVirtualUser: timeouts, a dead browser, abort and stop', () => {
   it('fails a step that exceeds its timeout with reason timeout', async () => {
     const h = harness(journeyOf(async (ctx) => void (await ctx.step('slow', () => new Promise((r) => setTimeout(r, 1000)), { timeoutMs: 30 }))));
     const outcome = await h.run;
@@ -163,7 +165,9 @@ describe('runVirtualUser', () => {
     expect(outcome).toMatchObject({ outcome: 'completed', iterations: { started: 1, completed: 1 } });
     expect(h.values('step.errors', { step: 'wrap_up' })).toEqual([0]);
   });
+});
 
+describe('runVirtualUser: sessions and what the journey is given', () => {
   it('fails the VU when no session can be opened, with a classified event', async () => {
     const h = harness(journeyOf(async () => {}), {
       createClient: async () => { throw new Error('browserContext.newPage: Browser has been closed'); },

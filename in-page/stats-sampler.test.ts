@@ -38,6 +38,9 @@ describe('sampleStreams', () => {
     const [s] = sampleStreams(map(a(0, 100, 0, 0)), map(a(1000, 5100, 480, 48000), pair), ctx);
     expect(s).toMatchObject({ concealedPct: 1, bitrateKbps: 40, packets: 50 });
   });
+});
+
+describe('sampleStreams: totals across snapshots, idle streams', () => {
   it('sums to the page totals: first snapshot, a stream that appears later, a reset counter, a repeated (cached) report', () => {
     const v = (id: string, t: number, packets: number, bytes: number, frames: number): Stat => ({ id, type: 'inbound-rtp', timestamp: t, kind: 'video', packetsReceived: packets, bytesReceived: bytes, framesDecoded: frames });
     const snapshots = [
@@ -78,6 +81,9 @@ describe('sampleStreams', () => {
     expect(short?.fps).toBeUndefined();
     expect(short?.bitrateKbps).toBeUndefined();
   });
+});
+
+describe('sampleStreams: ended streams and screens', () => {
   it('finds idle streams that end: removed from the report, or all idle ones on a final snapshot', () => {
     const v = (id: string, type: string, bytes: number, extra: Record<string, unknown> = {}): Stat => ({ id, type, timestamp: 0, kind: 'video', packetsReceived: 1, packetsSent: 1, bytesReceived: bytes, bytesSent: bytes, ...extra });
     const prev = map(v('gone-idle', 'inbound-rtp', 0), v('gone-used', 'inbound-rtp', 5), v('idle-out', 'outbound-rtp', 0), v('used', 'inbound-rtp', 9));

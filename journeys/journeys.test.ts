@@ -172,7 +172,9 @@ describe('seed journeys on FakeWaddleClient', () => {
     expect(r.clients[0]!.calls).toEqual(['connect', 'joinWaddle', 'joinVoice:v1', 'startScreenShare', 'stopScreenShare', 'leaveVoice']);
     expect(r.values('step.errors', { step: 'start_screen_share' })).toEqual([0]);
   });
+});
 
+describe('seed journeys on FakeWaddleClient: chat, uploads, mixed usage and defaults', () => {
   it('chatMessaging: sends count messages and measures ack and delivery of the others', async () => {
     const r = await runJourney('chatMessaging', { count: 4, intervalMs: 5, receiveMs: 60, sizeRange: { min: 10, max: 20 } }, 2);
     allCompleted(r.settled);

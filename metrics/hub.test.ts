@@ -106,7 +106,9 @@ describe('MetricsHub intervals and totals', () => {
     expect(total?.count).toBe(2);
     expect(total?.last).toBe(3);
   });
+});
 
+describe('MetricsHub sinks: batches, a failing sink, ticking and close', () => {
   it('batches raw samples instead of one sink call per sample', async () => {
     const mem = new MemorySink();
     const hub = new MetricsHub({ runId: 'r', shard: '1/1', sinks: [mem], sampleBatchSize: 100 });

@@ -6,7 +6,7 @@ import type { ErrorClass, GeneratorHealth, RunSummary, UserCounts } from './run-
 import { mergeAggregates, SeriesState } from './series.ts';
 import { RUN_FILES, readRunFolder, type RunFolderContents } from './sinks/run-folder.ts';
 import { buildSummary, mergeErrorClasses } from './summary.ts';
-import { evaluateThresholds, parseThresholds, type ThresholdObject } from './thresholds.ts';
+import { evaluateThresholds, parseThresholds, type PhaseTotals, type ThresholdObject } from './thresholds.ts';
 import { buildGate, gateInputOfStoredPlan } from './default-gate.ts';
 import { mergeShardIntervals } from './merge-timeline.ts';
 import type { IntervalSnapshot, RunEvent, SeriesAggregate, SinkStats } from './types.ts';
@@ -62,6 +62,59 @@ function shardOf(c: RunFolderContents): string | undefined {
 export async function mergeRunFolders(dirs: readonly string[], opts: MergeOptions): Promise<MergeResult> {
   const expected = typeof opts.expectedShards === 'number' ? Array.from({ length: opts.expectedShards }, (_, i) => `${i + 1}/${opts.expectedShards}`) : [...opts.expectedShards];
   const problems: string[] = [];
+  const folders = await readFolders(dirs, problems);
+  const { byShard, corrupt } = indexByShard(folders, problems);
+  const missingShards = findMissingShards(expected, byShard, corrupt);
+  for (const label of byShard.keys()) if (!expected.includes(label)) problems.push(`shard ${label} was not expected (expected ${expected.join(', ')}); it was merged anyway`);
+
+  const { totals, phaseTotals } = mergeTotals([...byShard.values()]);
+  const summaries = [...byShard.values()].map((c) => c.summary).filter((s): s is RunSummary => s !== null);
+  const first = summaries[0];
+  const { storedGate, thresholds } = reevaluateGate(first, totals, phaseTotals, problems);
+  const shards = combineShardSummaries(summaries);
+
+  const verdict = decideVerdict({
+    interrupted: false, // the merge itself was not interrupted; interrupted shards count as missing
+    saturated: shards.saturationReasons.length > 0,
+    saturationReasons: shards.saturationReasons,
+    thresholds,
+    missingShards,
+    aborted: shards.aborted.length ? shards.aborted.join('; ') : undefined,
+    internalError: shards.internalErrors.length ? shards.internalErrors.join('; ') : undefined,
+    runCompleted: missingShards.length === 0,
+    usersStarted: shards.users.started,
+    iterationsCompleted: Object.values(shards.journeys).reduce((n, j) => n + j.completed, 0),
+    gated: (storedGate?.defaults ?? true) || thresholds.length > 0,
+  });
+
+  const startedAtMs = summaries.length ? Math.min(...summaries.map((s) => Date.parse(s.startedAt))) : Date.now();
+  const ends = summaries.map((s) => (s.endedAt ? Date.parse(s.endedAt) : Number.NaN)).filter(Number.isFinite);
+  const summary = buildSummary({
+    runId: (first?.runId ?? 'merged').replace(/-shard\d+of\d+$/, ''),
+    shard: `merged ${byShard.size}/${expected.length}`,
+    status: missingShards.length === 0 ? 'complete' : 'partial',
+    startedAtMs,
+    endedAtMs: ends.length ? Math.max(...ends) : null,
+    target: first?.target ?? '',
+    plan: first?.plan ?? null,
+    phases: first?.phases ?? [],
+    verdict,
+    userCounts: shards.users,
+    journeyCounts: shards.journeys,
+    totals,
+    thresholds,
+    generator: shards.generator,
+    sinks: shards.sinks,
+    errors: mergeErrorClasses(shards.errorLists),
+    ...(storedGate ? { defaultGate: storedGate.defaults } : {}),
+  });
+  const intervals = mergeShardIntervals([...byShard.values()].map((c) => c.intervals), summary.runId);
+  const events = [...byShard.values()].flatMap((c) => c.events).sort((a, b) => a.timeMs - b.timeMs);
+  return { summary, missingShards, problems, intervals, events };
+}
+
+/** Every folder that can be read; an unreadable one is a problem, not an error. */
+async function readFolders(dirs: readonly string[], problems: string[]): Promise<RunFolderContents[]> {
   const folders: RunFolderContents[] = [];
   for (const dir of dirs) {
     try {
@@ -72,7 +125,11 @@ export async function mergeRunFolders(dirs: readonly string[], opts: MergeOption
       problems.push(`${dir}: unreadable run folder (${err instanceof Error ? err.message : String(err)})`);
     }
   }
+  return folders;
+}
 
+/** One folder per shard label (the first wins), its unmergeable series dropped and counted in `corrupt`. */
+function indexByShard(folders: readonly RunFolderContents[], problems: string[]): { byShard: Map<string, RunFolderContents>; corrupt: Map<string, number> } {
   const byShard = new Map<string, RunFolderContents>();
   const corrupt = new Map<string, number>();
   for (const c of folders) {
@@ -92,7 +149,11 @@ export async function mergeRunFolders(dirs: readonly string[], opts: MergeOption
       corrupt.set(shard, dropped.length);
     }
   }
+  return { byShard, corrupt };
+}
 
+/** Each expected shard that is absent, died, ended partial or interrupted, or lost series, with why. */
+function findMissingShards(expected: readonly string[], byShard: ReadonlyMap<string, RunFolderContents>, corrupt: ReadonlyMap<string, number>): string[] {
   const missingShards: string[] = [];
   for (const label of expected) {
     const c = byShard.get(label);
@@ -102,32 +163,36 @@ export async function mergeRunFolders(dirs: readonly string[], opts: MergeOption
     else if (c.summary.verdict.result === 'interrupted') missingShards.push(`${label} (interrupted)`);
     else if (corrupt.has(label)) missingShards.push(`${label} (${corrupt.get(label)} series could not be merged)`);
   }
-  for (const label of byShard.keys()) if (!expected.includes(label)) problems.push(`shard ${label} was not expected (expected ${expected.join(', ')}); it was merged anyway`);
+  return missingShards;
+}
 
-  // exact totals from every interval of every shard
-  const merged = mergeAggregates(
-    [...byShard.values()].flatMap((c) => c.intervals.flatMap((snap) => snap.series.map((aggregate) => ({ aggregate, timeMs: snap.endMs })))),
-  );
+/** Exact totals from every interval of every shard, and per plan phase (each interval belongs to one). */
+function mergeTotals(shards: readonly RunFolderContents[]): { totals: SeriesAggregate[]; phaseTotals: Map<string, SeriesAggregate[]> } {
+  const merged = mergeAggregates(shards.flatMap((c) => c.intervals.flatMap((snap) => snap.series.map((aggregate) => ({ aggregate, timeMs: snap.endMs })))));
   const totals: SeriesAggregate[] = [...merged.values()].map((s) => s.toAggregate());
-  // and per plan phase, for {phase:...} thresholds (each interval belongs to one phase)
   const phaseTotals = new Map<string, SeriesAggregate[]>();
-  for (const phase of new Set([...byShard.values()].flatMap((c) => c.intervals.map((snap) => snap.phase)))) {
-    const inPhase = [...byShard.values()].flatMap((c) => c.intervals.filter((snap) => snap.phase === phase).flatMap((snap) => snap.series.map((aggregate) => ({ aggregate, timeMs: snap.endMs }))));
+  for (const phase of new Set(shards.flatMap((c) => c.intervals.map((snap) => snap.phase)))) {
+    const inPhase = shards.flatMap((c) => c.intervals.filter((snap) => snap.phase === phase).flatMap((snap) => snap.series.map((aggregate) => ({ aggregate, timeMs: snap.endMs }))));
     phaseTotals.set(phase, [...mergeAggregates(inPhase).values()].map((s) => s.toAggregate()));
   }
+  return { totals, phaseTotals };
+}
 
-  const summaries = [...byShard.values()].map((c) => c.summary).filter((s): s is RunSummary => s !== null);
-  const first = summaries[0];
-
-  // the gate of the plan every shard ran (its thresholds and the built-in ones), re-evaluated on
-  // merged totals; shards of an older fleet without a stored plan: the thresholds they reported
+/**
+ * The gate of the plan every shard ran (its thresholds and the built-in ones), re-evaluated on
+ * merged totals; shards of an older fleet without a stored plan: the thresholds they reported.
+ */
+function reevaluateGate(first: RunSummary | undefined, totals: readonly SeriesAggregate[], phaseTotals: PhaseTotals, problems: string[]) {
   const storedGate = gateInputOfStoredPlan(first?.plan);
   const spec: Record<string, ThresholdObject[]> = {};
   for (const t of first?.thresholds ?? []) (spec[t.metric] ??= []).push({ threshold: t.expression, abortOnFail: t.abortOnFail, optional: t.noData && t.ok });
   const parsed = storedGate ? buildGate(storedGate) : parseThresholds(spec);
   problems.push(...parsed.problems.map((p) => `re-reading thresholds: ${p}`));
-  const thresholds = evaluateThresholds(parsed.thresholds, totals, phaseTotals);
+  return { storedGate, thresholds: evaluateThresholds(parsed.thresholds, totals, phaseTotals) };
+}
 
+/** What the shards' own summaries add up to: counts summed, per-machine health the worst shard's. */
+function combineShardSummaries(summaries: readonly RunSummary[]) {
   let users: UserCounts = { started: 0, completed: 0, failed: 0, interrupted: 0 };
   const journeys: Record<string, UserCounts> = {};
   const saturationReasons: string[] = [];
@@ -154,43 +219,5 @@ export async function mergeRunFolders(dirs: readonly string[], opts: MergeOption
     g.browserRelaunches += s.generator.browserRelaunches;
   }
   const generator: Partial<GeneratorHealth> = { ...g, saturated: saturationReasons.length > 0, reasons: saturationReasons };
-
-  const verdict = decideVerdict({
-    interrupted: false, // the merge itself was not interrupted; interrupted shards count as missing
-    saturated: saturationReasons.length > 0,
-    saturationReasons,
-    thresholds,
-    missingShards,
-    aborted: aborted.length ? aborted.join('; ') : undefined,
-    internalError: internalErrors.length ? internalErrors.join('; ') : undefined,
-    runCompleted: missingShards.length === 0,
-    usersStarted: users.started,
-    iterationsCompleted: Object.values(journeys).reduce((n, j) => n + j.completed, 0),
-    gated: (storedGate?.defaults ?? true) || thresholds.length > 0,
-  });
-
-  const startedAtMs = summaries.length ? Math.min(...summaries.map((s) => Date.parse(s.startedAt))) : Date.now();
-  const ends = summaries.map((s) => (s.endedAt ? Date.parse(s.endedAt) : Number.NaN)).filter(Number.isFinite);
-  const summary = buildSummary({
-    runId: (first?.runId ?? 'merged').replace(/-shard\d+of\d+$/, ''),
-    shard: `merged ${byShard.size}/${expected.length}`,
-    status: missingShards.length === 0 ? 'complete' : 'partial',
-    startedAtMs,
-    endedAtMs: ends.length ? Math.max(...ends) : null,
-    target: first?.target ?? '',
-    plan: first?.plan ?? null,
-    phases: first?.phases ?? [],
-    verdict,
-    userCounts: users,
-    journeyCounts: journeys,
-    totals,
-    thresholds,
-    generator,
-    sinks,
-    errors: mergeErrorClasses(errorLists),
-    ...(storedGate ? { defaultGate: storedGate.defaults } : {}),
-  });
-  const intervals = mergeShardIntervals([...byShard.values()].map((c) => c.intervals), summary.runId);
-  const events = [...byShard.values()].flatMap((c) => c.events).sort((a, b) => a.timeMs - b.timeMs);
-  return { summary, missingShards, problems, intervals, events };
+  return { users, journeys, saturationReasons, sinks, errorLists, internalErrors, aborted, generator };
 }

@@ -91,114 +91,168 @@ export function parseThresholds(spec: unknown, planPhases?: readonly string[]): 
   }
   for (const [key, list] of Object.entries(spec as Record<string, unknown>)) {
     const at = `thresholds[${JSON.stringify(key)}]`;
-    const keyMatch = KEY.exec(key.trim());
-    if (!keyMatch) {
-      problems.push(`${at}: malformed metric key; write "metric" or "metric{tag:value,tag:value}", e.g. "step.duration_ms{journey:chatMessaging}"`);
-      continue;
-    }
-    const name = keyMatch[1] as string;
-    if (!isMetricName(name)) {
-      problems.push(`${at}: unknown metric "${name}".${didYouMean(name)} Metric names are listed in metrics/catalogue.ts.`);
-      continue;
-    }
-    const def = catalogue[name];
-    const allowedTags: readonly string[] = def.tags;
-    const filter: Record<string, string> = {};
-    const each: string[] = [];
-    let phase: string | undefined;
-    let filterOk = true;
-    if (keyMatch[2] !== undefined) {
-      for (const part of keyMatch[2].split(',')) {
-        const m = /^\s*([^:\s]+)\s*:\s*(.+?)\s*$/.exec(part);
-        if (!m) {
-          problems.push(`${at}: tag filter "${part.trim()}" is malformed; write tag:value pairs separated by commas, e.g. {journey:chatMessaging,step:send_message}`);
-          filterOk = false;
-          continue;
-        }
-        const tag = m[1] as string;
-        if (tag === 'phase') {
-          phase = m[2] as string;
-          if (planPhases && !planPhases.includes(phase)) {
-            problems.push(`${at}: no phase named "${phase}" in the plan.${didYouMean(phase, planPhases)} Its phases are: ${planPhases.join(', ')}.`);
-            filterOk = false;
-          }
-          continue;
-        }
-        if (!allowedTags.includes(tag)) {
-          problems.push(`${at}: unknown tag key "${tag}" for ${name}.${didYouMean(tag, allowedTags)} Its tags are: ${[...allowedTags, 'phase'].join(', ')}.`);
-          filterOk = false;
-          continue;
-        }
-        if (m[2] === '*') each.push(tag);
-        else filter[tag] = m[2] as string;
-      }
-    }
-    if (!Array.isArray(list)) {
-      problems.push(`${at}: expected an array of expressions like ['p(95)<1000'], got ${JSON.stringify(list)}`);
-      continue;
-    }
-    if (list.length === 0) problems.push(`${at}: empty list; add an expression like '${def.kind === 'rate' ? 'rate<0.01' : def.kind === 'trend' ? 'p(95)<1000' : 'count>0'}' or remove the key`);
-    list.forEach((item: unknown, i) => {
-      const where = `${at}[${i}]`;
-      let obj: ThresholdObject;
-      if (typeof item === 'string') obj = { threshold: item };
-      else if (item !== null && typeof item === 'object' && typeof (item as ThresholdObject).threshold === 'string') {
-        obj = item as ThresholdObject;
-        const unknownKeys = Object.keys(obj).filter((k) => !['threshold', 'abortOnFail', 'delayAbortEval', 'optional'].includes(k));
-        if (unknownKeys.length) problems.push(`${where}: unknown option ${unknownKeys.map((k) => `"${k}"`).join(', ')}; allowed: threshold, abortOnFail, delayAbortEval, optional`);
-      } else {
-        problems.push(`${where}: expected a string like 'p(95)<1000' or { threshold: 'p(95)<1000', abortOnFail: true }, got ${JSON.stringify(item)}`);
-        return;
-      }
-      const m = EXPRESSION.exec(obj.threshold);
-      if (!m) {
-        problems.push(`${where}: malformed expression ${JSON.stringify(obj.threshold)}; write <aggregation><operator><number>, e.g. 'p(95)<1000', 'rate<0.01', 'count>0' (operators < <= > >= == !=)`);
-        return;
-      }
-      const aggText = m[1] as string;
-      const aggregation = (aggText.startsWith('p(') ? 'p' : aggText) as ThresholdAggregation;
-      let percentile: number | undefined;
-      let exprOk = true;
-      if (aggregation === 'p') {
-        percentile = Number(m[2]);
-        if (m[2] === '' || !Number.isFinite(percentile) || percentile <= 0 || percentile > 100) {
-          problems.push(`${where}: percentile in ${JSON.stringify(obj.threshold)} must be a number in (0, 100], e.g. p(95) or p(99.9)`);
-          exprOk = false;
-        }
-      }
-      const allowedAggs = AGGREGATIONS[def.kind];
-      if (!allowedAggs.includes(aggregation === 'p' ? 'p(N)' : aggregation)) {
-        problems.push(`${where}: ${aggregation === 'p' ? 'p(N)' : aggregation} is not valid for ${name}, a ${def.kind}; use one of: ${allowedAggs.join(', ')}`);
-        exprOk = false;
-      }
-      const target = Number(m[4]);
-      if (!Number.isFinite(target)) {
-        problems.push(`${where}: ${JSON.stringify(m[4])} in ${JSON.stringify(obj.threshold)} is not a number`);
-        exprOk = false;
-      }
-      let delayAbortEvalMs = 0;
-      if (obj.delayAbortEval !== undefined) {
-        const d = parseDurationToMs(obj.delayAbortEval);
-        if (d === undefined) {
-          problems.push(`${where}.delayAbortEval: expected a duration like '30s', '2m' or a number of ms, got ${JSON.stringify(obj.delayAbortEval)}`);
-          exprOk = false;
-        } else delayAbortEvalMs = d;
-      }
-      for (const flag of ['abortOnFail', 'optional'] as const) {
-        if (obj[flag] !== undefined && typeof obj[flag] !== 'boolean') {
-          problems.push(`${where}.${flag}: expected true or false, got ${JSON.stringify(obj[flag])}`);
-          exprOk = false;
-        }
-      }
-      if (!exprOk || !filterOk) return;
-      thresholds.push({
-        key: key.trim(), metric: name, kind: def.kind, filter, each, source: 'plan', ...(phase === undefined ? {} : { phase }), expression: obj.threshold.trim(), aggregation, percentile,
-        operator: m[3] as ThresholdOperator, target, abortOnFail: obj.abortOnFail ?? false, delayAbortEvalMs,
-        optional: obj.optional ?? false, where,
-      });
-    });
+    const parsedKey = parseThresholdKey(key, at, problems, planPhases);
+    if (parsedKey) thresholds.push(...parseExpressionList(list, at, parsedKey, problems));
   }
   return { ok: problems.length === 0, thresholds, problems };
+}
+
+/** A threshold's key read: which metric, which of its series, which phase. */
+interface ThresholdKey {
+  /** the key as written, trimmed */
+  readonly key: string;
+  readonly metric: MetricName;
+  readonly filter: Tags;
+  readonly each: readonly string[];
+  readonly phase?: string;
+  /** false when part of the tag filter was refused: the expressions are still checked, none is kept */
+  readonly filterOk: boolean;
+}
+
+/** "metric" or "metric{tag:value,...}"; undefined (with the problem said) when the metric is unusable */
+function parseThresholdKey(key: string, at: string, problems: string[], planPhases?: readonly string[]): ThresholdKey | undefined {
+  const keyMatch = KEY.exec(key.trim());
+  if (!keyMatch) {
+    problems.push(`${at}: malformed metric key; write "metric" or "metric{tag:value,tag:value}", e.g. "step.duration_ms{journey:chatMessaging}"`);
+    return undefined;
+  }
+  const name = keyMatch[1] as string;
+  if (!isMetricName(name)) {
+    problems.push(`${at}: unknown metric "${name}".${didYouMean(name)} Metric names are listed in metrics/catalogue.ts.`);
+    return undefined;
+  }
+  const base = { key: key.trim(), metric: name };
+  if (keyMatch[2] === undefined) return { ...base, filter: {}, each: [], filterOk: true };
+  return { ...base, ...parseTagFilter(keyMatch[2], name, at, problems, planPhases) };
+}
+
+/** The `{tag:value,tag:*,phase:NAME}` part of a key, each tag checked against the metric's own. */
+function parseTagFilter(text: string, name: MetricName, at: string, problems: string[], planPhases?: readonly string[]): Omit<ThresholdKey, 'key' | 'metric'> {
+  const allowedTags: readonly string[] = catalogue[name].tags;
+  const filter: Record<string, string> = {};
+  const each: string[] = [];
+  let phase: string | undefined;
+  let filterOk = true;
+  for (const part of text.split(',')) {
+    const m = /^\s*([^:\s]+)\s*:\s*(.+?)\s*$/.exec(part);
+    if (!m) {
+      problems.push(`${at}: tag filter "${part.trim()}" is malformed; write tag:value pairs separated by commas, e.g. {journey:chatMessaging,step:send_message}`);
+      filterOk = false;
+      continue;
+    }
+    const tag = m[1] as string;
+    if (tag === 'phase') {
+      phase = m[2] as string;
+      if (planPhases && !planPhases.includes(phase)) {
+        problems.push(`${at}: no phase named "${phase}" in the plan.${didYouMean(phase, planPhases)} Its phases are: ${planPhases.join(', ')}.`);
+        filterOk = false;
+      }
+      continue;
+    }
+    if (!allowedTags.includes(tag)) {
+      problems.push(`${at}: unknown tag key "${tag}" for ${name}.${didYouMean(tag, allowedTags)} Its tags are: ${[...allowedTags, 'phase'].join(', ')}.`);
+      filterOk = false;
+      continue;
+    }
+    if (m[2] === '*') each.push(tag);
+    else filter[tag] = m[2] as string;
+  }
+  return { filter, each, ...(phase === undefined ? {} : { phase }), filterOk };
+}
+
+/** The list of expressions under one key; every item is checked, the sound ones are kept. */
+function parseExpressionList(list: unknown, at: string, key: ThresholdKey, problems: string[]): ParsedThreshold[] {
+  if (!Array.isArray(list)) {
+    problems.push(`${at}: expected an array of expressions like ['p(95)<1000'], got ${JSON.stringify(list)}`);
+    return [];
+  }
+  const kind = catalogue[key.metric].kind;
+  if (list.length === 0) problems.push(`${at}: empty list; add an expression like '${kind === 'rate' ? 'rate<0.01' : kind === 'trend' ? 'p(95)<1000' : 'count>0'}' or remove the key`);
+  return list.flatMap((item: unknown, i) => {
+    const one = parseOneThreshold(item, `${at}[${i}]`, key, problems);
+    return one ? [one] : [];
+  });
+}
+
+/** One item: 'p(95)<1000' or { threshold: 'p(95)<1000', abortOnFail, delayAbortEval, optional }. */
+function parseOneThreshold(item: unknown, where: string, key: ThresholdKey, problems: string[]): ParsedThreshold | undefined {
+  const obj = readThresholdObject(item, where, problems);
+  if (!obj) return undefined;
+  const m = EXPRESSION.exec(obj.threshold);
+  if (!m) {
+    problems.push(`${where}: malformed expression ${JSON.stringify(obj.threshold)}; write <aggregation><operator><number>, e.g. 'p(95)<1000', 'rate<0.01', 'count>0' (operators < <= > >= == !=)`);
+    return undefined;
+  }
+  const condition = readCondition(m, obj.threshold, where, key.metric, problems);
+  const options = readOptions(obj, where, problems);
+  if (!condition || !options || !key.filterOk) return undefined;
+  return {
+    key: key.key, metric: key.metric, kind: catalogue[key.metric].kind, filter: key.filter, each: key.each, source: 'plan', ...(key.phase === undefined ? {} : { phase: key.phase }),
+    expression: obj.threshold.trim(), ...condition, abortOnFail: obj.abortOnFail ?? false, delayAbortEvalMs: options.delayAbortEvalMs,
+    optional: obj.optional ?? false, where,
+  };
+}
+
+/** A string becomes { threshold }; an object must carry a threshold string and known options only. */
+function readThresholdObject(item: unknown, where: string, problems: string[]): ThresholdObject | undefined {
+  if (typeof item === 'string') return { threshold: item };
+  if (item !== null && typeof item === 'object' && typeof (item as ThresholdObject).threshold === 'string') {
+    const obj = item as ThresholdObject;
+    const unknownKeys = Object.keys(obj).filter((k) => !['threshold', 'abortOnFail', 'delayAbortEval', 'optional'].includes(k));
+    if (unknownKeys.length) problems.push(`${where}: unknown option ${unknownKeys.map((k) => `"${k}"`).join(', ')}; allowed: threshold, abortOnFail, delayAbortEval, optional`);
+    return obj;
+  }
+  problems.push(`${where}: expected a string like 'p(95)<1000' or { threshold: 'p(95)<1000', abortOnFail: true }, got ${JSON.stringify(item)}`);
+  return undefined;
+}
+
+type Condition = Pick<ParsedThreshold, 'aggregation' | 'percentile' | 'operator' | 'target'>;
+
+/** <aggregation><operator><number> from a matched expression, the aggregation valid for the metric's kind. */
+function readCondition(m: RegExpExecArray, expression: string, where: string, name: MetricName, problems: string[]): Condition | undefined {
+  const aggText = m[1] as string;
+  const aggregation = (aggText.startsWith('p(') ? 'p' : aggText) as ThresholdAggregation;
+  let percentile: number | undefined;
+  let ok = true;
+  if (aggregation === 'p') {
+    percentile = Number(m[2]);
+    if (m[2] === '' || !Number.isFinite(percentile) || percentile <= 0 || percentile > 100) {
+      problems.push(`${where}: percentile in ${JSON.stringify(expression)} must be a number in (0, 100], e.g. p(95) or p(99.9)`);
+      ok = false;
+    }
+  }
+  const kind = catalogue[name].kind;
+  const allowedAggs = AGGREGATIONS[kind];
+  if (!allowedAggs.includes(aggregation === 'p' ? 'p(N)' : aggregation)) {
+    problems.push(`${where}: ${aggregation === 'p' ? 'p(N)' : aggregation} is not valid for ${name}, a ${kind}; use one of: ${allowedAggs.join(', ')}`);
+    ok = false;
+  }
+  const target = Number(m[4]);
+  if (!Number.isFinite(target)) {
+    problems.push(`${where}: ${JSON.stringify(m[4])} in ${JSON.stringify(expression)} is not a number`);
+    ok = false;
+  }
+  return ok ? { aggregation, percentile, operator: m[3] as ThresholdOperator, target } : undefined;
+}
+
+/** delayAbortEval as ms, and abortOnFail/optional as booleans. */
+function readOptions(obj: ThresholdObject, where: string, problems: string[]): { delayAbortEvalMs: number } | undefined {
+  let ok = true;
+  let delayAbortEvalMs = 0;
+  if (obj.delayAbortEval !== undefined) {
+    const d = parseDurationToMs(obj.delayAbortEval);
+    if (d === undefined) {
+      problems.push(`${where}.delayAbortEval: expected a duration like '30s', '2m' or a number of ms, got ${JSON.stringify(obj.delayAbortEval)}`);
+      ok = false;
+    } else delayAbortEvalMs = d;
+  }
+  for (const flag of ['abortOnFail', 'optional'] as const) {
+    if (obj[flag] !== undefined && typeof obj[flag] !== 'boolean') {
+      problems.push(`${where}.${flag}: expected true or false, got ${JSON.stringify(obj[flag])}`);
+      ok = false;
+    }
+  }
+  return ok ? { delayAbortEvalMs } : undefined;
 }
 
 function observe(t: ParsedThreshold, s: SeriesState): number {

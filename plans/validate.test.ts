@@ -76,7 +76,9 @@ describe('validatePlan', () => {
     for (const pattern of expectations) expect(problems.some((p) => pattern.test(p)), `${pattern} in\n${problems.join('\n')}`).toBe(true);
     expect(problems).toHaveLength(expectations.length);
   });
+});
 
+describe('validatePlan: scenarios and the plan itself', () => {
   it('requires users or weight, not both, and not mixed within a phase', () => {
     const problems = problemsOf({
       ...good,

@@ -87,7 +87,9 @@ describe('run-folder reader', () => {
     const html = await readFile(path, 'utf8');
     expect(html).toContain('intervals.ndjson: the last line is truncated');
   });
+});
 
+describe('run-folder reader: bad folders and NDJSON', () => {
   it('says what is missing for a missing folder, an empty folder and a file (RunFolderProblem, not an internal error)', async () => {
     dir = await mkdtemp(join(tmpdir(), 'waddle-reader-'));
     expect((await problemsOf(readRunForReport(join(dir, 'nope'))))[0]).toMatch(/nope: no such folder\. Pass a run folder/);

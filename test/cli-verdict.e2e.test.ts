@@ -75,7 +75,9 @@ describe('waddle-fleet run: the verdict', () => {
     expect(s.verdict.reasons.join(' ')).toContain('chat.send_ack_ms');
     expectInvariants(s);
   });
+});
 
+describe('waddle-fleet run: the verdict on a plan it refuses', () => {
   it('rejects a misspelled metric with exit 2 before any browser starts', async () => {
     await writeFile(join(dir, 'typo.ts'), chatPlan('typo', { 'chat.delivry_ms': ['p(95)<1000'], 'journey.errors': ['rate<<0.1'] }));
     const results = join(dir, 'results-typo');
@@ -101,7 +103,9 @@ describe('waddle-fleet run: the verdict', () => {
     await expect(access(results)).rejects.toThrow();
     expect(playwrightChromiumPids(r.pid)).toEqual([]);
   });
+});
 
+describe('waddle-fleet run: the verdict on a starved generator and a stopped run', () => {
   it('calls a run with a starved generator inconclusive (exit 4), not slow', async () => {
     await writeFile(join(dir, 'starved.ts'), chatPlan('starved', { 'chat.messages_sent': ['count>0'] }, 25));
     const burners: ChildProcess[] = [0, 1, 2].map(() => spawn(process.execPath, ['-e', 'for(;;){}'], { stdio: 'ignore' }));

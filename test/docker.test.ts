@@ -169,7 +169,9 @@ describe('docker/ without a Docker engine (static checks only; no image is built
     expect(checkContainer(image, { ...c, user: 'root', argv: [...c.argv.slice(0, 4), 'run', 'smoke', '--results', '/srv/out'] })).toEqual([]);
     expect(checkContainer(image, { ...c, argv: [...c.argv.slice(0, 4), 'run', 'smoke', '--results', '/srv/out'] })[0]).toMatch(/writes \/srv\/out as node, but that path is not node's/);
   }, 60_000);
+});
 
+describe('docker/ without a Docker engine: environment, dependencies, compose, Kubernetes and Grafana', () => {
   it('the Chromium path the image sets is a program it installs; every WADDLE_FLEET_* variable set here is read by the code (or named as pending)', () => {
     expect(image.env.WADDLE_FLEET_CHROMIUM).toBe(image.programs.chromium);
     const set = new Set<string>(Object.keys(image.env).filter((k) => k.startsWith('WADDLE_FLEET_')));

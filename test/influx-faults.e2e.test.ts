@@ -100,7 +100,9 @@ describe('InfluxDB sink under faults (fake endpoints)', () => {
       await unavailable.close();
     }
   });
+});
 
+describe('InfluxDB sink under faults (fake endpoints): a bounded buffer, refused writes, retries', () => {
   it('a bounded buffer drops the oldest lines when the store is down, and counts them', async () => {
     const hang = await fakeEndpoint(() => {});
     try {
@@ -161,7 +163,9 @@ describe('InfluxDB sink under faults (fake endpoints)', () => {
       await flaky.close();
     }
   });
+});
 
+describe('InfluxDB sink under faults (fake endpoints): secrets stay out of messages', () => {
   it('never lets a token or password reach its messages, even when the server echoes them', async () => {
     const echo = await fakeEndpoint((req, res) => res.writeHead(401).end(`unauthorized: ${req.headers.authorization} for ${req.url}`));
     try {

@@ -135,7 +135,9 @@ describe('ProtocolWaddleClient', () => {
     expect(downloaded).toMatchObject({ bytes: bytes.length, sha256: expected });
     await expect(bob.download('nope')).rejects.toThrow(/download of attachment nope failed: HTTP 404/);
   });
+});
 
+describe('ProtocolWaddleClient: a resumed upload, voice and media flags', () => {
   it('resumes an upload from the offset the server reports when a chunk answer is lost (fault: a proxy drops it)', async () => {
     const proxy = await answerDroppingProxy(waddle.port);
     const dave = client('dave', proxy.url);
@@ -184,7 +186,9 @@ describe('ProtocolWaddleClient', () => {
     await alice.leaveVoice();
     await expect(alice.leaveVoice()).rejects.toThrow(/leaving the voice channel was refused: not_in_voice/);
   });
+});
 
+describe('ProtocolWaddleClient: real SDP offers skipped, leaving, a server that goes away', () => {
   it('sends recognisably synthetic offers, and skips and counts a real SDP offer without answering it', async () => {
     const erin = await TestSocket.open(waddle.url, await login(waddle.url, 'erin'));
     await erin.request({ type: 'waddle.join', waddleId: 'hq' });

@@ -116,7 +116,9 @@ describe('report.html in Chromium', () => {
       await opened.close();
     }
   });
+});
 
+describe('report.html in Chromium: against a baseline, and many steps', () => {
   it('flags exactly the step made slower on purpose against a baseline', async () => {
     const baselineDir = await writeFixtureRunFolder(join(workDir, 'baseline'), makeFixtureRun({ runId: 'baseline-run', seed: 11 }));
     const currentDir = await writeFixtureRunFolder(join(workDir, 'current'),
@@ -169,7 +171,9 @@ describe('report.html in Chromium', () => {
       await opened.close();
     }
   });
+});
 
+describe('report.html in Chromium: evidence of a failed step', () => {
   it('links what the page looked like when a step failed: a thumbnail that opens the full screenshot, the trace, DOM and console log', async () => {
     const runDir = join(workDir, 'failed-run');
     const base = 'evidence/videoCall-wait_remote_video-1';

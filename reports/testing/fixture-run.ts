@@ -7,12 +7,13 @@
 // evidence, the built-in gate.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { createRng } from '../../common/random.ts';
 import { catalogue, type MetricName } from '../../metrics/catalogue.ts';
 import type { IntervalSnapshot, RunEvent, SeriesAggregate, Tags } from '../../metrics/types.ts';
 import { RunFolderSink, writeSummary } from '../../metrics/sinks/run-folder.ts';
 import type { RunForReport } from '../run-folder-reader.ts';
 import type { FixtureOptions } from './fixture-options.ts';
-import { addToLevel, drawStep, mulberry32, newLevel, round, seriesSpecs, stepSpecs, trendAggregate, type RunLevel, type SeriesSpec } from './fixture-series.ts';
+import { addToLevel, drawStep, newLevel, round, seriesSpecs, stepSpecs, trendAggregate, type RunLevel, type SeriesSpec } from './fixture-series.ts';
 import { makeSummary, type SeriesLevel } from './fixture-summary.ts';
 
 export { fixtureSteps } from './fixture-series.ts';
@@ -75,7 +76,8 @@ const phaseShares = [
 
 /** Builds the run in memory. Deterministic for a given seed. */
 export function makeFixtureRun(options: FixtureOptions = {}): RunForReport {
-  const rand = mulberry32(options.seed ?? 57);
+  const rng = createRng(options.seed ?? 57);
+  const rand = (): number => rng.next();
   const intervalMs = options.intervalMs ?? 5000;
   const intervalCount = options.intervalCount ?? 36;
   const startMs = options.startMs ?? Date.UTC(2025, 0, 15, 10, 0, 0);

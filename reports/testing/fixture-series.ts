@@ -19,20 +19,16 @@ const stepBaseMs: Readonly<Record<string, number>> = {
 /** a failed step: most time out at the step timeout, the rest fail fast with a target error */
 export const fixtureStepTimeoutMs = 30_000;
 
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+/** p50, p90, p95 and p99 as the fleet reports them: from the trend histogram (metrics/histogram.ts) */
+export function percentilesOf(values: readonly number[]): { p50: number; p90: number; p95: number; p99: number } {
+  const [p50, p90, p95, p99] = histogramOf(values).percentiles([50, 90, 95, 99]) as [number, number, number, number];
+  return { p50, p90, p95, p99 };
 }
 
-export function percentile(sorted: readonly number[], p: number): number {
-  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[index] ?? 0;
+function histogramOf(values: readonly number[]): TrendHistogram {
+  const histogram = new TrendHistogram();
+  for (const value of values) histogram.record(Math.max(0, value));
+  return histogram;
 }
 
 export const round = (value: number): number => Math.round(value * 1000) / 1000;
@@ -142,18 +138,14 @@ export function seriesSpecs(options: FixtureOptions): SeriesSpec[] {
   return specs;
 }
 
-/** A trend series over one interval from its values (sorted here), with its histogram when asked. */
+/** A trend series over one interval from its values (sorted here): percentiles from its histogram, which it carries when asked. */
 export function trendAggregate(metric: string, tags: Tags, values: number[], withHdr: boolean): SeriesAggregate {
   values.sort((a, b) => a - b);
   const sum = values.reduce((a, b) => a + b, 0);
-  let hdr: string | undefined;
-  if (withHdr) {
-    const histogram = new TrendHistogram();
-    for (const value of values) histogram.record(Math.max(0, value));
-    hdr = histogram.encode();
-  }
+  const histogram = histogramOf(values);
+  const [p50, p90, p95, p99] = histogram.percentiles([50, 90, 95, 99]) as [number, number, number, number];
   return { metric, kind: 'trend', tags, count: values.length, sum: round(sum), min: values[0] ?? 0, max: values.at(-1) ?? 0,
-    p50: percentile(values, 50), p90: percentile(values, 90), p95: percentile(values, 95), p99: percentile(values, 99), ...(hdr ? { hdr } : {}) };
+    p50, p90, p95, p99, ...(withHdr ? { hdr: histogram.encode() } : {}) };
 }
 
 export function addToLevel(level: RunLevel, values: readonly number[], nonZero = 0): void {

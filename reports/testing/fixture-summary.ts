@@ -5,7 +5,7 @@ import { catalogue, type MetricName } from '../../metrics/catalogue.ts';
 import type { ErrorClass, MetricSummary, RunSummary, StepSummary, ThresholdResult, UserCounts, Verdict } from '../../metrics/run-summary.ts';
 import type { Tags } from '../../metrics/types.ts';
 import type { FixtureOptions } from './fixture-options.ts';
-import { fixtureSteps, percentile, round, type RunLevel } from './fixture-series.ts';
+import { fixtureSteps, percentilesOf, round, type RunLevel } from './fixture-series.ts';
 
 export interface SeriesLevel { readonly metric: MetricName; readonly tags: Tags; readonly level: RunLevel }
 
@@ -25,6 +25,7 @@ function stepSummaries(levels: readonly SeriesLevel[]): StepSummary[] {
     const [journey = '', step = ''] = key.split('/');
     const mine = levels.filter((l) => l.tags.journey === journey && l.tags.step === step);
     const ok = sorted(mine.filter((l) => l.metric === 'step.duration_ms').flatMap((l) => l.level.values));
+    const okPercentiles = percentilesOf(ok);
     const failedLevels = mine.filter((l) => l.metric === 'step.failed_duration_ms');
     const failed = sorted(failedLevels.flatMap((l) => l.level.values));
     const errorLevels = mine.filter((l) => l.metric === 'step.errors').map((l) => l.level);
@@ -32,8 +33,8 @@ function stepSummaries(levels: readonly SeriesLevel[]): StepSummary[] {
     for (const l of failedLevels) failureReasons[l.tags.reason ?? 'unclassified'] = (failureReasons[l.tags.reason ?? 'unclassified'] ?? 0) + l.level.count;
     return {
       journey, step, count: errorLevels.reduce((a, l) => a + l.count, 0), errors: errorLevels.reduce((a, l) => a + l.nonZero, 0),
-      p50: percentile(ok, 50), p95: percentile(ok, 95), p99: percentile(ok, 99), max: ok.at(-1) ?? 0, mean: ok.length ? round(ok.reduce((a, b) => a + b, 0) / ok.length) : 0,
-      failedP50: percentile(failed, 50), failedMax: failed.at(-1) ?? 0, failureReasons,
+      p50: okPercentiles.p50, p95: okPercentiles.p95, p99: okPercentiles.p99, max: ok.at(-1) ?? 0, mean: ok.length ? round(ok.reduce((a, b) => a + b, 0) / ok.length) : 0,
+      failedP50: percentilesOf(failed).p50, failedMax: failed.at(-1) ?? 0, failureReasons,
     };
   });
 }
@@ -48,7 +49,7 @@ function metricSummaries(levels: readonly SeriesLevel[]): MetricSummary[] {
     const values = sorted(mine.flatMap((l) => l.values));
     const nonZero = mine.reduce((a, l) => a + l.nonZero, 0);
     out.push({ metric: name, kind: def.kind, unit: def.unit, count, sum: round(sum), min: round(Math.min(...mine.map((l) => l.min))), max: round(Math.max(...mine.map((l) => l.max))), mean: round(sum / Math.max(1, count)),
-      ...(def.kind === 'trend' ? { p50: percentile(values, 50), p90: percentile(values, 90), p95: percentile(values, 95), p99: percentile(values, 99) } : {}),
+      ...(def.kind === 'trend' ? percentilesOf(values) : {}),
       ...(def.kind === 'rate' ? { rate: round(nonZero / Math.max(1, count)) } : {}),
       ...(def.kind === 'gauge' ? { last: round(mine.reduce((a, l) => a + l.last, 0)) } : {}) });
   }

@@ -10,6 +10,7 @@ import { redactUrl } from '../common/redact.ts';
 import { createRunFolder, RunFolderSink } from '../metrics/sinks/run-folder.ts';
 import type { Sink } from '../metrics/types.ts';
 import { callRoomLayout, peakConcurrency } from '../plans/schedule.ts';
+import { targetNeeds } from '../plans/target-needs.ts';
 import { startReferenceWaddle } from '../reference-waddle/server.ts';
 import { prepareMedia } from '../fake-media/prepare-media.ts';
 import { defaultMediaCacheDir } from '../fake-media/media-cache.ts';
@@ -64,9 +65,9 @@ function target(run: RunContext): Task {
         run.set('target', run.config.target);
         return;
       }
-      // one voice channel per call room the plan makes (at least the reference Waddle's default 10)
-      const rooms = callRoomLayout(run.prepared.resolved, run.prepared.catalog.journey).map((l) => l.lastRoom + 1);
-      const waddle = await startReferenceWaddle({ port: 0, voiceChannels: Math.max(10, ...rooms) });
+      // a voice channel per call room and the text channels the chatters' groups need (at least the defaults)
+      const needs = targetNeeds(run.prepared.resolved, run.prepared.catalog);
+      const waddle = await startReferenceWaddle({ port: 0, voiceChannels: Math.max(10, needs.voiceChannels), textChannels: Math.max(3, needs.textChannels) });
       run.set('target', waddle.url);
       run.log(`reference Waddle started at ${waddle.url}`);
       return () => waddle.stop();

@@ -1,6 +1,6 @@
 // chatMessaging (seed #57): open a text channel, send `count` messages every `intervalMs` while
 // measuring delivery of everyone else's, then keep receiving for `receiveMs`.
-import { connectAndJoin, hold, randomText, recordReceived, sendChat } from './common.ts';
+import { connectAndJoin, hold, randomText, recordReceived, sendChat, textChannelFor } from './common.ts';
 import { defineJourney } from './define-journey.ts';
 
 export type ChatMessagingParams = {
@@ -9,17 +9,20 @@ export type ChatMessagingParams = {
   sizeRange: { min: number; max: number };
   /** keep receiving after the last send (seed: ReceiveMessagesAction) */
   receiveMs: number;
+  /** users per text channel, grouped by their index among this journey's users; 0 = all in the first channel */
+  channelSize: number;
 };
 
 export const chatMessaging = defineJourney<ChatMessagingParams>({
   name: 'chatMessaging',
   description: 'send and receive chat messages, measuring ack and delivery latency',
   requires: ['chat'],
-  defaults: { count: 100, intervalMs: 2_000, sizeRange: { min: 10, max: 200 }, receiveMs: 30_000 },
+  defaults: { count: 100, intervalMs: 2_000, sizeRange: { min: 10, max: 200 }, receiveMs: 30_000, channelSize: 0 },
   async run(ctx) {
-    const { count, intervalMs, sizeRange, receiveMs } = ctx.params;
-    await connectAndJoin(ctx);
-    await ctx.step('open_channel', () => ctx.client.openTextChannel());
+    const { count, intervalMs, sizeRange, receiveMs, channelSize } = ctx.params;
+    const waddle = await connectAndJoin(ctx);
+    const channel = textChannelFor(ctx, waddle, channelSize);
+    await ctx.step('open_channel', () => ctx.client.openTextChannel(channel));
     const unsubscribe = ctx.client.onMessage((message) => recordReceived(ctx, message));
     try {
       for (let sent = 0; sent < count && !ctx.signal.aborted; sent++) {

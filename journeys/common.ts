@@ -50,6 +50,18 @@ export function voiceChannelFor(ctx: AnyContext, waddle: WaddleInfo, placement: 
   return waddle.voiceChannels[room % waddle.voiceChannels.length]!.id;
 }
 
+/**
+ * Which text channel a chatter opens: with channelSize > 0, users are grouped channelSize to a
+ * channel by their index among the journey's users (spread over the waddle's text channels), as
+ * real communities spread over channels; 0 = everyone in the first channel. A channel's fan-out
+ * (every message to every member) is what loads the server, so it is a plan's choice.
+ */
+export function textChannelFor(ctx: AnyContext, waddle: WaddleInfo, channelSize: number): string | undefined {
+  if (channelSize <= 0 || waddle.textChannels.length === 0) return undefined;
+  const index = ctx.user.indexInJourney ?? ctx.user.index;
+  return waddle.textChannels[Math.floor(index / channelSize) % waddle.textChannels.length]!.id;
+}
+
 /** callRoom for the seed call journeys: roomSize users per room, or all in `room` when ≥ 0. */
 export function roomsOf(params: { roomSize: number; room: number }): { size: number; pinned?: number } {
   return { size: Math.max(1, Math.floor(params.roomSize)), ...(params.room >= 0 ? { pinned: Math.floor(params.room) } : {}) };

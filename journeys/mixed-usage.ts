@@ -1,6 +1,6 @@
 // mixedUsage (seed #57): voice, chat and reactions at once; camera on when the profile says so
 // (p = 0.7); stay `waitMs`, leave.
-import { roomsOf, connectAndJoin, hold, joinVoice, randomText, recordReceived, sendChat, voiceChannelFor, waitForRemote } from './common.ts';
+import { roomsOf, textChannelFor, connectAndJoin, hold, joinVoice, randomText, recordReceived, sendChat, voiceChannelFor, waitForRemote } from './common.ts';
 import { defineJourney } from './define-journey.ts';
 
 export type MixedUsageParams = {
@@ -15,6 +15,8 @@ export type MixedUsageParams = {
   reactionEmoji: string;
   waitMs: number;
   remoteMediaTimeoutMs: number;
+  /** users per text channel, grouped by their index among this journey's users; 0 = all in the first channel */
+  channelSize: number;
 };
 
 export const mixedUsage = defineJourney<MixedUsageParams>({
@@ -30,13 +32,15 @@ export const mixedUsage = defineJourney<MixedUsageParams>({
     reactionEmoji: '👍',
     waitMs: 60_000,
     remoteMediaTimeoutMs: 30_000,
+    channelSize: 0,
   },
   media: { camera: { width: 1280, height: 720, fps: 30 } },
   callRoom: roomsOf,
   async run(ctx) {
     const p = ctx.params;
     const waddle = await connectAndJoin(ctx);
-    await ctx.step('open_channel', () => ctx.client.openTextChannel());
+    const channel = textChannelFor(ctx, waddle, p.channelSize);
+    await ctx.step('open_channel', () => ctx.client.openTextChannel(channel));
     const reactions = new Set<Promise<void>>();
     const unsubscribe = ctx.client.onMessage((message) => {
       if (!recordReceived(ctx, message) || ctx.signal.aborted || ctx.rng.next() >= p.reactProbability) return;

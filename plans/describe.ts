@@ -5,6 +5,7 @@ import os from 'node:os';
 import { planCatalog, type PlanCatalog } from './catalog.ts';
 import { buildFullSchedule, callRoomLayout, peakConcurrency, type VuSlot } from './schedule.ts';
 import { describeCallRooms } from './call-rooms.ts';
+import { targetNeeds } from './target-needs.ts';
 import { formatShard, inShard } from './shard.ts';
 import { formatDurationMs } from './duration.ts';
 import type { ResolvedPlan } from './resolve.ts';
@@ -125,6 +126,11 @@ export function describePlan(plan: ResolvedPlan, options: DescribeOptions = {}):
   lines.push(`  estimate at peak: ${estimate.peakBrowserUsers} browser users in ~${estimate.browsers} browsers${protocolUsers}, ~${estimate.memoryMb} MB`);
   if (plan.limits.maxArrivalsPerSecond !== undefined) lines.push(`  at most ${plan.limits.maxArrivalsPerSecond} user starts per second`);
   const calls = describeCallRooms(callRoomLayout(plan, catalog.journey));
+  const needs = targetNeeds(plan, catalog);
+  if (needs.voiceChannels > 10 || needs.textChannels > 3) {
+    lines.push(`  target shape: ${needs.voiceChannels} voice channel(s), ${needs.textChannels} text channel(s) in the default waddle ` +
+      `(the fleet's own reference Waddle gets them; for yours: npm run waddle -- --voice-channels ${needs.voiceChannels} --text-channels ${needs.textChannels})`);
+  }
   if (calls.lines.length > 0) {
     lines.push('  calls (room → voice channel room % channels of the waddle):');
     for (const line of calls.lines) lines.push(`    ${line}`);

@@ -7,7 +7,7 @@ export const baseline = definePlan({
   name: 'baseline',
   description: 'Baseline Performance: establish baseline metrics with light load (protocol users + 8 browser users)',
   browserSample: { share: 0.08, min: 8 },
-  phases: [{ name: 'Warm-up', targetUsers: 100, rampUp: '1m', duration: '5m', scenarios: [{ journey: 'mixedUsage', driver: 'protocol', users: 100 }] }],
+  phases: [{ name: 'Warm-up', targetUsers: 100, rampUp: '1m', duration: '5m', scenarios: [{ journey: 'mixedUsage', driver: 'protocol', users: 100, params: { channelSize: 10 } }] }],
   media: { camera: { width: 640, height: 360, fps: 15 } },
   thresholds: {
     'journey.errors': ['rate<0.01'],

@@ -15,8 +15,8 @@ export const soak = definePlan({
       rampUp: '5m',
       duration: '2h',
       scenarios: [
-        { journey: 'mixedUsage', driver: 'protocol', weight: 6 },
-        { journey: 'chatMessaging', driver: 'protocol', weight: 3 },
+        { journey: 'mixedUsage', driver: 'protocol', weight: 6, params: { channelSize: 10 } },
+        { journey: 'chatMessaging', driver: 'protocol', weight: 3, params: { channelSize: 10 } },
         { journey: 'voiceCall', driver: 'protocol', weight: 1 },
       ],
     },

@@ -12,7 +12,7 @@ export const spike = definePlan({
   browserSample: { share: 0.001, min: 8 },
   media: { camera: { width: 640, height: 360, fps: 15 } },
   phases: [
-    { name: 'Normal Load', targetUsers: 1000, rampUp: '1m', duration: '5m', scenarios: [{ journey: 'mixedUsage', driver: 'protocol', users: 1000 }] },
+    { name: 'Normal Load', targetUsers: 1000, rampUp: '1m', duration: '5m', scenarios: [{ journey: 'mixedUsage', driver: 'protocol', users: 1000, params: { channelSize: 10 } }] },
     {
       name: 'Spike',
       targetUsers: 8000,
@@ -20,11 +20,11 @@ export const spike = definePlan({
       duration: '5m',
       scenarios: [
         { journey: 'voiceCall', driver: 'protocol', users: 4000 },
-        { journey: 'chatMessaging', driver: 'protocol', users: 4000 },
+        { journey: 'chatMessaging', driver: 'protocol', users: 4000, params: { channelSize: 10 } },
       ],
     },
-    { name: 'Recovery', targetUsers: 1000, rampUp: '1m', duration: '1m', scenarios: [{ journey: 'mixedUsage', driver: 'protocol', users: 1000 }] },
-    { name: 'Recovered', targetUsers: 1000, rampUp: '0s', duration: '3m', scenarios: [{ journey: 'mixedUsage', driver: 'protocol', users: 1000 }] },
+    { name: 'Recovery', targetUsers: 1000, rampUp: '1m', duration: '1m', scenarios: [{ journey: 'mixedUsage', driver: 'protocol', users: 1000, params: { channelSize: 10 } }] },
+    { name: 'Recovered', targetUsers: 1000, rampUp: '0s', duration: '3m', scenarios: [{ journey: 'mixedUsage', driver: 'protocol', users: 1000, params: { channelSize: 10 } }] },
   ],
   thresholds: {
     'journey.errors': ['rate<0.1'],

@@ -8,8 +8,8 @@
 import { definePlan } from '../define-plan.ts';
 
 // 200 messages 1.5 s apart, then 30 s of listening: ~36 messages/min per user, so 3,000 chat users
-// send the seed's 100K+ messages a minute
-const chat = { count: 200, intervalMs: 1_500, receiveMs: 30_000 };
+// send the seed's 100K+ messages a minute, in channels of 10 (every message reaches 9 others)
+const chat = { count: 200, intervalMs: 1_500, receiveMs: 30_000, channelSize: 10 };
 
 export const stress = definePlan({
   name: 'stress',

@@ -20,7 +20,7 @@ export interface BlockedAttempt {
 export interface BlockedCounts {
   readonly total: number;
   readonly byHost: Record<string, number>;
-  /** "kind url" of the first distinct attempts */
+  /** "kind url" of the first distinct attempts (a few of each kind, so one noisy kind hides no other) */
   readonly examples: string[];
 }
 
@@ -30,7 +30,8 @@ export interface BlockedSummary extends BlockedCounts {
   readonly browser: BlockedCounts;
 }
 
-const MAX_EXAMPLES = 10;
+const EXAMPLES_PER_KIND = 3;
+const MAX_BROWSER_EXAMPLES = 5;
 
 /** "host:port" of a refused URL: http(s)/ws(s) with default ports, stun:/turn:, udp:/tcp: candidates. */
 export function hostOfBlockedUrl(url: string): string {
@@ -50,12 +51,19 @@ class Counts {
   total = 0;
   readonly byHost: Record<string, number> = {};
   readonly examples: string[] = [];
+  readonly #examplesOfKind = new Map<GuardKind, number>();
+
+  constructor(private readonly examplesPerKind: number) {}
 
   add(kind: GuardKind, host: string, url: string): void {
     this.total++;
     this.byHost[host] = (this.byHost[host] ?? 0) + 1;
     const example = `${kind} ${url}`;
-    if (this.examples.length < MAX_EXAMPLES && !this.examples.includes(example)) this.examples.push(example);
+    const ofKind = this.#examplesOfKind.get(kind) ?? 0;
+    if (ofKind < this.examplesPerKind && !this.examples.includes(example)) {
+      this.examples.push(example);
+      this.#examplesOfKind.set(kind, ofKind + 1);
+    }
   }
 
   snapshot(): BlockedCounts {
@@ -64,8 +72,8 @@ class Counts {
 }
 
 export class BlockedTally {
-  readonly #page = new Counts();
-  readonly #browser = new Counts();
+  readonly #page = new Counts(EXAMPLES_PER_KIND);
+  readonly #browser = new Counts(MAX_BROWSER_EXAMPLES);
   readonly #byKind: Partial<Record<GuardKind, number>> = {};
 
   add(attempt: BlockedAttempt): void {

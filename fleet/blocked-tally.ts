@@ -3,7 +3,7 @@
 import { iceUrlHost } from '../in-page/hosts.ts';
 
 /** What was refused: one of the proxy's kinds, or what the page refused itself. */
-export type GuardKind = 'request' | 'redirect' | 'navigation' | 'iframe' | 'worker' | 'websocket' | 'tunnel' | 'ice_server' | 'ice_candidate';
+export type GuardKind = 'request' | 'redirect' | 'navigation' | 'iframe' | 'worker' | 'websocket' | 'webtransport' | 'tunnel' | 'ice_server' | 'ice_candidate';
 
 export interface BlockedAttempt {
   readonly kind: GuardKind;
@@ -11,7 +11,10 @@ export interface BlockedAttempt {
   readonly url: string;
   /** "host:port" (ICE servers without a port: the host) */
   readonly host: string;
-  /** 'browser': Chromium's own background traffic (updates, sign-in), not the target app's */
+  /**
+   * 'browser': refused on the browser-wide proxy: Chromium's own background traffic (updates,
+   * sign-in), or a context created without contextProxy() (HostGuard.verify catches that)
+   */
   readonly source: 'page' | 'browser';
   /** the virtual user whose page refused it, when known (in-page refusals) */
   readonly user?: string;
@@ -26,7 +29,7 @@ export interface BlockedCounts {
 
 export interface BlockedSummary extends BlockedCounts {
   readonly byKind: Partial<Record<GuardKind, number>>;
-  /** Chromium's own background requests, refused too but counted apart: no page made them */
+  /** refused on the browser-wide proxy (Chromium's own background requests): counted apart, no guarded page made them */
   readonly browser: BlockedCounts;
 }
 

@@ -27,6 +27,9 @@ export interface GuardProxyOptions {
   onRefused(refusal: ProxyRefusal): void;
 }
 
+/** A page fetching http://<the page listener>/CANARY_PATH gets 204 only when its traffic really goes through the proxy. */
+export const CANARY_PATH = '/__waddle-fleet-guard-canary';
+
 const HOP_BY_HOP = new Set(['connection', 'proxy-connection', 'keep-alive', 'proxy-authorization', 'proxy-authenticate', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
 /** Redirect targets remembered to classify the next refused hop (bounded). */
 const MAX_REMEMBERED_REDIRECTS = 256;
@@ -71,7 +74,8 @@ export class GuardProxy {
   readonly #sockets = new Set<Duplex>();
   /** Location targets of 3xx responses relayed lately (full http URLs, host:port of tunnels) → how many */
   readonly #redirects = new Map<string, number>();
-  readonly #agent = new http.Agent({ keepAlive: true });
+  // no Nagle delay on the hop we add: chat frames and API calls are small and interactive
+  readonly #agent = new http.Agent({ keepAlive: true, noDelay: true });
 
   private constructor(opts: GuardProxyOptions) {
     this.#opts = opts;
@@ -81,7 +85,8 @@ export class GuardProxy {
   static async start(opts: GuardProxyOptions): Promise<GuardProxy> {
     const proxy = new GuardProxy(opts);
     for (const source of ['page', 'browser'] as const) {
-      const server = http.createServer({ keepAlive: true }, (req, res) => proxy.#onRequest(source, req, res));
+      // no request timeout of our own: a slow upload is the browser's and the target's business
+      const server = http.createServer({ keepAlive: true, noDelay: true, requestTimeout: 0 }, (req, res) => proxy.#onRequest(source, req, res));
       server.on('connect', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => proxy.#onConnect(source, req, socket, head));
       server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => proxy.#onUpgrade(source, req, socket, head));
       server.on('connection', (socket: net.Socket) => proxy.#track(socket));
@@ -121,7 +126,9 @@ export class GuardProxy {
     try {
       const to = new URL(location, base);
       to.hash = '';
-      const key = to.protocol === 'http:' ? to.href : hostKey(bare(to.hostname).toLowerCase(), to.port || defaultPort(to.protocol));
+      const toPort = to.port || defaultPort(to.protocol);
+      if (this.#opts.isAllowed(bare(to.hostname).toLowerCase(), toPort)) return; // only refused hops need a name
+      const key = to.protocol === 'http:' ? to.href : hostKey(bare(to.hostname).toLowerCase(), toPort);
       this.#redirects.set(key, (this.#redirects.get(key) ?? 0) + 1);
       while (this.#redirects.size > MAX_REMEMBERED_REDIRECTS) this.#redirects.delete(this.#redirects.keys().next().value!);
     } catch {}
@@ -141,11 +148,17 @@ export class GuardProxy {
       url = new URL(req.url ?? '');
       if (url.protocol !== 'http:' && url.protocol !== 'ws:') throw new Error('not http');
     } catch {
-      res.writeHead(400, { 'content-type': 'text/plain' }).end(`waddle-fleet host guard: a proxy request needs an absolute http:// URL, got ${req.url}\n`);
+      // also what a page that bypasses the proxy gets for the canary (CORS open so it can read the status)
+      res.writeHead(400, { 'content-type': 'text/plain', 'access-control-allow-origin': '*' }).end(`waddle-fleet host guard: a proxy request needs an absolute http:// URL, got ${req.url}\n`);
       return;
     }
     const host = bare(url.hostname).toLowerCase();
     const port = url.port || defaultPort(url.protocol);
+    if (url.pathname === CANARY_PATH && `http://${hostKey(host, port)}` === this.url(source)) {
+      req.resume();
+      res.writeHead(204, { 'access-control-allow-origin': '*', 'cache-control': 'no-store', 'x-waddle-fleet-guard': 'canary' }).end();
+      return;
+    }
     if (!this.#opts.isAllowed(host, port)) {
       const full = new URL(url.href);
       full.hash = '';
@@ -213,7 +226,7 @@ export class GuardProxy {
 
   /** Connects to host:port and pipes both ways; `reply` goes to the client once connected. */
   #pipeTo(host: string, port: string, client: Duplex, reply: string | undefined, first: Buffer): void {
-    const upstream = net.connect({ host, port: Number(port) });
+    const upstream = net.connect({ host, port: Number(port), noDelay: true });
     this.#track(upstream);
     let connected = false;
     upstream.once('connect', () => {

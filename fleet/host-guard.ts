@@ -10,12 +10,12 @@
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import os from 'node:os';
-import type { BrowserContext } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { isHostAllowed, isLoopbackHost, parseHostEntry } from '../in-page/hosts.ts';
 import { GUARD_BINDING, type GuardConfig, type GuardReport } from '../in-page/guard-protocol.ts';
 import { BlockedTally, hostOfBlockedUrl, type BlockedAttempt, type BlockedSummary } from './blocked-tally.ts';
 import { guardInitScript } from './guard-init-script.ts';
-import { GuardProxy } from './guard-proxy.ts';
+import { CANARY_PATH, GuardProxy } from './guard-proxy.ts';
 
 export type { BlockedAttempt, BlockedSummary, GuardKind } from './blocked-tally.ts';
 
@@ -132,6 +132,10 @@ export class HostGuard {
   /** Checks the allow list, resolves its names and starts the guard proxy on 127.0.0.1. */
   static async start(options: HostGuardOptions): Promise<HostGuard> {
     checkAllowedHosts(options.allowedHosts, options.allowNonLoopbackHosts);
+    if (process.env['PLAYWRIGHT_DISABLE_FORCED_CHROMIUM_PROXIED_LOOPBACK']) {
+      // with it, Playwright stops adding "<-loopback>" and Chromium sends loopback traffic around the proxy
+      throw new Error('host guard: PLAYWRIGHT_DISABLE_FORCED_CHROMIUM_PROXIED_LOOPBACK is set, so loopback traffic would bypass the guard proxy; unset it');
+    }
     const allowedHosts = [...options.allowedHosts];
     const hosts = [...new Set(allowedHosts.map((e) => parseHostEntry(e).host))];
     const addresses = await resolvedAddresses(hosts);
@@ -163,10 +167,26 @@ export class HostGuard {
   /** The in-page half for one context (WebSockets, ICE); call before its first page opens. */
   async attach(context: BrowserContext, user?: string): Promise<void> {
     await context.exposeBinding(GUARD_BINDING, (_source, report: GuardReport) => {
-      if (!report || typeof report.url !== 'string' || !['websocket', 'ice_server', 'ice_candidate'].includes(report.kind)) return;
+      if (!report || typeof report.url !== 'string' || !['websocket', 'webtransport', 'ice_server', 'ice_candidate'].includes(report.kind)) return;
       this.#record({ kind: report.kind, url: report.url, host: hostOfBlockedUrl(report.url), source: 'page', ...(user ? { user } : {}) });
     });
     await context.addInitScript({ content: await guardInitScript(this.#config) });
+  }
+
+  /**
+   * Proves a page's traffic goes through the guard proxy (a canary on loopback only the proxy
+   * answers with 204), so a context created without contextProxy() fails loudly instead of
+   * running unguarded. One fetch; call it once per context, after the page's first navigation.
+   */
+  async verify(page: Page): Promise<void> {
+    const canary = `${this.#proxy.url('page')}${CANARY_PATH}`;
+    const status = await page.evaluate(`fetch(${JSON.stringify(canary)}, { cache: 'no-store' }).then((r) => r.status, (e) => String(e))`);
+    if (status !== 204) {
+      throw new Error(
+        `host guard: this page's traffic does not go through the guard proxy (the canary ${canary} answered ${String(status)}); ` +
+          'create its context with browser.newContext({ proxy: guard.contextProxy() }) and leave PLAYWRIGHT_DISABLE_FORCED_CHROMIUM_PROXIED_LOOPBACK unset',
+      );
+    }
   }
 
   /** What was refused so far: per host, per kind, the first URLs; the browser's own apart. */

@@ -16,10 +16,10 @@ export interface GuardConfig {
 }
 
 /** What the page refused before anything left it. */
-export type InPageBlockedKind = 'websocket' | 'ice_server' | 'ice_candidate';
+export type InPageBlockedKind = 'websocket' | 'webtransport' | 'ice_server' | 'ice_candidate';
 
 export interface GuardReport {
   readonly kind: InPageBlockedKind;
-  /** ws://host:port/path, stun:host:port, or udp://address:port for a candidate */
+  /** ws://host:port/path, https://host:port/path (WebTransport), stun:host:port, or udp://address:port for a candidate */
   readonly url: string;
 }

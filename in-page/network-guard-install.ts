@@ -1,8 +1,8 @@
 // The host guard's init script (bundled by fleet/guard-init-script.ts, added with
-// context.addInitScript by HostGuard.attach): guards WebSockets and RTCPeerConnection in every
+// context.addInitScript by HostGuard.attach): guards WebSocket, WebTransport and RTCPeerConnection in every
 // frame before app code runs, and reports each refusal to Node at once (refusals are rare).
 import { GUARD_BINDING, GUARD_CONFIG_GLOBAL, type GuardConfig, type GuardReport, type InPageBlockedKind } from './guard-protocol.ts';
-import { guardPeerConnections, guardWebSockets } from './network-guard.ts';
+import { guardPeerConnections, guardWebSockets, guardWebTransport } from './network-guard.ts';
 
 (function installNetworkGuard(): void {
   const w = globalThis as typeof globalThis & Record<string, unknown>;
@@ -19,6 +19,9 @@ import { guardPeerConnections, guardWebSockets } from './network-guard.ts';
   };
   try {
     guardWebSockets(config.allowedHosts, report);
+  } catch {}
+  try {
+    guardWebTransport(config.allowedHosts, report);
   } catch {}
   try {
     guardPeerConnections(config, report);

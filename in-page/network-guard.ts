@@ -128,3 +128,28 @@ export function guardPeerConnections(rules: PeerConnectionRules, report: (what: 
     if (name in globalThis) Object.defineProperty(globalThis, name, { value: GuardedRTCPeerConnection, writable: true, configurable: true, enumerable: false });
   }
 }
+
+/**
+ * Wraps window.WebTransport like WebSocket. Chromium does not send WebTransport (HTTP/3 over
+ * UDP) through a proxy: under the guard proxy it fails even to an allowed host, and without this
+ * wrapper a refused one would fail silently, uncounted.
+ */
+export function guardWebTransport(allowed: readonly string[], report: (what: 'webtransport', url: string) => void): void {
+  const Native = (globalThis as { WebTransport?: new (url: string | URL, options?: unknown) => object }).WebTransport;
+  if (!Native) return;
+  class GuardedWebTransport extends Native {
+    constructor(url: string | URL, options?: unknown) {
+      let parsed: URL | undefined;
+      try {
+        parsed = new URL(String(url), location.href);
+      } catch {}
+      if (parsed && !isHostAllowed(parsed.hostname, parsed.port || '443', allowed)) {
+        report('webtransport', parsed.href);
+        throw new DOMException(`waddle-fleet host guard: WebTransport to ${parsed.host} is not in allowedHosts`, 'SecurityError');
+      }
+      super(url, options);
+    }
+  }
+  Object.defineProperty(GuardedWebTransport, 'name', { value: 'WebTransport' });
+  Object.defineProperty(globalThis, 'WebTransport', { value: GuardedWebTransport, writable: true, configurable: true, enumerable: false });
+}

@@ -114,6 +114,16 @@ describe('host guard: nothing escapes', () => {
     expect(counted()).toMatchObject({ total: 1, byKind: { websocket: 1 }, examples: [`websocket ${h.other.replace('http', 'ws')}/chat?room=1`] });
   });
 
+  it('refuses WebTransport (QUIC over UDP, which no HTTP proxy sees) to the other host', async () => {
+    const page = await openTarget();
+    const url = `https://127.0.0.2:${h.udpPort}/session`;
+    const wt = await page.evaluate(`(async () => { try { const wt = new WebTransport(${JSON.stringify(url)}); await wt.ready; return 'ready'; } catch (e) { return e.name; } })()`);
+    await page.waitForTimeout(1000); // an unguarded handshake sends its QUIC datagrams within this
+    expect(wt).toBe('SecurityError');
+    expect(h.forbidden().datagrams).toBe(0);
+    expect(counted()).toMatchObject({ total: 1, byKind: { webtransport: 1 }, examples: [`webtransport ${url}`] });
+  });
+
   it('refuses other ports of the target host (a local InfluxDB)', async () => {
     const page = await openTarget();
     const r = await page.evaluate((url) => fetch(url, { method: 'POST', body: 'm v=1' }).then((x) => `status ${x.status}`, () => 'failed'), `${h.influx}/write?db=fleet`);
@@ -182,3 +192,24 @@ describe('host guard: allowed traffic still works', () => {
     expect(counted()).toMatchObject({ total: 0 });
   }, 60_000);
 });
+
+describe.skipIf(process.env['HOST_GUARD_E2E_LEGACY'] === '1')('host guard: wiring check (HostGuard only)', () => {
+  it('verify() passes on a guarded page and fails loudly on a context created without the proxy', async () => {
+    const page = await openTarget();
+    await expect(h.guard!.verify(page)).resolves.toBeUndefined();
+    const unguarded = await h.unproxiedContext();
+    try {
+      const p = await unguarded.newPage();
+      await p.goto(h.target);
+      // such a context still goes through the browser-wide proxy (launchProxy), which refuses the
+      // canary like any other host: refused, and counted with the browser's own traffic
+      const browserBefore = h.guard!.blocked().browser.total;
+      await expect(h.guard!.verify(p)).rejects.toThrow(/does not go through the guard proxy \(the canary http:\/\/127\.0\.0\.1:\d+\/__waddle-fleet-guard-canary answered TypeError: Failed to fetch\)/);
+      expect(h.guard!.blocked().browser.total).toBe(browserBefore + 1);
+    } finally {
+      await unguarded.close();
+    }
+    expect(counted().total).toBe(0); // the canary is not a blocked attempt
+  });
+});
+

@@ -77,6 +77,9 @@ export interface Harness {
   /** every page attempt refused, in order (onBlocked) */
   readonly attempts: BlockedAttempt[];
   newContext(): Promise<BrowserContext>;
+  /** a context of the same browser that skips the guard's context proxy (a wiring mistake) */
+  unproxiedContext(): Promise<BrowserContext>;
+  readonly guard: HostGuard | undefined;
   blocked(): BlockedSummary;
   close(): Promise<void>;
 }
@@ -120,6 +123,8 @@ export async function startHarness(): Promise<Harness> {
     influx: `http://127.0.0.1:${influx.port}`,
     udpPort,
     attempts,
+    guard,
+    unproxiedContext: () => browser.newContext(),
     forbidden: () => ({ connections: forbidden.connections + influx.connections, datagrams }),
     resetForbidden: () => {
       forbidden.connections = influx.connections = datagrams = 0;
@@ -128,9 +133,10 @@ export async function startHarness(): Promise<Harness> {
     async newContext() {
       if (guard) {
         const context = await browser.newContext({ proxy: guard.contextProxy() });
-        // the pool's probe, with its own (old) guard off: HostGuard does it
-        await context.addInitScript({ content: await probeInitScript({ intervalMs: 2000, allowedHosts: [] }) });
+        // as the pool should: the guard first (innermost, so nothing wraps what reaches Chromium
+        // after it), then the probe with its own old checks off
         await guard.attach(context, 'vu-test');
+        await context.addInitScript({ content: await probeInitScript({ intervalMs: 2000, allowedHosts: [] }) });
         return context;
       }
       // fleet/browser-pool.ts before issue 9, with fleet/run.ts's allow list

@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext } from 'playwright-core';
 import { BrowserWaddleClient } from '../clients/browser/browser-waddle-client.ts';
 import { chromiumArgs } from '../fake-media/chromium-flags.ts';
-import { HostGuard, installHostGuard, runAllowList } from '../fleet/host-guard.ts';
+import { HostGuard, isUrlAllowed, runAllowList } from '../fleet/host-guard.ts';
 import { childPids, clockTicks, processTree, readProcCpu } from '../fleet/resource-monitor.ts';
 import { probeInitScript } from '../in-page/bundle.ts';
 
@@ -77,7 +77,8 @@ async function guarded(mode: Mode, target: string): Promise<{ browser: Browser; 
   const legacyAllowed = ['127.0.0.1', 'localhost', '[::1]', '::1', new URL(target).hostname];
   const newContext = async () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 720 }, ...(guard ? { proxy: guard.contextProxy() } : {}) });
-    if (mode === 'route') await installHostGuard(context, legacyAllowed, () => {});
+    // the old installHostGuard: every request paused in Chromium until Node answers
+    if (mode === 'route') await context.route((url) => !isUrlAllowed(url.href, legacyAllowed), (route) => route.abort('blockedbyclient'));
     await context.addInitScript({ content: await probeInitScript({ intervalMs: 2000, allowedHosts: mode === 'route' ? legacyAllowed : [] }) });
     if (guard) await guard.attach(context);
     return context;

@@ -13,7 +13,7 @@ import { chromium, type Browser, type BrowserContext } from 'playwright-core';
 import { WebSocketServer } from 'ws';
 import { chromiumArgs } from '../../fake-media/chromium-flags.ts';
 import { BlockedTally, hostOfBlockedUrl, type BlockedAttempt, type BlockedSummary } from '../../fleet/blocked-tally.ts';
-import { HostGuard, installHostGuard, runAllowList } from '../../fleet/host-guard.ts';
+import { HostGuard, isUrlAllowed, runAllowList } from '../../fleet/host-guard.ts';
 import { probeInitScript } from '../../in-page/bundle.ts';
 import { PROBE_BINDING, type ProbeBatch } from '../../in-page/probe-protocol.ts';
 
@@ -147,7 +147,14 @@ export async function startHarness(): Promise<Harness> {
         tally.add(attempt);
         attempts.push(attempt);
       };
-      await installHostGuard(context, allowed, add);
+      // fleet/host-guard.ts installHostGuard, as it was
+      await context.route(
+        (url) => !isUrlAllowed(url.href, allowed),
+        async (route) => {
+          add('request', route.request().url());
+          await route.abort('blockedbyclient').catch(() => {});
+        },
+      );
       await context.exposeBinding(PROBE_BINDING, (_s, batch: ProbeBatch) => {
         for (const e of batch.events ?? []) if (e.type === 'blocked') add(e.what, e.url);
       });

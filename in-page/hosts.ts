@@ -46,3 +46,22 @@ export function isIceUrlAllowed(url: string, allowed: readonly string[]): boolea
   // ICE ports differ from the web ports the operator named, so only the host is checked here
   return parsed !== undefined && allowed.some((entry) => parseHostEntry(entry).host === parsed.host);
 }
+
+/** The fields of an ICE candidate line ("candidate:1 1 udp 2122 192.0.2.2 5000 typ host ..."), with or without "a=". */
+export function parseCandidate(line: string): { address: string; port: string; protocol: string; type: string } | undefined {
+  const m = /^(?:a=)?candidate:\S+\s+\d+\s+(\S+)\s+\d+\s+(\S+)\s+(\d+)\s+typ\s+(\S+)/i.exec(line.trim());
+  if (!m) return undefined;
+  return { protocol: (m[1] ?? '').toLowerCase(), address: normalizeHost(m[2] ?? ''), port: m[3] ?? '', type: (m[4] ?? '').toLowerCase() };
+}
+
+/**
+ * True when a remote ICE candidate may be contacted: its address is one of `addresses` (the
+ * allowed hosts' addresses and this machine's own, where the fleet's other pages live). Any
+ * port: ICE ports are picked at random. A name (mDNS "x.local" or any host name) is refused
+ * unless named exactly, because it resolves outside our control.
+ */
+export function isCandidateAllowed(line: string, addresses: readonly string[]): boolean {
+  const c = parseCandidate(line);
+  if (!c) return false;
+  return addresses.some((a) => normalizeHost(a) === c.address);
+}

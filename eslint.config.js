@@ -72,10 +72,4 @@ export default tseslint.config(
       'max-lines-per-function': ['error', { max: 80 }],
     },
   },
-  {
-    // TEMPORARY: startResourceMonitor (142 lines) is being rewritten in its own branch; remove this
-    // exemption when that lands. The file itself stays under max-lines.
-    files: ['fleet/resource-monitor.ts'],
-    rules: { 'max-lines-per-function': 'off' },
-  },
 );

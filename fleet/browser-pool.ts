@@ -8,7 +8,7 @@ import { access } from 'node:fs/promises';
 import { sleep, withTimeout } from '../common/async.ts';
 import { probeInitScript } from '../in-page/bundle.ts';
 import type { MetricsRecorder, RunEvent, Tags } from '../metrics/types.ts';
-import { checkAllowedHosts, type BlockedKind } from './host-guard.ts';
+import { checkAllowedHosts, HostGuard, type BlockedAttempt, type BlockedSummary } from './host-guard.ts';
 import { BrowserProcess } from './pool/browser-process.ts';
 import { mediaProfileOf, profileKey, type MediaProfile, type VideoSize } from './pool/media-profile.ts';
 import { RelaunchPolicy } from './pool/relaunch-policy.ts';
@@ -81,7 +81,9 @@ export class BrowserPool {
   #nextId = 1;
   #closed = false;
   #lastLaunchDoneMs = 0;
-  readonly #counts = { crashes: 0, pageCrashes: 0, relaunches: 0, request: 0, websocket: 0, ice_server: 0, blockEvents: 0 };
+  readonly #counts = { crashes: 0, pageCrashes: 0, relaunches: 0, blockEvents: 0 };
+  /** set right after construction (it reports refusals to this pool) */
+  #guard!: HostGuard;
   readonly #openConnections = new Map<Session, number>();
 
   private constructor(options: BrowserPoolOptions) {
@@ -124,15 +126,28 @@ export class BrowserPool {
     if (problems.length) throw new Error(`BrowserPool.launch: ${problems.join('; ')}`);
     // build the probe now, so a broken bundle is a start-up error, not a per-user one
     await probeInitScript({ intervalMs: 2000, allowedHosts: [] });
-    return new BrowserPool(options);
+    const pool = new BrowserPool(options);
+    pool.#guard = await HostGuard.start({
+      allowedHosts: options.allowedHosts,
+      ...(options.allowNonLoopbackHosts ? { allowNonLoopbackHosts: true } : {}),
+      onBlocked: (attempt) => pool.#onBlocked(attempt),
+    });
+    return pool;
   }
 
   get isFailing(): boolean {
     return this.#relaunch.isFailing;
   }
 
+  /** requests and WebSockets the host guard refused (ICE is counted apart) */
   get blockedRequests(): number {
-    return this.#counts.request + this.#counts.websocket;
+    const s = this.stats();
+    return s.blockedRequests + s.blockedWebSockets;
+  }
+
+  /** every attempt the host guard refused: per host, per kind, the first URLs (summary.json "blocked") */
+  blocked(): BlockedSummary {
+    return this.#guard.blocked();
   }
 
   /** True while a browser launches and for a few seconds after: the start-up burst, judged apart. */
@@ -147,15 +162,17 @@ export class BrowserPool {
 
   stats(): PoolStats {
     const c = this.#counts;
+    const byKind = this.#guard.blocked().byKind;
+    const kinds = (...names: (keyof typeof byKind)[]) => names.reduce((n, k) => n + (byKind[k] ?? 0), 0);
     return {
       browsers: this.#slots.filter((s) => s.state === 'up').length,
       contexts: this.#slots.reduce((n, s) => n + s.sessions.size, 0),
       crashes: c.crashes,
       pageCrashes: c.pageCrashes,
       relaunches: c.relaunches,
-      blockedRequests: c.request,
-      blockedWebSockets: c.websocket,
-      strippedIceServers: c.ice_server,
+      blockedRequests: kinds('request', 'redirect', 'navigation', 'iframe', 'worker', 'tunnel', 'webtransport'),
+      blockedWebSockets: kinds('websocket'),
+      strippedIceServers: kinds('ice_server', 'ice_candidate'),
     };
   }
 
@@ -222,7 +239,7 @@ export class BrowserPool {
   async #start(slot: BrowserSlot): Promise<void> {
     try {
       if (this.#closed) throw new PoolFailure('pool_closed', 'BrowserPool: closed before a browser could start');
-      const launched = await BrowserProcess.launch(slot.profile, this.#o);
+      const launched = await BrowserProcess.launch(slot.profile, { ...this.#o, proxy: this.#guard.launchProxy() });
       slot.process = launched;
       if (this.#closed || slot.state !== 'launching') {
         await launched.close();
@@ -248,12 +265,11 @@ export class BrowserPool {
         ...(options.media.screen ? { screen: options.media.screen } : {}),
         recorder: options.recorder,
         tags: options.tags,
-        allowedHosts: this.#o.allowedHosts,
+        guard: this.#guard,
         probeIntervalMs: this.#o.probeIntervalMs,
         hangCheck: this.#o.hangCheck,
         closeTimeoutMs: this.#o.closeTimeoutMs,
         onEvent: this.#o.onEvent,
-        onBlocked: (kind, url) => this.#onBlocked(kind, url, options),
         onOpenConnections: (open) => {
           this.#openConnections.set(session, open);
           options.recorder.record('webrtc.connections', this.#totalOpenConnections());
@@ -326,17 +342,15 @@ export class BrowserPool {
     this.#line.wakeAll();
   }
 
-  #onBlocked(kind: BlockedKind, url: string, user: AcquireOptions): void {
-    this.#counts[kind]++;
-    if (this.#counts.blockEvents++ >= maxBlockEvents) return;
-    const what = kind === 'request' ? 'request' : kind === 'websocket' ? 'WebSocket' : 'ICE server';
+  /** A refused attempt: a warning event for the first few (the summary counts them all). */
+  #onBlocked(attempt: BlockedAttempt): void {
+    if (attempt.source === 'browser' || this.#counts.blockEvents++ >= maxBlockEvents) return;
     this.#o.onEvent({
       timeMs: Date.now(),
       type: 'warning',
       reason: 'blocked_host',
-      message: `host guard refused a ${what} to ${url} (not in allowedHosts)`,
-      tags: user.tags,
-      data: { url, what: kind, user: user.label },
+      message: `host guard refused a ${attempt.kind} to ${attempt.url} (only the target and --allow-host hosts may be reached)`,
+      data: { ...attempt },
     });
   }
 
@@ -385,5 +399,6 @@ export class BrowserPool {
     // relaunches and background context closes still in flight
     await withTimeout(Promise.allSettled([...this.#pending]), this.#o.closeTimeoutMs * 2, 'pending pool work').catch(() => {});
     for (const s of slots) await s.process?.kill();
+    await this.#guard.close();
   }
 }

@@ -19,8 +19,6 @@ import { CANARY_PATH, GuardProxy } from './guard-proxy.ts';
 
 export type { BlockedAttempt, BlockedSummary, GuardKind } from './blocked-tally.ts';
 
-/** @deprecated the old context.route guard's kinds; HostGuard reports GuardKind */
-export type BlockedKind = 'request' | 'websocket' | 'ice_server';
 
 /** Schemes that never leave the machine. */
 const localSchemes = new Set(['data:', 'blob:', 'about:', 'chrome:', 'chrome-error:', 'devtools:']);
@@ -52,19 +50,6 @@ export function checkAllowedHosts(allowedHosts: readonly string[], allowNonLoopb
   }
 }
 
-/**
- * @deprecated context.route does not see redirect hops, workers' WebSockets or service workers
- * (issue 9); use HostGuard. Kept until fleet/browser-pool.ts is switched over.
- */
-export async function installHostGuard(context: BrowserContext, allowedHosts: readonly string[], onBlocked: (kind: BlockedKind, url: string) => void): Promise<void> {
-  await context.route(
-    (url) => !isUrlAllowed(url.href, allowedHosts),
-    async (route) => {
-      onBlocked('request', route.request().url());
-      await route.abort('blockedbyclient').catch(() => {});
-    },
-  );
-}
 
 /**
  * The allow list of a run: the target's host:port (its origin; the port made explicit, so other

@@ -15,6 +15,7 @@ import { startReferenceWaddle } from '../reference-waddle/server.ts';
 import { prepareMedia } from '../fake-media/prepare-media.ts';
 import { defaultMediaCacheDir } from '../fake-media/media-cache.ts';
 import { BrowserPool } from './browser-pool.ts';
+import { runAllowList } from './host-guard.ts';
 import { runLoad } from './load.ts';
 import { startResourceMonitor } from './resource-monitor.ts';
 import { describeSweep, sweepStaleLitter } from './stale-litter.ts';
@@ -145,14 +146,14 @@ function browserPool(run: RunContext): Task {
     name: 'browser pool',
     setup: async () => {
       if (!run.prepared.slots.some((slot) => isBrowserSlot(run, slot.driver))) return;
-      const targetUrl = new URL(run.need('target'));
       const pool = await BrowserPool.launch({
         executablePath: run.config.chromiumPath,
         maxBrowsers: run.config.maxBrowsers,
         contextsPerBrowser: run.config.contextsPerBrowser,
         mediaCacheDir,
         probeIntervalMs: run.config.probeIntervalMs,
-        allowedHosts: [targetUrl.host, ...run.config.allowHosts],
+        // the target's host:port and the --allow-host ones: nothing else, not even another loopback port
+        allowedHosts: runAllowList(run.need('target'), run.config.allowHosts),
         allowNonLoopbackHosts: run.config.allowRemoteTarget,
         onEvent: (event) => run.record(event),
         relaunch: { maxPerMinute: 5, backoffMs: 1000 },

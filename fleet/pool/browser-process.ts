@@ -18,6 +18,8 @@ export interface BrowserLaunchOptions {
   readonly extraArgs: readonly string[];
   /** bound on browser.close() before the tree is killed */
   readonly closeTimeoutMs: number;
+  /** the host guard's browser-wide proxy (Chromium's own traffic is refused and counted) */
+  readonly proxy: { readonly server: string };
 }
 
 export class BrowserProcess {
@@ -50,6 +52,7 @@ export class BrowserProcess {
       handleSIGTERM: false,
       handleSIGHUP: false,
       timeout: 60_000,
+      proxy: options.proxy,
     });
     const found = await findBrowserPid(marker);
     return new BrowserProcess(browser, found?.pid, found?.userDataDir, options.closeTimeoutMs);

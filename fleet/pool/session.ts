@@ -7,7 +7,7 @@ import { TimeoutError, withTimeout } from '../../common/async.ts';
 import { probeInitScript } from '../../in-page/bundle.ts';
 import { PROBE_BINDING, PROBE_FLUSH_GLOBAL } from '../../in-page/probe-protocol.ts';
 import type { MetricsRecorder, RunEvent, Tags } from '../../metrics/types.ts';
-import { installHostGuard, type BlockedKind } from '../host-guard.ts';
+import type { HostGuard } from '../host-guard.ts';
 import { ProbeBridge } from '../probe-bridge.ts';
 import type { VideoSize } from './media-profile.ts';
 
@@ -40,13 +40,13 @@ export interface SessionOptions {
   readonly screen?: VideoSize;
   readonly recorder: MetricsRecorder;
   readonly tags: Tags;
-  readonly allowedHosts: readonly string[];
+  /** every request, WebSocket and ICE attempt of the session goes through it (fleet/host-guard.ts) */
+  readonly guard: HostGuard;
   readonly probeIntervalMs: number;
   /** a page that does not answer a trivial evaluate within timeoutMs is hung */
   readonly hangCheck: { readonly intervalMs: number; readonly timeoutMs: number } | false;
   readonly closeTimeoutMs: number;
   readonly onEvent: (event: RunEvent) => void;
-  readonly onBlocked: (kind: BlockedKind, url: string) => void;
   /** this page's open peer connections changed */
   readonly onOpenConnections: (open: number) => void;
   /** the page crashed or hung (counted by the pool) */
@@ -76,22 +76,23 @@ export class Session implements PoolSession {
       recorder: options.recorder,
       tags: options.tags,
       onEvent: options.onEvent,
-      onBlocked: (what, url) => options.onBlocked(what, url),
       onOpenConnections: options.onOpenConnections,
     });
-    const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
+    const context = await browser.newContext({ viewport: { width: 1280, height: 720 }, proxy: options.guard.contextProxy() });
     try {
-      await installHostGuard(context, options.allowedHosts, options.onBlocked);
+      // the guard's in-page half first, so it wraps RTCPeerConnection innermost
+      await options.guard.attach(context, options.label);
       await context.exposeBinding(PROBE_BINDING, (_source, batch: unknown) => probe.handle(batch));
       await context.addInitScript({ content: keepNamesShim });
       await context.addInitScript({
         content: await probeInitScript({
           intervalMs: options.probeIntervalMs,
-          allowedHosts: options.allowedHosts,
+          allowedHosts: [], // the host guard refuses and counts; the probe only measures
           ...(options.screen ? { screen: { ...options.screen, label: options.label } } : {}),
         }),
       });
       const page = await context.newPage();
+      await options.guard.verify(page);
       const session = new Session(context, page, probe, browserPid, options);
       page.on('crash', () => session.fail('page_crash', `page of ${options.label} crashed`));
       session.#watchForHang();

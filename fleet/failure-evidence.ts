@@ -1,6 +1,7 @@
 // What a failure looked like, like Playwright gives for a failed test: for the first few failures
 // per journey, step and driver (and no more than a cap per run), a screenshot of the page, an
-// inert DOM snapshot (fleet/dom-snapshot.ts) and the page's console errors (fleet/page-console.ts),
+// inert DOM snapshot (fleet/dom-snapshot.ts), the page's console errors (fleet/page-console.ts)
+// and, when the run records traces (fleet/failure-trace.ts), the Playwright trace of the iteration,
 // written to <run folder>/evidence/ and listed in summary.evidence for the report's failure table.
 //
 // Captured at the moment of failure, before the journey goes on or the session is closed, so the
@@ -13,6 +14,7 @@ import type { Page } from 'playwright-core';
 import { withTimeout } from '../common/async.ts';
 import type { FailureEvidence } from '../metrics/run-summary.ts';
 import { domSnapshotScript } from './dom-snapshot.ts';
+import type { FailureTrace } from './failure-trace.ts';
 import type { PageConsoleLog } from './page-console.ts';
 
 /** One failure, as the user that saw it describes it. */
@@ -33,6 +35,8 @@ export interface FailureInfo {
 export interface EvidencePage {
   readonly page: Page;
   readonly console: PageConsoleLog;
+  /** the context's trace, when the run records them */
+  readonly trace?: FailureTrace;
 }
 
 export interface FailureEvidenceOptions {
@@ -41,7 +45,7 @@ export interface FailureEvidenceOptions {
   readonly perStepLimit?: number;
   /** failures captured per run; default 30 */
   readonly totalLimit?: number;
-  /** bound on the page calls of one capture; default 5 s */
+  /** bound on the page calls of one capture (and apart, on saving its trace); default 5 s */
   readonly captureTimeoutMs?: number;
   /** applied to every text written (message, console log, DOM): secrets never reach the run folder */
   readonly redact?: (text: string) => string;
@@ -131,6 +135,8 @@ export class FailureEvidenceRecorder {
     };
     if (png) await write(`${base}.png`, png);
     if (typeof html === 'string') await write(`${base}.html`, this.#safe(html));
+    // the trace is binary (a zip of DOM, network and screencast): not redacted, so no fleet secret may reach a page
+    if (source.trace && (await source.trace.save(join(this.options.runDir, `${base}.trace.zip`), this.#timeoutMs))) files.push(`${base}.trace.zip`);
     await write(`${base}.console.txt`, this.#safe(consoleText(failure, atMs, url, source.console, { screenshot: !!png, dom: typeof html === 'string' })));
     return files;
   }

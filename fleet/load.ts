@@ -8,6 +8,7 @@ import type { VuSlot } from '../plans/schedule.ts';
 import { watchAbortOnFail } from './abort-on-fail.ts';
 import type { BrowserPool } from './browser-pool.ts';
 import type { FailureEvidenceRecorder } from './failure-evidence.ts';
+import { FailureTrace } from './failure-trace.ts';
 import { measurePresence, PresenceBoard } from './measured-client.ts';
 import { watchPageConsole } from './page-console.ts';
 import type { RunContext } from './run-context.ts';
@@ -119,12 +120,14 @@ async function openSession(request: SessionRequest): Promise<ClientSession> {
   // before the driver navigates, so the log holds everything the page said
   const pageConsole = watchPageConsole(session.page);
   try {
+    const trace = await FailureTrace.start(session.context, run.config.traceFailures);
     const client = await driver.create({ page: session.page, target, username, signal: AbortSignal.any([request.abortSignal, session.signal]) });
     const measured = measurePresence(client, board, hub, tags);
     return {
       client: measured.client,
       page: session.page,
-      captureFailure: (failure) => evidence.capture(failure, { page: session.page, console: pageConsole }),
+      captureFailure: (failure) => evidence.capture(failure, { page: session.page, console: pageConsole, ...(trace ? { trace } : {}) }),
+      ...(trace ? { startIteration: () => trace.restart() } : {}),
       close: async () => {
         measured.stop();
         await client.close().catch(() => {});

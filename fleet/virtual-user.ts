@@ -23,6 +23,8 @@ export interface ClientSession {
   readonly page?: Page;
   /** Keep evidence of a failure seen in this session (fleet/failure-evidence.ts); bounded, never throws. */
   readonly captureFailure?: (failure: FailureInfo) => Promise<void>;
+  /** Called before each iteration (a failure trace starts a fresh chunk); bounded like captureFailure. */
+  readonly startIteration?: () => Promise<void>;
   close(): Promise<void>;
 }
 
@@ -151,10 +153,16 @@ class UserRun {
     const capture = this.#session?.captureFailure;
     if (!capture || reason === 'aborted') return;
     const failure: FailureInfo = { journey: this.o.slot.journey, ...(step ? { step } : {}), driver: this.o.driver.name, reason, message, vu: this.o.slot.index, atMs: Date.now() };
+    await this.#bounded(() => capture(failure), 'failure evidence');
+  }
+
+  /** A session hook for evidence, within its bound and the abort: evidence is a courtesy, never the user's failure. */
+  async #bounded(hook: (() => Promise<void>) | undefined, what: string): Promise<void> {
+    if (!hook) return;
     try {
-      await race(Promise.resolve().then(() => capture(failure)), this.o.evidenceTimeoutMs ?? 15_000, this.o.abortSignal, `${this.label} failure evidence`);
+      await race(Promise.resolve().then(hook), this.o.evidenceTimeoutMs ?? 15_000, this.o.abortSignal, `${this.label} ${what}`);
     } catch {
-      // evidence is a courtesy: never the user's failure
+      // swallowed on purpose: see above
     }
   }
 
@@ -177,6 +185,7 @@ class UserRun {
   async #runIteration(): Promise<VuOutcome | undefined> {
     const { slot, journey, abortSignal, recorder } = this.o;
     const session = this.#session!;
+    await this.#bounded(session.startIteration, 'start of iteration');
     this.iterations.started++;
     const startedMs = performance.now();
     try {

@@ -4,6 +4,7 @@
 // first few failures per journey and step only, a PNG screenshot of the Waddle page as it was, an
 // inert DOM snapshot and the console log (secret redacted), listed in summary.json and linked from
 // report.html. And a hung page cannot hold its user: capture is bounded.
+import { execFileSync } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -18,24 +19,29 @@ const secret = 's3cret-evidence-token-4711';
 const perStepCap = 3;
 let dir: string;
 
-const plan = `import { definePlan, defineJourney } from 'waddle-fleet';
+/** withVideo: a videoCall user alone in its room beside pageLogs; else pageLogs alone, failing every other iteration */
+const planOf = (durationS: number, withVideo: boolean): string => `import { definePlan, defineJourney } from 'waddle-fleet';
+const iterations = new Map();
 const pageLogs = defineJourney({
   name: 'pageLogs',
-  description: 'logs a console error carrying a secret, then fails a critical step',
+  description: 'logs a console error carrying a secret, then fails a critical step every failEvery-th iteration',
+  defaults: { failEvery: 1 },
   async run(ctx) {
+    const n = (iterations.get(ctx.user.index) ?? 0) + 1;
+    iterations.set(ctx.user.index, n);
     await ctx.step('connect', () => ctx.client.connect());
     await ctx.step('log_and_fail', async () => {
       await ctx.page.evaluate((t) => console.error('evidence-marker: the server said no, token=' + t), process.env.WADDLE_FLEET_INFLUX_TOKEN);
-      throw new Error('the page said no (token ' + process.env.WADDLE_FLEET_INFLUX_TOKEN + ')');
+      if (n % ctx.params.failEvery === 0) throw new Error('the page said no (token ' + process.env.WADDLE_FLEET_INFLUX_TOKEN + ')');
     });
   },
 });
 export default definePlan({
   name: 'evidence',
   journeys: [pageLogs],
-  phases: [{ name: 'steady', targetUsers: 2, rampUp: '1s', duration: '20s', scenarios: [
-    { journey: 'videoCall', users: 1, params: { roomSize: 1, holdMs: 200, remoteMediaTimeoutMs: 2000 } },
-    { journey: 'pageLogs', users: 1 },
+  phases: [{ name: 'steady', targetUsers: ${withVideo ? 2 : 1}, rampUp: '1s', duration: '${durationS}s', scenarios: [
+    ${withVideo ? "{ journey: 'videoCall', users: 1, params: { roomSize: 1, holdMs: 200, remoteMediaTimeoutMs: 2000 } }," : ''}
+    { journey: 'pageLogs', users: 1, params: { failEvery: ${withVideo ? 1 : 2} } },
   ] }],
   media: { camera: { width: 320, height: 240, fps: 15 } },
   thinkTimeScale: 0.1,
@@ -71,7 +77,7 @@ const fileOf = (item: FailureEvidence, ext: string): string => {
 
 describe('failure evidence through waddle-fleet run', () => {
   it('keeps a screenshot, DOM snapshot and console log of the first failures per step, links them from the report, and no more than the cap', async () => {
-    await writeFile(join(dir, 'evidence.ts'), plan);
+    await writeFile(join(dir, 'evidence.ts'), planOf(16, true));
     const results = join(dir, 'results');
     const r = await runCli(['run', join(dir, 'evidence.ts'), '--results', results, '--no-progress', '--seed', '3'], { cwd: dir, env: { WADDLE_FLEET_INFLUX_TOKEN: secret } });
     const output = r.stdout + r.stderr;
@@ -111,6 +117,7 @@ describe('failure evidence through waddle-fleet run', () => {
     const onDisk = (await readdir(join(runDir, 'evidence'))).map((f) => `evidence/${f}`);
     expect(onDisk.sort()).toEqual([...listed].sort());
     for (const file of onDisk) expect(await readFile(join(runDir, file), 'utf8')).not.toContain(secret);
+    expect(onDisk.filter((f) => f.endsWith('.zip'))).toEqual([]); // traces are an option, off by default
 
     // the report links every file
     const report = await readFile(join(runDir, 'report.html'), 'utf8');
@@ -118,6 +125,29 @@ describe('failure evidence through waddle-fleet run', () => {
     expect(report).toContain(`<img class="thumb" src="${fileOf(video[0]!, '.png')}"`);
     expect(playwrightChromiumPids(r.pid)).toEqual([]);
   }, 90_000);
+
+  it('with --trace-failures keeps a Playwright trace of the failed iteration, linked from the report', async () => {
+    await writeFile(join(dir, 'traced.ts'), planOf(8, false));
+    const results = join(dir, 'results-traced');
+    const r = await runCli(['run', join(dir, 'traced.ts'), '--results', results, '--no-progress', '--trace-failures', 'snapshots'], { cwd: dir, env: { WADDLE_FLEET_INFLUX_TOKEN: secret } });
+    expect(r.code, r.stdout + r.stderr).not.toBe(1);
+    const runDir = await runFolderOf(results);
+    const s = JSON.parse(await readFile(join(runDir, 'summary.json'), 'utf8')) as RunSummary;
+    const logged = (s.evidence ?? []).filter((e) => e.step === 'log_and_fail');
+    expect(logged.length).toBeGreaterThanOrEqual(2);
+    for (const item of logged) {
+      const zip = join(runDir, fileOf(item, '.trace.zip'));
+      const entries = execFileSync('unzip', ['-Z1', zip], { encoding: 'utf8' }).split('\n');
+      expect(entries).toContain('trace.trace');
+      const events = execFileSync('unzip', ['-p', zip, 'trace.trace'], { encoding: 'utf8', maxBuffer: 64 << 20 });
+      // this iteration's actions, and only this iteration's (the session lives on after the
+      // iteration before, which succeeded, but its chunk was dropped): one page load per trace
+      expect(events).toContain('evidence-marker');
+      expect(events.match(/"method":"goto"/g)?.length ?? 0).toBe(1);
+    }
+    const report = await readFile(join(runDir, 'report.html'), 'utf8');
+    expect(report).toContain(`href="${fileOf(logged[0]!, '.trace.zip')}">Playwright trace</a>`);
+  }, 60_000);
 });
 
 describe('failure evidence capture is bounded', () => {

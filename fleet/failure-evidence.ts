@@ -1,5 +1,5 @@
 // What a failure looked like, like Playwright gives for a failed test: for the first few failures
-// per journey, step and driver (and no more than a cap per run), a screenshot of the page, an
+// per journey, step and driver (and no more than a cap per driver in a run), a screenshot of the page, an
 // inert DOM snapshot (fleet/dom-snapshot.ts), the page's console errors (fleet/page-console.ts)
 // and, when the run records traces (fleet/failure-trace.ts), the Playwright trace of the iteration,
 // written to <run folder>/evidence/ and listed in summary.evidence for the report's failure table.
@@ -43,7 +43,7 @@ export interface FailureEvidenceOptions {
   readonly runDir: string;
   /** failures captured per journey, step and driver; default 3 */
   readonly perStepLimit?: number;
-  /** failures captured per run; default 30 */
+  /** failures captured per driver in a run (so message-only protocol failures never crowd out browser evidence); default 30 */
   readonly totalLimit?: number;
   /** bound on the page calls of one capture (and apart, on saving its trace); default 5 s */
   readonly captureTimeoutMs?: number;
@@ -56,6 +56,7 @@ export const evidenceFolder = 'evidence';
 export class FailureEvidenceRecorder {
   readonly #items: FailureEvidence[] = [];
   readonly #perStep = new Map<string, number>();
+  readonly #perDriver = new Map<string, number>();
   readonly #perStepLimit: number;
   readonly #totalLimit: number;
   readonly #timeoutMs: number;
@@ -104,11 +105,13 @@ export class FailureEvidenceRecorder {
   #claim(failure: FailureInfo): number | undefined {
     const key = `${failure.journey}\u0000${failure.step ?? ''}\u0000${failure.driver}`;
     const taken = this.#perStep.get(key) ?? 0;
-    if (taken >= this.#perStepLimit || this.#claimed >= this.#totalLimit) {
+    const ofDriver = this.#perDriver.get(failure.driver) ?? 0;
+    if (taken >= this.#perStepLimit || ofDriver >= this.#totalLimit) {
       this.#skipped++;
       return undefined;
     }
     this.#perStep.set(key, taken + 1);
+    this.#perDriver.set(failure.driver, ofDriver + 1);
     return ++this.#claimed;
   }
 

@@ -31,7 +31,7 @@ export function describeEvidence(run: RunContext): string | undefined {
   const captured = recorder.list().length;
   if (captured === 0) return undefined;
   const { perStep, total } = recorder.limits;
-  const skipped = recorder.skipped ? `; ${recorder.skipped} later failures not captured (at most ${perStep} per journey and step, ${total} per run)` : '';
+  const skipped = recorder.skipped ? `; ${recorder.skipped} later failures not captured (at most ${perStep} per journey and step, ${total} per driver)` : '';
   return `failure evidence: ${captured} failures captured (screenshot, DOM snapshot, console log) in evidence/${skipped}`;
 }
 

@@ -175,14 +175,17 @@ describe('failure evidence capture is bounded', () => {
     }
   }, 30_000);
 
-  it('holds the per-step and per-run caps for concurrent failures', async () => {
+  it('holds the per-step and per-driver caps for concurrent failures', async () => {
     const recorder = new FailureEvidenceRecorder({ runDir: join(dir, 'caps'), perStepLimit: 2, totalLimit: 5 });
-    const failure = (step: string, vu: number) => ({ journey: 'j', step, driver: 'protocol', reason: 'assertion', message: `m ${vu}`, vu });
+    const failure = (step: string, vu: number, driver = 'protocol') => ({ journey: 'j', step, driver, reason: 'assertion', message: `m ${vu}`, vu });
     await Promise.all([0, 1, 2, 3].flatMap((vu) => ['a', 'b', 'c'].map((step) => recorder.capture(failure(step, vu)))));
     const items = recorder.list();
-    expect(items).toHaveLength(5); // 3 steps × 2 would be 6; the run's cap is 5
+    expect(items).toHaveLength(5); // 3 steps × 2 would be 6; the driver's cap is 5
     for (const step of ['a', 'b', 'c']) expect(items.filter((i) => i.step === step).length).toBeLessThanOrEqual(2);
     expect(recorder.skipped).toBe(12 - 5);
     expect(items.every((i) => i.files.length === 0)).toBe(true); // no page: the message is the evidence
+    // protocol failures filled their cap; another driver's first failure still gets its place
+    await recorder.capture(failure('a', 9, 'browser'));
+    expect(recorder.list().filter((i) => i.message === 'm 9')).toHaveLength(1);
   });
 });

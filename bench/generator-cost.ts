@@ -6,6 +6,9 @@
 //   node --import tsx bench/generator-cost.ts [scenario ...] [--samples 5] [--sample-ms 3000]
 //        [--json out.json] [--threads] [--chromium-arg=--flag ...]
 //   --threads also lists the busiest Chromium threads (process kind/thread name)
+//   --trace records a Playwright trace (screenshots + DOM snapshots) in every user's context, to
+//   price always-on tracing for failure evidence (fleet/failure-evidence.ts); --trace=snapshots
+//   records DOM snapshots without the screencast
 //   scenarios: idle-chat active-chat voice video screen (default: all)
 //
 // Prints figures and asserts nothing (machines differ; this one is shared): run it on a quiet
@@ -34,6 +37,7 @@ interface Scenario {
   setup(open: (i: number, media: Media) => Promise<User>): Promise<{ users: User[]; activity?: (signal: AbortSignal) => Promise<void> }>;
 }
 
+type TraceMode = 'off' | 'full' | 'snapshots';
 const CAMERA = { width: 320, height: 240, fps: 15 }; // the smoke plan's camera
 const SCREEN = { width: 640, height: 360, fps: 5 }; // the smoke plan's screen
 const CHAT_INTERVAL_MS = 2000;
@@ -284,7 +288,7 @@ interface Result {
   byThreadPct: Record<string, number>;
 }
 
-async function runScenario(s: Scenario, url: string, opts: { samples: number; sampleMs: number; chromiumArgs: string[]; cacheDir: string; threads: boolean }): Promise<Result> {
+async function runScenario(s: Scenario, url: string, opts: { samples: number; sampleMs: number; chromiumArgs: string[]; cacheDir: string; threads: boolean; trace: TraceMode }): Promise<Result> {
   const recorder: MetricsRecorder = { record() {} } as unknown as MetricsRecorder;
   const pool = await BrowserPool.launch({
     maxBrowsers: 4,
@@ -300,6 +304,7 @@ async function runScenario(s: Scenario, url: string, opts: { samples: number; sa
   try {
     const open = async (i: number, media: Media): Promise<User> => {
       const session = await pool.acquire({ label: `bench-${s.name}-${i}`, media, recorder, tags: { journey: s.name }, timeoutMs: 60_000 });
+      if (opts.trace !== 'off') await session.context.tracing.start({ screenshots: opts.trace === 'full', snapshots: true });
       const u = { session, client: new BrowserWaddleClient(session.page, { baseUrl: url, username: `bench-${s.name}-${i}` }) };
       users.push(u);
       return u;
@@ -349,6 +354,7 @@ const samples = Number(flag('--samples', '5'));
 const sampleMs = Number(flag('--sample-ms', '3000'));
 const jsonOut = flag('--json', '');
 const threads = argv.includes('--threads');
+const trace: TraceMode = argv.includes('--trace') ? 'full' : argv.includes('--trace=snapshots') ? 'snapshots' : 'off';
 const chromiumArgs = argv.filter((a) => a.startsWith('--chromium-arg=')).map((a) => a.slice('--chromium-arg='.length));
 const names = argv.filter((a) => !a.startsWith('--'));
 const unknown = names.filter((n) => !scenarios.some((s) => s.name === n));
@@ -360,9 +366,9 @@ const cacheDir = join(os.homedir(), '.cache', 'waddle-fleet', 'media');
 const waddle = await startWaddle();
 const results: Result[] = [];
 try {
-  console.log(`generator cost per user (${os.availableParallelism()} cores; medians of ${samples} × ${sampleMs} ms after a ${WARMUP_MS} ms warm-up; CPU in % of the whole machine)`);
+  console.log(`generator cost per user (${os.availableParallelism()} cores; medians of ${samples} × ${sampleMs} ms after a ${WARMUP_MS} ms warm-up; CPU in % of the whole machine)${trace === 'off' ? '' : `; Playwright tracing (${trace === 'full' ? 'screenshots + snapshots' : 'snapshots only'}) on in every context`}`);
   for (const s of chosen) {
-    const r = await runScenario(s, waddle.url, { samples, sampleMs, chromiumArgs, cacheDir, threads });
+    const r = await runScenario(s, waddle.url, { samples, sampleMs, chromiumArgs, cacheDir, threads, trace });
     results.push(r);
     const kinds = Object.entries(r.byKindPct)
       .sort((a, b) => b[1] - a[1])

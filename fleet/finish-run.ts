@@ -11,6 +11,7 @@ import { callRoomLayout } from '../plans/schedule.ts';
 import { publishRun } from '../reports/publish.ts';
 import { judgeGenerator } from './generator-health.ts';
 import type { RunContext } from './run-context.ts';
+import { recordedEvidence } from './run-evidence.ts';
 import type { TaskRunResult } from './tasks.ts';
 
 export type FleetRunResult =
@@ -56,7 +57,8 @@ function summarize(run: RunContext, tasks: TaskRunResult): RunSummary {
     ...(run.missedStart ? { missingShards: [run.shardLabel] } : {}),
   });
   const sinks = run.get('sinkStats') ?? {};
-  return buildSummary({
+  const evidence = recordedEvidence(run);
+  const summary = buildSummary({
     runId: run.runId,
     shard: run.shardLabel,
     status: run.io.interrupt.aborted || !load ? 'partial' : 'complete',
@@ -76,6 +78,7 @@ function summarize(run: RunContext, tasks: TaskRunResult): RunSummary {
     scheduleLag: hub ? lagOf(hub) : { p50: 0, p95: 0, max: 0 },
     defaultGate: resolved.defaultThresholds,
   });
+  return evidence ? { ...summary, evidence } : summary;
 }
 
 function lagOf(hub: MetricsHub) {

@@ -7,8 +7,12 @@ import type { PhaseSummary } from '../metrics/run-summary.ts';
 import type { VuSlot } from '../plans/schedule.ts';
 import { watchAbortOnFail } from './abort-on-fail.ts';
 import type { BrowserPool } from './browser-pool.ts';
+import type { FailureEvidenceRecorder } from './failure-evidence.ts';
+import { FailureTrace } from './failure-trace.ts';
 import { measurePresence, PresenceBoard } from './measured-client.ts';
+import { watchPageConsole } from './page-console.ts';
 import type { RunContext } from './run-context.ts';
+import { describeEvidence, evidenceRecorderFor } from './run-evidence.ts';
 import { runSchedule, type ScheduleResult } from './scheduler.ts';
 import { runVirtualUser, type ClientSession, type VuOutcome } from './virtual-user.ts';
 
@@ -21,6 +25,7 @@ export async function runLoad(run: RunContext): Promise<{ load: ScheduleResult; 
   const { resolved, slots } = run.prepared;
   const hub = run.need('hub');
   const board = new PresenceBoard();
+  const evidence = evidenceRecorderFor(run);
   const phases: PhaseSummary[] = [];
   const loadStartedAtMs = Date.now();
   run.loadStarted = true;
@@ -35,7 +40,7 @@ export async function runLoad(run: RunContext): Promise<{ load: ScheduleResult; 
       phases: resolved.phases,
       startVu: async (slot, stopSignal, abortSignal) => {
         progress.started(slot);
-        const outcome = await startUser(run, board, slot, stopSignal, abortSignal);
+        const outcome = await startUser({ run, board, evidence, slot }, stopSignal, abortSignal);
         progress.ended(slot, outcome);
         return outcome;
       },
@@ -56,12 +61,23 @@ export async function runLoad(run: RunContext): Promise<{ load: ScheduleResult; 
   } finally {
     stopWatch();
     progress.stop();
+    const captured = describeEvidence(run);
+    if (captured) run.log(captured);
     const last = phases.at(-1);
     if (last) phases[phases.length - 1] = { ...last, endMs: Date.now() };
   }
 }
 
-function startUser(run: RunContext, board: PresenceBoard, slot: VuSlot, stopSignal: AbortSignal, abortSignal: AbortSignal): Promise<VuOutcome> {
+/** What every user of the run shares, and the user's slot. */
+interface UserSetting {
+  readonly run: RunContext;
+  readonly board: PresenceBoard;
+  readonly evidence: FailureEvidenceRecorder;
+  readonly slot: VuSlot;
+}
+
+function startUser(setting: UserSetting, stopSignal: AbortSignal, abortSignal: AbortSignal): Promise<VuOutcome> {
+  const { run, slot } = setting;
   const { catalog, resolved, seed } = run.prepared;
   const journey = catalog.journey(slot.journey)!; // preflight checked every name
   const driver = catalog.driver(slot.driver)!;
@@ -72,7 +88,7 @@ function startUser(run: RunContext, board: PresenceBoard, slot: VuSlot, stopSign
     journey,
     driver: { name: driver.name, kind: driver.kind, capabilities: driver.capabilities },
     target,
-    createClient: () => openSession({ run, board, slot, driver, media: { ...journey.media, ...resolved.media }, abortSignal }),
+    createClient: () => openSession({ ...setting, driver, media: { ...journey.media, ...resolved.media }, abortSignal }),
     recorder: hub,
     onEvent: (event) => run.record(event),
     stopSignal,
@@ -82,10 +98,7 @@ function startUser(run: RunContext, board: PresenceBoard, slot: VuSlot, stopSign
   });
 }
 
-interface SessionRequest {
-  readonly run: RunContext;
-  readonly board: PresenceBoard;
-  readonly slot: VuSlot;
+interface SessionRequest extends UserSetting {
   readonly driver: Driver;
   readonly media: Parameters<BrowserPool['acquire']>[0]['media'];
   readonly abortSignal: AbortSignal;
@@ -93,7 +106,7 @@ interface SessionRequest {
 
 /** A user's client on its driver, measured; close() undoes all of it. */
 async function openSession(request: SessionRequest): Promise<ClientSession> {
-  const { run, board, slot, driver } = request;
+  const { run, board, slot, driver, evidence } = request;
   const hub = run.need('hub');
   const target = run.need('target');
   const username = `vu-${String(slot.index).padStart(4, '0')}`;
@@ -101,15 +114,21 @@ async function openSession(request: SessionRequest): Promise<ClientSession> {
   if (driver.kind === 'protocol') {
     const client = await driver.create({ target, username, signal: request.abortSignal });
     const measured = measurePresence(client, board, hub, tags);
-    return { client: measured.client, close: async () => (measured.stop(), await client.close()) };
+    // no page to show: a protocol user's evidence is its message
+    return { client: measured.client, captureFailure: (failure) => evidence.capture(failure), close: async () => (measured.stop(), await client.close()) };
   }
   const session = await run.need('pool').acquire({ label: username, media: request.media, recorder: hub, tags, timeoutMs: acquireTimeoutMs });
+  // before the driver navigates, so the log holds everything the page said
+  const pageConsole = watchPageConsole(session.page);
   try {
+    const trace = await FailureTrace.start(session.context, run.config.traceFailures);
     const client = await driver.create({ page: session.page, target, username, signal: AbortSignal.any([request.abortSignal, session.signal]) });
     const measured = measurePresence(client, board, hub, tags);
     return {
       client: measured.client,
       page: session.page,
+      captureFailure: (failure) => evidence.capture(failure, { page: session.page, console: pageConsole, ...(trace ? { trace } : {}) }),
+      ...(trace ? { startIteration: () => trace.restart() } : {}),
       close: async () => {
         measured.stop();
         await client.close().catch(() => {});

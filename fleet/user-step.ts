@@ -77,6 +77,11 @@ export interface StepRunner {
   readonly abortSignal: AbortSignal;
   readonly defaultTimeoutMs: number;
   readonly emit: (event: Omit<RunEvent, 'timeMs'>) => void;
+  /**
+   * Called when a step failed (not when aborted), before the journey goes on or the iteration
+   * ends, while the page still shows the failure: failure evidence. Must be bounded; may not throw.
+   */
+  readonly onFailure?: (step: string, reason: FailureReason, message: string) => Promise<void>;
 }
 
 /** The `step` a journey calls. */
@@ -99,14 +104,16 @@ export function makeStep(runner: StepRunner): StepFn {
       record('step.errors', 0, tags);
       return value;
     } catch (error) {
+      const failedAfterMs = performance.now() - startedMs;
       const reason = classifyError(error, runner.abortSignal.aborted);
-      const data = { vu: runner.vu, critical, durationMs: performance.now() - startedMs };
-      runner.emit({ type: 'step_error', reason, message: `${runner.who}/${name}: ${messageOf(error)}`, tags, data });
+      const message = `${runner.who}/${name}: ${messageOf(error)}`;
+      runner.emit({ type: 'step_error', reason, message, tags, data: { vu: runner.vu, critical, durationMs: failedAfterMs } });
       // An aborted step is an interruption, not a failure of the target: no error sample.
       if (reason === 'aborted') throw error instanceof VuAbortedError ? error : new VuAbortedError(messageOf(error));
       // A failure's time never enters step.duration_ms: a step that fails fast would make latency look better.
-      record('step.failed_duration_ms', performance.now() - startedMs, { ...tags, reason });
+      record('step.failed_duration_ms', failedAfterMs, { ...tags, reason });
       record('step.errors', 1, tags);
+      await Promise.resolve().then(() => runner.onFailure?.(name, reason, message)).catch(() => {});
       if (critical || fatalReasons.has(reason)) throw new StepFailedError(name, reason, error);
       return undefined;
     }

@@ -11,6 +11,7 @@ import { mergeParams } from '../journeys/params.ts';
 import type { Journey, JourneyContext } from '../journeys/types.ts';
 import type { MetricsRecorder, RunEvent, Tags } from '../metrics/types.ts';
 import type { VuSlot } from '../plans/schedule.ts';
+import type { FailureInfo } from './failure-evidence.ts';
 import { drawProfile } from './profile.ts';
 import { classifyError, fatalReasons, makeStep, messageOf, race, StepFailedError, VuAbortedError, type FailureReason } from './user-step.ts';
 
@@ -20,6 +21,10 @@ export interface ClientSession {
   readonly client: WaddleClient;
   /** the user's page, on browser drivers */
   readonly page?: Page;
+  /** Keep evidence of a failure seen in this session (fleet/failure-evidence.ts); bounded, never throws. */
+  readonly captureFailure?: (failure: FailureInfo) => Promise<void>;
+  /** Called before each iteration (a failure trace starts a fresh chunk); bounded like captureFailure. */
+  readonly startIteration?: () => Promise<void>;
   close(): Promise<void>;
 }
 
@@ -42,6 +47,8 @@ export interface VirtualUserOptions {
   readonly defaultStepTimeoutMs?: number;
   /** bound on closing a session (a hung close must not hold the run); default 15 s */
   readonly closeTimeoutMs?: number;
+  /** outer bound on capturing a failure's evidence (the capture bounds itself; this guards a broken one); default 15 s */
+  readonly evidenceTimeoutMs?: number;
 }
 
 export interface IterationCounts {
@@ -121,7 +128,7 @@ class UserRun {
     const profile = drawProfile(rng);
     const thinkTimeScale = o.thinkTimeScale ?? 1;
     this.#context = {
-      step: makeStep({ tags: this.tags, who: `${this.label} ${slot.journey}`, vu: slot.index, recorder: o.recorder, abortSignal: o.abortSignal, defaultTimeoutMs: o.defaultStepTimeoutMs ?? 60_000, emit: (e) => this.emit(e) }),
+      step: makeStep({ tags: this.tags, who: `${this.label} ${slot.journey}`, vu: slot.index, recorder: o.recorder, abortSignal: o.abortSignal, defaultTimeoutMs: o.defaultStepTimeoutMs ?? 60_000, emit: (e) => this.emit(e), onFailure: (step, reason, message) => this.captureFailure(reason, message, step) }),
       think: (ms?: number) => sleep((ms ?? profile.reactionTimeMs) * thinkTimeScale, this.#anyStop),
       profile,
       params: mergeParams(o.journey.defaults, slot.params),
@@ -138,6 +145,24 @@ class UserRun {
       this.o.onEvent({ timeMs: Date.now(), ...event });
     } catch {
       // an event sink failure must not end a user
+    }
+  }
+
+  /** Evidence of a failure from the session it happened in, before anything closes it; bounded, never throws. */
+  async captureFailure(reason: FailureReason, message: string, step?: string): Promise<void> {
+    const capture = this.#session?.captureFailure;
+    if (!capture || reason === 'aborted') return;
+    const failure: FailureInfo = { journey: this.o.slot.journey, ...(step ? { step } : {}), driver: this.o.driver.name, reason, message, vu: this.o.slot.index, atMs: Date.now() };
+    await this.#bounded(() => capture(failure), 'failure evidence');
+  }
+
+  /** A session hook for evidence, within its bound and the abort: evidence is a courtesy, never the user's failure. */
+  async #bounded(hook: (() => Promise<void>) | undefined, what: string): Promise<void> {
+    if (!hook) return;
+    try {
+      await race(Promise.resolve().then(hook), this.o.evidenceTimeoutMs ?? 15_000, this.o.abortSignal, `${this.label} ${what}`);
+    } catch {
+      // swallowed on purpose: see above
     }
   }
 
@@ -160,6 +185,7 @@ class UserRun {
   async #runIteration(): Promise<VuOutcome | undefined> {
     const { slot, journey, abortSignal, recorder } = this.o;
     const session = this.#session!;
+    await this.#bounded(session.startIteration, 'start of iteration');
     this.iterations.started++;
     const startedMs = performance.now();
     try {
@@ -179,7 +205,10 @@ class UserRun {
     const { slot, abortSignal, recorder } = this.o;
     const reason = classifyError(error, abortSignal.aborted);
     const step = error instanceof StepFailedError ? error.step : undefined;
-    this.emit({ type: 'journey_error', reason, message: `${this.label} ${slot.journey}: ${messageOf(error)}`, tags: step ? { ...this.tags, step } : this.tags, data: { vu: slot.index, iteration: this.iterations.started } });
+    const message = `${this.label} ${slot.journey}: ${messageOf(error)}`;
+    this.emit({ type: 'journey_error', reason, message, tags: step ? { ...this.tags, step } : this.tags, data: { vu: slot.index, iteration: this.iterations.started } });
+    // a failed step kept its evidence when it failed; a failure outside any step keeps it now
+    if (!(error instanceof StepFailedError)) await this.captureFailure(reason, message);
     if (reason === 'aborted') {
       this.iterations.interrupted++;
       return { ...this.outcome, outcome: 'interrupted', reason, message: messageOf(error) };

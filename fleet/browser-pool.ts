@@ -4,37 +4,18 @@
 // acquire timeout. Faults stay local: a crashed or hung page fails only its user
 // (fleet/pool/session.ts); a dead browser fails only its users and is relaunched with backoff;
 // a relaunch storm marks the pool failing, a generator fault (fleet/pool/relaunch-policy.ts).
-import { access } from 'node:fs/promises';
 import { sleep, withTimeout } from '../common/async.ts';
 import { probeInitScript } from '../in-page/bundle.ts';
-import type { MetricsRecorder, RunEvent, Tags } from '../metrics/types.ts';
-import { checkAllowedHosts, HostGuard, type BlockedAttempt, type BlockedSummary } from './host-guard.ts';
+import type { MetricsRecorder, Tags } from '../metrics/types.ts';
+import { HostGuard, type BlockedAttempt, type BlockedSummary } from './host-guard.ts';
 import { BrowserProcess } from './pool/browser-process.ts';
 import { mediaProfileOf, profileKey, type MediaProfile, type VideoSize } from './pool/media-profile.ts';
+import { checkPoolOptions, resolvePoolOptions, type BrowserPoolOptions, type ResolvedPoolOptions } from './pool/pool-options.ts';
 import { RelaunchPolicy } from './pool/relaunch-policy.ts';
 import { PoolFailure, Session, type PoolSession } from './pool/session.ts';
 import { WaitingLine } from './pool/waiting-line.ts';
 
-export { PoolFailure, type PoolSession, type VideoSize };
-
-export interface BrowserPoolOptions {
-  readonly executablePath?: string;
-  readonly maxBrowsers: number;
-  readonly contextsPerBrowser: number;
-  readonly mediaCacheDir: string;
-  readonly probeIntervalMs?: number;
-  /** hosts (optionally host:port) pages may reach; loopback only unless allowNonLoopbackHosts */
-  readonly allowedHosts: readonly string[];
-  readonly allowNonLoopbackHosts?: boolean;
-  readonly onEvent: (event: RunEvent) => void;
-  readonly headless?: boolean;
-  readonly relaunch?: { readonly maxPerMinute: number; readonly backoffMs: number };
-  /** a page that does not answer a trivial evaluate within timeoutMs is hung (default 5 s / 15 s) */
-  readonly hangCheck?: { readonly intervalMs: number; readonly timeoutMs: number } | false;
-  /** bound on closing a context or a browser before forcing it (default 5000) */
-  readonly closeTimeoutMs?: number;
-  readonly extraArgs?: readonly string[];
-}
+export { PoolFailure, type BrowserPoolOptions, type PoolSession, type VideoSize };
 
 export interface AcquireOptions {
   /** the user's label ("vu-0042"): in events and on the fake screen share */
@@ -73,7 +54,7 @@ const startUpSettleMs = 5_000;
 const maxBlockEvents = 20;
 
 export class BrowserPool {
-  readonly #o: Required<Omit<BrowserPoolOptions, 'allowNonLoopbackHosts'>>;
+  readonly #o: ResolvedPoolOptions;
   readonly #slots: BrowserSlot[] = [];
   readonly #line = new WaitingLine();
   readonly #relaunch: RelaunchPolicy;
@@ -87,43 +68,13 @@ export class BrowserPool {
   readonly #openConnections = new Map<Session, number>();
 
   private constructor(options: BrowserPoolOptions) {
-    this.#o = {
-      executablePath: options.executablePath ?? '/usr/bin/chromium',
-      maxBrowsers: options.maxBrowsers,
-      contextsPerBrowser: options.contextsPerBrowser,
-      mediaCacheDir: options.mediaCacheDir,
-      probeIntervalMs: options.probeIntervalMs ?? 2000,
-      allowedHosts: [...options.allowedHosts],
-      onEvent: options.onEvent,
-      headless: options.headless ?? true,
-      relaunch: options.relaunch ?? { maxPerMinute: 5, backoffMs: 1000 },
-      hangCheck: options.hangCheck === undefined ? { intervalMs: 5000, timeoutMs: 15_000 } : options.hangCheck,
-      closeTimeoutMs: options.closeTimeoutMs ?? 5000,
-      extraArgs: options.extraArgs ?? [],
-    };
+    this.#o = resolvePoolOptions(options);
     this.#relaunch = new RelaunchPolicy(this.#o.relaunch.maxPerMinute, this.#o.relaunch.backoffMs);
   }
 
   /** Validates the options and the machine; browsers start on the first acquire of each media profile. */
   static async launch(options: BrowserPoolOptions): Promise<BrowserPool> {
-    const problems: string[] = [];
-    const posInt = (n: number) => Number.isInteger(n) && n >= 1;
-    if (!posInt(options.maxBrowsers)) problems.push(`maxBrowsers: expected an integer ≥ 1, got ${options.maxBrowsers}`);
-    if (!posInt(options.contextsPerBrowser)) problems.push(`contextsPerBrowser: expected an integer ≥ 1, got ${options.contextsPerBrowser}`);
-    if (options.probeIntervalMs !== undefined && !(options.probeIntervalMs >= 250)) problems.push(`probeIntervalMs: expected ≥ 250, got ${options.probeIntervalMs}`);
-    if (options.relaunch && !(options.relaunch.maxPerMinute >= 0 && options.relaunch.backoffMs >= 0)) problems.push('relaunch: maxPerMinute and backoffMs must be ≥ 0');
-    try {
-      checkAllowedHosts(options.allowedHosts, options.allowNonLoopbackHosts);
-    } catch (error) {
-      problems.push((error as Error).message);
-    }
-    const exe = options.executablePath ?? '/usr/bin/chromium';
-    try {
-      await access(exe);
-    } catch {
-      problems.push(`executablePath: ${exe} does not exist; install Debian Chromium with apt-get install chromium, or give --chromium <path>`);
-    }
-    if (problems.length) throw new Error(`BrowserPool.launch: ${problems.join('; ')}`);
+    await checkPoolOptions(options);
     // build the probe now, so a broken bundle is a start-up error, not a per-user one
     await probeInitScript({ intervalMs: 2000, allowedHosts: [] });
     const pool = new BrowserPool(options);

@@ -1,0 +1,69 @@
+// The browser pool's options: what a caller may give, the defaults, and the checks
+// BrowserPool.launch runs before any browser starts (every problem at once, each naming the option
+// and how to fix it).
+import { access } from 'node:fs/promises';
+import type { RunEvent } from '../../metrics/types.ts';
+import { checkAllowedHosts } from '../host-guard.ts';
+
+export interface BrowserPoolOptions {
+  readonly executablePath?: string;
+  readonly maxBrowsers: number;
+  readonly contextsPerBrowser: number;
+  readonly mediaCacheDir: string;
+  readonly probeIntervalMs?: number;
+  /** hosts (optionally host:port) pages may reach; loopback only unless allowNonLoopbackHosts */
+  readonly allowedHosts: readonly string[];
+  readonly allowNonLoopbackHosts?: boolean;
+  readonly onEvent: (event: RunEvent) => void;
+  readonly headless?: boolean;
+  readonly relaunch?: { readonly maxPerMinute: number; readonly backoffMs: number };
+  /** a page that does not answer a trivial evaluate within timeoutMs is hung (default 5 s / 15 s) */
+  readonly hangCheck?: { readonly intervalMs: number; readonly timeoutMs: number } | false;
+  /** bound on closing a context or a browser before forcing it (default 5000) */
+  readonly closeTimeoutMs?: number;
+  readonly extraArgs?: readonly string[];
+}
+
+/** The options with every default filled in (the guard keeps allowNonLoopbackHosts). */
+export type ResolvedPoolOptions = Required<Omit<BrowserPoolOptions, 'allowNonLoopbackHosts'>>;
+
+const defaultExecutablePath = '/usr/bin/chromium';
+
+export function resolvePoolOptions(options: BrowserPoolOptions): ResolvedPoolOptions {
+  return {
+    executablePath: options.executablePath ?? defaultExecutablePath,
+    maxBrowsers: options.maxBrowsers,
+    contextsPerBrowser: options.contextsPerBrowser,
+    mediaCacheDir: options.mediaCacheDir,
+    probeIntervalMs: options.probeIntervalMs ?? 2000,
+    allowedHosts: [...options.allowedHosts],
+    onEvent: options.onEvent,
+    headless: options.headless ?? true,
+    relaunch: options.relaunch ?? { maxPerMinute: 5, backoffMs: 1000 },
+    hangCheck: options.hangCheck === undefined ? { intervalMs: 5000, timeoutMs: 15_000 } : options.hangCheck,
+    closeTimeoutMs: options.closeTimeoutMs ?? 5000,
+    extraArgs: options.extraArgs ?? [],
+  };
+}
+
+/** Throws one error listing every problem with the options and the machine (Chromium present). */
+export async function checkPoolOptions(options: BrowserPoolOptions): Promise<void> {
+  const problems: string[] = [];
+  const posInt = (n: number) => Number.isInteger(n) && n >= 1;
+  if (!posInt(options.maxBrowsers)) problems.push(`maxBrowsers: expected an integer ≥ 1, got ${options.maxBrowsers}`);
+  if (!posInt(options.contextsPerBrowser)) problems.push(`contextsPerBrowser: expected an integer ≥ 1, got ${options.contextsPerBrowser}`);
+  if (options.probeIntervalMs !== undefined && !(options.probeIntervalMs >= 250)) problems.push(`probeIntervalMs: expected ≥ 250, got ${options.probeIntervalMs}`);
+  if (options.relaunch && !(options.relaunch.maxPerMinute >= 0 && options.relaunch.backoffMs >= 0)) problems.push('relaunch: maxPerMinute and backoffMs must be ≥ 0');
+  try {
+    checkAllowedHosts(options.allowedHosts, options.allowNonLoopbackHosts);
+  } catch (error) {
+    problems.push((error as Error).message);
+  }
+  const exe = options.executablePath ?? defaultExecutablePath;
+  try {
+    await access(exe);
+  } catch {
+    problems.push(`executablePath: ${exe} does not exist; install Debian Chromium with apt-get install chromium, or give --chromium <path>`);
+  }
+  if (problems.length) throw new Error(`BrowserPool.launch: ${problems.join('; ')}`);
+}

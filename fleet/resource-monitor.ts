@@ -2,15 +2,13 @@
 // records CPU, run-queue wait and memory of this Node process and of every browser process tree,
 // machine CPU and memory, event-loop delay, and — when the target offers Prometheus /metrics —
 // the target's own figures; and it feeds the saturation judge (./saturation.ts says the rule).
-import os from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { MetricName } from '../metrics/catalogue.ts';
 import type { MetricsRecorder, RunEvent } from '../metrics/types.ts';
 import { processTree } from './process-tree.ts';
-import { clockTicks, cpuTicksBetween, generatorCpuPercent, machineCpuPercent, machineMemoryPercent, memoryKb, readMachineCpuTimes, readProcCpu, type ProcCpuSnapshot } from './proc-stats.ts';
-import { cpuStarvedPercent, cpuWaitPercent, demandCores, readSchedTimes, starvedCores, schedTimesBetween, type SchedSnapshot } from './run-queue-wait.ts';
-import { defaultSaturationLimits, SaturationJudge, type LoadSample, type SaturationLimits } from './saturation.ts';
-import { createTargetScraper } from './target-scrape.ts';
+import { LoadSampler, type TickMeasurement } from './load-sampler.ts';
+import { defaultSaturationLimits, SaturationJudge, type SaturationLimits } from './saturation.ts';
+import { createTargetScraper, type TargetScraper } from './target-scrape.ts';
 
 // importers of the monolith this file used to be (browser pool, bench) keep their paths
 export { childPids, isAlive, processTree } from './process-tree.ts';
@@ -61,133 +59,106 @@ export interface ResourceMonitor {
   health(): GeneratorHealthReport;
 }
 
-/** Cumulative readings at one instant; a tick differences two of them. */
-interface Reading {
-  readonly wallMs: number;
-  readonly nodeCpu: NodeJS.CpuUsage;
-  readonly procCpu: ProcCpuSnapshot;
-  readonly sched: SchedSnapshot;
+export function startResourceMonitor(options: ResourceMonitorOptions): ResourceMonitor {
+  return new RunningMonitor(options);
 }
 
-export function startResourceMonitor(options: ResourceMonitorOptions): ResourceMonitor {
-  const intervalMs = options.intervalMs ?? 2000;
-  const judge = new SaturationJudge({ ...defaultSaturationLimits, ...definedOnly(options.saturation ?? {}) });
-  const cores = os.availableParallelism();
-  const hz = clockTicks();
-  const rec = (m: MetricName, v: number) => {
-    if (Number.isFinite(v)) options.recorder.record(m, v);
-  };
-  const scraper = options.targetMetricsUrl ? createTargetScraper(options.targetMetricsUrl, Math.min(1500, intervalMs), rec, options.onEvent) : undefined;
+/** Ticks every intervalMs (never overlapping: a slow tick skips the next one) until stopped. */
+class RunningMonitor implements ResourceMonitor {
+  readonly #options: ResourceMonitorOptions;
+  readonly #judge: SaturationJudge;
+  readonly #scraper: TargetScraper | undefined;
+  readonly #sampler: LoadSampler;
+  /** event-loop delay per tick (the gauge) and over the whole run (health) */
+  readonly #loopInterval = monitorEventLoopDelay({ resolution: 10 });
+  readonly #loopRun = monitorEventLoopDelay({ resolution: 10 });
+  readonly #timer: NodeJS.Timeout;
+  #memoryMaxMb = 0;
+  #samples = 0;
+  #stopped = false;
+  #running: Promise<void> | undefined;
 
-  const loopInterval = monitorEventLoopDelay({ resolution: 10 });
-  const loopRun = monitorEventLoopDelay({ resolution: 10 });
-  loopInterval.enable();
-  loopRun.enable();
-
-  let memoryMaxMb = 0;
-  let samples = 0;
-  // primed now so the first tick has a machine figure over its whole window
-  let lastMachine: { busy: number; total: number } | undefined = readMachineCpuTimes();
-  let stopped = false;
-  let running: Promise<void> | undefined;
-
-  /** the browsers' and extra processes' pids now (whole trees; never this Node process, counted apart) */
-  function browserTreePids(): Set<number> {
-    const pids = new Set<number>();
-    for (const root of [...options.browserPids(), ...(options.extraPids?.() ?? [])]) for (const pid of processTree(root)) pids.add(pid);
-    pids.delete(process.pid);
-    return pids;
+  constructor(options: ResourceMonitorOptions) {
+    this.#options = options;
+    const intervalMs = options.intervalMs ?? 2000;
+    this.#judge = new SaturationJudge({ ...defaultSaturationLimits, ...definedOnly(options.saturation ?? {}) });
+    this.#scraper = options.targetMetricsUrl ? createTargetScraper(options.targetMetricsUrl, Math.min(1500, intervalMs), (m, v) => this.#record(m, v), options.onEvent) : undefined;
+    this.#loopInterval.enable();
+    this.#loopRun.enable();
+    this.#sampler = new LoadSampler(() => this.#browserTreePids());
+    this.#timer = setInterval(() => this.#startTick(), intervalMs);
+    this.#timer.unref();
   }
 
-  // node and every browser pid are read at (nearly) the same instant, synchronously, so all
-  // CPU figures cover the one wall window between two readings
-  function read(pids: Set<number>): Reading {
-    const procCpu = readProcCpu(pids);
-    const sched = readSchedTimes([process.pid, ...pids]);
-    return { procCpu, sched, nodeCpu: process.cpuUsage(), wallMs: performance.now() };
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    clearInterval(this.#timer);
+    await this.#running;
+    this.#loopInterval.disable();
+    this.#loopRun.disable();
   }
-  let last = read(browserTreePids());
 
-  async function tick(): Promise<void> {
-    const startingUp = options.isStartingUp?.() ?? false;
-    const pids = browserTreePids();
-    const now = read(pids);
-    const wallMs = Math.max(1, now.wallMs - last.wallMs);
-    const nodeCpu = process.cpuUsage(last.nodeCpu);
-    const nodeCpuMs = (nodeCpu.user + nodeCpu.system) / 1000;
-    const browserCpuMs = (cpuTicksBetween(last.procCpu, now.procCpu) * 1000) / hz;
-    const sched = schedTimesBetween(last.sched, now.sched);
-    last = now;
-    const mem = process.memoryUsage();
-    const machineTimes = readMachineCpuTimes();
-    const machineMemPct = machineMemoryPercent();
-    const [browserMem] = await Promise.all([memoryKb(pids), scraper?.scrape()]);
-    const machineCpuPct = machineCpuPercent(lastMachine, machineTimes);
-    lastMachine = machineTimes;
-
-    const generatorCpuPct = generatorCpuPercent(nodeCpuMs, browserCpuMs, cores, wallMs);
-    const demand = demandCores(sched.runNs, sched.waitNs, wallMs);
-    const starved = starvedCores({ waitNs: sched.waitNs, wallMs, cores, machineCpuPct, generatorCpuPct });
-    const sample: LoadSample = {
-      wallMs,
-      generatorCpuPct,
-      cpuWaitPct: cpuWaitPercent(sched.runNs, sched.waitNs),
-      demandCores: demand,
-      starvedCores: starved,
-      cpuStarvedPct: cpuStarvedPercent(starved, demand),
-      machineCpuPct,
-      startingUp,
+  health(): GeneratorHealthReport {
+    const { loadSamples: _, ...figures } = this.#judge.figures();
+    return {
+      saturated: this.#judge.saturated,
+      reasons: this.#judge.findings.map((f) => f.message),
+      ...figures,
+      memoryMaxMb: this.#memoryMaxMb,
+      eventLoopDelayP99Ms: this.#loopRun.count > 0 ? this.#loopRun.percentile(99) / 1e6 : 0,
+      targetScrapeFailures: this.#scraper?.failures ?? 0,
+      samples: this.#samples,
     };
-    // node's own RSS (it shares little with the browsers) + the browsers' PSS
-    const memoryMb = mem.rss / (1024 * 1024) + browserMem.kb / 1024;
-    rec('generator.cpu_pct', sample.generatorCpuPct);
-    rec('generator.node_cpu_pct', (nodeCpuMs / wallMs) * 100);
-    rec('generator.browser_cpu_pct', (browserCpuMs / wallMs) * 100);
-    rec('generator.cpu_wait_pct', sample.cpuWaitPct);
-    rec('generator.cpu_starved_pct', sample.cpuStarvedPct);
-    rec('generator.memory_mb', memoryMb);
-    rec('generator.node_heap_mb', mem.heapUsed / (1024 * 1024));
-    rec('generator.system_cpu_pct', machineCpuPct);
-    rec('generator.system_memory_pct', machineMemPct);
-    rec('generator.browsers', options.browserPids().length);
-    rec('generator.event_loop_delay_ms', loopInterval.percentile(99) / 1e6);
-    loopInterval.reset();
-    samples++;
-    memoryMaxMb = Math.max(memoryMaxMb, memoryMb);
-    for (const finding of judge.add(sample)) {
-      options.onEvent({ timeMs: Date.now(), type: 'saturation', reason: finding.reason, message: finding.message, data: finding.data });
+  }
+
+  #startTick(): void {
+    if (this.#running || this.#stopped) return;
+    this.#running = this.#tick()
+      .catch((err) => this.#options.onEvent({ timeMs: Date.now(), type: 'warning', reason: 'resource_monitor', message: `resource monitor sample failed: ${String(err)}` }))
+      .finally(() => (this.#running = undefined));
+  }
+
+  /** Measures, records the gauges, and lets the judge see the sample. */
+  async #tick(): Promise<void> {
+    const startingUp = this.#options.isStartingUp?.() ?? false;
+    const [m] = await Promise.all([this.#sampler.measure(startingUp), this.#scraper?.scrape()]);
+    this.#recordGauges(m);
+    this.#samples++;
+    this.#memoryMaxMb = Math.max(this.#memoryMaxMb, m.memoryMb);
+    for (const finding of this.#judge.add(m.sample)) {
+      this.#options.onEvent({ timeMs: Date.now(), type: 'saturation', reason: finding.reason, message: finding.message, data: finding.data });
     }
   }
 
-  const timer = setInterval(() => {
-    if (running || stopped) return; // never overlap: a slow tick skips the next one
-    running = tick()
-      .catch((err) => options.onEvent({ timeMs: Date.now(), type: 'warning', reason: 'resource_monitor', message: `resource monitor sample failed: ${String(err)}` }))
-      .finally(() => (running = undefined));
-  }, intervalMs);
-  timer.unref();
+  #recordGauges(m: TickMeasurement): void {
+    const rec = (name: MetricName, v: number) => this.#record(name, v);
+    rec('generator.cpu_pct', m.sample.generatorCpuPct);
+    rec('generator.node_cpu_pct', m.nodeCpuPct);
+    rec('generator.browser_cpu_pct', m.browserCpuPct);
+    rec('generator.cpu_wait_pct', m.sample.cpuWaitPct);
+    rec('generator.cpu_starved_pct', m.sample.cpuStarvedPct);
+    rec('generator.memory_mb', m.memoryMb);
+    rec('generator.node_heap_mb', m.nodeHeapMb);
+    rec('generator.system_cpu_pct', m.sample.machineCpuPct);
+    rec('generator.system_memory_pct', m.machineMemoryPct);
+    rec('generator.browsers', this.#options.browserPids().length);
+    rec('generator.event_loop_delay_ms', this.#loopInterval.percentile(99) / 1e6);
+    this.#loopInterval.reset();
+  }
 
-  return {
-    async stop() {
-      stopped = true;
-      clearInterval(timer);
-      await running;
-      loopInterval.disable();
-      loopRun.disable();
-    },
-    health() {
-      const { loadSamples: _, ...figures } = judge.figures();
-      return {
-        saturated: judge.saturated,
-        reasons: judge.findings.map((f) => f.message),
-        ...figures,
-        memoryMaxMb,
-        eventLoopDelayP99Ms: loopRun.count > 0 ? loopRun.percentile(99) / 1e6 : 0,
-        targetScrapeFailures: scraper?.failures ?? 0,
-        samples,
-      };
-    },
-  };
+  /** figures that could not be read (NaN) are left out rather than recorded */
+  #record(name: MetricName, v: number): void {
+    if (Number.isFinite(v)) this.#options.recorder.record(name, v);
+  }
+
+  /** the browsers' and extra processes' pids now (whole trees; never this Node process, counted apart) */
+  #browserTreePids(): Set<number> {
+    const o = this.#options;
+    const pids = new Set<number>();
+    for (const root of [...o.browserPids(), ...(o.extraPids?.() ?? [])]) for (const pid of processTree(root)) pids.add(pid);
+    pids.delete(process.pid);
+    return pids;
+  }
 }
 
 /** The keys of a partial whose value is set (so `{ cpuPercent: undefined }` keeps the default). */

@@ -36,7 +36,7 @@ async function untilSaturated(monitor: ResourceMonitor, timeoutMs: number): Prom
   while (!monitor.health().saturated && Date.now() < deadline) await sleep(100);
 }
 
-describe('resource monitor', () => {
+describe('resource monitor: saturation', () => {
   it('marks two CPU burners in the generator tree as saturation after the window, with a reason and an event', async () => {
     const burners = [node(BURN), node(BURN)];
     const rec = recorder();
@@ -81,7 +81,9 @@ describe('resource monitor', () => {
     expect(health.cpuWaitPercentP95).toBeGreaterThan(50); // reported beside
     expect(health.machineCpuPercentP95).toBeGreaterThan(90);
   });
+});
 
+describe('resource monitor: a busy machine is not a saturated generator', () => {
   // The machine is full of background work (busy loops at nice 19, as a batch job would run) that
   // yields the CPU whenever the generator wakes: machine CPU reads ~100%, which the old rule judged
   // saturated; the generator gets what it asks for, so it is not. (On a machine whose other work
@@ -103,7 +105,9 @@ describe('resource monitor', () => {
     expect(health.machineCpuPercentP95).toBeGreaterThan(90); // the machine is busy: machine CPU alone would have judged it saturated
     expect(rec.values('generator.cpu_starved_pct').length).toBeGreaterThanOrEqual(5);
   });
+});
 
+describe('resource monitor: the start-up burst', () => {
   it('sets the start-up burst apart, reports it, and judges the load after it', async () => {
     const burners = [node(BURN), node(BURN)];
     let startingUp = true;
@@ -126,7 +130,9 @@ describe('resource monitor', () => {
     // the burners used the machine up, or, when others share it, were starved
     expect(events.filter((e) => e.type === 'saturation').length).toBeGreaterThan(0);
   });
+});
 
+describe('resource monitor: a quiet generator and its metrics', () => {
   it('does not call a quiet generator saturated, and records every generator.* metric', async () => {
     const rec = recorder();
     const events: RunEvent[] = [];
@@ -145,7 +151,9 @@ describe('resource monitor', () => {
     expect(health.eventLoopDelayP99Ms).toBeGreaterThan(0);
     expect(health.startupMs).toBe(0);
   });
+});
 
+describe('resource monitor: target /metrics', () => {
   it('scrapes the target /metrics, and counts a dead endpoint instead of throwing', async () => {
     const server = http.createServer((_req, res) => res.end('waddle_ws_connections 7\nprocess_cpu_percent 12.5\n'));
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));

@@ -39,32 +39,33 @@ function raw(port: number, text: string, waitMs = 150): Promise<string> {
   });
 }
 
-describe('guard proxy', () => {
-  let allowed: Counting;
-  let forbidden: Counting;
-  let otherLoopbackPort: Counting;
-  let proxy: GuardProxy;
-  let proxyPort: number;
-  const refusals: ProxyRefusal[] = [];
+// one proxy and its servers for the whole file: the tests run in order and share the counts
+let allowed: Counting;
+let forbidden: Counting;
+let otherLoopbackPort: Counting;
+let proxy: GuardProxy;
+let proxyPort: number;
+const refusals: ProxyRefusal[] = [];
 
-  beforeAll(async () => {
-    forbidden = await countingServer('127.0.0.2');
-    otherLoopbackPort = await countingServer('127.0.0.1');
-    allowed = await countingServer('127.0.0.1', (req, res) => {
-      if (req.url === '/redirect') return void res.writeHead(302, { location: `http://127.0.0.2:${forbidden.port}/after-redirect?x=1` }).end();
-      if (req.url === '/redirect-tls') return void res.writeHead(301, { location: `https://127.0.0.2:${forbidden.port}/` }).end();
-      if (req.url === '/echo') return void req.pipe(res);
-      res.setHeader('set-cookie', ['a=1', 'b=2']);
-      res.end('hello from the target');
-    });
-    proxy = await GuardProxy.start({ isAllowed: (host, port) => host === '127.0.0.1' && port === String(allowed.port), onRefused: (r) => refusals.push(r) });
-    proxyPort = Number(new URL(proxy.url('page')).port);
+beforeAll(async () => {
+  forbidden = await countingServer('127.0.0.2');
+  otherLoopbackPort = await countingServer('127.0.0.1');
+  allowed = await countingServer('127.0.0.1', (req, res) => {
+    if (req.url === '/redirect') return void res.writeHead(302, { location: `http://127.0.0.2:${forbidden.port}/after-redirect?x=1` }).end();
+    if (req.url === '/redirect-tls') return void res.writeHead(301, { location: `https://127.0.0.2:${forbidden.port}/` }).end();
+    if (req.url === '/echo') return void req.pipe(res);
+    res.setHeader('set-cookie', ['a=1', 'b=2']);
+    res.end('hello from the target');
   });
-  afterAll(async () => {
-    await proxy.close();
-    for (const s of [allowed, forbidden, otherLoopbackPort]) s.server.close();
-  });
+  proxy = await GuardProxy.start({ isAllowed: (host, port) => host === '127.0.0.1' && port === String(allowed.port), onRefused: (r) => refusals.push(r) });
+  proxyPort = Number(new URL(proxy.url('page')).port);
+});
+afterAll(async () => {
+  await proxy.close();
+  for (const s of [allowed, forbidden, otherLoopbackPort]) s.server.close();
+});
 
+describe('guard proxy: HTTP requests', () => {
   it('forwards an allowed request with its headers and body, and refuses other hosts and ports', async () => {
     const ok = await raw(proxyPort, `POST http://127.0.0.1:${allowed.port}/echo HTTP/1.1\r\nHost: 127.0.0.1:${allowed.port}\r\nProxy-Connection: keep-alive\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n`);
     expect(ok).toMatch(/^HTTP\/1.1 200/);
@@ -105,7 +106,9 @@ describe('guard proxy', () => {
     expect(refusals[0]).toMatchObject({ kind: 'redirect', url: `http://127.0.0.2:${forbidden.port}/after-redirect?x=1` });
     expect(forbidden.hits).toEqual([]);
   });
+});
 
+describe('guard proxy: tunnels and listeners', () => {
   it('tunnels CONNECT to an allowed host:port and refuses the rest', async () => {
     refusals.length = 0;
     const ok = await raw(proxyPort, `CONNECT 127.0.0.1:${allowed.port} HTTP/1.1\r\nHost: 127.0.0.1:${allowed.port}\r\n\r\nGET /inside HTTP/1.1\r\nHost: x\r\n\r\n`);

@@ -9,7 +9,7 @@ const starvedBy = (demand: number, starved: number, extra: Partial<LoadSample> =
 const feed = (judge: SaturationJudge, samples: LoadSample[]) => samples.flatMap((s) => judge.add(s));
 const times = (n: number, s: Partial<LoadSample>): LoadSample[] => Array.from({ length: n }, () => ({ ...steady, ...s }));
 
-describe('saturation judge', () => {
+describe('saturation judge: the start-up burst and generator CPU', () => {
   it('sets a start-up burst apart: browsers launching at 100% for 14 s, then a steady 58%, is not saturated', () => {
     const judge = new SaturationJudge(limits);
     const found = feed(judge, [...times(7, { generatorCpuPct: 100, machineCpuPct: 100, starvedCores: 3, demandCores: 4, startingUp: true }), ...times(30, {})]);
@@ -46,7 +46,9 @@ describe('saturation judge', () => {
     const found = feed(judge, [...times(3, { generatorCpuPct: 95 }), ...times(5, { generatorCpuPct: 20, startingUp: true }), ...times(2, { generatorCpuPct: 95 })]);
     expect(found.map((f) => [f.reason, f.data.heldMs])).toEqual([['generator_cpu', 10_000]]);
   });
+});
 
+describe('saturation judge: a generator starved by other work', () => {
   it('calls a generator whose wait other processes explain, over the window, starved, though its CPU is low', () => {
     const judge = new SaturationJudge(limits);
     expect(feed(judge, times(4, starvedBy(0.6, 0.5)))).toEqual([]); // 8 s < 10 s
@@ -84,7 +86,9 @@ describe('saturation judge', () => {
     expect(feed(judge, [...times(3, starvedBy(1, 0.9)), ...times(10, starvedBy(1, 0.9, { startingUp: true }))])).toEqual([]);
     expect(feed(judge, times(2, starvedBy(1, 0.9))).map((f) => [f.reason, f.data.heldMs])).toEqual([['generator_cpu_starved', 10_000]]);
   });
+});
 
+describe('saturation judge: unknown figures and percentiles', () => {
   it('unknown figures (NaN) never saturate and stay out of the percentiles', () => {
     const judge = new SaturationJudge(limits);
     expect(feed(judge, times(10, { generatorCpuPct: NaN, cpuWaitPct: NaN, demandCores: NaN, starvedCores: NaN, cpuStarvedPct: NaN, machineCpuPct: NaN }))).toEqual([]);

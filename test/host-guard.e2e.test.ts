@@ -48,7 +48,7 @@ afterAll(async () => {
   await h?.close();
 });
 
-describe('host guard: nothing escapes', () => {
+describe('host guard: nothing escapes over HTTP, navigations or workers', () => {
   it('refuses every hop of fetch → 302 → other host (3 of 3) and counts them as redirects', async () => {
     const page = await openTarget();
     const results = await page.evaluate(() => Promise.all([1, 2, 3].map(() => fetch('/redirect-out').then((r) => `status ${r.status}`, () => 'failed'))));
@@ -94,7 +94,9 @@ describe('host guard: nothing escapes', () => {
     expect(counted()).toMatchObject({ total: 4, byKind: { request: 3, tunnel: 1 }, byHost: { [other]: 4 } });
     expect(counted().examples).toEqual(expect.arrayContaining([`request ${h.other}/from-worker`, `request ${h.other}/from-shared-worker`, `request ${h.other}/from-service-worker`, `tunnel ${other}`]));
   });
+});
 
+describe('host guard: nothing escapes over WebSocket, WebTransport, other ports or ICE', () => {
   it('refuses a WebSocket to the other host, with its full URL', async () => {
     const page = await openTarget();
     const ws = await page.evaluate(

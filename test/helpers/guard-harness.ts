@@ -84,7 +84,18 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(): Promise<Harness> {
+/** The loopback servers: the target, the forbidden host (HTTP, WebSocket, UDP) and the "InfluxDB". */
+interface Servers {
+  readonly target: string;
+  readonly other: string;
+  readonly influx: string;
+  readonly udpPort: number;
+  forbidden(): Forbidden;
+  resetForbidden(): void;
+  close(): Promise<void>;
+}
+
+async function startServers(): Promise<Servers> {
   const udp: UdpSocket = createSocket('udp4');
   let datagrams = 0;
   udp.on('message', () => datagrams++);
@@ -104,8 +115,62 @@ export async function startHarness(): Promise<Harness> {
   });
   const targetWs = new WebSocketServer({ server: target.server });
   targetWs.on('connection', (ws) => ws.on('message', (m) => ws.send(`echo ${String(m)}`)));
-  const targetUrl = `http://127.0.0.1:${target.port}`;
 
+  return {
+    target: `http://127.0.0.1:${target.port}`,
+    other,
+    influx: `http://127.0.0.1:${influx.port}`,
+    udpPort,
+    forbidden: () => ({ connections: forbidden.connections + influx.connections, datagrams }),
+    resetForbidden: () => {
+      forbidden.connections = influx.connections = datagrams = 0;
+    },
+    async close() {
+      for (const wss of [forbiddenWs, targetWs]) for (const c of wss.clients) c.terminate();
+      for (const s of [forbidden, influx, target]) {
+        s.server.closeAllConnections();
+        await new Promise((r) => s.server.close(r));
+      }
+      udp.close();
+    },
+  };
+}
+
+/** A context guarded as the pool should: the guard first (innermost, so nothing wraps what
+ * reaches Chromium after it), then the probe with its own old checks off. */
+async function guardedContext(browser: Browser, guard: HostGuard): Promise<BrowserContext> {
+  const context = await browser.newContext({ proxy: guard.contextProxy() });
+  await guard.attach(context, 'vu-test');
+  await context.addInitScript({ content: await probeInitScript({ intervalMs: 2000, allowedHosts: [] }) });
+  return context;
+}
+
+/** A context guarded as fleet/browser-pool.ts did before issue 9, with fleet/run.ts's allow list. */
+async function legacyContext(browser: Browser, tally: BlockedTally, attempts: BlockedAttempt[]): Promise<BrowserContext> {
+  const allowed = ['127.0.0.1', 'localhost', '[::1]', '::1', '127.0.0.1'];
+  const context = await browser.newContext();
+  const add = (kind: 'request' | 'websocket' | 'ice_server', url: string) => {
+    const attempt = { kind, url, host: hostOfBlockedUrl(url), source: 'page' } as const;
+    tally.add(attempt);
+    attempts.push(attempt);
+  };
+  // fleet/host-guard.ts installHostGuard, as it was
+  await context.route(
+    (url) => !isUrlAllowed(url.href, allowed),
+    async (route) => {
+      add('request', route.request().url());
+      await route.abort('blockedbyclient').catch(() => {});
+    },
+  );
+  await context.exposeBinding(PROBE_BINDING, (_s, batch: ProbeBatch) => {
+    for (const e of batch.events ?? []) if (e.type === 'blocked') add(e.what, e.url);
+  });
+  await context.addInitScript({ content: await probeInitScript({ intervalMs: 500, allowedHosts: allowed }) });
+  return context;
+}
+
+export async function startHarness(): Promise<Harness> {
+  const servers = await startServers();
   const tally = new BlockedTally();
   const attempts: BlockedAttempt[] = [];
   let guard: HostGuard | undefined;
@@ -113,63 +178,26 @@ export async function startHarness(): Promise<Harness> {
   if (legacy) {
     browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: chromiumArgs() });
   } else {
-    guard = await HostGuard.start({ allowedHosts: runAllowList(targetUrl), onBlocked: (a) => a.source === 'page' && attempts.push(a) });
+    guard = await HostGuard.start({ allowedHosts: runAllowList(servers.target), onBlocked: (a) => a.source === 'page' && attempts.push(a) });
     browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: chromiumArgs(), proxy: guard.launchProxy() });
   }
 
   return {
-    target: targetUrl,
-    other,
-    influx: `http://127.0.0.1:${influx.port}`,
-    udpPort,
+    target: servers.target,
+    other: servers.other,
+    influx: servers.influx,
+    udpPort: servers.udpPort,
     attempts,
     guard,
     unproxiedContext: () => browser.newContext(),
-    forbidden: () => ({ connections: forbidden.connections + influx.connections, datagrams }),
-    resetForbidden: () => {
-      forbidden.connections = influx.connections = datagrams = 0;
-    },
+    forbidden: () => servers.forbidden(),
+    resetForbidden: () => servers.resetForbidden(),
     blocked: () => guard?.blocked() ?? tally.summary(),
-    async newContext() {
-      if (guard) {
-        const context = await browser.newContext({ proxy: guard.contextProxy() });
-        // as the pool should: the guard first (innermost, so nothing wraps what reaches Chromium
-        // after it), then the probe with its own old checks off
-        await guard.attach(context, 'vu-test');
-        await context.addInitScript({ content: await probeInitScript({ intervalMs: 2000, allowedHosts: [] }) });
-        return context;
-      }
-      // fleet/browser-pool.ts before issue 9, with fleet/run.ts's allow list
-      const allowed = ['127.0.0.1', 'localhost', '[::1]', '::1', '127.0.0.1'];
-      const context = await browser.newContext();
-      const add = (kind: 'request' | 'websocket' | 'ice_server', url: string) => {
-        const attempt = { kind, url, host: hostOfBlockedUrl(url), source: 'page' } as const;
-        tally.add(attempt);
-        attempts.push(attempt);
-      };
-      // fleet/host-guard.ts installHostGuard, as it was
-      await context.route(
-        (url) => !isUrlAllowed(url.href, allowed),
-        async (route) => {
-          add('request', route.request().url());
-          await route.abort('blockedbyclient').catch(() => {});
-        },
-      );
-      await context.exposeBinding(PROBE_BINDING, (_s, batch: ProbeBatch) => {
-        for (const e of batch.events ?? []) if (e.type === 'blocked') add(e.what, e.url);
-      });
-      await context.addInitScript({ content: await probeInitScript({ intervalMs: 500, allowedHosts: allowed }) });
-      return context;
-    },
+    newContext: () => (guard ? guardedContext(browser, guard) : legacyContext(browser, tally, attempts)),
     async close() {
       await browser.close();
       await guard?.close();
-      for (const wss of [forbiddenWs, targetWs]) for (const c of wss.clients) c.terminate();
-      for (const s of [forbidden, influx, target]) {
-        s.server.closeAllConnections();
-        await new Promise((r) => s.server.close(r));
-      }
-      udp.close();
+      await servers.close();
     },
   };
 }

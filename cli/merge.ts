@@ -10,7 +10,7 @@ import { formatSummaryTable } from './summary-table.ts';
 
 export async function mergeCommand(dirs: readonly string[], expectedShards: number, outDir: string): Promise<number> {
   await mkdir(outDir, { recursive: true });
-  const { summary, missingShards, intervals, events, problems } = await mergeRunFolders(dirs, { expectedShards });
+  const { summary, missingShards, intervals, events, problems } = await mergeRunFolders(dirs, { expectedShards, outDir });
   for (const p of problems) console.error(`warning: ${p}`);
   const ndjson = (items: readonly object[]) => items.map((i) => JSON.stringify(i)).join('\n') + (items.length ? '\n' : '');
   await atomicWrite(join(outDir, 'intervals.ndjson'), ndjson(intervals));

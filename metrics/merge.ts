@@ -8,6 +8,7 @@ import { RUN_FILES, readRunFolder, type RunFolderContents } from './sinks/run-fo
 import { buildSummary, mergeErrorClasses } from './summary.ts';
 import { evaluateThresholds, parseThresholds, type PhaseTotals, type ThresholdObject } from './thresholds.ts';
 import { buildGate, gateInputOfStoredPlan } from './default-gate.ts';
+import { carryShardEvidence } from './merge-evidence.ts';
 import { mergeShardIntervals } from './merge-timeline.ts';
 import type { IntervalSnapshot, RunEvent, SeriesAggregate, SinkStats } from './types.ts';
 import { decideVerdict } from './verdict.ts';
@@ -15,6 +16,11 @@ import { decideVerdict } from './verdict.ts';
 export interface MergeOptions {
   /** how many shards the run had ("1/n".."n/n"), or their labels */
   readonly expectedShards: number | readonly string[];
+  /**
+   * the merged run folder (--out): each shard's failure evidence is copied into its evidence/ and
+   * listed in summary.evidence relative to it (merge-evidence.ts); without it, evidence is left out
+   */
+  readonly outDir?: string;
 }
 
 export interface MergeResult {
@@ -110,7 +116,9 @@ export async function mergeRunFolders(dirs: readonly string[], opts: MergeOption
   });
   const intervals = mergeShardIntervals([...byShard.values()].map((c) => c.intervals), summary.runId);
   const events = [...byShard.values()].flatMap((c) => c.events).sort((a, b) => a.timeMs - b.timeMs);
-  return { summary, missingShards, problems, intervals, events };
+  const shardEvidence = [...byShard].map(([shard, c]) => ({ shard, dir: c.dir, evidence: c.summary?.evidence }));
+  const evidence = opts.outDir === undefined ? undefined : await carryShardEvidence(shardEvidence, opts.outDir, problems);
+  return { summary: evidence ? { ...summary, evidence } : summary, missingShards, problems, intervals, events };
 }
 
 /** Every folder that can be read; an unreadable one is a problem, not an error. */

@@ -16,9 +16,10 @@ export async function resolve(specifier, context, nextResolve) {
   // tsx (next in the chain) resolves our own entry too, so it knows to transpile it.
   const resolved = await nextResolve(specifier === 'waddle-fleet' ? self : specifier, context);
   if (resolved.format !== 'commonjs' || !resolved.url.startsWith('file:') || resolved.url.includes('/node_modules/')) return resolved;
-  if (/\.tsx?$/.test(resolved.url) || (/\.js$/.test(resolved.url) && usesModuleSyntax(resolved.url))) {
-    return { ...resolved, format: 'module' };
-  }
+  // tsx marks a CommonJS file imported from a module with queries, some inside the path
+  // (file:///x/a.ts%3Ftsx-commonjs-export-preparse=1?tsx-…): the file is what ends in its extension.
+  const file = /^file:[^?#]*?\.(tsx?|js)(?=%3F|\?|#|$)/i.exec(resolved.url);
+  if (file && (file[1] !== 'js' || usesModuleSyntax(file[0]))) return { ...resolved, url: file[0], format: 'module' };
   return resolved;
 }
 

@@ -158,4 +158,17 @@ describe('plan files outside the repo', () => {
       expect(r.stdout, file).toContain(scenario);
     }
   }, 120_000);
+
+  it('a .js plan that parses as CommonJS (module.exports) still loads as CommonJS', async () => {
+    await mkdir(join(dir, 'legacy'));
+    await writeFile(
+      join(dir, 'legacy', 'plan.js'),
+      `const users = 1; // module.exports: CommonJS, as Node takes a .js file outside a module package
+module.exports = { name: 'legacy', phases: [{ name: 'p', targetUsers: users, rampUp: '0s', duration: '5s', scenarios: [{ journey: 'chatMessaging', users }] }] };
+`,
+    );
+    const r = await runCli(['run', './legacy/plan.js', '--dry-run'], { cwd: dir });
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toContain('plan legacy');
+  });
 });

@@ -23,7 +23,7 @@ const zones = [
 ];
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'results/**', '**/*.bundle.js', 'coverage/**', 'test-output/**'] },
+  { ignores: ['node_modules/**', 'results/**', '**/*.bundle.js', 'coverage/**', 'test-output/**', 'dist/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

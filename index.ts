@@ -1,8 +1,45 @@
-// What a user's own plan and journey files import: `import { definePlan, defineJourney } from 'waddle-fleet'`.
+// The public surface: what a user's plan, journey and driver files import from 'waddle-fleet'
+// (docs/writing-a-driver.md). Everything else in the package is internal and may change.
+// Consumers' type checkers read the declarations generated from this file (`npm run build:types`,
+// run by `prepare`; the "types" condition in package.json), so it must stay self-contained:
+// values and types a plan file needs, nothing of the fleet's machinery.
+
+// Plans
 export { definePlan } from './plans/define-plan.ts';
+export type { Plan, Phase, Scenario, ThresholdSpec, MediaSize, Duration } from './plans/schema.ts';
+
+// Journeys: define your own, or reuse (wrap) the built-in ones.
 export { defineJourney } from './journeys/define-journey.ts';
-export type { Plan } from './plans/schema.ts';
-export type { Journey, JourneyContext, BehaviourProfile, StepOptions } from './journeys/types.ts';
-export type { WaddleClient, WaddleInfo, SentMessage, ReceivedMessage } from './clients/waddle-client.ts';
-export type { RunSummary, Verdict } from './metrics/run-summary.ts';
-export { catalogue } from './metrics/catalogue.ts';
+export type { Journey, JourneyContext, BehaviourProfile, StepOptions, StepFn, VirtualUserInfo, Rng } from './journeys/types.ts';
+export { builtInJourneys } from './journeys/registry.ts';
+export { voiceCall, type VoiceCallParams } from './journeys/voice-call.ts';
+export { videoCall, type VideoCallParams } from './journeys/video-call.ts';
+export { screenShare, type ScreenShareParams } from './journeys/screen-share.ts';
+export { chatMessaging, type ChatMessagingParams } from './journeys/chat-messaging.ts';
+export { fileUpload, type FileUploadParams } from './journeys/file-upload.ts';
+export { mixedUsage, type MixedUsageParams } from './journeys/mixed-usage.ts';
+
+// Drivers: how a user speaks to the app under test.
+export { defineDriver, capabilityNames } from './clients/driver.ts';
+export type { Driver, BrowserDriver, ProtocolDriver, Capability, DriverCreateContext, BrowserDriverCreateContext, DriverInfo } from './clients/driver.ts';
+export type {
+  WaddleClient,
+  WaddleInfo,
+  SentMessage,
+  ReceivedMessage,
+  PresenceChange,
+  UploadResult,
+  DownloadResult,
+  RemoteMediaKind,
+} from './clients/waddle-client.ts';
+// The built-in clients, for a UI or server close to the reference Waddle (subclass and override).
+export { BrowserWaddleClient, type BrowserWaddleClientOptions } from './clients/browser/browser-waddle-client.ts';
+export { ProtocolWaddleClient, type ProtocolWaddleClientOptions } from './clients/protocol/protocol-waddle-client.ts';
+
+// Metrics and results
+export { catalogue, type MetricName, type MetricDefinition } from './metrics/catalogue.ts';
+export type { MetricsRecorder, Tags } from './metrics/types.ts';
+export type { RunSummary, Verdict, VerdictResult } from './metrics/run-summary.ts';
+
+// Playwright's page, as browser drivers and journeys get it (no direct dependency needed).
+export type { Page, Locator } from 'playwright-core';

@@ -32,6 +32,7 @@ export function formatSummaryTable(s: RunSummary, runDir: string): string {
     lines.push(`  beside it (not judged alone): machine CPU p95 ${round(g.machineCpuPercentP95)}% · starved by other processes p95 ${round(g.cpuStarvedPercentP95 ?? 0)}%` +
       (g.startupMs ? ` · start-up burst: CPU max ${round(g.startupCpuPercentMax ?? 0)}% over ${round((g.startupMs ?? 0) / 1000)} s (judged apart)` : ''));
   }
+  if (s.blocked) lines.push(blockedLine(s.blocked));
   for (const [name, st] of Object.entries(s.sinks)) {
     lines.push(`sink ${name}: ${st.generated} generated, ${st.delivered} delivered, ${st.retried} retried, ${st.spilled} spilled, ${st.dropped} dropped`);
   }
@@ -48,3 +49,11 @@ function table(head: string[], rows: (string | number)[][]): string {
 
 const round = (n: number) => (Math.round(n * 10) / 10).toString();
 const ms = (n: number) => Math.round(n).toString();
+
+/** Host guard refusals: where pages tried to go (nothing left the machine for those hosts). */
+function blockedLine(b: NonNullable<RunSummary['blocked']>): string {
+  const own = b.browser.total > 0 ? ` (and ${b.browser.total} of Chromium's own background requests)` : '';
+  if (b.total === 0) return `host guard: no page tried to reach a host other than the target${own}`;
+  const hosts = Object.entries(b.byHost).sort((x, y) => y[1] - x[1]).slice(0, 5).map(([host, n]) => `${host} ×${n}`).join(', ');
+  return `host guard: REFUSED ${b.total} attempt(s) to reach other hosts: ${hosts}${own}; if they are yours and needed, name them with --allow-host`;
+}

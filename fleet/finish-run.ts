@@ -77,6 +77,7 @@ function summarize(run: RunContext, tasks: TaskRunResult): RunSummary {
     errors: run.errors.classes(),
     scheduleLag: hub ? lagOf(hub) : { p50: 0, p95: 0, max: 0 },
     defaultGate: resolved.defaultThresholds,
+    ...(pool ? { blocked: pool.blocked() } : {}),
   });
   return evidence ? { ...summary, evidence } : summary;
 }

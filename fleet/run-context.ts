@@ -2,6 +2,7 @@
 // tasks make (run folder, target, metrics hub, monitor, pool, load result). Each task sets the part
 // it makes; a later task asks for it with need(), which says plainly which task did not run
 // instead of crashing on an undefined. Failures and events go through record().
+import { createRedactor, secretsFromCommandLine } from '../common/redact.ts';
 import type { MetricsHub } from '../metrics/hub.ts';
 import { ErrorCollector } from '../metrics/summary.ts';
 import type { PhaseSummary } from '../metrics/run-summary.ts';
@@ -64,6 +65,8 @@ export class RunContext {
   /** the load task has begun starting users (what came before is start-up) */
   loadStarted = false;
   readonly #parts: { -readonly [K in keyof RunParts]?: RunParts[K] } = {};
+  /** masks URL credentials and the run's secrets (InfluxDB token and password) in event text */
+  readonly #redact: (text: string) => string;
 
   constructor(
     readonly prepared: PreparedRun,
@@ -71,6 +74,9 @@ export class RunContext {
   ) {
     this.runId = makeRunId(prepared.resolved.name, prepared.config.shard);
     this.shardLabel = formatShard(prepared.config.shard);
+    const influx = prepared.config.influx;
+    // the run's own secrets, and any a secret-named option or WADDLE_FLEET_* variable carries
+    this.#redact = createRedactor([influx?.api === 'v2' ? influx.token : influx?.password, ...secretsFromCommandLine(process.argv.slice(2), process.env)]);
   }
 
   get config(): PreparedRun['config'] {
@@ -103,9 +109,10 @@ export class RunContext {
     this.stopLoad.abort();
   }
 
-  /** A run event: counted when it is a failure, and sent to the sinks once the hub is up. */
+  /** A run event: counted when it is a failure, and sent to the sinks once the hub is up; never with a secret in its text. */
   record(event: RunEvent): void {
-    this.errors.add(event);
-    this.#parts.hub?.event(event);
+    const clean = event.message === undefined ? event : { ...event, message: this.#redact(event.message) };
+    this.errors.add(clean);
+    this.#parts.hub?.event(clean);
   }
 }

@@ -137,6 +137,8 @@ export interface RunSummary {
   readonly defaultGate?: boolean;
   /** schedule lag: how late users started against the plan */
   readonly scheduleLagMs: { readonly p50: number; readonly p95: number; readonly max: number };
+  /** what the host guard refused: pages' attempts to reach hosts other than the target (absent: no browser users) */
+  readonly blocked?: BlockedTraffic;
   /** what a failure looked like: the first few failed iterations per journey and step */
   readonly evidence?: readonly FailureEvidence[];
 }
@@ -150,4 +152,17 @@ export interface FailureEvidence {
   readonly atMs: number;
   /** relative to the run folder: screenshot .png, Playwright trace .zip or DOM snapshot .html, console log .txt */
   readonly files: readonly string[];
+}
+
+/** Host guard refusals (fleet/host-guard.ts): nothing reached these hosts, but something tried. */
+export interface BlockedTraffic {
+  readonly total: number;
+  /** "host:port" → attempts */
+  readonly byHost: Readonly<Record<string, number>>;
+  /** request, redirect, navigation, iframe, worker, websocket, tunnel, webtransport, ice_server, ice_candidate */
+  readonly byKind: Readonly<Record<string, number>>;
+  /** "kind url" of the first few */
+  readonly examples: readonly string[];
+  /** Chromium's own background traffic (updates, sign-in), refused too and counted apart */
+  readonly browser: { readonly total: number; readonly byHost: Readonly<Record<string, number>>; readonly examples: readonly string[] };
 }

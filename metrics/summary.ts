@@ -81,6 +81,8 @@ export interface BuildSummaryInput {
   readonly errors?: readonly ErrorClass[];
   /** the built-in error gate applied (metrics/default-gate.ts) */
   readonly defaultGate?: boolean;
+  /** what the host guard refused */
+  readonly blocked?: RunSummary['blocked'];
   /** default: from users.schedule_lag_ms in totals */
   readonly scheduleLag?: { readonly p50: number; readonly p95: number; readonly max: number };
 }
@@ -182,5 +184,6 @@ export function buildSummary(input: BuildSummaryInput): RunSummary {
     errors: input.errors ?? [],
     scheduleLagMs: { p50: finite(lag.p50), p95: finite(lag.p95), max: finite(lag.max) },
     ...(input.defaultGate === undefined ? {} : { defaultGate: input.defaultGate }),
+    ...(input.blocked === undefined ? {} : { blocked: input.blocked }),
   };
 }

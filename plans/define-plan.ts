@@ -2,7 +2,8 @@
 // validatePlan: the same plan checked at run time, every problem at once (validate.ts).
 import type { Plan } from './schema.ts';
 
-export function definePlan<const P extends Plan>(plan: P): P {
+/** Not generic on purpose: a misspelled key (`weigth`, `thresholdz`) is a compile error in the user's editor. */
+export function definePlan(plan: Plan): Plan {
   return plan;
 }
 

@@ -10,6 +10,7 @@ import { FindingList, type Analysis, type Bottleneck } from './finding.ts';
 import { MIN_SAMPLES } from './min-samples.ts';
 import { machineRules } from './rules-machines.ts';
 import { mediaRules } from './rules-media.ts';
+import { safetyRules } from './rules-safety.ts';
 import { stepRules } from './rules-steps.ts';
 import { startupWindow } from './startup.ts';
 
@@ -48,6 +49,7 @@ export function analyseRun(summary: RunSummary, intervals: readonly IntervalSnap
   stepRules({ summary, intervals, limits: l, startup }, out);
   machineRules({ summary, intervals, limits: l, startup }, out);
   mediaRules(intervals, l, out);
+  safetyRules(summary, out);
   const findings = [...out.findings];
   findings.sort((a, b) => areaRank[a.area] - areaRank[b.area] || severityRank[a.severity] - severityRank[b.severity]);
   return { findings, withheld: out.withheld };

@@ -10,7 +10,7 @@ export type BottleneckType =
   | 'latency_spike' | 'high_error_rate' | 'generator_cpu' | 'generator_memory' | 'generator_saturation'
   | 'target_cpu' | 'target_memory' | 'video_cpu_limited' | 'video_bandwidth_limited'
   | 'webrtc_loss' | 'video_freezes' | 'low_mos' | 'target_memory_growth' | 'generator_memory_growth'
-  | 'plan_lone_callers';
+  | 'plan_lone_callers' | 'blocked_traffic';
 
 /** plan: the plan itself is wrong; start-up: only at browser launch/first connect/first intervals; load: the run under load */
 export type FindingArea = 'plan' | 'start-up' | 'load';

@@ -2,6 +2,8 @@
 // p99, one failure of two runs is "50%"), so the finding is not raised: the report lists it apart
 // as not judged, with its count. The report prints this table, so readers know the bar.
 export const MIN_SAMPLES = {
+  /** refused attempts before blocked traffic is a finding: one is enough, nothing may escape */
+  blockedTraffic: 1,
   /** successful runs of a step before its p99/p95 ratio can be called a latency spike */
   stepSpike: 20,
   /** runs of a step (succeeded + failed) before its error rate is a finding */
@@ -38,4 +40,5 @@ export const minSampleDescriptions: readonly { readonly rule: MinSampleRule; rea
   { rule: 'saturation', what: 'saturation decision of the run (generator health)' },
   { rule: 'freezes', what: 'freeze counted by the page' },
   { rule: 'planFailures', what: 'failure explained by the plan problem' },
+  { rule: 'blockedTraffic', what: 'attempt the host guard refused' },
 ];

@@ -5,17 +5,13 @@
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BrowserWaddleClient } from '../clients/browser/browser-waddle-client.ts';
-import { chromiumArgs } from '../fake-media/chromium-flags.ts';
+import { chromiumArgs, disabledFeaturesFlag } from '../fake-media/chromium-flags.ts';
 import { HostGuard, runAllowList } from '../fleet/host-guard.ts';
 import { probeInitScript } from '../in-page/bundle.ts';
 import { startReferenceWaddle, type ReferenceWaddle } from '../reference-waddle/server.ts';
 
-// Chromium's own per-profile services: the login form makes Autofill ask
-// content-autofill.googleapis.com, through the context's proxy (refused: 9 tunnels per two users).
-// fake-media/chromium-flags.ts should carry this list (its --disable-features replaces the one
-// Playwright passes, the last one wins: Playwright's entries are repeated here).
-const playwrightDisabledFeatures = 'AvoidUnnecessaryBeforeUnloadCheckSync,DestroyProfileOnBrowserClose,HttpsUpgrades,HttpsFirstBalancedModeAutoEnable,LensOverlay,PaintHolding,ThirdPartyStoragePartitioning,AvoidCorsURLLoaderRestartOnRedirect,NetworkTimeServiceQuerying,AimEnabled,PreconnectToSearch';
-const quietChromium = `--disable-features=${playwrightDisabledFeatures},Translate,MediaRouter,OptimizationHints,AutofillServerCommunication`;
+// Chromium's own per-profile services (Autofill's server on every login form) are off in the house flags
+const quietChromium = disabledFeaturesFlag;
 
 let waddle: ReferenceWaddle;
 let guard: HostGuard;

@@ -70,6 +70,7 @@ export class LoadSampler {
       starvedCores: starved,
       cpuStarvedPct: cpuStarvedPercent(starved, demand),
       machineCpuPct,
+      eventLoopP99Ms: NaN, // the monitor owns the event-loop histogram and fills it in
       startingUp,
     };
     return {

@@ -3,7 +3,7 @@ import { defaultSaturationLimits, percentile, SaturationJudge, type LoadSample }
 
 const limits = { ...defaultSaturationLimits, cpuPercent: 85, cpuStarvedPercent: 50, windowMs: 10_000 };
 /** a 2 s sample of a 10-user chat generator at ~58% of a 2-core machine: 1.2 cores run, 5.6 queued mostly behind its own threads */
-const steady: LoadSample = { wallMs: 2000, generatorCpuPct: 58, cpuWaitPct: 82, demandCores: 6.8, starvedCores: 0.1, cpuStarvedPct: 1.5, machineCpuPct: 63, startingUp: false };
+const steady: LoadSample = { wallMs: 2000, generatorCpuPct: 58, cpuWaitPct: 82, demandCores: 6.8, starvedCores: 0.1, cpuStarvedPct: 1.5, machineCpuPct: 63, eventLoopP99Ms: 20, startingUp: false };
 /** a sample starved by others: wanted `demand` cores, of which `starved` waited while others held the CPU */
 const starvedBy = (demand: number, starved: number, extra: Partial<LoadSample> = {}): LoadSample => ({ ...steady, generatorCpuPct: 10, machineCpuPct: 100, demandCores: demand, starvedCores: starved, cpuStarvedPct: demand >= 0.25 ? (starved / demand) * 100 : 0, ...extra });
 const feed = (judge: SaturationJudge, samples: LoadSample[]) => samples.flatMap((s) => judge.add(s));
@@ -99,5 +99,16 @@ describe('saturation judge: unknown figures and percentiles', () => {
     expect(percentile([], 95)).toBe(0);
     expect(percentile(Array.from({ length: 100 }, (_, i) => i + 1), 95)).toBe(95);
     expect(percentile([3, 1, 2], 50)).toBe(2);
+  });
+});
+
+describe('saturation judge: a late event loop', () => {
+  it('calls a generator whose event loop stays 250+ ms late for the window saturated, and not a short stall or one at start-up', () => {
+    const judge = new SaturationJudge(limits);
+    expect(feed(judge, [...times(2, { eventLoopP99Ms: 1800 }), ...times(1, { eventLoopP99Ms: 30 }), ...times(8, { eventLoopP99Ms: 900, startingUp: true })])).toEqual([]);
+    const found = feed(judge, times(5, { eventLoopP99Ms: 700 }));
+    expect(found.map((f) => f.reason)).toEqual(['generator_event_loop']);
+    expect(found[0]!.message).toMatch(/event loop ran more than 250 ms late \(p99\) for 10 s \(now 700 ms\)/);
+    expect(judge.saturated).toBe(true);
   });
 });

@@ -11,6 +11,10 @@
 //      above `cpuStarvedPercent` (default 50), unless the generator wanted under a quarter core on
 //      average: the generator was starved by other work. Summed over the window, not per sample:
 //      a bursty generator (chat users between messages) wants little while idle.
+//   3. the fleet Node process's event-loop delay (p99 per sample) above `eventLoopDelayMs`
+//      (default 250) for `windowMs`: its timers, steps and message timestamps run that late, so
+//      every Node-side figure is inflated by the generator (a 10,000-user run on 2 cores measured
+//      p99 0.7-2 s while its node process was at 120-135% of a core, and called Waddle slow).
 // Samples taken while `startingUp` (a browser launching, and a few seconds after) neither count
 // toward the window nor break it; their CPU maximum and duration are reported as the start-up burst.
 // Machine CPU and the raw wait share are reported beside, never judged alone: a busy machine only
@@ -28,11 +32,13 @@ export interface SaturationLimits {
   readonly cpuPercent: number;
   /** share of the generator's runnable time spent waiting while others held the CPU, % */
   readonly cpuStarvedPercent: number;
+  /** event-loop delay of the fleet's Node process (p99 of a sample), ms */
+  readonly eventLoopDelayMs: number;
   /** how long a rule must hold, counted over samples under load only */
   readonly windowMs: number;
 }
 
-export const defaultSaturationLimits: SaturationLimits = { cpuPercent: 85, cpuStarvedPercent: 50, windowMs: 10_000 };
+export const defaultSaturationLimits: SaturationLimits = { cpuPercent: 85, cpuStarvedPercent: 50, eventLoopDelayMs: 250, windowMs: 10_000 };
 
 /** One monitor sample: figures over the wall window that ends now. NaN where unknown. */
 export interface LoadSample {
@@ -49,11 +55,13 @@ export interface LoadSample {
   readonly cpuStarvedPct: number;
   /** the whole machine busy, % (the generator.system_cpu_pct gauge) */
   readonly machineCpuPct: number;
+  /** the fleet Node process's event-loop delay over the sample, p99 ms (the generator.event_loop_delay_ms gauge); NaN when unknown */
+  readonly eventLoopP99Ms: number;
   readonly startingUp: boolean;
 }
 
 export interface SaturationFinding {
-  readonly reason: 'generator_cpu' | 'generator_cpu_starved';
+  readonly reason: 'generator_cpu' | 'generator_cpu_starved' | 'generator_event_loop';
   readonly message: string;
   readonly data: Readonly<Record<string, number>>;
 }
@@ -129,6 +137,7 @@ export class SaturationJudge {
   private readonly wait: number[] = [];
   private readonly starved: number[] = [];
   private readonly cpuStreak = new Streak();
+  private readonly loopStreak = new Streak();
   private readonly recent: RecentLoad;
   private readonly found: SaturationFinding[] = [];
   private cpuMax = 0;
@@ -158,6 +167,14 @@ export class SaturationJudge {
         reason: 'generator_cpu',
         message: `generator CPU (node + browsers) stayed above ${cpuPercent}% of the machine for ${round(cpuHeldMs / 1000)} s (now ${round(sample.generatorCpuPct)}%): the generator itself used the machine up, so results say more about it than about the target`,
         data: { cpuPercent: sample.generatorCpuPct, limit: cpuPercent, windowMs, heldMs: cpuHeldMs },
+      });
+    }
+    const loopHeldMs = this.loopStreak.update(sample, sample.eventLoopP99Ms > this.limits.eventLoopDelayMs);
+    if (loopHeldMs >= windowMs && !this.has('generator_event_loop')) {
+      fresh.push({
+        reason: 'generator_event_loop',
+        message: `the fleet's event loop ran more than ${this.limits.eventLoopDelayMs} ms late (p99) for ${round(loopHeldMs / 1000)} s (now ${round(sample.eventLoopP99Ms)} ms): its timers, steps and timestamps were late by that much, so the generator, not the target, shaped these figures; spread protocol users over more workers or shards`,
+        data: { eventLoopP99Ms: sample.eventLoopP99Ms, limit: this.limits.eventLoopDelayMs, windowMs, heldMs: loopHeldMs },
       });
     }
     if (!sample.startingUp) this.recent.add(sample);

@@ -1,6 +1,6 @@
 // chatMessaging (seed #57): open a text channel, send `count` messages every `intervalMs` while
 // measuring delivery of everyone else's, then keep receiving for `receiveMs`.
-import { connectAndJoin, hold, randomText, recordReceived, sendChat, textChannelFor } from './common.ts';
+import { openChannelOnce, connectAndJoin, hold, randomText, recordReceived, sendChat, textChannelFor } from './common.ts';
 import { defineJourney } from './define-journey.ts';
 
 export type ChatMessagingParams = {
@@ -22,7 +22,7 @@ export const chatMessaging = defineJourney<ChatMessagingParams>({
     const { count, intervalMs, sizeRange, receiveMs, channelSize } = ctx.params;
     const waddle = await connectAndJoin(ctx);
     const channel = textChannelFor(ctx, waddle, channelSize);
-    await ctx.step('open_channel', () => ctx.client.openTextChannel(channel));
+    await openChannelOnce(ctx, channel);
     const unsubscribe = ctx.client.onMessage((message) => recordReceived(ctx, message));
     try {
       for (let sent = 0; sent < count && !ctx.signal.aborted; sent++) {

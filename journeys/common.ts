@@ -30,9 +30,39 @@ export function required<T>(value: T | undefined, what: string): T {
   return value;
 }
 
+/**
+ * The waddle each session already joined. A user connects and joins once per session, as a real
+ * one does, and its next iterations go on from there: reconnecting every iteration churned
+ * presence for everyone in the waddle (a 3-second upload iteration re-joined 80 times a second at
+ * 2,500 users, and every join sends the online list). A failed iteration gets a fresh session
+ * (fleet/virtual-user.ts), which connects again. A journey that leaves the waddle calls leftWaddle.
+ */
+const joinedBySession = new WeakMap<object, WaddleInfo>();
+
 export async function connectAndJoin(ctx: AnyContext, waddleId?: string): Promise<WaddleInfo> {
+  const joined = joinedBySession.get(ctx.client);
+  if (joined && (waddleId === undefined || joined.id === waddleId)) return joined;
   await ctx.step('connect', () => ctx.client.connect());
-  return required(await ctx.step('join_waddle', () => ctx.client.joinWaddle(waddleId)), 'joinWaddle');
+  const info = required(await ctx.step('join_waddle', () => ctx.client.joinWaddle(waddleId)), 'joinWaddle');
+  joinedBySession.set(ctx.client, info);
+  return info;
+}
+
+/** After a journey leaves the waddle: the next connectAndJoin joins again. */
+export function leftWaddle(ctx: AnyContext): void {
+  joinedBySession.delete(ctx.client);
+  openChannelBySession.delete(ctx.client);
+}
+
+/** The text channel each session has open (undefined key: the first channel). */
+const openChannelBySession = new WeakMap<object, string>();
+
+/** Open a text channel unless this session already has it open (opening sends its history again). */
+export async function openChannelOnce(ctx: AnyContext, channelId?: string): Promise<void> {
+  const key = channelId ?? '(first)';
+  if (openChannelBySession.get(ctx.client) === key) return;
+  await ctx.step('open_channel', () => ctx.client.openTextChannel(channelId));
+  openChannelBySession.set(ctx.client, key);
 }
 
 /**

@@ -1,6 +1,6 @@
 // fileUpload (seed #57): upload a seeded file of `sizeBytes` into a text channel, download it
 // back and compare sha-256 — an upload that corrupts data must not count as fast.
-import { connectAndJoin, required } from './common.ts';
+import { openChannelOnce, connectAndJoin, required } from './common.ts';
 import { defineJourney } from './define-journey.ts';
 import { uploadFileOfSize } from './upload-payloads.ts';
 
@@ -18,7 +18,7 @@ export const fileUpload = defineJourney<FileUploadParams>({
   async run(ctx) {
     const file = uploadFileOfSize(ctx.params.sizeBytes);
     await connectAndJoin(ctx);
-    await ctx.step('open_channel', () => ctx.client.openTextChannel());
+    await openChannelOnce(ctx);
     const uploaded = required(await ctx.step('upload', () => ctx.client.upload(file.path), { timeoutMs: 300_000 }), 'upload');
     ctx.metrics.record('upload.duration_ms', uploaded.durationMs);
     ctx.metrics.record('upload.bytes', uploaded.bytes);

@@ -1,6 +1,6 @@
 // mixedUsage (seed #57): voice, chat and reactions at once; camera on when the profile says so
 // (p = 0.7); stay `waitMs`, leave.
-import { roomsOf, textChannelFor, connectAndJoin, hold, joinVoice, randomText, recordReceived, sendChat, voiceChannelFor, waitForRemote } from './common.ts';
+import { roomsOf, textChannelFor, openChannelOnce, connectAndJoin, hold, joinVoice, randomText, recordReceived, sendChat, voiceChannelFor, waitForRemote } from './common.ts';
 import { defineJourney } from './define-journey.ts';
 
 export type MixedUsageParams = {
@@ -40,7 +40,7 @@ export const mixedUsage = defineJourney<MixedUsageParams>({
     const p = ctx.params;
     const waddle = await connectAndJoin(ctx);
     const channel = textChannelFor(ctx, waddle, p.channelSize);
-    await ctx.step('open_channel', () => ctx.client.openTextChannel(channel));
+    await openChannelOnce(ctx, channel);
     const reactions = new Set<Promise<void>>();
     const unsubscribe = ctx.client.onMessage((message) => {
       if (!recordReceived(ctx, message) || ctx.signal.aborted || ctx.rng.next() >= p.reactProbability) return;

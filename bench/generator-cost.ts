@@ -20,8 +20,8 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BrowserWaddleClient } from '../clients/browser/browser-waddle-client.ts';
-import { BrowserPool, type AcquireOptions, type PoolSession } from '../fleet/browser-pool.ts';
-import { clockTicks, memoryKb, parseProcStat, processTree, readProcCpu } from '../fleet/resource-monitor.ts';
+import { BrowserPool, type AcquireOptions, type PoolSession } from '../fleet/pool/browser-pool.ts';
+import { clockTicks, memoryKb, parseProcStat, processTree, readProcCpu } from '../fleet/monitor/resource-monitor.ts';
 import type { MetricsRecorder } from '../metrics/types.ts';
 
 type Media = AcquireOptions['media'];

@@ -18,8 +18,8 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext } from 'playwright-core';
 import { BrowserWaddleClient } from '../clients/browser/browser-waddle-client.ts';
 import { chromiumArgs } from '../fake-media/chromium-flags.ts';
-import { HostGuard, isUrlAllowed, runAllowList } from '../fleet/host-guard.ts';
-import { childPids, clockTicks, processTree, readProcCpu } from '../fleet/resource-monitor.ts';
+import { HostGuard, isUrlAllowed, runAllowList } from '../fleet/guard/host-guard.ts';
+import { childPids, clockTicks, processTree, readProcCpu } from '../fleet/monitor/resource-monitor.ts';
 import { probeInitScript } from '../in-page/bundle.ts';
 
 type Mode = 'none' | 'route' | 'proxy';

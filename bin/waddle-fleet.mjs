@@ -10,7 +10,7 @@ register('./resolve-self.mjs', import.meta.url);
 // The process around the command (fleet/process-setup.ts): no secret reaches stdout/stderr, temp
 // files go to a folder named after this process, and a run whose wrapper (npx, npm run) is gone
 // stops. After tsx registered, so its compile cache stays in the system temp dir.
-const { setUpFleetProcess } = await import('../fleet/process-setup.ts');
+const { setUpFleetProcess } = await import('../fleet/lifecycle/process-setup.ts');
 setUpFleetProcess(process.argv.slice(2));
 const { main } = await import('../cli/main.ts');
 await main(process.argv.slice(2));

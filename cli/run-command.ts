@@ -1,7 +1,7 @@
 // `waddle-fleet run <plan>`: preflight and run (fleet/run.ts), the live progress line, and the
 // summary table. Every configuration problem comes back at once as a UsageError (exit 2).
 import { runFleet } from '../fleet/run.ts';
-import { interruptGraceMs } from '../fleet/load.ts';
+import { interruptGraceMs } from '../fleet/users/load.ts';
 import { ExitCode } from './exit-codes.ts';
 import { createProgressPrinter } from './progress.ts';
 import { interruptOnSignals } from './signals.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { drawProfile } from '../fleet/profile.ts';
+import { drawProfile } from '../fleet/users/profile.ts';
 import { createRng, seedFromString, userSeed } from './random.ts';
 
 const draw = (seed: number, n: number): number[] => {

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { processIdentity } from '../common/proc.ts';
-import { sweepStaleLitter } from '../fleet/stale-litter.ts';
+import { sweepStaleLitter } from '../fleet/lifecycle/stale-litter.ts';
 import { cachedFile, cacheTempName, cacheTempOwner } from './media-cache.ts';
 
 let cache: string;

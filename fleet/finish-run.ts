@@ -9,9 +9,9 @@ import { buildSummary } from '../metrics/summary.ts';
 import { decideVerdict } from '../metrics/verdict.ts';
 import { callRoomLayout } from '../plans/schedule.ts';
 import { publishRun } from '../reports/publish.ts';
-import { judgeGenerator } from './generator-health.ts';
+import { judgeGenerator } from './monitor/generator-health.ts';
 import type { RunContext } from './run-context.ts';
-import { recordedEvidence } from './run-evidence.ts';
+import { recordedEvidence } from './evidence/run-evidence.ts';
 import type { TaskRunResult } from './tasks.ts';
 
 export type FleetRunResult =

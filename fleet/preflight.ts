@@ -16,7 +16,7 @@ import { buildSchedule, peakConcurrency, type VuSlot } from '../plans/schedule.t
 import type { Plan } from '../plans/schema.ts';
 import { readRunForReport, type RunForReport } from '../reports/index.ts';
 import { parseRunConfig, type RunConfig } from './run-config.ts';
-import { checkTarget, waitForTarget } from './target-guard.ts';
+import { checkTarget, waitForTarget } from './guard/target-guard.ts';
 
 export interface PreparedRun {
   readonly config: RunConfig;

@@ -8,11 +8,11 @@ import { ErrorCollector } from '../metrics/summary.ts';
 import type { PhaseSummary } from '../metrics/run-summary.ts';
 import type { RunEvent, SinkStats } from '../metrics/types.ts';
 import { formatShard } from '../plans/shard.ts';
-import type { BrowserPool } from './browser-pool.ts';
+import type { BrowserPool } from './pool/browser-pool.ts';
 import type { PreparedRun } from './preflight.ts';
-import type { GeneratorHealthReport, ResourceMonitor } from './resource-monitor.ts';
+import type { GeneratorHealthReport, ResourceMonitor } from './monitor/resource-monitor.ts';
 import { makeRunId } from './run-id.ts';
-import type { ScheduleResult } from './scheduler.ts';
+import type { ScheduleResult } from './users/scheduler.ts';
 
 export interface RunParts {
   /** results/<run-id>/ */

@@ -66,7 +66,7 @@ export async function openChannelOnce(ctx: AnyContext, channelId?: string): Prom
 }
 
 /**
- * Which voice channel a caller joins: the call room the plan gave this user (fleet/call-rooms.ts:
+ * Which voice channel a caller joins: the call room the plan gave this user (plans/call-rooms.ts:
  * rooms of `roomSize` users by their index among the journey's users, or the pinned `room`),
  * spread over the voice channels. Outside a planned run (a unit test) the same rule is applied to
  * the user's own index. A mesh call costs the generator per peer, so room size drives its CPU.

@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type {
   DownloadResult, PresenceChange, ReceivedMessage, RemoteMediaKind, SentMessage, UploadResult, WaddleClient, WaddleInfo,
 } from '../clients/waddle-client.ts';
-import { runVirtualUser, type VuOutcome } from '../fleet/virtual-user.ts';
+import { runVirtualUser, type VuOutcome } from '../fleet/users/virtual-user.ts';
 import type { Sample } from '../metrics/types.ts';
 import { builtInJourneys as journeys } from './registry.ts';
 import { removeUploadFiles } from './upload-payloads.ts';

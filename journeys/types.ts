@@ -74,7 +74,7 @@ export interface Journey<P = Record<string, unknown>> {
   /**
    * How this journey puts its users into calls, from its params: rooms of `size` users by their
    * index among the journey's users, or all in room `pinned`. The plan assigns rooms up front
-   * (fleet/call-rooms.ts), so callers meet whatever else the plan runs, and the dry run shows them.
+   * (plans/call-rooms.ts), so callers meet whatever else the plan runs, and the dry run shows them.
    */
   callRoom?(params: P): { readonly size: number; readonly pinned?: number; readonly expectsPeers?: boolean };
   run(ctx: JourneyContext<P>): Promise<void>;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { resolvePlan } from '../plans/resolve.ts';
-import type { Plan } from '../plans/schema.ts';
+import { resolvePlan } from './resolve.ts';
+import type { Plan } from './schema.ts';
 import { assignCallRooms, describeCallRooms } from './call-rooms.ts';
 import { buildFullSchedule, callRoomLayout } from './schedule.ts';
 

@@ -17,7 +17,7 @@ export interface VuSlot {
   readonly driver: string;
   /** 0-based index among the users of this journey on this driver (whole plan): call rooms group by it */
   readonly indexInJourney: number;
-  /** the call room the plan put this VU in (fleet/call-rooms.ts); undefined for journeys without calls */
+  /** the call room the plan put this VU in (plans/call-rooms.ts); undefined for journeys without calls */
   readonly callRoom?: number;
   /** the plan's params for this journey in the phase where the VU starts */
   readonly params: Readonly<Record<string, unknown>>;

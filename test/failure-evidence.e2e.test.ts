@@ -10,8 +10,8 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FailureEvidenceRecorder } from '../fleet/failure-evidence.ts';
-import { watchPageConsole } from '../fleet/page-console.ts';
+import { FailureEvidenceRecorder } from '../fleet/evidence/failure-evidence.ts';
+import { watchPageConsole } from '../fleet/evidence/page-console.ts';
 import type { FailureEvidence, RunSummary } from '../metrics/run-summary.ts';
 import { playwrightChromiumPids, runCli } from './helpers/cli.ts';
 

@@ -6,7 +6,7 @@ import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BrowserWaddleClient } from '../clients/browser/browser-waddle-client.ts';
 import { chromiumArgs, disabledFeaturesFlag } from '../fake-media/chromium-flags.ts';
-import { HostGuard, runAllowList } from '../fleet/host-guard.ts';
+import { HostGuard, runAllowList } from '../fleet/guard/host-guard.ts';
 import { probeInitScript } from '../in-page/bundle.ts';
 import { startReferenceWaddle, type ReferenceWaddle } from '../reference-waddle/server.ts';
 

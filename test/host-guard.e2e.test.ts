@@ -8,7 +8,7 @@
 // (context.route + the probe's in-page checks): they fail there, which is the point.
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { BlockedSummary } from '../fleet/blocked-tally.ts';
+import type { BlockedSummary } from '../fleet/guard/blocked-tally.ts';
 import { startHarness, type Harness } from './helpers/guard-harness.ts';
 
 

@@ -8,7 +8,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import os from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sweepStaleLitter } from '../fleet/stale-litter.ts';
+import { sweepStaleLitter } from '../fleet/lifecycle/stale-litter.ts';
 import type { RunSummary } from '../metrics/run-summary.ts';
 import { startCli } from './helpers/cli.ts';
 import { browsersOf, commandLineOf, descendants, killAll, stillRunning, waitUntil } from './helpers/processes.ts';

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BrowserWaddleClient } from '../clients/browser/browser-waddle-client.ts';
-import { BrowserPool, type PoolSession } from '../fleet/browser-pool.ts';
+import { BrowserPool, type PoolSession } from '../fleet/pool/browser-pool.ts';
 import { slidesMids } from '../in-page/sdp-marks.ts';
 import { TrendHistogram } from '../metrics/histogram.ts';
 import type { RunEvent, Tags } from '../metrics/types.ts';

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProtocolWaddleClient } from '../clients/protocol/protocol-waddle-client.ts';
 import { SYNTHETIC_SIGNAL_NOTE } from '../clients/protocol/voice-call.ts';
 import type { PresenceChange, ReceivedMessage } from '../clients/waddle-client.ts';
-import { classifyError } from '../fleet/virtual-user.ts';
+import { classifyError } from '../fleet/users/virtual-user.ts';
 import type { ServerFrame } from '../reference-waddle/protocol.ts';
 import { startReferenceWaddle, type ReferenceWaddle } from '../reference-waddle/server.ts';
 import { login, TestSocket } from '../reference-waddle/test-client.ts';

@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BrowserPool } from '../fleet/browser-pool.ts';
+import { BrowserPool } from '../fleet/pool/browser-pool.ts';
 import type { RunEvent, Tags } from '../metrics/types.ts';
 
 const fixture = new URL('./fixtures/loopback-call/index.html', import.meta.url);

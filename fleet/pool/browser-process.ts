@@ -8,7 +8,7 @@ import { chromium, type Browser } from 'playwright-core';
 import { sleep, withTimeout } from '../../common/async.ts';
 import { chromiumArgs } from '../../fake-media/chromium-flags.ts';
 import { prepareMedia } from '../../fake-media/prepare-media.ts';
-import { isAlive, processTree } from '../resource-monitor.ts';
+import { isAlive, processTree } from '../monitor/resource-monitor.ts';
 import type { MediaProfile } from './media-profile.ts';
 
 export interface BrowserLaunchOptions {

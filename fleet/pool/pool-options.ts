@@ -3,7 +3,7 @@
 // and how to fix it).
 import { access } from 'node:fs/promises';
 import type { RunEvent } from '../../metrics/types.ts';
-import { checkAllowedHosts } from '../host-guard.ts';
+import { checkAllowedHosts } from '../guard/host-guard.ts';
 
 export interface BrowserPoolOptions {
   readonly executablePath?: string;

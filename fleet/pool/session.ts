@@ -7,8 +7,8 @@ import { TimeoutError, withTimeout } from '../../common/async.ts';
 import { probeInitScript } from '../../in-page/bundle.ts';
 import { PROBE_BINDING, PROBE_FLUSH_GLOBAL } from '../../in-page/probe-protocol.ts';
 import type { MetricsRecorder, RunEvent, Tags } from '../../metrics/types.ts';
-import type { HostGuard } from '../host-guard.ts';
-import { ProbeBridge } from '../probe-bridge.ts';
+import type { HostGuard } from '../guard/host-guard.ts';
+import { ProbeBridge } from './probe-bridge.ts';
 import type { VideoSize } from './media-profile.ts';
 
 export type SessionFailureReason = 'page_crash' | 'page_hung' | 'browser_crash' | 'pool_closed';

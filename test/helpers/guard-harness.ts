@@ -12,8 +12,8 @@ import type { AddressInfo } from 'node:net';
 import { chromium, type Browser, type BrowserContext } from 'playwright-core';
 import { WebSocketServer } from 'ws';
 import { chromiumArgs } from '../../fake-media/chromium-flags.ts';
-import { BlockedTally, hostOfBlockedUrl, type BlockedAttempt, type BlockedSummary } from '../../fleet/blocked-tally.ts';
-import { HostGuard, isUrlAllowed, runAllowList } from '../../fleet/host-guard.ts';
+import { BlockedTally, hostOfBlockedUrl, type BlockedAttempt, type BlockedSummary } from '../../fleet/guard/blocked-tally.ts';
+import { HostGuard, isUrlAllowed, runAllowList } from '../../fleet/guard/host-guard.ts';
 import { probeInitScript } from '../../in-page/bundle.ts';
 import { PROBE_BINDING, type ProbeBatch } from '../../in-page/probe-protocol.ts';
 

@@ -2,11 +2,7 @@
 // The waddle-fleet command. Sources are TypeScript run through tsx (no build step), and user
 // plan/journey files outside this repo may `import { definePlan } from 'waddle-fleet'`:
 // a resolve hook maps that specifier to this package even when it is not in their node_modules.
-import { register } from 'node:module';
-import { register as registerTsx } from 'tsx/esm/api';
-
-registerTsx();
-register('./resolve-self.mjs', import.meta.url);
+import './register-hooks.mjs';
 // The process around the command (fleet/process-setup.ts): no secret reaches stdout/stderr, temp
 // files go to a folder named after this process, and a run whose wrapper (npx, npm run) is gone
 // stops. After tsx registered, so its compile cache stays in the system temp dir.

@@ -17,6 +17,7 @@ import type { Plan } from '../plans/schema.ts';
 import { readRunForReport, type RunForReport } from '../reports/index.ts';
 import { parseRunConfig, type RunConfig } from './run-config.ts';
 import { checkTarget, waitForTarget } from './guard/target-guard.ts';
+import { workerCountFor } from './workers/protocol-workers.ts';
 
 export interface PreparedRun {
   readonly config: RunConfig;
@@ -31,6 +32,10 @@ export interface PreparedRun {
   /** what --dry-run prints, and every run before it starts */
   readonly description: string;
   readonly baseline?: RunForReport;
+  /** the plan as the command named it (worker threads load it for its journeys and drivers) */
+  readonly planRef: string;
+  /** worker threads that run the protocol users (0: the main thread runs them) */
+  readonly protocolWorkers: number;
 }
 
 export interface PreflightInput {
@@ -79,7 +84,9 @@ export async function preflight(input: PreflightInput): Promise<PreparedRun> {
     const unreachable = await waitForTarget(config.target, config.targetWaitMs, input.log);
     if (unreachable) throw new UsageError([unreachable], description);
   }
-  return { config, plan: loaded.plan, resolved, catalog, gate: gate.thresholds, slots, seed, description, ...(baseline ? { baseline } : {}) };
+  const protocolPeak = peakConcurrency(slots, (slot) => ((catalog.driver(slot.driver)?.kind ?? 'browser') === 'browser' ? 0 : 1));
+  const protocolWorkers = workerCountFor(protocolPeak, config.protocolWorkers);
+  return { config, plan: loaded.plan, resolved, catalog, gate: gate.thresholds, slots, seed, description, planRef: input.planRef, protocolWorkers, ...(baseline ? { baseline } : {}) };
 }
 
 function resolveOrCollect(plan: Plan, config: RunConfig, seed: number, problems: string[]): ResolvedPlan | undefined {

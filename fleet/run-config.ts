@@ -42,6 +42,8 @@ export interface RunConfig {
   readonly progress: boolean;
   /** the Chromium binary */
   readonly chromiumPath: string;
+  /** worker threads for protocol users: 'auto' (none up to a few thousand, then up to one per core) or a count */
+  readonly protocolWorkers: number | 'auto';
   /** record a Playwright trace per browser user, kept for the failures captured as evidence */
   readonly traceFailures: 'off' | 'snapshots' | 'full';
 }
@@ -96,6 +98,7 @@ export const runOptionTable = {
   baselineMargin: { schema: number(0, 1000, 'a percentage from 0 to 1000').default(10), help: '% worse than the baseline that counts as a regression', valueName: 'percent' },
   report: { schema: z.boolean().default(true), help: 'skip writing report.html (summary.json and junit.xml are still written)', negatable: true },
   progress: { schema: z.boolean().default(true), help: 'no live progress line (a TTY gets one rewritten line, a pipe a line every 10 s)', negatable: true },
+  protocolWorkers: { schema: z.string().regex(/^(auto|\d{1,2})$/, "expected 'auto' or a number of threads from 0 to 99").transform((v) => (v === 'auto' ? ('auto' as const) : Number(v))).prefault('auto'), help: "worker threads for protocol users: 'auto' runs up to 2,000 on the main thread, more over up to one thread per core", valueName: 'auto|n' },
   chromium: { schema: z.string().min(1).default('/usr/bin/chromium'), help: 'the Chromium binary', env: 'WADDLE_FLEET_CHROMIUM', valueName: 'path' },
   traceFailures: { schema: z.enum(['off', 'snapshots', 'full'], { error: "expected 'off', 'snapshots' or 'full'" }).default('off'), help: "keep a Playwright trace of each failure captured as evidence: 'snapshots' (DOM per action, ~+40% CPU per active browser user) or 'full' (also a screencast, about doubles it); screenshots, DOM and console logs are kept either way", env: 'WADDLE_FLEET_TRACE_FAILURES', valueName: 'off|snapshots|full' },
 } as const satisfies Record<string, RunOptionSpec>;
@@ -186,6 +189,7 @@ function toConfig(o: RawOptions, influx: InfluxConnection | undefined): RunConfi
     report: o.report,
     progress: o.progress,
     chromiumPath: o.chromium,
+    protocolWorkers: o.protocolWorkers,
     traceFailures: o.traceFailures,
   };
 }

@@ -12,6 +12,7 @@ import type { BrowserPool } from './pool/browser-pool.ts';
 import type { PreparedRun } from './preflight.ts';
 import type { GeneratorHealthReport, ResourceMonitor } from './monitor/resource-monitor.ts';
 import { makeRunId } from './run-id.ts';
+import type { ProtocolWorkers } from './workers/protocol-workers.ts';
 import type { ScheduleResult } from './users/scheduler.ts';
 
 export interface RunParts {
@@ -30,6 +31,8 @@ export interface RunParts {
   /** set by teardowns */
   readonly sinkStats: Readonly<Record<string, SinkStats>>;
   readonly monitorHealth: GeneratorHealthReport;
+  /** the protocol worker threads, while load runs (absent: none) */
+  readonly workers: ProtocolWorkers | undefined;
 }
 
 export interface FleetProgress {
@@ -81,6 +84,14 @@ export class RunContext {
 
   get config(): PreparedRun['config'] {
     return this.prepared.config;
+  }
+
+  get planRef(): string {
+    return this.prepared.planRef;
+  }
+
+  get protocolWorkerCount(): number {
+    return this.prepared.protocolWorkers;
   }
 
   log(line: string): void {

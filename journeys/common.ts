@@ -107,11 +107,25 @@ export async function joinVoice(ctx: AnyContext, channelId: string | undefined):
 
 /** Wait for remote media (non-critical: being alone in a room is not a failure of Waddle). */
 export async function waitForRemote(ctx: AnyContext, kind: RemoteMediaKind, timeoutMs: number): Promise<void> {
-  const waitedMs = await ctx.step(`wait_remote_${kind}`, () => ctx.client.waitForRemoteMedia(kind, timeoutMs), {
+  // When the run stops while this user waits, its peers are leaving too: the wait ends as an
+  // interruption (no failure, no latency), not as a timeout blamed on Waddle.
+  const waitedMs = await ctx.step(`wait_remote_${kind}`, () => unlessStopped(ctx.signal, ctx.client.waitForRemoteMedia(kind, timeoutMs), `waiting for remote ${kind}`), {
     critical: false,
     timeoutMs: timeoutMs + 5_000,
   });
   if (typeof waitedMs === 'number') ctx.metrics.record('media.first_remote_ms', waitedMs, { kind });
+}
+
+/** The work's outcome, or an AbortError as soon as the user is asked to stop. */
+function unlessStopped<T>(signal: AbortSignal, work: Promise<T>, what: string): Promise<T> {
+  work.catch(() => {});
+  const stopped = () => new DOMException(`the run is stopping while ${what}`, 'AbortError');
+  if (signal.aborted) return Promise.reject(stopped());
+  return new Promise<T>((resolve, reject) => {
+    const onStop = (): void => reject(stopped());
+    signal.addEventListener('abort', onStop, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onStop));
+  });
 }
 
 /** Record what a receiver sees of others' messages: count and, when the sender stamped it, delivery time. */

@@ -71,7 +71,7 @@ export const catalogue = {
   'generator.node_heap_mb': { kind: 'gauge', unit: 'MB', tags: [], meaning: 'V8 heap used by the fleet Node process' },
   'generator.system_cpu_pct': { kind: 'gauge', unit: 'percent', tags: [], meaning: 'machine CPU busy, %' },
   'generator.system_memory_pct': { kind: 'gauge', unit: 'percent', tags: [], meaning: 'machine memory used, %' },
-  'generator.event_loop_delay_ms': { kind: 'trend', unit: 'ms', tags: [], meaning: 'event-loop delay of the fleet Node process' },
+  'generator.event_loop_delay_ms': { kind: 'trend', unit: 'ms', tags: [], meaning: 'event-loop delay of the fleet Node process, p99 per monitor sample: its latest thread (the main one or a protocol worker)' },
   'generator.browsers': { kind: 'gauge', unit: 'count', tags: [], meaning: 'browser processes running' },
   'generator.contexts': { kind: 'gauge', unit: 'count', tags: [], meaning: 'browser contexts (users) open' },
   'generator.cpu_wait_pct': { kind: 'gauge', unit: 'percent', tags: [], meaning: 'share of the fleet threads\' runnable time (node + browsers) spent waiting for a CPU, % (behind other processes or behind each other)' },

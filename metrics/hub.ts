@@ -8,6 +8,7 @@ import { summarizeByMetric } from './by-metric.ts';
 import { catalogue, isMetricName } from './catalogue.ts';
 import type { MetricSummary } from './run-summary.ts';
 import { SeriesState, seriesKey } from './series.ts';
+import { combinedAggregates, mergeInto } from './series-maps.ts';
 import { didYouMean } from './suggest.ts';
 import type { IntervalSnapshot, MetricsRecorder, RunEvent, Sample, SeriesAggregate, Sink, SinkStats, Tags } from './types.ts';
 
@@ -154,6 +155,36 @@ export class MetricsHub implements MetricsRecorder {
     if (this.wantsSamples) {
       this.pendingSamples.push({ metric, value, tags: fullTags, timeMs });
       if (this.pendingSamples.length >= this.sampleBatchSize) this.scheduleSampleFlush();
+    }
+  }
+
+  /**
+   * Merge aggregates measured elsewhere (a worker thread's own hub) into the open interval, exactly:
+   * histograms add, counts and sums add. Their tags are the worker's (run, shard and phase are
+   * this hub's). The same cardinality guard applies.
+   */
+  absorb(aggregates: readonly SeriesAggregate[]): void {
+    const timeMs = this.now();
+    for (const a of aggregates) {
+      if (!isMetricName(a.metric) || a.count === 0) continue;
+      const tags = { ...this.baseTags, ...a.tags };
+      const key = seriesKey(a.metric, tags);
+      let s = this.interval.get(key);
+      if (s === undefined) {
+        if (!this.run.has(key)) {
+          const n = this.seriesPerMetric.get(a.metric) ?? 0;
+          if (n >= this.maxSeriesPerMetric) continue;
+          this.seriesPerMetric.set(a.metric, n + 1);
+        }
+        s = new SeriesState(a.metric, a.kind, tags);
+        this.interval.set(key, s);
+      }
+      try {
+        s.merge(SeriesState.fromAggregate({ ...a, tags }, timeMs), timeMs);
+        this.accepted += a.count;
+      } catch (err) {
+        this.warnOnce(`absorb:${key}`, `a series from a worker thread could not be merged (${String(err)}); its samples are dropped`);
+      }
     }
   }
 
@@ -348,30 +379,4 @@ export class MetricsHub implements MetricsRecorder {
     });
     return out;
   }
-}
-
-function mergeInto(run: Map<string, SeriesState>, s: SeriesState): void {
-  const key = seriesKey(s.metric, s.tags);
-  let r = run.get(key);
-  if (r === undefined) {
-    r = new SeriesState(s.metric, s.kind, s.tags);
-    run.set(key, r);
-  }
-  r.merge(s);
-}
-
-/** closed intervals + the open one, merged exactly, sorted by series key */
-function combinedAggregates(run: ReadonlyMap<string, SeriesState>, open: ReadonlyMap<string, SeriesState>): SeriesAggregate[] {
-  const out: SeriesAggregate[] = [];
-  for (const key of new Set([...run.keys(), ...open.keys()])) {
-    const r = run.get(key);
-    const i = open.get(key);
-    if (r && i) {
-      const m = new SeriesState(r.metric, r.kind, r.tags);
-      m.merge(r);
-      m.merge(i);
-      out.push(m.toAggregate());
-    } else out.push(((r ?? i) as SeriesState).toAggregate());
-  }
-  return out.sort((a, b) => seriesKey(a.metric, a.tags).localeCompare(seriesKey(b.metric, b.tags)));
 }

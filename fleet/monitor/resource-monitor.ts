@@ -30,6 +30,8 @@ export interface ResourceMonitorOptions {
    * samples taken then are reported as the start-up burst and not judged. Asked once per tick.
    */
   readonly isStartingUp?: () => boolean;
+  /** the worst event-loop delay of the fleet's other threads (protocol workers) since the last tick, p99 ms */
+  readonly otherThreadsLoopP99Ms?: () => number;
   readonly onEvent: (event: RunEvent) => void;
 }
 
@@ -122,7 +124,9 @@ class RunningMonitor implements ResourceMonitor {
   async #tick(): Promise<void> {
     const startingUp = this.#options.isStartingUp?.() ?? false;
     const [measured] = await Promise.all([this.#sampler.measure(startingUp), this.#scraper?.scrape()]);
-    const m = { ...measured, sample: { ...measured.sample, eventLoopP99Ms: this.#loopInterval.percentile(99) / 1e6 } };
+    // the generator is as late as its latest thread: worker threads' users time their steps too
+    const loopP99Ms = Math.max(this.#loopInterval.percentile(99) / 1e6, this.#options.otherThreadsLoopP99Ms?.() ?? 0);
+    const m = { ...measured, sample: { ...measured.sample, eventLoopP99Ms: loopP99Ms } };
     this.#recordGauges(m);
     this.#samples++;
     this.#memoryMaxMb = Math.max(this.#memoryMaxMb, m.memoryMb);

@@ -1,47 +1,45 @@
-// The load: the schedule (plans/schedule.ts) run on time by the scheduler; each slot becomes a
-// virtual user on its driver — a browser session from the pool for browser drivers, nothing for
-// protocol ones — whose client the fleet wraps for presence measurement (fleet/measured-client.ts).
-// Beside it: the phases as they happen, the progress line, and the abortOnFail watch.
-import type { Driver } from '../../clients/driver.ts';
-import type { PhaseSummary } from '../../metrics/run-summary.ts';
+// The load: the schedule (plans/schedule.ts) run on time. The main thread runs the phases, the
+// browser users (they need its pool) and, up to a few thousand, the protocol users; beyond that the
+// protocol users run in worker threads (fleet/workers/), their measurements merged into the one
+// hub. Each slot becomes a virtual user (./user-session.ts). Beside it: the phases as they happen,
+// the progress line, and the abortOnFail watch.
+import type { PhaseSummary, UserCounts } from '../../metrics/run-summary.ts';
 import type { VuSlot } from '../../plans/schedule.ts';
-import { watchAbortOnFail } from './abort-on-fail.ts';
-import type { BrowserPool } from '../pool/browser-pool.ts';
-import type { FailureEvidenceRecorder } from '../evidence/failure-evidence.ts';
-import { FailureTrace } from '../evidence/failure-trace.ts';
-import { measurePresence, PresenceBoard } from './measured-client.ts';
-import { watchPageConsole } from '../evidence/page-console.ts';
-import type { RunContext } from '../run-context.ts';
 import { describeEvidence, evidenceRecorderFor } from '../evidence/run-evidence.ts';
+import type { RunContext } from '../run-context.ts';
+import { ProtocolWorkers } from '../workers/protocol-workers.ts';
+import { watchAbortOnFail } from './abort-on-fail.ts';
+import { PresenceBoard } from './measured-client.ts';
 import { runSchedule, type ScheduleResult } from './scheduler.ts';
-import { runVirtualUser, type ClientSession, type VuOutcome } from './virtual-user.ts';
+import { startUser, type UserEnv } from './user-session.ts';
 
 /** How long users get to finish their step after SIGINT before they are aborted. */
 export const interruptGraceMs = 10_000;
-/** How long a browser user may wait for a pool slot (a browser launching, a busy machine). */
-const acquireTimeoutMs = 60_000;
 
 export async function runLoad(run: RunContext): Promise<{ load: ScheduleResult; phases: PhaseSummary[] }> {
-  const { resolved, slots } = run.prepared;
+  const { resolved, slots, catalog } = run.prepared;
   const hub = run.need('hub');
-  const board = new PresenceBoard();
-  const evidence = evidenceRecorderFor(run);
+  const inWorkers = (slot: VuSlot) => run.protocolWorkerCount > 0 && (catalog.driver(slot.driver)?.kind ?? 'browser') !== 'browser';
   const phases: PhaseSummary[] = [];
+  const progress = startProgress(run, () => phases.at(-1)?.name ?? resolved.phases[0]?.name ?? '');
+  const workers = run.protocolWorkerCount > 0 ? await ProtocolWorkers.start(run, slots.filter(inWorkers), run.protocolWorkerCount, { onUser: progress.workerUser }) : undefined;
+  run.set('workers', workers);
   const loadStartedAtMs = Date.now();
   run.loadStarted = true;
-  const progress = startProgress(run, loadStartedAtMs, () => phases.at(-1)?.name ?? resolved.phases[0]?.name ?? '');
   const stopWatch = watchAbortOnFail(run.prepared.gate, hub, loadStartedAtMs, (breach) => {
     run.record({ timeMs: Date.now(), type: 'threshold_abort', message: breach });
     run.stop(`abortOnFail: ${breach}`);
   });
+  const env = mainThreadEnv(run);
   try {
-    const load = await runSchedule({
-      slots,
+    const inWorkerThreads = workers?.run(run.stopLoad.signal) ?? Promise.resolve([]);
+    const onMainThread = runSchedule({
+      slots: slots.filter((slot) => !inWorkers(slot)),
       phases: resolved.phases,
       startVu: async (slot, stopSignal, abortSignal) => {
-        progress.started(slot);
-        const outcome = await startUser({ run, board, evidence, slot }, stopSignal, abortSignal);
-        progress.ended(slot, outcome);
+        progress.started(slot.journey);
+        const outcome = await startUser(env, slot, stopSignal, abortSignal);
+        progress.ended(slot.journey, outcome.outcome);
         return outcome;
       },
       signal: run.stopLoad.signal,
@@ -57,10 +55,12 @@ export async function runLoad(run: RunContext): Promise<{ load: ScheduleResult; 
       },
       onLag: (slot, lagMs) => hub.record('users.schedule_lag_ms', lagMs, { journey: slot.journey, driver: slot.driver }),
     });
-    return { load, phases };
+    const [main, others] = await Promise.all([onMainThread, inWorkerThreads]);
+    return { load: combine([main, ...others]), phases };
   } finally {
     stopWatch();
     progress.stop();
+    await workers?.close();
     const captured = describeEvidence(run);
     if (captured) run.log(captured);
     const last = phases.at(-1);
@@ -68,100 +68,76 @@ export async function runLoad(run: RunContext): Promise<{ load: ScheduleResult; 
   }
 }
 
-/** What every user of the run shares, and the user's slot. */
-interface UserSetting {
-  readonly run: RunContext;
-  readonly board: PresenceBoard;
-  readonly evidence: FailureEvidenceRecorder;
-  readonly slot: VuSlot;
-}
-
-function startUser(setting: UserSetting, stopSignal: AbortSignal, abortSignal: AbortSignal): Promise<VuOutcome> {
-  const { run, slot } = setting;
+function mainThreadEnv(run: RunContext): UserEnv {
   const { catalog, resolved, seed } = run.prepared;
-  const journey = catalog.journey(slot.journey)!; // preflight checked every name
-  const driver = catalog.driver(slot.driver)!;
-  const hub = run.need('hub');
-  const target = run.need('target');
-  return runVirtualUser({
-    slot,
-    journey,
-    driver: { name: driver.name, kind: driver.kind, capabilities: driver.capabilities },
-    target,
-    createClient: () => openSession({ ...setting, driver, media: { ...journey.media, ...resolved.media }, abortSignal }),
-    recorder: hub,
-    onEvent: (event) => run.record(event),
-    stopSignal,
-    abortSignal,
-    runSeed: seed,
+  const pool = run.get('pool');
+  return {
+    catalog,
+    target: run.need('target'),
+    seed,
     thinkTimeScale: resolved.thinkTimeScale,
-  });
+    media: resolved.media,
+    recorder: run.need('hub'),
+    record: (event) => run.record(event),
+    board: new PresenceBoard(),
+    evidence: evidenceRecorderFor(run),
+    ...(pool ? { pool } : {}),
+    traceFailures: run.config.traceFailures,
+  };
 }
 
-interface SessionRequest extends UserSetting {
-  readonly driver: Driver;
-  readonly media: Parameters<BrowserPool['acquire']>[0]['media'];
-  readonly abortSignal: AbortSignal;
+/** The counts of every thread's schedule, added (lag percentiles come from the hub's histogram). */
+function combine(results: readonly ScheduleResult[]): ScheduleResult {
+  const add = (a: UserCounts, b: UserCounts): UserCounts => ({ started: a.started + b.started, completed: a.completed + b.completed, failed: a.failed + b.failed, interrupted: a.interrupted + b.interrupted });
+  const zero: UserCounts = { started: 0, completed: 0, failed: 0, interrupted: 0 };
+  const journeys: Record<string, UserCounts> = {};
+  for (const r of results) for (const [j, c] of Object.entries(r.journeys)) journeys[j] = add(journeys[j] ?? zero, c);
+  const [first] = results;
+  return {
+    users: results.reduce((a, r) => add(a, r.users), zero),
+    journeys,
+    notStarted: results.reduce((n, r) => n + r.notStarted, 0),
+    stoppedEarly: results.some((r) => r.stoppedEarly),
+    lagMs: first?.lagMs ?? { p50: 0, p95: 0, max: 0 },
+    elapsedMs: Math.max(0, ...results.map((r) => r.elapsedMs)),
+    outcomes: results.flatMap((r) => r.outcomes),
+  };
 }
 
-/** A user's client on its driver, measured; close() undoes all of it. */
-async function openSession(request: SessionRequest): Promise<ClientSession> {
-  const { run, board, slot, driver, evidence } = request;
-  const hub = run.need('hub');
-  const target = run.need('target');
-  const username = `vu-${String(slot.index).padStart(4, '0')}`;
-  const tags = { journey: slot.journey, driver: driver.name };
-  if (driver.kind === 'protocol') {
-    const client = await driver.create({ target, username, signal: request.abortSignal });
-    const measured = measurePresence(client, board, hub, tags);
-    // no page to show: a protocol user's evidence is its message
-    return { client: measured.client, captureFailure: (failure) => evidence.capture(failure), close: async () => (measured.stop(), await client.close()) };
-  }
-  const session = await run.need('pool').acquire({ label: username, media: request.media, recorder: hub, tags, timeoutMs: acquireTimeoutMs });
-  // before the driver navigates, so the log holds everything the page said
-  const pageConsole = watchPageConsole(session.page);
-  try {
-    const trace = await FailureTrace.start(session.context, run.config.traceFailures);
-    const client = await driver.create({ page: session.page, target, username, signal: AbortSignal.any([request.abortSignal, session.signal]) });
-    const measured = measurePresence(client, board, hub, tags);
-    return {
-      client: measured.client,
-      page: session.page,
-      captureFailure: (failure) => evidence.capture(failure, { page: session.page, console: pageConsole, ...(trace ? { trace } : {}) }),
-      ...(trace ? { startIteration: () => trace.restart() } : {}),
-      close: async () => {
-        measured.stop();
-        await client.close().catch(() => {});
-        await session.release();
-      },
-    };
-  } catch (error) {
-    await session.release();
-    throw error;
-  }
-}
-
-/** Counts for the live progress line, pushed about once a second. */
-function startProgress(run: RunContext, loadStartedAtMs: number, currentPhase: () => string) {
+/** Counts for the live progress line (pushed about once a second), and users.active of worker users. */
+function startProgress(run: RunContext, currentPhase: () => string) {
   const active: Record<string, number> = {};
+  const activeByLane = new Map<string, number>();
   let started = 0;
   let failed = 0;
+  let loadStartedAtMs = Date.now();
   const totalMs = run.prepared.resolved.totalDurationMs;
   const timer = setInterval(() => {
+    if (!run.loadStarted) return void (loadStartedAtMs = Date.now());
     run.io.onProgress?.({ phase: currentPhase(), elapsedMs: Date.now() - loadStartedAtMs, totalMs, activeByJourney: { ...active }, started, failed, stepErrors: run.errors.total });
   }, 1000);
   timer.unref();
-  return {
-    started(slot: VuSlot): void {
+  const counts = {
+    started(journey: string): void {
       started++;
-      active[slot.journey] = (active[slot.journey] ?? 0) + 1;
+      active[journey] = (active[journey] ?? 0) + 1;
     },
-    ended(slot: VuSlot, outcome: VuOutcome): void {
-      active[slot.journey] = (active[slot.journey] ?? 1) - 1;
-      if (outcome.outcome === 'failed') failed++;
+    ended(journey: string, outcome: string): void {
+      active[journey] = (active[journey] ?? 1) - 1;
+      if (outcome === 'failed') failed++;
+    },
+    /** a worker thread's user: counted here, and in users.active (a level per lane, summed over threads) */
+    workerUser(journey: string, driver: string, change: 'start' | 'end', outcome?: string): void {
+      if (change === 'start') counts.started(journey);
+      else counts.ended(journey, outcome ?? '');
+      const lane = `${journey}\u0000${driver}`;
+      const level = Math.max(0, (activeByLane.get(lane) ?? 0) + (change === 'start' ? 1 : -1));
+      activeByLane.set(lane, level);
+      run.get('hub')?.record('users.active', level, { journey, driver });
     },
     stop(): void {
       clearInterval(timer);
     },
   };
+  return counts;
 }

@@ -34,7 +34,8 @@ export const messageOf = (error: unknown): string => (error instanceof Error ? e
 /** Classify an error by what it says (Playwright's messages, HTTP statuses, our own errors). */
 export function classifyError(error: unknown, aborted = false): FailureReason {
   if (error instanceof StepFailedError) return error.reason;
-  if (aborted || error instanceof VuAbortedError) return 'aborted';
+  // an AbortError (a DOMException from a journey, a VuAbortedError) is a stop, not a failure
+  if (aborted || error instanceof VuAbortedError || (error as { name?: unknown } | null)?.name === 'AbortError') return 'aborted';
   if (error instanceof TimeoutError) return 'timeout';
   const name = error instanceof Error ? error.name : '';
   const message = messageOf(error);

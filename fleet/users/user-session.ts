@@ -1,0 +1,93 @@
+// One virtual user from its slot: its journey and driver looked up, its client made by the driver
+// (a browser driver gets a page from the pool; a protocol driver nothing), wrapped for presence
+// measurement (./measured-client.ts) and failure evidence, closed when the user ends. The same
+// code runs users on the main thread and in protocol worker threads (fleet/workers/); what
+// differs is the environment each gives.
+import type { Driver } from '../../clients/driver.ts';
+import type { MetricsRecorder, RunEvent } from '../../metrics/types.ts';
+import type { PlanCatalog } from '../../plans/catalog.ts';
+import type { MediaSize } from '../../plans/schema.ts';
+import type { VuSlot } from '../../plans/schedule.ts';
+import type { FailureEvidenceRecorder } from '../evidence/failure-evidence.ts';
+import { FailureTrace, type TraceMode } from '../evidence/failure-trace.ts';
+import { watchPageConsole } from '../evidence/page-console.ts';
+import type { BrowserPool } from '../pool/browser-pool.ts';
+import { measurePresence, type PresenceBoard } from './measured-client.ts';
+import { runVirtualUser, type ClientSession, type VuOutcome } from './virtual-user.ts';
+
+/** How long a browser user may wait for a pool slot (a browser launching, a busy machine). */
+const acquireTimeoutMs = 60_000;
+
+/** What the users of one thread share. */
+export interface UserEnv {
+  readonly catalog: PlanCatalog;
+  readonly target: string;
+  readonly seed: number;
+  readonly thinkTimeScale: number;
+  /** the plan's fake media sizes, over each journey's own */
+  readonly media: { readonly camera?: MediaSize; readonly screen?: MediaSize };
+  readonly recorder: MetricsRecorder;
+  readonly record: (event: RunEvent) => void;
+  readonly board: PresenceBoard;
+  /** failure evidence (the main thread's; worker threads keep messages in their events only) */
+  readonly evidence?: FailureEvidenceRecorder;
+  /** the browser pool (the main thread only: workers run protocol users) */
+  readonly pool?: BrowserPool;
+  readonly traceFailures: TraceMode;
+}
+
+export function startUser(env: UserEnv, slot: VuSlot, stopSignal: AbortSignal, abortSignal: AbortSignal): Promise<VuOutcome> {
+  const journey = env.catalog.journey(slot.journey)!; // preflight checked every name
+  const driver = env.catalog.driver(slot.driver)!;
+  return runVirtualUser({
+    slot,
+    journey,
+    driver: { name: driver.name, kind: driver.kind, capabilities: driver.capabilities },
+    target: env.target,
+    createClient: () => openSession(env, slot, driver, { ...journey.media, ...env.media }, abortSignal),
+    recorder: env.recorder,
+    onEvent: env.record,
+    stopSignal,
+    abortSignal,
+    runSeed: env.seed,
+    thinkTimeScale: env.thinkTimeScale,
+  });
+}
+
+type Media = Parameters<BrowserPool['acquire']>[0]['media'];
+
+/** A user's client on its driver, measured; close() undoes all of it. */
+async function openSession(env: UserEnv, slot: VuSlot, driver: Driver, media: Media, abortSignal: AbortSignal): Promise<ClientSession> {
+  const username = `vu-${String(slot.index).padStart(4, '0')}`;
+  const tags = { journey: slot.journey, driver: driver.name };
+  const { target, board, recorder, evidence } = env;
+  if (driver.kind === 'protocol') {
+    const client = await driver.create({ target, username, signal: abortSignal });
+    const measured = measurePresence(client, board, recorder, tags);
+    // no page to show: a protocol user's evidence is its message
+    return { client: measured.client, ...(evidence ? { captureFailure: (failure) => evidence.capture(failure) } : {}), close: async () => (measured.stop(), await client.close()) };
+  }
+  if (!env.pool) throw new Error(`a browser user (${username}, driver '${driver.name}') has no browser pool here; browser users run on the main thread`);
+  const session = await env.pool.acquire({ label: username, media, recorder, tags, timeoutMs: acquireTimeoutMs });
+  // before the driver navigates, so the log holds everything the page said
+  const pageConsole = watchPageConsole(session.page);
+  try {
+    const trace = await FailureTrace.start(session.context, env.traceFailures);
+    const client = await driver.create({ page: session.page, target, username, signal: AbortSignal.any([abortSignal, session.signal]) });
+    const measured = measurePresence(client, board, recorder, tags);
+    return {
+      client: measured.client,
+      page: session.page,
+      ...(evidence ? { captureFailure: (failure) => evidence.capture(failure, { page: session.page, console: pageConsole, ...(trace ? { trace } : {}) }) } : {}),
+      ...(trace ? { startIteration: () => trace.restart() } : {}),
+      close: async () => {
+        measured.stop();
+        await client.close().catch(() => {});
+        await session.release();
+      },
+    };
+  } catch (error) {
+    await session.release();
+    throw error;
+  }
+}

@@ -1,0 +1,35 @@
+// What the main thread and a protocol worker thread say to each other (structured clone).
+import type { RunEvent, SeriesAggregate } from '../../metrics/types.ts';
+import type { VuSlot } from '../../plans/schedule.ts';
+import type { ScheduleResult } from '../users/scheduler.ts';
+
+/** workerData: everything a worker needs to run its users, parsed once by the main thread */
+export interface WorkerSetup {
+  readonly worker: number;
+  /** the plan as the command named it: the worker loads it for its journeys and drivers */
+  readonly planRef: string;
+  readonly slots: readonly VuSlot[];
+  readonly target: string;
+  readonly seed: number;
+  readonly thinkTimeScale: number;
+  readonly gracefulStopMs: number;
+  readonly interruptGraceMs: number;
+  readonly maxArrivalsPerSecond?: number;
+  /** the run's id and shard, for the worker's own (sinkless) hub */
+  readonly runId: string;
+  readonly shard: string;
+  /** secrets to keep out of event text */
+  readonly secrets: readonly string[];
+}
+
+export type ToWorker = { readonly type: 'start' } | { readonly type: 'stop' };
+
+export type FromWorker =
+  | { readonly type: 'ready' }
+  | { readonly type: 'failed'; readonly message: string }
+  /** what the worker measured since its last report: merge into the open interval */
+  | { readonly type: 'series'; readonly series: readonly SeriesAggregate[] }
+  | { readonly type: 'events'; readonly events: readonly RunEvent[] }
+  /** the worker's own event-loop delay over the last second, p99 ms */
+  | { readonly type: 'loop'; readonly p99Ms: number }
+  | { readonly type: 'done'; readonly result: ScheduleResult };

@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { MetricsHub } from '../../metrics/hub.ts';
+import { workerCountFor } from './protocol-workers.ts';
+
+describe('protocol worker threads', () => {
+  it('are none up to a few thousand protocol users, then one per 4,000 up to one per core; a count given is kept', () => {
+    expect(workerCountFor(0, 'auto', 8)).toBe(0);
+    expect(workerCountFor(2000, 'auto', 8)).toBe(0);
+    expect(workerCountFor(2001, 'auto', 8)).toBe(1);
+    expect(workerCountFor(10_000, 'auto', 8)).toBe(3);
+    expect(workerCountFor(10_000, 'auto', 2)).toBe(2);
+    expect(workerCountFor(100, 3, 2)).toBe(3);
+  });
+
+  it('merge into the main hub exactly: a worker hub\'s interval series absorbed give the same totals as recording there', () => {
+    const worker = new MetricsHub({ runId: 'r', shard: '1/1', sinks: [] });
+    const direct = new MetricsHub({ runId: 'r', shard: '1/1', sinks: [] });
+    const main = new MetricsHub({ runId: 'r', shard: '1/1', sinks: [] });
+    for (let i = 1; i <= 500; i++) {
+      const tags = { journey: 'chatMessaging', driver: 'protocol' };
+      for (const hub of [worker, direct]) {
+        hub.record('chat.delivery_ms', i % 97, tags);
+        hub.record('chat.messages_sent', 1, tags);
+        hub.record('step.errors', i % 50 === 0 ? 1 : 0, { ...tags, step: 'send_message' });
+      }
+      if (i % 100 === 0) main.absorb(worker.tick().series);
+    }
+    const pick = (hub: MetricsHub, metric: string) => hub.totals().find((t) => t.metric === metric)!;
+    for (const metric of ['chat.delivery_ms', 'chat.messages_sent', 'step.errors']) {
+      const [a, b] = [pick(main, metric), pick(direct, metric)];
+      expect([a.count, a.sum, a.min, a.max, a.nonZero ?? 0]).toEqual([b.count, b.sum, b.min, b.max, b.nonZero ?? 0]);
+      expect(a.p99).toBe(b.p99);
+    }
+  });
+});

@@ -1,0 +1,146 @@
+// Protocol users beyond what one event loop holds run in worker threads (./protocol-worker.ts),
+// each with a share of the protocol slots (round robin, so each gets the same mix). The main thread
+// keeps the phases, the browser users and the one hub: workers' measurements are merged into it
+// exactly (MetricsHub.absorb: histograms add), their events recorded as the main thread's, their
+// users counted in users.active and the progress line, their event-loop delay judged with the
+// main thread's (a late worker loop inflates its users' timings just the same).
+import os from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { RunEvent } from '../../metrics/types.ts';
+import type { VuSlot } from '../../plans/schedule.ts';
+import type { RunContext } from '../run-context.ts';
+import type { ScheduleResult } from '../users/scheduler.ts';
+import type { FromWorker, WorkerSetup } from './messages.ts';
+
+/** One event loop holds this many protocol users comfortably (measured: see README "Hybrid plans"). */
+export const protocolUsersPerThread = 4_000;
+
+/** Worker threads for a run: none up to a few thousand protocol users, then one per core at most. */
+export function workerCountFor(protocolPeak: number, requested: number | 'auto', cores = os.availableParallelism()): number {
+  if (requested !== 'auto') return requested;
+  if (protocolPeak <= protocolUsersPerThread / 2) return 0;
+  return Math.max(1, Math.min(cores, Math.ceil(protocolPeak / protocolUsersPerThread)));
+}
+
+export interface WorkerHooks {
+  /** a user started or ended in a worker (for users.active and the progress line) */
+  readonly onUser: (journey: string, driver: string, change: 'start' | 'end', outcome?: string) => void;
+}
+
+export class ProtocolWorkers {
+  readonly #workers: Worker[];
+  readonly #done: Promise<ScheduleResult>[];
+  #loopP99Ms = 0;
+
+  private constructor(workers: Worker[], done: Promise<ScheduleResult>[]) {
+    this.#workers = workers;
+    this.#done = done;
+  }
+
+  /** Spawn the workers and wait until each has loaded the plan (every one, or none: a failure throws). */
+  static async start(run: RunContext, slots: readonly VuSlot[], count: number, hooks: WorkerHooks): Promise<ProtocolWorkers> {
+    const shares = Array.from({ length: count }, (_, i) => slots.filter((_, j) => j % count === i));
+    const readiness: Promise<void>[] = [];
+    const done: Promise<ScheduleResult>[] = [];
+    const workers = shares.map((share, i) => new Worker(new URL('./protocol-worker.ts', import.meta.url), {
+      workerData: setupOf(run, share, i),
+      execArgv: ['--import', new URL('../../bin/register-hooks.mjs', import.meta.url).href],
+    }));
+    const pool = new ProtocolWorkers(workers, done);
+    for (const worker of workers) {
+      let ready!: () => void;
+      let fail!: (e: Error) => void;
+      readiness.push(new Promise<void>((res, rej) => ([ready, fail] = [res, rej])));
+      done.push(new Promise<ScheduleResult>((resolve, reject) => {
+        worker.on('message', (m: FromWorker) => pool.#onMessage(run, hooks, m, { ready, fail, resolve, reject }));
+        worker.on('error', (e) => (fail(e), reject(e)));
+        worker.on('exit', (code) => {
+          const e = new Error(`a protocol worker thread exited (code ${code}) before its users ended`);
+          fail(e);
+          reject(e);
+        });
+      }));
+      for (const p of done) p.catch(() => {});
+    }
+    try {
+      await Promise.all(readiness);
+    } catch (error) {
+      await pool.close();
+      throw error;
+    }
+    return pool;
+  }
+
+  /** Start every worker's users now; stop them when the run stops; every worker's counts, summed. */
+  async run(stop: AbortSignal): Promise<ScheduleResult[]> {
+    for (const w of this.#workers) w.postMessage({ type: 'start' });
+    const onStop = (): void => {
+      for (const w of this.#workers) w.postMessage({ type: 'stop' });
+    };
+    stop.addEventListener('abort', onStop, { once: true });
+    if (stop.aborted) onStop();
+    try {
+      return await Promise.all(this.#done);
+    } finally {
+      stop.removeEventListener('abort', onStop);
+    }
+  }
+
+  /** The worst worker event-loop delay since the last call (p99 ms per second). */
+  takeLoopP99Ms(): number {
+    const worst = this.#loopP99Ms;
+    this.#loopP99Ms = 0;
+    return worst;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.#workers.map((w) => w.terminate().catch(() => 0)));
+  }
+
+  #onMessage(run: RunContext, hooks: WorkerHooks, m: FromWorker, settle: { ready: () => void; fail: (e: Error) => void; resolve: (r: ScheduleResult) => void; reject: (e: Error) => void }): void {
+    switch (m.type) {
+      case 'ready':
+        return settle.ready();
+      case 'failed':
+        settle.fail(new Error(m.message));
+        return settle.reject(new Error(m.message));
+      case 'series':
+        return run.need('hub').absorb(m.series);
+      case 'events':
+        for (const event of m.events) this.#onEvent(run, hooks, event);
+        return;
+      case 'loop':
+        this.#loopP99Ms = Math.max(this.#loopP99Ms, m.p99Ms);
+        return;
+      case 'done':
+        return settle.resolve(m.result);
+    }
+  }
+
+  #onEvent(run: RunContext, hooks: WorkerHooks, event: RunEvent): void {
+    const journey = event.tags?.journey;
+    const driver = event.tags?.driver;
+    if (journey && driver && event.type === 'user_start') hooks.onUser(journey, driver, 'start');
+    if (journey && driver && event.type === 'user_end') hooks.onUser(journey, driver, 'end', String(event.data?.outcome ?? ''));
+    run.record(event);
+  }
+}
+
+function setupOf(run: RunContext, slots: readonly VuSlot[], worker: number): WorkerSetup {
+  const { resolved, seed, config } = run.prepared;
+  const influx = config.influx;
+  return {
+    worker,
+    planRef: run.planRef,
+    slots,
+    target: run.need('target'),
+    seed,
+    thinkTimeScale: resolved.thinkTimeScale,
+    gracefulStopMs: resolved.gracefulStopMs,
+    interruptGraceMs: 10_000,
+    ...(resolved.limits.maxArrivalsPerSecond !== undefined ? { maxArrivalsPerSecond: resolved.limits.maxArrivalsPerSecond / Math.max(1, run.protocolWorkerCount) } : {}),
+    runId: run.runId,
+    shard: run.shardLabel,
+    secrets: [influx?.api === 'v2' ? influx.token : influx?.password].filter((s): s is string => !!s),
+  };
+}

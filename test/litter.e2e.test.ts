@@ -1,8 +1,9 @@
-// Litter is cleaned (RELIABILITY.md: what a hard kill leaves, the next start removes). A real run
-// is SIGKILLed mid-way — one user in a browser, a second one's 1280x720 camera file half-written
-// into a cold media cache — and leaves its Chromium profile, its temp folder and the half-written
-// media. The next real run removes them when it starts; and a sweep while that run is live
-// (two runs may share a machine) leaves every file of it alone, and it completes.
+// Litter is cleaned (RELIABILITY.md: what a hard kill leaves, the next start removes). Two real
+// runs are SIGKILLed mid-way: one while its 1280x720 camera file is half-written into a cold media
+// cache (the run prepares media before any browser starts), one while its browser user runs; they
+// leave the half-written media, a Chromium profile and their temp folders. The next real run
+// removes them when it starts; and a sweep while that run is live (two runs may share a machine)
+// leaves every file of it alone, and it completes.
 import { watch } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -18,17 +19,21 @@ let home: string;
 let cache: string;
 const leftovers: number[] = [];
 
-// one chat user from the start; a video user joins at 13 s, so its camera is generated while the
-// chat user's browser runs
+// a chat user and a video user: its camera is generated (cold cache) before any browser starts
 const victimPlan = `import { definePlan } from 'waddle-fleet';
 export default definePlan({
   name: 'victim',
-  phases: [
-    { name: 'chat', targetUsers: 1, rampUp: '1s', duration: '12s',
-      scenarios: [{ journey: 'chatMessaging', users: 1, params: { count: 1000, intervalMs: 1000, receiveMs: 2000 } }] },
-    { name: 'video', targetUsers: 2, rampUp: '1s', duration: '1m',
-      scenarios: [{ journey: 'chatMessaging', users: 1, params: { count: 1000, intervalMs: 1000, receiveMs: 2000 } }, { journey: 'videoCall', users: 1 }] },
-  ],
+  phases: [{ name: 'both', targetUsers: 2, rampUp: '1s', duration: '1m',
+    scenarios: [{ journey: 'chatMessaging', users: 1, params: { count: 1000, intervalMs: 1000, receiveMs: 2000 } }, { journey: 'videoCall', users: 1 }] }],
+  defaultThresholds: false,
+});
+`;
+// a chat user only: media is a cache hit, so it is killed with its browser running
+const browserVictimPlan = `import { definePlan } from 'waddle-fleet';
+export default definePlan({
+  name: 'browser-victim',
+  phases: [{ name: 'chat', targetUsers: 1, rampUp: '1s', duration: '1m',
+    scenarios: [{ journey: 'chatMessaging', users: 1, params: { count: 1000, intervalMs: 1000, receiveMs: 2000 } }] }],
   defaultThresholds: false,
 });
 `;
@@ -48,6 +53,7 @@ beforeAll(async () => {
   cache = join(home, '.cache', 'waddle-fleet', 'media');
   await mkdir(cache, { recursive: true });
   await writeFile(join(dir, 'victim.ts'), victimPlan);
+  await writeFile(join(dir, 'browser-victim.ts'), browserVictimPlan);
   await writeFile(join(dir, 'live.ts'), livePlan);
 });
 afterAll(async () => {
@@ -87,13 +93,32 @@ async function killMidWay(): Promise<{ pid: number; started: number[]; profiles:
   return { pid, started, profiles };
 }
 
+/** Starts a run of a chat user and SIGKILLs it once its browser runs: what it started and the profile it used. */
+async function killWithBrowserUp(): Promise<{ pid: number; started: number[]; profiles: string[] }> {
+  const victim = startCli(['run', join(dir, 'browser-victim.ts'), '--results', join(dir, 'results-browser-victim'), '--no-progress'], { cwd: dir, env: { HOME: home } });
+  const pid = victim.child.pid!;
+  leftovers.push(pid);
+  await waitUntil('the browser victim\u2019s browser', () => browsersOf(pid).length > 0 || victim.child.exitCode !== null, 120_000);
+  const started = descendants(pid);
+  const profiles = browsersOf(pid).map((b) => /--user-data-dir=(\S+)/.exec(commandLineOf(b))?.[1] ?? '');
+  victim.child.kill('SIGKILL');
+  await victim.done;
+  leftovers.push(...started);
+  return { pid, started, profiles };
+}
+
 describe('litter of a SIGKILLed run', () => {
   it('is removed by the next start, while a live run\u2019s files survive a concurrent sweep', async () => {
+    // a run killed with its browser up leaves its Chromium profile and temp folder…
+    const browserVictim = await killWithBrowserUp();
+    await waitUntil('the killed run\u2019s browser to exit', () => stillRunning(browserVictim.started).length === 0, 30_000);
+    expect(browserVictim.profiles).toHaveLength(1); // the chat user's browser
+    expect(await exists(browserVictim.profiles[0]!)).toBe(true);
+    // …which the next start removes; that run, killed while its camera file is half-written, leaves that
     const victim = await killMidWay();
-    // its browsers go with it (their DevTools pipe closed); ffmpeg ends too
-    await waitUntil('the killed run\u2019s browsers and ffmpeg to exit', () => stillRunning(victim.started).length === 0, 30_000);
-    expect(victim.profiles).toHaveLength(1); // the chat user's browser
-    expect(await exists(victim.profiles[0]!)).toBe(true);
+    await waitUntil('the killed run\u2019s ffmpeg to exit', () => stillRunning(victim.started).length === 0, 30_000);
+    expect(await exists(browserVictim.profiles[0]!)).toBe(false);
+    expect(await privateRootsOf(browserVictim.pid)).toEqual([]);
     expect((await readdir(cache)).filter((n) => n.startsWith('.tmp-') && n.includes('camera'))).toHaveLength(1);
 
     // the next start removes both
@@ -101,7 +126,6 @@ describe('litter of a SIGKILLed run', () => {
     const livePid = live.child.pid!;
     leftovers.push(livePid);
     await waitUntil('the live run to load', () => live.output().includes('▶ load') || live.child.exitCode !== null, 120_000);
-    expect(await exists(victim.profiles[0]!)).toBe(false);
     expect((await readdir(cache)).filter((n) => n.startsWith('.tmp-'))).toEqual([]);
     expect(await privateRootsOf(victim.pid)).toEqual([]); // the temp folder it ran in
     expect(live.output()).toMatch(/removed \d+ leftover\(s\) of earlier runs that were killed/);

@@ -21,7 +21,7 @@ afterEach(async () => {
 const SPEC = { 'chat.delivery_ms': ['p(95)<2000', 'p(50)<300'], 'journey.errors': ['rate<0.05'] };
 
 /** one shard: its own value range, so averaging shard percentiles would be visibly wrong */
-async function writeShard(i: number, n: number, values: number[], status: RunSummary['status'] = 'complete'): Promise<string> {
+async function writeShard(i: number, n: number, values: number[], status: RunSummary['status'] = 'complete', extra: Partial<Pick<RunSummary, 'blocked' | 'generator'>> = {}): Promise<string> {
   const runId = `20260101-000000-smoke-abcd-shard${i}of${n}`;
   const dir = await createRunFolder(root, runId);
   let t = 1_700_000_000_000;
@@ -41,7 +41,7 @@ async function writeShard(i: number, n: number, values: number[], status: RunSum
   const verdict = decideVerdict({ interrupted: false, saturated: false, saturationReasons: [], thresholds, runCompleted: true, usersStarted: 10 });
   await writeSummary(dir, buildSummary({
     runId, shard: `${i}/${n}`, status, startedAtMs: 1_700_000_000_000, endedAtMs: t, target: 'http://127.0.0.1:1', plan: { name: 'smoke' }, phases: [],
-    verdict, userCounts: users, journeyCounts: { chatMessaging: users }, totals: hub.totals(), thresholds,
+    verdict, userCounts: users, journeyCounts: { chatMessaging: users }, totals: hub.totals(), thresholds, ...extra,
   }));
   return dir;
 }
@@ -78,5 +78,15 @@ describe('mergeRunFolders', () => {
     expect(summary.verdict.exitCode).toBe(4);
     expect(summary.verdict.reasons[0]).toMatch(/shard\(s\) 2\/3 \(status partial\), 3\/3 \(no run folder\) did not report/);
     expect(summary.status).toBe('partial');
+  });
+
+  it("adds up the shards' blocked traffic and keeps the worst shard's machine figures", async () => {
+    const blocked = (host: string, n: number) => ({ total: n, byHost: { [host]: n, 'cdn.example:443': 1 }, byKind: { request: n }, examples: [`request https://${host}/`], browser: { total: 1, byHost: { 'update.example:443': 1 }, examples: [] } });
+    const d1 = await writeShard(1, 2, range(10, 50, 1), 'complete', { blocked: blocked('a.example:443', 3), generator: { machineCpuPercentP95: 40, cpuStarvedPercentP95: 2, startupMs: 900 } as RunSummary['generator'] });
+    const d2 = await writeShard(2, 2, range(10, 50, 1), 'complete', { blocked: blocked('b.example:80', 4), generator: { machineCpuPercentP95: 70, cpuStarvedPercentP95: 1, startupMs: 400 } as RunSummary['generator'] });
+    const { summary } = await mergeRunFolders([d1, d2], { expectedShards: 2 });
+    expect(summary.blocked).toMatchObject({ total: 7, byHost: { 'a.example:443': 3, 'b.example:80': 4, 'cdn.example:443': 2 }, byKind: { request: 7 }, browser: { total: 2 } });
+    expect(summary.blocked?.examples).toHaveLength(2);
+    expect(summary.generator).toMatchObject({ machineCpuPercentP95: 70, cpuStarvedPercentP95: 2, startupMs: 900 });
   });
 });

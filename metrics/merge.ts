@@ -2,7 +2,7 @@
 // intervals merged exactly (HdrHistograms added, never percentiles averaged); thresholds are
 // re-evaluated on the merged totals; a shard that is missing, partial or interrupted makes the
 // verdict inconclusive (RELIABILITY.md "Distributed runs"), and the summary lists it.
-import type { ErrorClass, GeneratorHealth, RunSummary, UserCounts } from './run-summary.ts';
+import type { BlockedTraffic, ErrorClass, GeneratorHealth, RunSummary, UserCounts } from './run-summary.ts';
 import { mergeAggregates, SeriesState } from './series.ts';
 import { RUN_FILES, readRunFolder, type RunFolderContents } from './sinks/run-folder.ts';
 import { buildSummary, mergeErrorClasses } from './summary.ts';
@@ -111,6 +111,7 @@ export async function mergeRunFolders(dirs: readonly string[], opts: MergeOption
     thresholds,
     generator: shards.generator,
     sinks: shards.sinks,
+    ...(shards.blocked ? { blocked: shards.blocked } : {}),
     errors: mergeErrorClasses(shards.errorLists),
     ...(storedGate ? { defaultGate: storedGate.defaults } : {}),
   });
@@ -209,6 +210,8 @@ function combineShardSummaries(summaries: readonly RunSummary[]) {
   const internalErrors: string[] = [];
   const aborted: string[] = [];
   const g = { cpuPercentP95: 0, cpuPercentMax: 0, memoryMaxMb: 0, eventLoopDelayP99Ms: 0, browserCrashes: 0, browserRelaunches: 0 };
+  const optional: Partial<Record<(typeof worstOfOptional)[number], number>> = {};
+  let blocked: BlockedTraffic | undefined;
   for (const s of summaries) {
     users = addCounts(users, s.users);
     for (const [j, c] of Object.entries(s.journeys)) journeys[j] = addCounts(journeys[j] ?? { started: 0, completed: 0, failed: 0, interrupted: 0 }, c);
@@ -225,7 +228,30 @@ function combineShardSummaries(summaries: readonly RunSummary[]) {
     g.eventLoopDelayP99Ms = Math.max(g.eventLoopDelayP99Ms, s.generator.eventLoopDelayP99Ms);
     g.browserCrashes += s.generator.browserCrashes;
     g.browserRelaunches += s.generator.browserRelaunches;
+    for (const k of worstOfOptional) if (s.generator[k] !== undefined) optional[k] = Math.max(optional[k] ?? 0, s.generator[k]);
+    if (s.blocked) blocked = addBlocked(blocked, s.blocked);
   }
-  const generator: Partial<GeneratorHealth> = { ...g, saturated: saturationReasons.length > 0, reasons: saturationReasons };
-  return { users, journeys, saturationReasons, sinks, errorLists, internalErrors, aborted, generator };
+  const generator: Partial<GeneratorHealth> = { ...g, ...optional, saturated: saturationReasons.length > 0, reasons: saturationReasons };
+  return { users, journeys, saturationReasons, sinks, errorLists, internalErrors, aborted, generator, blocked };
+}
+
+// the monitor's optional per-machine figures: as above, the worst shard's
+const worstOfOptional = ['machineCpuPercentP95', 'cpuWaitPercentP95', 'cpuStarvedPercentP95', 'startupCpuPercentMax', 'startupMs'] as const;
+
+/** Blocked traffic of all shards: every attempt counted, the first few examples kept. */
+function addBlocked(a: BlockedTraffic | undefined, b: BlockedTraffic): BlockedTraffic {
+  if (!a) return b;
+  return {
+    total: a.total + b.total,
+    byHost: addTally(a.byHost, b.byHost),
+    byKind: addTally(a.byKind, b.byKind),
+    examples: [...a.examples, ...b.examples].slice(0, 10),
+    browser: { total: a.browser.total + b.browser.total, byHost: addTally(a.browser.byHost, b.browser.byHost), examples: [...a.browser.examples, ...b.browser.examples].slice(0, 10) },
+  };
+}
+
+function addTally(a: Readonly<Record<string, number>>, b: Readonly<Record<string, number>>): Record<string, number> {
+  const out: Record<string, number> = { ...a };
+  for (const [k, n] of Object.entries(b)) out[k] = (out[k] ?? 0) + n;
+  return out;
 }

@@ -13,14 +13,14 @@ const media = (metric: string, kind: SeriesAggregate['kind'], tags: Record<strin
 
 describe('identifyBottlenecks', () => {
   it('flags a step whose p99 is more than twice its p95, and not one just under', () => {
-    const found = identifyBottlenecks(summaryWith({ steps: [step({ p95: 100, p99: 201 }), step({ step: 'login', p95: 100, p99: 199 })] }));
+    const found = identifyBottlenecks(summaryWith({ steps: [step({ p95: 100, p99: 201 }), step({ step: 'connect', p95: 100, p99: 199 })] }));
     expect(found.filter((b) => b.type === 'latency_spike').map((b) => b.component)).toEqual(['chatMessaging/send_message']);
     expect(found[0]!.details).toContain('201');
   });
 
   it('flags error rates over 5% per step and per journey', () => {
     const found = identifyBottlenecks(summaryWith({
-      steps: [step({ errors: 6 }), step({ step: 'login', errors: 5 })],
+      steps: [step({ errors: 6 }), step({ step: 'connect', errors: 5 })],
       journeys: { videoCall: { started: 40, completed: 30, failed: 3, interrupted: 7 }, chatMessaging: { started: 40, completed: 38, failed: 2, interrupted: 0 } },
     }));
     const errors = found.filter((b) => b.type === 'high_error_rate');
@@ -75,10 +75,10 @@ describe('identifyBottlenecks', () => {
 
 describe('recommendations', () => {
   it('dedupes by problem, sorts by priority and adds sharding advice for a starved generator', () => {
-    const summary = summaryWith({ steps: [step({ errors: 9 }), step({ step: 'login', errors: 9 })], generator: { ...base.generator, saturated: true, reasons: ['cpu'], cpuPercentP95: 95 } });
+    const summary = summaryWith({ steps: [step({ errors: 9 }), step({ step: 'connect', errors: 9 })], generator: { ...base.generator, saturated: true, reasons: ['cpu'], cpuPercentP95: 95 } });
     const recs = recommendations(identifyBottlenecks(summary), summary);
     const titles = recs.map((r) => r.title);
-    expect(titles.filter((t) => t.startsWith('Fix failing steps'))).toEqual(['Fix failing steps: chatMessaging/send_message, chatMessaging/login']);
+    expect(titles.filter((t) => t.startsWith('Fix failing steps'))).toEqual(['Fix failing steps: chatMessaging/send_message, chatMessaging/connect']);
     expect(titles).toContain('Shard the load over more workers');
     expect(new Set(titles).size).toBe(titles.length);
     expect(recs.every((r) => r.priority === 'high')).toBe(true);

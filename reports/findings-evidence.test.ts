@@ -68,20 +68,20 @@ describe('findings follow from the data', () => {
   });
 
   it('names the evidence of every finding: series, phases and samples against the rule minimum', () => {
-    const run = makeFixtureRun({ seed: 4, stepErrorRate: { 'fileUpload/upload_file': 0.2 } });
-    const found = analyseRun(run.summary, run.intervals).findings.find((f) => f.type === 'high_error_rate' && f.component === 'fileUpload/upload_file')!;
-    const stepSummary = run.summary.steps.find((s) => s.journey === 'fileUpload' && s.step === 'upload_file')!;
-    expect(found.evidence).toMatchObject({ metric: 'step.errors', tags: { journey: 'fileUpload', step: 'upload_file' }, samples: stepSummary.count, minSamples: MIN_SAMPLES.stepErrorRate });
+    const run = makeFixtureRun({ seed: 4, stepErrorRate: { 'fileUpload/upload': 0.2 } });
+    const found = analyseRun(run.summary, run.intervals).findings.find((f) => f.type === 'high_error_rate' && f.component === 'fileUpload/upload')!;
+    const stepSummary = run.summary.steps.find((s) => s.journey === 'fileUpload' && s.step === 'upload')!;
+    expect(found.evidence).toMatchObject({ metric: 'step.errors', tags: { journey: 'fileUpload', step: 'upload' }, samples: stepSummary.count, minSamples: MIN_SAMPLES.stepErrorRate });
     expect(found.evidence.phases).toMatch(/^ramp-up ×\d+, steady ×\d+, ramp-down ×\d+$/);
     expect(found.details).toMatch(/\(timeout \d+, target_error \d+\)/);
   });
 
   it('does not raise a finding on fewer samples than the stated minimum, and lists it as not judged', () => {
-    const summary: RunSummary = { ...base, steps: [step({ count: 4, errors: 4 }), step({ step: 'login', count: 19, p95: 100, p99: 500 })], journeys: { chatMessaging: { started: 4, completed: 0, failed: 4, interrupted: 0 } } };
+    const summary: RunSummary = { ...base, steps: [step({ count: 4, errors: 4 }), step({ step: 'connect', count: 19, p95: 100, p99: 500 })], journeys: { chatMessaging: { started: 4, completed: 0, failed: 4, interrupted: 0 } } };
     const { findings, withheld } = analyseRun(summary, []);
     expect(findings).toEqual([]);
     expect(withheld.map((w) => `${w.type} ${w.component} ${w.evidence.samples}/${w.evidence.minSamples}`).sort()).toEqual([
-      'high_error_rate chatMessaging 4/5', 'high_error_rate chatMessaging/send_message 4/10', 'latency_spike chatMessaging/login 19/20',
+      'high_error_rate chatMessaging 4/5', 'high_error_rate chatMessaging/send_message 4/10', 'latency_spike chatMessaging/connect 19/20',
     ]);
     const html = buildReportHtml({ summary, intervals: [], events: [] });
     expect(html).toContain('id="withheld-table"');
@@ -91,12 +91,12 @@ describe('findings follow from the data', () => {
   it('reports a latency tail seen only at start-up apart from one under steady load', () => {
     const early = makeFixtureRun({ seed: 21, stepSpikes: { 'chatMessaging/send_message': { intervals: [0, 1], factor: 10 } } });
     const late = makeFixtureRun({ seed: 21, stepSpikes: { 'chatMessaging/send_message': { intervals: [18, 19], factor: 10 } } });
-    const firstLogins = makeFixtureRun({ seed: 21, stepSpikes: { 'chatMessaging/login': { intervals: [5, 6], factor: 10 } } });
+    const firstLogins = makeFixtureRun({ seed: 21, stepSpikes: { 'chatMessaging/connect': { intervals: [5, 6], factor: 10 } } });
     const spike = (run: typeof early) => analyseRun(run.summary, run.intervals).findings.find((f) => f.type === 'latency_spike');
     expect(spike(early)).toMatchObject({ area: 'start-up', severity: 'low', evidence: { phases: 'ramp-up ×2' } });
     expect(spike(late)).toMatchObject({ area: 'load', severity: 'high', evidence: { phases: 'steady ×2' } });
     // the first connect/login of users launched during the first ramp is start-up too
-    expect(spike(firstLogins)).toMatchObject({ area: 'start-up', component: 'chatMessaging/login' });
+    expect(spike(firstLogins)).toMatchObject({ area: 'start-up', component: 'chatMessaging/connect' });
     const html = buildReportHtml(early);
     expect(html.slice(html.indexOf('id="startup-table"'), html.indexOf('id="withheld'))).toContain('chatMessaging/send_message');
   });

@@ -57,7 +57,7 @@ describe('run-folder reader', () => {
     expect(s.runId).toBe(run.summary.runId);
     expect(s.users).toEqual({ started: 3, completed: 1, failed: 0, interrupted: 2 });
     // steps from the merged interval histograms equal the run's own totals
-    const upload = (steps: typeof s.steps) => steps.find((x) => x.journey === 'fileUpload' && x.step === 'upload_file');
+    const upload = (steps: typeof s.steps) => steps.find((x) => x.journey === 'fileUpload' && x.step === 'upload');
     expect(upload(s.steps)?.count).toBe(upload(run.summary.steps)?.count);
     expect(upload(s.steps)?.errors).toBe(upload(run.summary.steps)?.errors);
     expect(s.phases.map((p) => p.name)).toEqual(['ramp-up', 'steady', 'ramp-down']);

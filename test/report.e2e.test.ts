@@ -64,7 +64,7 @@ async function openReport(path: string, allowUnder?: string): Promise<Opened> {
 
 describe('report.html in Chromium', () => {
   it('is self-contained, draws every chart, shows the verdict and escapes run text', async () => {
-    const run = makeFixtureRun({ withHdr: true, stepErrorRate: { 'fileUpload/upload_file': 0.12 } });
+    const run = makeFixtureRun({ withHdr: true, stepErrorRate: { 'fileUpload/upload': 0.12 } });
     expect(run.summary.verdict.result).toBe('fail');
     const runDir = await writeFixtureRunFolder(join(workDir, 'run-a'), run);
     const reportPath = await writeReport(runDir);
@@ -85,7 +85,7 @@ describe('report.html in Chromium', () => {
         expect(await page.locator(`section#${id}`).count(), `section #${id}`).toBe(1);
       }
       expect(await page.locator('#errors-table').textContent()).toContain(hostileErrorMessage);
-      expect(await page.locator('#bottlenecks-table').textContent()).toContain('fileUpload/upload_file');
+      expect(await page.locator('#bottlenecks-table').textContent()).toContain('fileUpload/upload');
       expect(await page.locator('#thresholds-table tbody tr').count()).toBe(run.summary.thresholds.length);
       expect(await page.locator('#steps-table tbody tr').count()).toBe(run.summary.steps.length);
 
@@ -155,7 +155,7 @@ describe('report.html in Chromium: against a baseline, and many steps', () => {
       const drawn = (await legend(':not(.u-off)')).map((t) => t.trim());
       const slowest = buildReportCharts(run.intervals).find((c) => c.id === 'step-p95')!.series.slice(0, 6).map((x) => x.label);
       expect(drawn).toEqual(slowest);
-      expect(drawn).toEqual(expect.arrayContaining(['chatMessaging / open_channel', 'videoCall / join_voice', 'fileUpload / upload_file']));
+      expect(drawn).toEqual(expect.arrayContaining(['chatMessaging / open_channel', 'videoCall / join_voice', 'fileUpload / upload']));
       await page.click('button[data-chart-show="all"][data-for="step-p95"]');
       expect(await legend('.u-off')).toHaveLength(0);
       await page.click('button[data-chart-show="top"][data-for="step-p95"]');

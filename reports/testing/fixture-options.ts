@@ -16,7 +16,7 @@ export interface FixtureOptions {
   readonly intervalMs?: number;
   /** multiply one step's latency, e.g. { 'videoCall/join_voice': 2 } — the "made slower on purpose" step */
   readonly stepLatencyFactor?: Readonly<Record<string, number>>;
-  /** share of failed runs for a step, e.g. { 'fileUpload/upload_file': 0.1 } */
+  /** share of failed runs for a step, e.g. { 'fileUpload/upload': 0.1 } */
   readonly stepErrorRate?: Readonly<Record<string, number>>;
   /** share of failed iterations per journey (default 1%) */
   readonly journeyErrorRate?: Readonly<Record<string, number>>;

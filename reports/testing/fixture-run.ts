@@ -134,10 +134,10 @@ function makeEvents(runId: string, startMs: number, endMs: number, intervalCount
       current = name;
     }
     if (i % 5 === 2) {
-      events.push({ timeMs: startMs + i * intervalMs + 1200, type: 'step_error', reason: 'timeout', message: `step upload_file timed out after 30000 ms`, tags: { journey: 'fileUpload', step: 'upload_file' } });
+      events.push({ timeMs: startMs + i * intervalMs + 1200, type: 'step_error', reason: 'timeout', message: `step upload timed out after 30000 ms`, tags: { journey: 'fileUpload', step: 'upload' } });
     }
     if (i % 9 === 4) {
-      events.push({ timeMs: startMs + i * intervalMs + 2100, type: 'step_error', reason: 'target_error', message: errorMessage, tags: { journey: 'fileUpload', step: 'upload_file' } });
+      events.push({ timeMs: startMs + i * intervalMs + 2100, type: 'step_error', reason: 'target_error', message: errorMessage, tags: { journey: 'fileUpload', step: 'upload' } });
     }
   }
   events.push({ timeMs: startMs + Math.round(intervalCount / 2) * intervalMs, type: 'page_crash', reason: 'page_crash', message: 'page crashed (renderer gone)', tags: { journey: 'videoCall' } });

@@ -8,13 +8,13 @@ import type { SeriesAggregate, Tags } from '../../metrics/types.ts';
 import type { FixtureOptions } from './fixture-options.ts';
 
 export const fixtureSteps: Readonly<Record<string, readonly string[]>> = {
-  chatMessaging: ['login', 'join_waddle', 'open_channel', 'send_message'],
-  videoCall: ['login', 'join_voice', 'enable_video', 'wait_remote_video'],
-  fileUpload: ['login', 'upload_file', 'download_verify'],
+  chatMessaging: ['connect', 'join_waddle', 'open_channel', 'send_message'],
+  videoCall: ['connect', 'join_voice', 'enable_video', 'wait_remote_video'],
+  fileUpload: ['connect', 'upload', 'verify_download'],
 };
 const stepBaseMs: Readonly<Record<string, number>> = {
-  login: 420, join_waddle: 180, open_channel: 90, send_message: 60, join_voice: 650,
-  enable_video: 300, wait_remote_video: 900, upload_file: 1800, download_verify: 700,
+  connect: 420, join_waddle: 180, open_channel: 90, send_message: 60, join_voice: 650,
+  enable_video: 300, wait_remote_video: 900, upload: 1800, verify_download: 700,
 };
 /** a failed step: most time out at the step timeout, the rest fail fast with a target error */
 export const fixtureStepTimeoutMs = 30_000;

@@ -75,14 +75,14 @@ export function fixtureThresholds(steps: readonly StepSummary[], metrics: readon
   const out: ThresholdResult[] = [];
   if (options.planThresholds !== false) {
     const delivery = metric('chat.delivery_ms');
-    const upload = steps.find((s) => s.journey === 'fileUpload' && s.step === 'upload_file');
+    const upload = steps.find((s) => s.journey === 'fileUpload' && s.step === 'upload');
     const uploadRate = upload && upload.count > 0 ? round(upload.errors / upload.count) : null;
     const slowest = Math.max(...steps.map((s) => s.p95));
     const verify = metric('download.verify_errors')?.rate ?? null;
     const plan = (m: string, expression: string, observed: number | null, ok: boolean, abortOnFail = false): ThresholdResult =>
       ({ metric: m, expression, observed, ok, noData: observed === null, abortOnFail, source: 'plan' });
     out.push(plan('chat.delivery_ms', 'p(95)<1000', delivery?.p95 ?? null, (delivery?.p95 ?? Infinity) < 1000),
-      plan('step.errors{journey:fileUpload,step:upload_file}', 'rate<0.05', uploadRate, uploadRate !== null && uploadRate < 0.05),
+      plan('step.errors{journey:fileUpload,step:upload}', 'rate<0.05', uploadRate, uploadRate !== null && uploadRate < 0.05),
       plan('step.duration_ms', 'p(95)<3000', slowest, slowest < 3000, true),
       plan('download.verify_errors', 'rate<0.01', verify, verify !== null && verify < 0.01));
   }
@@ -112,8 +112,8 @@ export function makeSummary(input: SummaryInput): RunSummary {
       ? { result: 'fail', exitCode: 3, reasons: failed.map((t) => `threshold ${t.metric} ${t.expression} failed: ${t.observed}`) }
       : { result: 'pass', exitCode: 0, reasons: [thresholds.length > 0 ? 'every threshold had data and held' : 'passed: the run completed; the plan defines no thresholds'] });
   const errors: ErrorClass[] = [
-    { reason: 'timeout', count: 8, examples: ['fileUpload/upload_file: step upload_file timed out after 30000 ms'] },
-    { reason: 'target_error', count: 4, examples: [`fileUpload/upload_file: ${input.errorMessage}`] },
+    { reason: 'timeout', count: 8, examples: ['fileUpload/upload: step upload timed out after 30000 ms'] },
+    { reason: 'target_error', count: 4, examples: [`fileUpload/upload: ${input.errorMessage}`] },
     { reason: 'page_crash', count: 1, examples: ['videoCall: page crashed (renderer gone)'] },
   ];
   return {
@@ -147,7 +147,7 @@ function fixturePlan(input: SummaryInput): Record<string, unknown> {
     name: options.planName ?? 'baseline <fixture>',
     phases,
     thresholds: options.planThresholds === false ? {} : {
-      'chat.delivery_ms': ['p(95)<1000'], 'step.errors{journey:fileUpload,step:upload_file}': ['rate<0.05'],
+      'chat.delivery_ms': ['p(95)<1000'], 'step.errors{journey:fileUpload,step:upload}': ['rate<0.05'],
       'step.duration_ms': [{ threshold: 'p(95)<3000', abortOnFail: true }], 'download.verify_errors': ['rate<0.01'],
     },
     media: {}, limits: {}, gracefulStopMs: 30_000, thinkTimeScale: 1, scale: options.scale ?? 1, scaleDurations: false,

@@ -1,4 +1,5 @@
 // Options of the reference Waddle, with the defaults the issue asks for.
+import { MAX_HISTORY_PAGE } from './protocol.ts';
 
 export interface ReferenceWaddleOptions {
   /** TCP port; 0 = a free port (tests). Default 0. */
@@ -13,8 +14,10 @@ export interface ReferenceWaddleOptions {
   maxVoiceParticipants?: number;
   /** where uploads go; a fresh temp dir (removed on stop) when not given */
   dataDir?: string;
-  /** messages kept per channel and sent as history on open. Default 200. */
+  /** messages kept per channel (older ones are evicted), read in pages. Default 200; a volume test keeps 100,000. */
   historyLimit?: number;
+  /** messages in the page of history a channel.open answers with (a client asks for older pages). Default 50. */
+  historyPageSize?: number;
   /** chat messages per second per connection (token bucket refill). Default 20. */
   chatRatePerSec?: number;
   /** chat burst per connection (token bucket size). Default 60. */
@@ -44,6 +47,7 @@ export function resolveOptions(options: ReferenceWaddleOptions = {}): ResolvedOp
     maxVoiceParticipants: options.maxVoiceParticipants ?? 6,
     dataDir: options.dataDir,
     historyLimit: options.historyLimit ?? 200,
+    historyPageSize: options.historyPageSize ?? 50,
     chatRatePerSec: options.chatRatePerSec ?? 20,
     chatBurst: options.chatBurst ?? 60,
     maxMessageBytes: options.maxMessageBytes ?? 4096,
@@ -64,7 +68,8 @@ export function resolveOptions(options: ReferenceWaddleOptions = {}): ResolvedOp
   intIn('voiceChannels', 0, 10_000);
   intIn('textChannels', 1, 10_000);
   intIn('maxVoiceParticipants', 2, 50);
-  intIn('historyLimit', 1, 10_000);
+  intIn('historyLimit', 1, 1_000_000);
+  intIn('historyPageSize', 1, MAX_HISTORY_PAGE);
   intIn('chatBurst', 1, 1_000_000);
   intIn('maxMessageBytes', 1, 1024 * 1024);
   intIn('maxUploadBytes', 1, 10 * 1024 * 1024 * 1024);

@@ -36,6 +36,10 @@ export interface ReferenceWaddleOptions {
   log?: (line: string) => void;
 }
 
+/** Defaults a plan's needs are compared with (the fleet raises them for a plan that needs more). */
+export const DEFAULT_HISTORY_LIMIT = 200;
+export const DEFAULT_MAX_UPLOAD_BYTES = 50 * 1024 * 1024;
+
 export type ResolvedOptions = Required<Omit<ReferenceWaddleOptions, 'dataDir'>> & { dataDir?: string };
 
 export function resolveOptions(options: ReferenceWaddleOptions = {}): ResolvedOptions {
@@ -46,12 +50,12 @@ export function resolveOptions(options: ReferenceWaddleOptions = {}): ResolvedOp
     textChannels: options.textChannels ?? 3,
     maxVoiceParticipants: options.maxVoiceParticipants ?? 6,
     dataDir: options.dataDir,
-    historyLimit: options.historyLimit ?? 200,
+    historyLimit: options.historyLimit ?? DEFAULT_HISTORY_LIMIT,
     historyPageSize: options.historyPageSize ?? 50,
     chatRatePerSec: options.chatRatePerSec ?? 20,
     chatBurst: options.chatBurst ?? 60,
     maxMessageBytes: options.maxMessageBytes ?? 4096,
-    maxUploadBytes: options.maxUploadBytes ?? 50 * 1024 * 1024,
+    maxUploadBytes: options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES,
     chunkBytes: options.chunkBytes ?? 64 * 1024,
     maxOpenUploadsPerUser: options.maxOpenUploadsPerUser ?? 8,
     uploadIdleTimeoutMs: options.uploadIdleTimeoutMs ?? 5 * 60_000,

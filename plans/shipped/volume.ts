@@ -42,7 +42,7 @@ export const fullVolume: VolumeShape = {
   browserReaders: 4,
   browserUploaders: 2,
   pages: 20,
-  volume: { rampUp: '1m', duration: '10m' },
+  volume: { rampUp: '30s', duration: '5m' },
 };
 
 /** The volume plan of a given shape: the shipped one is fullVolume; tests run a small one. */

@@ -97,4 +97,30 @@ describe('history paging', () => {
       await reader.close();
     }
   });
+
+  it('browser: when the oldest message shown was evicted meanwhile, the view is at the start of what is kept (no error)', async () => {
+    const small = await startReferenceWaddle({ port: 0, historyLimit: 120, chatRatePerSec: 100_000, chatBurst: 100_000 });
+    const writer = new ProtocolWaddleClient({ baseUrl: small.url, username: 'writer', actionTimeoutMs: 10_000 });
+    const smallPage = await context.newPage();
+    const reader = new BrowserWaddleClient(smallPage, { baseUrl: small.url, username: 'small-reader', actionTimeoutMs: 10_000 });
+    try {
+      await writer.connect();
+      await writer.joinWaddle('hq');
+      await writer.openTextChannel('hq-general');
+      for (let n = 0; n < 120; n++) await writer.sendMessage(`kept for now ${n}`);
+      await reader.connect();
+      await reader.joinWaddle('hq');
+      expect(await reader.openChannelHistory('hq-general')).toMatchObject({ total: 120, hasMore: true });
+      for (let n = 0; n < 120; n++) await writer.sendMessage(`pushes the old ones out ${n}`); // evicts all that was shown at open
+      const scroll = await reader.scrollHistory(5);
+      expect(scroll).toMatchObject({ pages: [], reachedStart: true });
+      expect(await smallPage.getByTestId('message-list').getAttribute('data-history-state')).toBe('start');
+      expect((await smallPage.getByTestId('error').textContent())?.trim()).toBe('');
+    } finally {
+      await reader.close();
+      await smallPage.close();
+      await writer.close();
+      await small.stop();
+    }
+  });
 });

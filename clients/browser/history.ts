@@ -66,7 +66,8 @@ export async function scrollHistory(ui: HistoryUi, pages: number): Promise<Histo
     for (;;) {
       const data = await listData(ui);
       if (data.historyState === 'start' || Number(data.olderPages ?? 0) - shownBefore >= pages) break;
-      loaded.push(await wheelToOlderPage(ui, data));
+      const page = await wheelToOlderPage(ui, data);
+      if (page) loaded.push(page);
     }
   } catch (error) {
     await ui.evaluate(FRAME_SAMPLER_STOP, ui.timeoutMs, 'the frame sampler').catch(() => {});
@@ -76,8 +77,11 @@ export async function scrollHistory(ui: HistoryUi, pages: number): Promise<Histo
   return { pages: loaded, reachedStart: (await listData(ui)).historyState === 'start', frameIntervalsMs };
 }
 
-/** Wheel up until the app has shown one more older page (or more, when it chained them): the last one, timed. */
-async function wheelToOlderPage(ui: HistoryUi, start: ListData): Promise<HistoryPageLoad> {
+/**
+ * Wheel up until the app has shown one more older page (or more, when it chained them): the last
+ * one, timed; undefined when the app found there is nothing older (the start of what is kept).
+ */
+async function wheelToOlderPage(ui: HistoryUi, start: ListData): Promise<HistoryPageLoad | undefined> {
   const pagesBefore = Number(start.olderPages ?? 0);
   const deadline = Date.now() + ui.timeoutMs;
   for (let now = start; ; ) {
@@ -89,5 +93,6 @@ async function wheelToOlderPage(ui: HistoryUi, start: ListData): Promise<History
     await new Promise((resolve) => setTimeout(resolve, WHEEL_PAUSE_MS));
     now = await listData(ui);
     if (Number(now.olderPages ?? 0) > pagesBefore) return { messages: Number(now.olderCount ?? 0), loadMs: Number(now.olderShownAt) - Number(now.olderRequestedAt) };
+    if (now.historyState === 'start') return undefined;
   }
 }

@@ -84,6 +84,12 @@ export class HistoryPager {
       page = await this.fetchOlder(channelId, before);
     } catch (error) {
       if (generation !== this.generation) return;
+      // the oldest message shown was evicted meanwhile (the server keeps its latest N): so was
+      // everything older, and the view shows the start of what is kept
+      if ((error as Error).message.startsWith('not_found:')) {
+        this.state = 'start';
+        return;
+      }
       this.state = 'error';
       data.historyError = (error as Error).message;
       this.reportError(`older messages: ${(error as Error).message}`);

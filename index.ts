@@ -7,6 +7,8 @@
 // Plans
 export { definePlan } from './plans/define-plan.ts';
 export type { Plan, Phase, Scenario, ThresholdSpec, MediaSize, Duration } from './plans/schema.ts';
+// the shipped volume plan at a size of your own (e.g. the full 100,000-message seed with fewer uploaders)
+export { volumePlanOf, fullVolume, type VolumeShape } from './plans/shipped/volume.ts';
 
 // Journeys: define your own, or reuse (wrap) the built-in ones.
 export { defineJourney } from './journeys/define-journey.ts';

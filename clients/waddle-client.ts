@@ -61,7 +61,7 @@ export interface PresenceChange {
 /** A text channel opened with its history measured (openChannelHistory). */
 export interface ChannelHistoryView {
   readonly channelId: string;
-  /** messages of the latest page, now shown */
+  /** messages shown once the latest page is (an app may already have fetched an older page to fill its view) */
   readonly messages: number;
   /** the server keeps older messages than those shown */
   readonly hasMore: boolean;

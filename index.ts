@@ -7,6 +7,8 @@
 // Plans
 export { definePlan } from './plans/define-plan.ts';
 export type { Plan, Phase, Scenario, ThresholdSpec, MediaSize, Duration } from './plans/schema.ts';
+// the shipped volume plan at a size of your own (e.g. the full 100,000-message seed with fewer uploaders)
+export { volumePlanOf, fullVolume, type VolumeShape } from './plans/shipped/volume.ts';
 
 // Journeys: define your own, or reuse (wrap) the built-in ones.
 export { defineJourney } from './journeys/define-journey.ts';
@@ -18,6 +20,8 @@ export { screenShare, type ScreenShareParams } from './journeys/screen-share.ts'
 export { chatMessaging, type ChatMessagingParams } from './journeys/chat-messaging.ts';
 export { fileUpload, type FileUploadParams } from './journeys/file-upload.ts';
 export { mixedUsage, type MixedUsageParams } from './journeys/mixed-usage.ts';
+export { chatFlood, type ChatFloodParams } from './journeys/chat-flood.ts';
+export { historyBrowsing, type HistoryBrowsingParams } from './journeys/history-browsing.ts';
 
 // Drivers: how a user speaks to the app under test.
 export { defineDriver, capabilityNames } from './clients/driver.ts';
@@ -31,6 +35,9 @@ export type {
   UploadResult,
   DownloadResult,
   RemoteMediaKind,
+  ChannelHistoryView,
+  HistoryPageLoad,
+  HistoryScroll,
 } from './clients/waddle-client.ts';
 // The built-in clients, for a UI or server close to the reference Waddle (subclass and override).
 export { BrowserWaddleClient, type BrowserWaddleClientOptions } from './clients/browser/browser-waddle-client.ts';

@@ -14,8 +14,10 @@ import type { WaddleClient } from './waddle-client.ts';
  * What a client can do. 'media' means remote media is decoded and measured (waitForRemoteMedia
  * waits for frames and the probe reads getStats); a driver without it may still join calls and
  * signal (voice/video/screen) — its waitForRemoteMedia then waits for the other side's signalling.
+ * 'history' means the optional openChannelHistory and scrollHistory are implemented (paging a long
+ * channel's history; frame timings only where the driver renders).
  */
-export const capabilityNames = ['chat', 'reactions', 'presence', 'voice', 'video', 'screen', 'upload', 'media'] as const;
+export const capabilityNames = ['chat', 'reactions', 'presence', 'voice', 'video', 'screen', 'upload', 'media', 'history'] as const;
 export type Capability = (typeof capabilityNames)[number];
 
 export interface DriverCreateContext {

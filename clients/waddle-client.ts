@@ -1,7 +1,8 @@
 // What a journey may ask of Waddle. Journeys speak only to this interface, never to
 // selectors or sockets: a team whose Waddle UI differs writes a driver, not new journeys.
-// Drivers: clients/browser/ (Playwright on the real web UI). A protocol driver (ws + fetch)
-// can come later for scale.
+// Drivers: clients/browser/ (Playwright on the real web UI) and clients/protocol/ (the reference
+// Waddle's own protocol, no browser). Optional methods belong to a capability (clients/driver.ts):
+// a driver that declares it implements them.
 
 export interface WaddleInfo {
   readonly id: string;
@@ -57,6 +58,37 @@ export interface PresenceChange {
   readonly seenAtMs: number;
 }
 
+/** A text channel opened with its history measured (openChannelHistory). */
+export interface ChannelHistoryView {
+  readonly channelId: string;
+  /** messages shown once the latest page is (an app may already have fetched an older page to fill its view) */
+  readonly messages: number;
+  /** the server keeps older messages than those shown */
+  readonly hasMore: boolean;
+  /** messages the channel keeps on the server, when the server says */
+  readonly total?: number;
+  /** from asking for the channel (the click, the request) until its latest page was shown (received) */
+  readonly loadMs: number;
+}
+
+/** One older page of history, loaded by scrolling up. */
+export interface HistoryPageLoad {
+  readonly messages: number;
+  /** from the request for the page (the app asks as the view nears the top) until it was shown (received) */
+  readonly loadMs: number;
+}
+
+/** What scrolling up through history showed (scrollHistory). */
+export interface HistoryScroll {
+  /** the older pages loaded, in order; fewer than asked when the start was reached */
+  readonly pages: readonly HistoryPageLoad[];
+  /** the channel's first kept message is shown: there is nothing older */
+  readonly reachedStart: boolean;
+  /** intervals between the page's animation frames while scrolling, ms (drivers that render); a
+   * frame over 50 ms is a visible stutter */
+  readonly frameIntervalsMs?: readonly number[];
+}
+
 export interface WaddleClient {
   readonly username: string;
   /** Open the app, log in, and be connected (WebSocket up). */
@@ -88,4 +120,12 @@ export interface WaddleClient {
   leaveWaddle(): Promise<void>;
   /** Release everything (the page/context is closed by the pool, not here). */
   close(): Promise<void>;
+
+  // ---- history ('history' capability; optional: drivers without it leave them out) ----
+  /** Open a text channel of the current waddle (the first when no id is given), as openTextChannel
+   * does, measuring until its latest page of history is shown. */
+  openChannelHistory?(channelId?: string): Promise<ChannelHistoryView>;
+  /** Scroll the open channel's messages up through `pages` older pages, loading each as a user
+   * scrolling up would; stops early at the channel's first message. */
+  scrollHistory?(pages: number): Promise<HistoryScroll>;
 }

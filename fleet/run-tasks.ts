@@ -11,6 +11,7 @@ import { createRunFolder, RunFolderSink } from '../metrics/sinks/run-folder.ts';
 import type { Sink } from '../metrics/types.ts';
 import { callRoomLayout, peakConcurrency } from '../plans/schedule.ts';
 import { targetNeeds } from '../plans/target-needs.ts';
+import { DEFAULT_HISTORY_LIMIT, DEFAULT_MAX_UPLOAD_BYTES } from '../reference-waddle/options.ts';
 import { startReferenceWaddle } from '../reference-waddle/server.ts';
 import { prepareMedia } from '../fake-media/prepare-media.ts';
 import { defaultMediaCacheDir } from '../fake-media/media-cache.ts';
@@ -66,9 +67,16 @@ function target(run: RunContext): Task {
         run.set('target', run.config.target);
         return;
       }
-      // a voice channel per call room and the text channels the chatters' groups need (at least the defaults)
+      // a voice channel per call room, the text channels the chatters' groups need, the history the
+      // seeders fill and the uploads' size (at least the defaults)
       const needs = targetNeeds(run.prepared.resolved, run.prepared.catalog);
-      const waddle = await startReferenceWaddle({ port: 0, voiceChannels: Math.max(10, needs.voiceChannels), textChannels: Math.max(3, needs.textChannels) });
+      const waddle = await startReferenceWaddle({
+        port: 0,
+        voiceChannels: Math.max(10, needs.voiceChannels),
+        textChannels: Math.max(3, needs.textChannels),
+        historyLimit: Math.max(DEFAULT_HISTORY_LIMIT, needs.historyMessages),
+        maxUploadBytes: Math.max(DEFAULT_MAX_UPLOAD_BYTES, needs.uploadBytes),
+      });
       run.set('target', waddle.url);
       run.log(`reference Waddle started at ${waddle.url}`);
       return () => waddle.stop();

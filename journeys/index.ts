@@ -8,3 +8,5 @@ export { screenShare, type ScreenShareParams } from './screen-share.ts';
 export { chatMessaging, type ChatMessagingParams } from './chat-messaging.ts';
 export { fileUpload, type FileUploadParams } from './file-upload.ts';
 export { mixedUsage, type MixedUsageParams } from './mixed-usage.ts';
+export { chatFlood, type ChatFloodParams } from './chat-flood.ts';
+export { historyBrowsing, type HistoryBrowsingParams } from './history-browsing.ts';

@@ -226,7 +226,7 @@ describe('seed journeys on FakeWaddleClient: chat, uploads, mixed usage and defa
   });
 
   it('every journey declares defaults that plans can override', () => {
-    expect(Object.keys(journeys).sort()).toEqual(['chatMessaging', 'fileUpload', 'mixedUsage', 'screenShare', 'videoCall', 'voiceCall']);
+    expect(Object.keys(journeys).sort()).toEqual(['chatFlood', 'chatMessaging', 'fileUpload', 'historyBrowsing', 'mixedUsage', 'screenShare', 'videoCall', 'voiceCall']);
     expect(journeys.voiceCall!.defaults).toMatchObject({ talkMs: 180_000, roomSize: 6 });
     expect(journeys.chatMessaging!.defaults).toMatchObject({ count: 100, intervalMs: 2_000, sizeRange: { min: 10, max: 200 } });
     expect(journeys.videoCall!.media).toEqual({ camera: { width: 1280, height: 720, fps: 30 } });

@@ -33,6 +33,13 @@ export const catalogue = {
   'chat.delivery_ms': { kind: 'trend', unit: 'ms', tags: ['journey', 'driver'], meaning: 'from send at the sender to display at each receiver (same-host clocks)' },
   'presence.propagation_ms': { kind: 'trend', unit: 'ms', tags: ['journey', 'driver'], meaning: 'from a user joining to another member seeing it online' },
   'reactions.sent': { kind: 'counter', unit: 'count', tags: ['journey', 'driver'], meaning: 'reactions added' },
+  // long histories (the volume plan): chatFlood seeds them, historyBrowsing reads them
+  'chat.history_messages': { kind: 'trend', unit: 'count', tags: ['journey', 'driver'], meaning: 'messages a long channel held on the server when a user opened it (historyBrowsing) or finished filling it (chatFlood): the volume actually tested' },
+  'chat.history_load_ms': { kind: 'trend', unit: 'ms', tags: ['journey', 'driver'], meaning: 'from asking for a channel (click, request) until its latest page of history was shown (browser: the painting frame) or received (protocol)' },
+  'chat.history_page_ms': { kind: 'trend', unit: 'ms', tags: ['journey', 'driver'], meaning: 'scrolling up: from the request for an older page until it was shown (browser) or received (protocol)' },
+  'chat.history_pages': { kind: 'counter', unit: 'count', tags: ['journey', 'driver'], meaning: 'older pages of history loaded by scrolling up' },
+  'chat.scroll_frame_ms': { kind: 'trend', unit: 'ms', tags: ['journey', 'driver'], meaning: 'intervals between animation frames while scrolling up through history (browser users; 16.7 ms at 60 Hz)' },
+  'chat.scroll_long_frames': { kind: 'rate', unit: 'ratio', tags: ['journey', 'driver'], meaning: 'share of animation frames over 50 ms while scrolling up through history: visible stutter (browser users)' },
   // voice, video, screen
   'voice.join_ms': { kind: 'trend', unit: 'ms', tags: ['journey', 'driver'], meaning: 'from clicking join to being in the voice channel' },
   'media.first_remote_ms': { kind: 'trend', unit: 'ms', tags: ['journey', 'driver', 'kind'], meaning: 'from joining/enabling to the first decoded remote media of that kind' },

@@ -5,7 +5,7 @@ import os from 'node:os';
 import { planCatalog, type PlanCatalog } from './catalog.ts';
 import { buildFullSchedule, callRoomLayout, peakConcurrency, type VuSlot } from './schedule.ts';
 import { describeCallRooms } from './call-rooms.ts';
-import { targetNeeds } from './target-needs.ts';
+import { needsMoreThanDefaults, referenceDefaults, targetNeeds } from './target-needs.ts';
 import { formatShard, inShard } from './shard.ts';
 import { formatDurationMs } from './duration.ts';
 import type { ResolvedPlan } from './resolve.ts';
@@ -127,9 +127,12 @@ export function describePlan(plan: ResolvedPlan, options: DescribeOptions = {}):
   if (plan.limits.maxArrivalsPerSecond !== undefined) lines.push(`  at most ${plan.limits.maxArrivalsPerSecond} user starts per second`);
   const calls = describeCallRooms(callRoomLayout(plan, catalog.journey));
   const needs = targetNeeds(plan, catalog);
-  if (needs.voiceChannels > 10 || needs.textChannels > 3) {
-    lines.push(`  target shape: ${needs.voiceChannels} voice channel(s), ${needs.textChannels} text channel(s) in the default waddle ` +
-      `(the fleet's own reference Waddle gets them; for yours: npm run waddle -- --voice-channels ${needs.voiceChannels} --text-channels ${needs.textChannels})`);
+  if (needsMoreThanDefaults(needs)) {
+    const d = referenceDefaults;
+    const [voice, text] = [Math.max(d.voiceChannels, needs.voiceChannels), Math.max(d.textChannels, needs.textChannels)];
+    const [history, upload] = [Math.max(d.historyLimit, needs.historyMessages), Math.max(d.maxUploadBytes, needs.uploadBytes)];
+    lines.push(`  target shape: ${voice} voice channel(s), ${text} text channel(s) in the default waddle, ${history} messages kept per channel, uploads up to ${upload} bytes ` +
+      `(the fleet's own reference Waddle gets them; for yours: npm run waddle -- --voice-channels ${voice} --text-channels ${text} --history-limit ${history} --max-upload-bytes ${upload})`);
   }
   if (calls.lines.length > 0) {
     lines.push('  calls (room → voice channel room % channels of the waddle):');

@@ -9,6 +9,7 @@ import { smoke } from './shipped/smoke.ts';
 import { soak } from './shipped/soak.ts';
 import { spike } from './shipped/spike.ts';
 import { stress } from './shipped/stress.ts';
+import { volume } from './shipped/volume.ts';
 import { validatePlan, type PlanValidation } from './validate.ts';
 
 export { definePlan } from './define-plan.ts';
@@ -18,7 +19,7 @@ export { resolvePlan, parseShard, type ResolvedPlan, type ResolvedPhase, type Re
 export { describePlan } from './describe.ts';
 export { parseDurationMs, formatDurationMs } from './duration.ts';
 
-export const shippedPlans: Record<string, Plan> = { smoke, baseline, stress, spike, soak };
+export const shippedPlans: Record<string, Plan> = { smoke, baseline, stress, spike, soak, volume };
 
 const planFileExtensions = ['.ts', '.mts', '.js', '.mjs', '.json'];
 

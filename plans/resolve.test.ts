@@ -143,7 +143,7 @@ describe('sharding partitions the users exactly', () => {
       for (const phase of resolved.phases) {
         if (phase.durationMs === 0) continue;
         for (const scenario of phase.scenarios) {
-          const alive = slots.filter((s) => s.journey === scenario.journey && s.startAtMs <= phase.rampEndMs && s.stopAtMs > phase.rampEndMs);
+          const alive = slots.filter((s) => s.journey === scenario.journey && s.driver === scenario.driver && s.startAtMs <= phase.rampEndMs && s.stopAtMs > phase.rampEndMs);
           expect(alive.length, `${plan.name} ${phase.name} ${scenario.journey}`).toBe(scenario.users);
         }
       }

@@ -4,7 +4,7 @@
 import { FrameError, str, type FrameTargets } from './client-frames.ts';
 import type { ResolvedOptions } from './options.ts';
 import type { ChatMessage, ClientFrame, ServerFrame } from './protocol.ts';
-import { MAX_REACTION_NAMES } from './reactions.ts';
+import { MAX_REACTION_NAMES, MessageReactions } from './reactions.ts';
 import type { ServerMetrics } from './server-metrics.ts';
 import type { Directory, Subscriber, TextChannel } from './state.ts';
 import type { Connection } from './ws-connection.ts';
@@ -64,8 +64,8 @@ export class Chat {
     if (emoji.length === 0 || emoji.length > 16) throw new FrameError('bad_frame', `${frame.type}: "emoji" must be 1 to 16 characters`);
     const stored = channel.get(str(frame, 'messageId'));
     if (!stored) throw new FrameError('not_found', `${frame.type}: message ${frame.messageId} is not in ${channel.id} (or is older than the last ${this.options.historyLimit})`);
-    if (frame.type === 'reaction.remove') stored.reactions.remove(emoji, conn.username);
-    else if (!stored.reactions.add(emoji, conn.username)) throw new FrameError('too_large', `${frame.type}: at most ${MAX_REACTION_NAMES} different reactions per message`);
+    if (frame.type === 'reaction.remove') stored.reactions?.remove(emoji, conn.username);
+    else if (!(stored.reactions ??= new MessageReactions()).add(emoji, conn.username)) throw new FrameError('too_large', `${frame.type}: at most ${MAX_REACTION_NAMES} different reactions per message`);
     channel.reactionsChanged(stored);
     const update: ServerFrame = { type: 'reaction.update', channelId: channel.id, messageId: stored.wire.id, reactions: stored.wire.reactions };
     // the sender gets it with its ref (as the answer), the others without

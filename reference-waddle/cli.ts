@@ -18,6 +18,9 @@ const program = new Command('waddle')
   .option('--text-channels <n>', 'text channels in the default waddle', int('--text-channels'), 3)
   .option('--max-voice-participants <n>', 'participants per voice room (mesh)', int('--max-voice-participants'), 6)
   .option('--chat-rate <perSec>', 'chat messages per second per connection', int('--chat-rate'), 20)
+  .option('--history-limit <n>', 'messages kept per channel (a volume test keeps 100000)', int('--history-limit'), 200)
+  .option('--history-page-size <n>', 'messages in the page of history sent on opening a channel', int('--history-page-size'), 50)
+  .option('--max-upload-bytes <n>', 'upload size limit in bytes', int('--max-upload-bytes'), 50 * 1024 * 1024)
   .option('--data-dir <dir>', 'where uploads are stored (default: a temp dir removed on exit)')
   .option('--max-uploads-per-user <n>', 'uploads one user may have in progress at once', int('--max-uploads-per-user'), 8)
   .option('--upload-idle-timeout <seconds>', 'an upload with no chunk for this long expires', int('--upload-idle-timeout'), 300)
@@ -30,6 +33,9 @@ const opts = program.opts<{
   textChannels: number;
   maxVoiceParticipants: number;
   chatRate: number;
+  historyLimit: number;
+  historyPageSize: number;
+  maxUploadBytes: number;
   dataDir?: string;
   maxUploadsPerUser: number;
   uploadIdleTimeout: number;
@@ -43,6 +49,9 @@ try {
     textChannels: opts.textChannels,
     maxVoiceParticipants: opts.maxVoiceParticipants,
     chatRatePerSec: opts.chatRate,
+    historyLimit: opts.historyLimit,
+    historyPageSize: opts.historyPageSize,
+    maxUploadBytes: opts.maxUploadBytes,
     maxOpenUploadsPerUser: opts.maxUploadsPerUser,
     uploadIdleTimeoutMs: opts.uploadIdleTimeout * 1000,
     ...(opts.dataDir !== undefined ? { dataDir: opts.dataDir } : {}),

@@ -9,7 +9,7 @@ import type { Directory, TextChannel, Waddle } from './state.ts';
 export const MAX_FRAME_BYTES = 64 * 1024;
 
 const KNOWN_TYPES = new Set<string>([
-  'ping', 'waddle.list', 'waddle.join', 'waddle.leave', 'channel.open', 'channel.close', 'chat.send',
+  'ping', 'waddle.list', 'waddle.join', 'waddle.leave', 'channel.open', 'channel.close', 'channel.history', 'chat.send',
   'reaction.add', 'reaction.remove', 'voice.join', 'voice.leave', 'voice.state', 'rtc.signal',
 ]);
 

@@ -6,7 +6,7 @@ import type { RawData, WebSocket } from 'ws';
 import { Chat } from './chat.ts';
 import { FrameError, FrameTargets, parseClientFrame, str } from './client-frames.ts';
 import type { ResolvedOptions } from './options.ts';
-import { ONLINE_SNAPSHOT_LIMIT, type ChatMessage, type ClientFrame, type ErrorCode } from './protocol.ts';
+import { MAX_HISTORY_PAGE, ONLINE_SNAPSHOT_LIMIT, type ChatMessage, type ClientFrame, type ErrorCode } from './protocol.ts';
 import { PresenceBroadcaster } from './presence.ts';
 import type { ServerMetrics } from './server-metrics.ts';
 import type { Directory, TextChannel, Waddle } from './state.ts';
@@ -81,8 +81,17 @@ export class Hub {
       }
       case 'channel.open': {
         const channel = this.targets.memberChannel(conn, str(frame, 'channelId'));
+        const limit = pageLimit(frame, this.options.historyPageSize);
         this.subscribe(conn, channel, true);
-        conn.send({ type: 'channel.history', ...withRef, channelId: channel.id, messages: channel.history() });
+        conn.send({ type: 'channel.history', ...withRef, channelId: channel.id, ...channel.history.latest(limit) });
+        return;
+      }
+      case 'channel.history': {
+        const channel = this.targets.memberChannel(conn, str(frame, 'channelId'));
+        const before = str(frame, 'before');
+        const page = channel.history.before(before, pageLimit(frame, this.options.historyPageSize));
+        if (!page) throw new FrameError('not_found', `channel.history: message ${JSON.stringify(before)} is not kept in ${channel.id} (unknown, or older than the last ${this.options.historyLimit}); page back from the oldest message you have`);
+        conn.send({ type: 'channel.history', ...withRef, channelId: channel.id, ...page });
         return;
       }
       case 'channel.close': {
@@ -154,4 +163,14 @@ export class Hub {
     this.presence.stop();
     for (const conn of this.connections) conn.socket.terminate();
   }
+}
+
+/** A history request's page size: `limit` when given (1 to MAX_HISTORY_PAGE), else the server's default. */
+function pageLimit(frame: { limit?: unknown; type: string }, defaultSize: number): number {
+  if (frame.limit === undefined) return defaultSize;
+  const limit = frame.limit;
+  if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > MAX_HISTORY_PAGE) {
+    throw new FrameError('bad_frame', `${frame.type}: "limit" must be an integer from 1 to ${MAX_HISTORY_PAGE}, got ${JSON.stringify(limit)}`);
+  }
+  return limit;
 }

@@ -1,4 +1,5 @@
 // Options of the reference Waddle, with the defaults the issue asks for.
+import { MAX_HISTORY_PAGE } from './protocol.ts';
 
 export interface ReferenceWaddleOptions {
   /** TCP port; 0 = a free port (tests). Default 0. */
@@ -13,8 +14,10 @@ export interface ReferenceWaddleOptions {
   maxVoiceParticipants?: number;
   /** where uploads go; a fresh temp dir (removed on stop) when not given */
   dataDir?: string;
-  /** messages kept per channel and sent as history on open. Default 200. */
+  /** messages kept per channel (older ones are evicted), read in pages. Default 200; a volume test keeps 100,000. */
   historyLimit?: number;
+  /** messages in the page of history a channel.open answers with (a client asks for older pages). Default 50. */
+  historyPageSize?: number;
   /** chat messages per second per connection (token bucket refill). Default 20. */
   chatRatePerSec?: number;
   /** chat burst per connection (token bucket size). Default 60. */
@@ -33,6 +36,10 @@ export interface ReferenceWaddleOptions {
   log?: (line: string) => void;
 }
 
+/** Defaults a plan's needs are compared with (the fleet raises them for a plan that needs more). */
+export const DEFAULT_HISTORY_LIMIT = 200;
+export const DEFAULT_MAX_UPLOAD_BYTES = 50 * 1024 * 1024;
+
 export type ResolvedOptions = Required<Omit<ReferenceWaddleOptions, 'dataDir'>> & { dataDir?: string };
 
 export function resolveOptions(options: ReferenceWaddleOptions = {}): ResolvedOptions {
@@ -43,11 +50,12 @@ export function resolveOptions(options: ReferenceWaddleOptions = {}): ResolvedOp
     textChannels: options.textChannels ?? 3,
     maxVoiceParticipants: options.maxVoiceParticipants ?? 6,
     dataDir: options.dataDir,
-    historyLimit: options.historyLimit ?? 200,
+    historyLimit: options.historyLimit ?? DEFAULT_HISTORY_LIMIT,
+    historyPageSize: options.historyPageSize ?? 50,
     chatRatePerSec: options.chatRatePerSec ?? 20,
     chatBurst: options.chatBurst ?? 60,
     maxMessageBytes: options.maxMessageBytes ?? 4096,
-    maxUploadBytes: options.maxUploadBytes ?? 50 * 1024 * 1024,
+    maxUploadBytes: options.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES,
     chunkBytes: options.chunkBytes ?? 64 * 1024,
     maxOpenUploadsPerUser: options.maxOpenUploadsPerUser ?? 8,
     uploadIdleTimeoutMs: options.uploadIdleTimeoutMs ?? 5 * 60_000,
@@ -64,7 +72,8 @@ export function resolveOptions(options: ReferenceWaddleOptions = {}): ResolvedOp
   intIn('voiceChannels', 0, 10_000);
   intIn('textChannels', 1, 10_000);
   intIn('maxVoiceParticipants', 2, 50);
-  intIn('historyLimit', 1, 10_000);
+  intIn('historyLimit', 1, 1_000_000);
+  intIn('historyPageSize', 1, MAX_HISTORY_PAGE);
   intIn('chatBurst', 1, 1_000_000);
   intIn('maxMessageBytes', 1, 1024 * 1024);
   intIn('maxUploadBytes', 1, 10 * 1024 * 1024 * 1024);

@@ -60,8 +60,12 @@ export type ClientFrame =
   | { type: 'waddle.list'; ref?: string }
   | { type: 'waddle.join'; waddleId: string; ref?: string }
   | { type: 'waddle.leave'; waddleId: string; ref?: string }
-  | { type: 'channel.open'; channelId: string; ref?: string }
+  // opens (subscribes to) a channel; the answer is its latest page of history (`limit` messages,
+  // default the server's historyPageSize, at most MAX_HISTORY_PAGE)
+  | { type: 'channel.open'; channelId: string; limit?: number; ref?: string }
   | { type: 'channel.close'; channelId: string; ref?: string }
+  // an older page: the `limit` messages just before message `before` (scrolling up)
+  | { type: 'channel.history'; channelId: string; before: string; limit?: number; ref?: string }
   | { type: 'chat.send'; channelId: string; text: string; nonce?: string; sentAtMs?: number; ref?: string }
   | { type: 'reaction.add' | 'reaction.remove'; channelId: string; messageId: string; emoji: string; ref?: string }
   | { type: 'voice.join'; channelId: string; ref?: string }
@@ -94,6 +98,9 @@ export const PRESENCE_FLUSH_MS = 250;
 /** waddle.joined lists at most this many online members (a 10,000-member list per join would be
  * quadratic over a ramp); onlineCount says how many there are. */
 export const ONLINE_SNAPSHOT_LIMIT = 500;
+/** History comes in pages (a channel may keep 100,000 messages: one frame of all of them would be
+ * megabytes): the latest page on open, then older ones `before` a message, as real chat apps page. */
+export const MAX_HISTORY_PAGE = 500;
 
 export type ServerFrame =
   | { type: 'hello'; peerId: string; username: string; serverTs: number }
@@ -105,7 +112,9 @@ export type ServerFrame =
   | { type: 'waddle.left'; ref?: string; waddleId: string }
   // presence changes of a waddle, coalesced over PRESENCE_FLUSH_MS, in the order they happened
   | { type: 'presence'; waddleId: string; changes: readonly PresenceChange[]; onlineCount: number }
-  | { type: 'channel.history'; ref?: string; channelId: string; messages: readonly ChatMessage[] }
+  // a page of history, oldest first: the latest on channel.open, older ones on channel.history;
+  // hasMore: older messages are kept before the first one; total: messages the channel keeps
+  | { type: 'channel.history'; ref?: string; channelId: string; messages: readonly ChatMessage[]; hasMore: boolean; total: number }
   | { type: 'channel.closed'; ref?: string; channelId: string }
   | { type: 'chat.ack'; ref?: string; channelId: string; id: string; nonce?: string; serverTs: number }
   | { type: 'chat.message'; message: ChatMessage }

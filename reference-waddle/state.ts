@@ -1,9 +1,9 @@
-// In-memory state: sessions, waddles, channels and their bounded history.
+// In-memory state: sessions, waddles, channels and their bounded history (channel-history.ts).
 // Every structure is keyed so that per-message work is O(channel subscribers), never
 // O(all connections): the target must later hold 10k sockets and 100k messages/minute.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { ChatMessage, ChannelRef, WaddleSummary } from './protocol.ts';
-import { MessageReactions } from './reactions.ts';
+import { ChannelHistory, NO_REACTIONS, type StoredMessage } from './channel-history.ts';
 
 export interface Session {
   readonly token: string;
@@ -43,15 +43,9 @@ function hashPassword(username: string, password: string): Buffer {
   return createHash('sha256').update(`waddle:${username}:${password}`).digest();
 }
 
-/** A message as kept in a channel: its wire form, rebuilt when its reactions change. */
-export interface StoredMessage {
-  wire: ChatMessage;
-  readonly reactions: MessageReactions;
-}
-
 export class TextChannel {
-  /** insertion-ordered; the oldest is evicted past the limit (bounded memory) */
-  private readonly messages = new Map<string, StoredMessage>();
+  /** the latest historyLimit messages, read in pages (channel-history.ts) */
+  readonly history: ChannelHistory;
   /** connections that opened this channel: the fan-out set */
   readonly subscribers = new Set<Subscriber>();
 
@@ -59,29 +53,22 @@ export class TextChannel {
     readonly id: string,
     readonly name: string,
     readonly waddle: Waddle,
-    private readonly historyLimit: number,
-  ) {}
+    historyLimit: number,
+  ) {
+    this.history = new ChannelHistory(historyLimit);
+  }
 
   add(message: ChatMessage): void {
-    const reactions = new MessageReactions();
-    this.messages.set(message.id, { wire: { ...message, reactions: reactions.toWire() }, reactions });
-    if (this.messages.size > this.historyLimit) {
-      const oldest = this.messages.keys().next().value;
-      if (oldest !== undefined) this.messages.delete(oldest);
-    }
+    this.history.add(message);
   }
 
   get(messageId: string): StoredMessage | undefined {
-    return this.messages.get(messageId);
+    return this.history.get(messageId);
   }
 
   /** Call after changing a stored message's reactions: history then carries them. */
   reactionsChanged(stored: StoredMessage): void {
-    stored.wire = { ...stored.wire, reactions: stored.reactions.toWire() };
-  }
-
-  history(): ChatMessage[] {
-    return Array.from(this.messages.values(), (m) => m.wire);
+    stored.wire = { ...stored.wire, reactions: stored.reactions?.toWire() ?? NO_REACTIONS };
   }
 }
 

@@ -10,14 +10,16 @@
 // - sendMessage resolves at the ack (server id), rejects with the server's error if refused.
 // - waitForRemoteMedia: video/screen = a tile announcing that kind with videoWidth > 0 and
 //   decoded frames advancing; audio = a live, unmuted remote track playing with time advancing.
+// - openChannelHistory clicks a channel and times until its latest page is painted; scrollHistory
+//   wheels the message list up page by page, timing each and sampling frame intervals (history.ts).
 // - every wait is bounded by actionTimeoutMs (uploads: plus size at 0.5 MB/s), and page.evaluate
 //   is wrapped, so a hung renderer surfaces as an Error that names what was awaited.
-import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { Locator, Page } from 'playwright-core';
 import type {
+  ChannelHistoryView,
   DownloadResult,
+  HistoryScroll,
   PresenceChange,
   ReceivedMessage,
   RemoteMediaKind,
@@ -26,7 +28,9 @@ import type {
   WaddleClient,
   WaddleInfo,
 } from '../waddle-client.ts';
+import { openChannelHistory, scrollHistory, type HistoryUi } from './history.ts';
 import { DRIVER_BINDING, downloadScript, OBSERVER_SCRIPT, remoteMediaSnapshotScript, type MediaSnapshot, type ObserverEvent } from './page-scripts.ts';
+import { cssEscape, safely, sha256OfFile, withTimeout } from './util.ts';
 
 export interface BrowserWaddleClientOptions {
   /** the Waddle web client, e.g. http://127.0.0.1:8080 */
@@ -112,6 +116,14 @@ export class BrowserWaddleClient implements WaddleClient {
     const id = channelId ?? (await this.step('the first text channel', () => button.getAttribute('data-channel-id', { timeout: this.timeoutMs }))) ?? '';
     await this.step(`clicking text channel ${id}`, () => button.click({ timeout: this.timeoutMs }));
     await this.step(`the channel title to show ${id}`, () => this.page.getByTestId('channel-title').and(this.page.locator(`[data-channel-id="${cssEscape(id)}"]`)).waitFor({ timeout: this.timeoutMs }));
+  }
+
+  openChannelHistory(channelId?: string): Promise<ChannelHistoryView> {
+    return openChannelHistory(this.historyUi(), channelId);
+  }
+
+  scrollHistory(pages: number): Promise<HistoryScroll> {
+    return scrollHistory(this.historyUi(), pages);
   }
 
   async leaveWaddle(): Promise<void> {
@@ -343,6 +355,10 @@ export class BrowserWaddleClient implements WaddleClient {
     }
   }
 
+  private historyUi(): HistoryUi {
+    return { page: this.page, timeoutMs: this.timeoutMs, step: (what, action) => this.step(what, action), evaluate: (script, ms, what) => this.evaluate(script, ms, what) };
+  }
+
   private waddleItem(id: string): Locator {
     return this.page.getByTestId('waddle').and(this.page.locator(`[data-waddle-id="${cssEscape(id)}"]`));
   }
@@ -366,33 +382,4 @@ export class BrowserWaddleClient implements WaddleClient {
       throw new Error(`BrowserWaddleClient(${this.username}): failed waiting for ${what} (limit ${Math.round(timeoutMs)} ms): ${reason}`, { cause: error });
     }
   }
-}
-
-function withTimeout<T>(promise: Promise<T>, timeoutMs: number, message: () => string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new Error(message())), timeoutMs);
-  });
-  // the abandoned evaluate may still reject later (page closed): do not let it go unhandled
-  promise.catch(() => {});
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
-function safely(fn: () => void): void {
-  try {
-    fn();
-  } catch {
-    // a handler's bug must not break the driver's event stream
-  }
-}
-
-/** CSS attribute-value escaping for values inside double quotes. */
-function cssEscape(value: string): string {
-  return value.replace(/["\\]/g, '\\$&');
-}
-
-async function sha256OfFile(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
 }

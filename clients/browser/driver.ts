@@ -6,6 +6,6 @@ export const browserDriver = defineDriver({
   name: 'browser',
   kind: 'browser',
   description: 'the Waddle web client in headless Chromium with fake camera, mic and screen (what users feel)',
-  capabilities: ['chat', 'reactions', 'presence', 'voice', 'video', 'screen', 'upload', 'media'],
+  capabilities: ['chat', 'reactions', 'presence', 'voice', 'video', 'screen', 'upload', 'media', 'history'],
   create: ({ page, target, username }) => new BrowserWaddleClient(page, { baseUrl: target, username }),
 });

@@ -106,3 +106,30 @@ export function downloadScript(attachmentId: string): string {
     return { bytes: buffer.byteLength, sha256, durationMs: performance.now() - started };
   })()`;
 }
+
+/**
+ * Starts recording the intervals between the page's animation frames (what a user sees as
+ * smoothness: a frame over 50 ms is a visible stutter). Bounded; a second start restarts it.
+ */
+export const FRAME_SAMPLER_START = `(() => {
+  const w = window;
+  if (w.__waddleFrameSampler) w.__waddleFrameSampler.stop();
+  const intervals = [];
+  let last = 0;
+  let running = true;
+  const tick = (t) => {
+    if (!running) return;
+    if (last && intervals.length < 100000) intervals.push(t - last);
+    last = t;
+    requestAnimationFrame(tick);
+  };
+  requestAnimationFrame(tick);
+  w.__waddleFrameSampler = { stop: () => { running = false; return intervals; } };
+})()`;
+
+/** Stops the sampler and returns its frame intervals, ms ([] when it was not started). */
+export const FRAME_SAMPLER_STOP = `(() => {
+  const sampler = window.__waddleFrameSampler;
+  window.__waddleFrameSampler = undefined;
+  return sampler ? sampler.stop() : [];
+})()`;

@@ -25,10 +25,14 @@
 //   announces that kind (audio: unmuted; video: camera on; screen: screen on) has completed the
 //   synthetic signalling exchange with this client. It proves signalling and state, not decoded
 //   media; it rejects at timeoutMs saying what it waited for and what each peer showed.
+// - openChannelHistory opens a channel like openTextChannel (its latest page comes with the answer)
+//   and times it; scrollHistory asks for older pages before the oldest held (history.ts). No
+//   rendering, so no frame timings: what the user sees is measured by browser users.
 // - every other wait is bounded by actionTimeoutMs (a download: plus its size at 0.5 MB/s).
 import { randomBytes } from 'node:crypto';
 import type { ServerFrame } from '../../reference-waddle/protocol.ts';
-import type { DownloadResult, PresenceChange, ReceivedMessage, RemoteMediaKind, SentMessage, UploadResult, WaddleClient, WaddleInfo } from '../waddle-client.ts';
+import type { ChannelHistoryView, DownloadResult, HistoryScroll, PresenceChange, ReceivedMessage, RemoteMediaKind, SentMessage, UploadResult, WaddleClient, WaddleInfo } from '../waddle-client.ts';
+import { cursorOf, pageBack, type HistoryCursor } from './history.ts';
 import { login, type HttpApi } from './http-api.ts';
 import { ProtocolSocket, type FrameBody } from './socket.ts';
 import { downloadAttachment, uploadFile } from './transfers.ts';
@@ -39,7 +43,7 @@ import { VoiceCall, type SignallingStats } from './voice-call.ts';
  * What a protocol user can do, in the capability names plans use. Decoded media ('media') is
  * not among them: 'voice', 'video' and 'screen' mean joining, flags and signalling, not frames.
  */
-export const protocolCapabilities = ['chat', 'reactions', 'presence', 'voice', 'video', 'screen', 'upload'] as const;
+export const protocolCapabilities = ['chat', 'reactions', 'presence', 'voice', 'video', 'screen', 'upload', 'history'] as const;
 
 /** Same shape as BrowserWaddleClientOptions, so a driver can build either from one config. */
 export interface ProtocolWaddleClientOptions {
@@ -67,6 +71,8 @@ export class ProtocolWaddleClient implements WaddleClient {
   private socket: ProtocolSocket | undefined;
   private waddle: WaddleInfo | undefined;
   private channelId: string | undefined;
+  /** where paging back in the open channel goes on from */
+  private history: HistoryCursor | undefined;
   // created on first use: most users never need most of them
   private messageHandlers: Set<(message: ReceivedMessage) => void> | undefined;
   private presenceHandlers: Set<(change: PresenceChange) => void> | undefined;
@@ -131,13 +137,33 @@ export class ProtocolWaddleClient implements WaddleClient {
   }
 
   async openTextChannel(channelId?: string): Promise<void> {
+    await this.openChannel(channelId);
+  }
+
+  async openChannelHistory(channelId?: string): Promise<ChannelHistoryView> {
+    const startedMs = performance.now();
+    const page = await this.openChannel(channelId);
+    return { channelId: page.channelId, messages: page.messages.length, hasMore: page.hasMore, total: page.total, loadMs: performance.now() - startedMs };
+  }
+
+  scrollHistory(pages: number): Promise<HistoryScroll> {
+    const channelId = this.requireChannel('scroll its history');
+    const cursor = this.history?.channelId === channelId ? this.history : undefined;
+    if (!cursor) return Promise.reject(new Error(`${this.label}: cannot scroll the history of ${channelId}: open it with openChannelHistory first`));
+    return pageBack((frame, what) => this.ask(frame, what), cursor, pages);
+  }
+
+  private async openChannel(channelId: string | undefined): Promise<Of<'channel.history'>> {
     const waddle = this.requireWaddle('open a text channel');
     const id = channelId ?? waddle.textChannels[0]?.id;
     if (id === undefined) throw new Error(`${this.label}: waddle ${waddle.id} has no text channel`);
     if (this.channelId !== undefined && this.channelId !== id) this.requireSocket('channel.close').send({ type: 'channel.close', channelId: this.channelId });
     this.channelId = undefined; // messages of neither channel count until the new one is open
-    await this.ask({ type: 'channel.open', channelId: id }, `opening text channel ${id}`);
+    this.history = undefined;
+    const { frame } = await this.ask<Of<'channel.history'>>({ type: 'channel.open', channelId: id }, `opening text channel ${id}`);
     this.channelId = id; // the history came with the answer and is not reported
+    this.history = cursorOf(id, frame);
+    return frame;
   }
 
   async leaveWaddle(): Promise<void> {

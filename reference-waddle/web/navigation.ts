@@ -1,10 +1,12 @@
 // Which waddle and text channel this tab has open: the waddle list, joining and leaving a waddle
 // (its channels and members follow), opening a channel (its history replaces the messages), and
 // restoring both after a reconnect, since the server forgets a tab's joins with its socket.
+// Older history comes page by page as the user scrolls up (history-pager.ts).
 import type { WaddleSummary } from '../protocol.ts';
 import type { Composer } from './composer.ts';
 import type { Connection } from './connection.ts';
-import { h } from './dom.ts';
+import { h, pageNowMs } from './dom.ts';
+import { HistoryPager } from './history-pager.ts';
 import type { MemberList } from './members.ts';
 import type { MessageList } from './messages.ts';
 import type { VoicePanel } from './voice.ts';
@@ -27,9 +29,15 @@ export class Navigation {
   readonly channelTitle = h('h1', { 'data-testid': 'channel-title', style: 'font-size:16px;margin:0', text: 'No channel' });
   private waddle: WaddleSummary | undefined;
   private channel: string | undefined;
+  private readonly pager: HistoryPager;
 
   constructor(private readonly parts: NavigationParts) {
     this.leaveWaddleButton.addEventListener('click', () => this.leaveWaddle());
+    this.pager = new HistoryPager(parts.messages, async (channelId, before) => {
+      const answer = await parts.conn.request({ type: 'channel.history', channelId, before });
+      if (answer.type !== 'channel.history') throw new Error(`expected channel.history, got ${answer.type}`);
+      return answer;
+    }, parts.reportError);
   }
 
   get waddleId(): string | undefined {
@@ -71,6 +79,7 @@ export class Navigation {
 
   async openChannel(id: string): Promise<void> {
     const { conn, appRoot, messages, composer } = this.parts;
+    const requestedAtMs = pageNowMs();
     if (this.channel && this.channel !== id) conn.send({ type: 'channel.close', channelId: this.channel });
     const answer = await conn.request({ type: 'channel.open', channelId: id });
     if (answer.type !== 'channel.history') return;
@@ -79,8 +88,8 @@ export class Navigation {
     this.channelTitle.textContent = `# ${name}`;
     this.channelTitle.dataset.channelId = id;
     for (const b of this.textList.querySelectorAll('button')) b.setAttribute('aria-current', String(b.dataset.channelId === id));
-    messages.clear();
-    for (const m of answer.messages) messages.render(m, { history: true });
+    messages.showLatest(answer.messages);
+    this.pager.opened(id, answer, requestedAtMs);
     composer.enabled = true;
     appRoot.dataset.channelId = id;
   }
@@ -102,6 +111,7 @@ export class Navigation {
     this.voiceList.replaceChildren();
     members.clear();
     messages.clear();
+    this.pager.closed();
     this.channelTitle.textContent = 'No channel';
     delete this.channelTitle.dataset.channelId;
     composer.enabled = false;

@@ -3,7 +3,7 @@
 // them, for unit tests and fault injection only (the e2e tests run them on the real drivers).
 import { describe, expect, it } from 'vitest';
 import type { ChannelHistoryView, HistoryScroll, SentMessage, WaddleClient, WaddleInfo } from '../clients/waddle-client.ts';
-import { runVirtualUser, type VuOutcome } from '../fleet/virtual-user.ts';
+import { runVirtualUser, type VuOutcome } from '../fleet/users/virtual-user.ts';
 import type { Sample } from '../metrics/types.ts';
 import { builtInJourneys as journeys } from './registry.ts';
 

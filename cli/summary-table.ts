@@ -18,7 +18,7 @@ export function formatSummaryTable(s: RunSummary, runDir: string): string {
     s.steps.map((st) => [journeyOf(st), st.step, st.count, st.errors, ms(st.p50), ms(st.p95), ms(st.p99), ms(st.max)])));
   if (s.thresholds.length > 0) {
     lines.push('', table(['metric', 'threshold', 'source', 'observed', 'result'],
-      s.thresholds.map((t) => [t.metric, t.expression, t.source === 'default' ? 'built-in' : 'plan', t.observed === null ? 'no data' : round(t.observed), t.ok ? 'ok' : 'FAILED'])));
+      s.thresholds.map((t) => [t.metric, t.expression, t.source === 'default' ? 'built-in' : 'plan', t.observed === null ? 'no data' : round(t.observed), t.deferred ? 'left to merge' : t.ok ? 'ok' : 'FAILED'])));
   }
   if (s.defaultGate === false) {
     lines.push(s.thresholds.length > 0

@@ -2,6 +2,7 @@
 // InfluxDB), the summary, and publishing (summary.json, junit.xml, report.html; reports/publish.ts,
 // the same path `merge` takes). Partial when the run was interrupted or a task failed.
 import { evaluateThresholds } from '../metrics/thresholds.ts';
+import { deferToMerge } from '../metrics/shard-thresholds.ts';
 import { sinkProblems } from '../metrics/sinks/sink-problems.ts';
 import type { MetricsHub } from '../metrics/hub.ts';
 import type { RunSummary, UserCounts } from '../metrics/run-summary.ts';
@@ -38,7 +39,7 @@ function summarize(run: RunContext, tasks: TaskRunResult): RunSummary {
   const { resolved, catalog, seed, gate } = run.prepared;
   const hub = run.get('hub');
   const totals = hub?.totals() ?? [];
-  const thresholds = evaluateThresholds(gate, totals, hub?.phaseTotals());
+  const thresholds = deferToMerge(evaluateThresholds(gate, totals, hub?.phaseTotals()), run.config.shard.count);
   const pool = run.get('pool');
   const generator = judgeGenerator({ monitor: run.get('monitorHealth'), totals, ...(pool ? { pool: { stats: pool.stats(), isFailing: pool.isFailing } } : {}) });
   const load = run.get('load');

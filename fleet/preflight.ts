@@ -66,9 +66,11 @@ export async function preflight(input: PreflightInput): Promise<PreparedRun> {
   const resolved = resolveOrCollect(loaded.plan, config, seed, problems);
   if (!resolved || problems.length > 0) throw new UsageError(problems);
   const catalog = planCatalog(loaded.plan);
-  const gate = buildGate({ planThresholds: resolved.thresholds, journeys: [...new Set(resolved.phases.flatMap((p) => p.scenarios.map((s) => s.journey)))], defaults: resolved.defaultThresholds, phases: resolved.phases.map((p) => p.name), drivers: scenarioPairs(resolved) });
-  // (the plan's own threshold problems are already in: thresholdProblemsOf above)
   const slots = buildSchedule(resolved, catalog.journey);
+  // the built-in gate judges the journeys and drivers this shard runs (a slice of a sharded plan may hold no browser user of a journey)
+  const pairs = journeysOnDrivers(slots);
+  const gate = buildGate({ planThresholds: resolved.thresholds, journeys: [...new Set(pairs.map((p) => p.journey))], defaults: resolved.defaultThresholds, phases: resolved.phases.map((p) => p.name), drivers: pairs });
+  // (the plan's own threshold problems are already in: thresholdProblemsOf above)
   const description = describePlan(resolved, { catalog, contextsPerBrowser: config.contextsPerBrowser, maxBrowsers: config.maxBrowsers, gateLines: describeGate(gate.thresholds, resolved.defaultThresholds) });
 
   const [targetProblems, influxProblems, baseline] = await Promise.all([
@@ -100,9 +102,9 @@ function resolveOrCollect(plan: Plan, config: RunConfig, seed: number, problems:
 }
 
 /** The (journey, driver) pairs the plan runs, for the built-in gate. */
-function scenarioPairs(resolved: ResolvedPlan): { journey: string; driver: string }[] {
+function journeysOnDrivers(slots: readonly VuSlot[]): { journey: string; driver: string }[] {
   const pairs = new Map<string, { journey: string; driver: string }>();
-  for (const phase of resolved.phases) for (const s of phase.scenarios) if (s.users > 0) pairs.set(`${s.journey}\u0000${s.driver}`, { journey: s.journey, driver: s.driver });
+  for (const s of slots) pairs.set(`${s.journey}\u0000${s.driver}`, { journey: s.journey, driver: s.driver });
   return [...pairs.values()];
 }
 

@@ -194,7 +194,7 @@ function mergeTotals(shards: readonly RunFolderContents[]): { totals: SeriesAggr
 function reevaluateGate(first: RunSummary | undefined, totals: readonly SeriesAggregate[], phaseTotals: PhaseTotals, problems: string[]) {
   const storedGate = gateInputOfStoredPlan(first?.plan);
   const spec: Record<string, ThresholdObject[]> = {};
-  for (const t of first?.thresholds ?? []) (spec[t.metric] ??= []).push({ threshold: t.expression, abortOnFail: t.abortOnFail, optional: t.noData && t.ok });
+  for (const t of first?.thresholds ?? []) (spec[t.metric] ??= []).push({ threshold: t.expression, abortOnFail: t.abortOnFail, optional: t.noData && t.ok && !t.deferred });
   const parsed = storedGate ? buildGate(storedGate) : parseThresholds(spec);
   problems.push(...parsed.problems.map((p) => `re-reading thresholds: ${p}`));
   return { storedGate, thresholds: evaluateThresholds(parsed.thresholds, totals, phaseTotals) };

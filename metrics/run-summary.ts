@@ -72,6 +72,8 @@ export interface ThresholdResult {
   readonly abortOnFail: boolean;
   /** 'default': the built-in error gate (metrics/default-gate.ts); 'plan' (or absent): the plan's own */
   readonly source?: 'plan' | 'default';
+  /** a shard of a distributed run left it to `waddle-fleet merge` (metrics/shard-thresholds.ts); ok is then true */
+  readonly deferred?: boolean;
 }
 
 export interface ErrorClass {

@@ -371,6 +371,7 @@ function formatNumber(n: number): string {
 /** "threshold chat.delivery_ms p(95)<1000 failed: observed 1433 ms" */
 export function describeThresholdResult(r: ThresholdResult): string {
   const head = `threshold ${r.metric} ${r.expression}`;
+  if (r.deferred) return `${head} left to waddle-fleet merge: ${r.noData ? 'no data in this shard' : `a total of the whole run (this shard: ${formatNumber(r.observed ?? 0)})`}`;
   if (r.noData) return r.ok ? `${head} had no data (optional, so not counted)` : `${head} failed: no data (the metric never got a sample; check the journey records it, or mark the threshold optional)`;
   const unit = unitOf(r.metric);
   const isRateAgg = /^\s*rate/.test(r.expression);

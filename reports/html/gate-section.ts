@@ -36,7 +36,7 @@ function gateNote(summary: RunSummary): string {
 
 export function thresholdsSection(summary: RunSummary): string {
   const rows = summary.thresholds.map((t) => [t.metric, t.expression, { num: t.observed, digits: 3 },
-    { html: t.ok ? '<span class="ok">pass</span>' : '<span class="bad">fail</span>' }, t.noData ? 'no data' : '', t.abortOnFail ? 'yes' : '',
+    { html: t.deferred ? '<span class="note">left to merge</span>' : t.ok ? '<span class="ok">pass</span>' : '<span class="bad">fail</span>' }, t.noData ? 'no data' : '', t.abortOnFail ? 'yes' : '',
     { html: t.source === 'default' ? '<span class="builtin">built-in</span>' : 'plan' }] as Cell[]);
   return `<section id="thresholds"><h2>Thresholds</h2>${gateNote(summary)}${table('thresholds-table', ['metric', 'expression', 'observed', 'result', 'no data', 'abort on fail', 'source'], rows, 'no thresholds: nothing gated this run')}</section>`;
 }

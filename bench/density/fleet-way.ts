@@ -1,40 +1,12 @@
-// The fleet's real path: the `waddle-fleet run` command in its own process, with a JSON plan as a
-// user would write it, against the benchmark's target; hub, journeys, probe and the run folder
-// all in. What the run measured comes back from its run folder (samples.ndjson, events.ndjson).
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+// The fleet's real path: the `waddle-fleet run` command in its own process (fleet/calibration/
+// fleet-child.ts), with a JSON plan as a user would write it, against the benchmark's target; hub,
+// journeys, probe and the run folder all in. What the run measured comes back from its run folder
+// (samples.ndjson, events.ndjson).
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { WayMeasurements } from './usual-way.ts';
 
-const cli = fileURLToPath(new URL('../../bin/waddle-fleet.mjs', import.meta.url));
-
-export interface FleetChild {
-  readonly child: ChildProcess;
-  /** resolves when the run starts its load task (browsers are launched by the first users) */
-  readonly loadStarted: Promise<void>;
-  /** resolves with the run's exit code */
-  readonly exited: Promise<number>;
-  readonly output: () => string;
-}
-
-export function startFleetRun(plan: Record<string, unknown>, target: string, workDir: string, extraArgs: readonly string[]): FleetChild {
-  const planFile = join(workDir, `${String(plan.name)}.json`);
-  writeFileSync(planFile, JSON.stringify(plan, null, 2));
-  const args = [cli, 'run', planFile, '--target', target, '--results', join(workDir, 'results'), '--no-progress', '--no-report', '--seed', '1', ...extraArgs];
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  let onLoad: () => void = () => {};
-  const loadStarted = new Promise<void>((resolve) => (onLoad = resolve));
-  const take = (d: Buffer) => {
-    out += d.toString();
-    if (out.includes('▶ load')) onLoad();
-  };
-  child.stdout!.on('data', take);
-  child.stderr!.on('data', take);
-  const exited = new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? 1)));
-  return { child, loadStarted, exited, output: () => out };
-}
+export { startFleetRun } from '../../fleet/calibration/fleet-child.ts';
 
 interface Sample {
   metric: string;

@@ -10,12 +10,20 @@ import { fileURLToPath } from 'node:url';
 import { judgeQuality, median, type Quality } from './figures.ts';
 import { fleetMeasurements, startFleetRun } from './fleet-way.ts';
 import { sleep, startChatFillers } from './fillers.ts';
-import { startTarget } from './target.ts';
-import { loadAverage, TreeSampler, type CpuWindow } from './tree-sampler.ts';
+import { startTarget } from '../../fleet/calibration/target-process.ts';
+import { loadAverage, TreeSampler, type CpuWindow } from '../../fleet/calibration/tree-sampler.ts';
 import type { WayMeasurements } from './usual-way.ts';
 import { fleetPlan, type Timeline, type Workload } from './workloads.ts';
 
-export type Way = 'fleet' | 'usual';
+/** 'fleet', 'usual', or a variant of either named with --variant */
+export type Way = string;
+
+/** A variant of a way: the fleet with extra command-line arguments, or the usual way with context options and switches. */
+export interface WayVariant {
+  readonly base: 'fleet' | 'usual';
+  readonly fleetArgs?: readonly string[];
+  readonly usual?: { readonly context?: Record<string, unknown>; readonly args?: readonly string[] };
+}
 
 export interface Measurement {
   readonly way: Way;
@@ -24,6 +32,7 @@ export interface Measurement {
   readonly cpuPct: number;
   readonly machinePct: number;
   readonly byKindPct: Readonly<Record<string, number>>;
+  readonly byThreadPct: Readonly<Record<string, number>>;
   readonly pssMb: number;
   readonly renderers: number;
   readonly loadAverage: number;
@@ -32,14 +41,14 @@ export interface Measurement {
 
 const usualScript = fileURLToPath(new URL('./usual-way.ts', import.meta.url));
 
-export async function measure(way: Way, w: Workload, users: number, t: Timeline, fleetArgs: readonly string[]): Promise<Measurement> {
+export async function measure(way: Way, variant: WayVariant, w: Workload, users: number, t: Timeline, threads = false): Promise<Measurement> {
   const channels = Math.max(3, Math.ceil(users / (w.channelSize ?? 10)));
   const target = await startTarget(channels, Math.max(10, Math.ceil(users / (w.roomSize ?? 2))));
   const workDir = mkdtempSync(join(os.tmpdir(), `density-${way}-`));
-  const fillers = w.name === 'video' ? undefined : await startChatFillers(target.url, w, users, `${way}${users}`);
+  const fillers = w.name === 'video' ? undefined : await startChatFillers(target.url, w, users, `${way.replace(/[^a-z0-9]/gi, '')}${users}`);
   try {
-    const run = way === 'fleet' ? startFleet(w, users, t, target.url, workDir, fleetArgs) : startUsual(w, users, t, target.url, workDir);
-    const sampler = new TreeSampler(run.pid);
+    const run = variant.base === 'fleet' ? startFleet(w, users, t, target.url, workDir, variant.fleetArgs ?? []) : startUsual(w, users, t, target.url, workDir, variant.usual ?? {});
+    const sampler = new TreeSampler(run.pid, threads);
     try {
       await run.loadStarted;
       await sleep(t.rampMs + t.warmMs);
@@ -62,6 +71,7 @@ export async function measure(way: Way, w: Workload, users: number, t: Timeline,
         cpuPct: median(windows.map((x) => x.generatorPct)),
         machinePct: median(windows.map((x) => x.machinePct)),
         byKindPct: Object.fromEntries(kinds.map((k) => [k, median(windows.map((x) => x.byKindPct[k] ?? 0))])),
+        byThreadPct: Object.fromEntries([...new Set(windows.flatMap((x) => Object.keys(x.byThreadPct)))].map((k) => [k, median(windows.map((x) => x.byThreadPct[k] ?? 0))])),
         pssMb: memory.pssMb,
         renderers: memory.renderers,
         loadAverage: loadAvg,
@@ -91,7 +101,7 @@ function startFleet(w: Workload, users: number, t: Timeline, target: string, wor
   const readyStep = w.name === 'video' ? 'wait_remote_video' : 'open_channel';
   return {
     pid: run.child.pid!,
-    loadStarted: Promise.race([run.loadStarted, run.exited.then((code) => Promise.reject(new Error(`bench: the fleet run exited (${code}) before its load: ${run.output().slice(-2000)}`)))]),
+    loadStarted: run.loadStarted,
     finish: async () => {
       const timeout = setTimeout(() => run.child.kill('SIGINT'), 60_000);
       const code = await run.exited;
@@ -105,9 +115,9 @@ function startFleet(w: Workload, users: number, t: Timeline, target: string, wor
   };
 }
 
-function startUsual(w: Workload, users: number, t: Timeline, target: string, workDir: string): RunningWay {
+function startUsual(w: Workload, users: number, t: Timeline, target: string, workDir: string, variant: NonNullable<WayVariant['usual']>): RunningWay {
   const out = join(workDir, 'usual.json');
-  const child = spawn(process.execPath, ['--import', 'tsx', usualScript, w.name, String(users), target, out, String(t.rampMs)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', usualScript, w.name, String(users), target, out, String(t.rampMs)], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, DENSITY_USUAL_VARIANT: JSON.stringify(variant) } });
   let output = '';
   child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
   const exited = new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? 1)));

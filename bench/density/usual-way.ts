@@ -6,9 +6,10 @@
 // with page.evaluate every 2 s through a recorded list of the page's RTCPeerConnections.
 //
 //   node --import tsx bench/density/usual-way.ts <workload> <users> <target> <out.json> [rampMs]
+//   (env DENSITY_USUAL_VARIANT='{"context":{...},"args":[...]}' screens a lever on the usual way)
 // Runs until SIGTERM, then writes what it measured to out.json and exits.
 import { writeFileSync } from 'node:fs';
-import { chromium, type Page } from 'playwright-core';
+import { chromium, type BrowserContextOptions, type Page } from 'playwright-core';
 import { BrowserWaddleClient } from '../../clients/browser/browser-waddle-client.ts';
 import { defaultMediaCacheDir } from '../../fake-media/media-cache.ts';
 import { prepareMedia } from '../../fake-media/prepare-media.ts';
@@ -67,13 +68,16 @@ async function main(): Promise<void> {
   const media = await prepareMedia({ cacheDir: defaultMediaCacheDir(), voiceActivity: 0.5, ...(w.camera ? { camera: { ...w.camera, label: `waddle-fleet ${w.camera.width}x${w.camera.height}@${w.camera.fps}` } } : {}) });
   const args = ['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-audio-capture=${media.micWav}`, '--autoplay-policy=no-user-gesture-required'];
   if (media.cameraY4m) args.push(`--use-file-for-fake-video-capture=${media.cameraY4m}`);
+  // a variant of the usual way (bench:density --variant NAME=usual:JSON): context options and extra switches, to screen a lever
+  const variant = JSON.parse(process.env.DENSITY_USUAL_VARIANT ?? '{}') as { context?: BrowserContextOptions; args?: string[] };
+  args.push(...(variant.args ?? []));
   const browser = await chromium.launch({ executablePath: process.env.WADDLE_FLEET_CHROMIUM ?? '/usr/bin/chromium', args });
   const m: WayMeasurements = { sent: [], delivered: [], fps: [], freezes: [], ready: 0, failures: [] };
   const stop = new AbortController();
   process.once('SIGTERM', () => stop.abort());
   const loops: Promise<void>[] = [];
   const startUser = async (i: number): Promise<void> => {
-    const context = await browser.newContext();
+    const context = await browser.newContext(variant.context);
     const page = await context.newPage();
     await page.addInitScript(recordPeerConnections);
     const client = new BrowserWaddleClient(page, { baseUrl: target, username: `usual-${String(i).padStart(4, '0')}` });

@@ -15,7 +15,7 @@ export async function startTarget(textChannels: number, voiceChannels: number): 
   child.stderr!.resume();
   const url = await new Promise<string>((resolve, reject) => {
     let out = '';
-    const timer = setTimeout(() => reject(new Error(`bench: the reference Waddle did not start within 30 s (${out})`)), 30_000);
+    const timer = setTimeout(() => reject(new Error(`the reference Waddle did not start within 30 s (${out})`)), 30_000);
     child.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
       const m = /reference Waddle at (http:\/\/\S+)/.exec(out);
@@ -25,7 +25,7 @@ export async function startTarget(textChannels: number, voiceChannels: number): 
     });
     child.on('exit', (code) => {
       clearTimeout(timer);
-      reject(new Error(`bench: the reference Waddle exited (${code}): ${out}`));
+      reject(new Error(`the reference Waddle exited (${code}): ${out}`));
     });
   });
   return {

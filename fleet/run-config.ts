@@ -42,6 +42,8 @@ export interface RunConfig {
   readonly progress: boolean;
   /** the Chromium binary */
   readonly chromiumPath: string;
+  /** the calibration file to read (undefined: the default place) */
+  readonly calibrationPath?: string;
   /** switches added after the fleet's own */
   readonly chromiumArgs: readonly string[];
   /** record a Playwright trace per browser user, kept for the failures captured as evidence */
@@ -99,6 +101,7 @@ export const runOptionTable = {
   report: { schema: z.boolean().default(true), help: 'skip writing report.html (summary.json and junit.xml are still written)', negatable: true },
   progress: { schema: z.boolean().default(true), help: 'no live progress line (a TTY gets one rewritten line, a pipe a line every 10 s)', negatable: true },
   chromium: { schema: z.string().min(1).default('/usr/bin/chromium'), help: 'the Chromium binary', env: 'WADDLE_FLEET_CHROMIUM', valueName: 'path' },
+  calibration: { schema: z.string().min(1).optional(), help: 'the calibration file (npx waddle-fleet calibrate) that prices users for the workers estimate (default: ~/.cache/waddle-fleet/calibration.json)', env: 'WADDLE_FLEET_CALIBRATION', valueName: 'file' },
   chromiumArg: { schema: z.array(z.string().regex(/^--[a-z0-9]/, "expected a Chromium switch like '--disable-features=X'")).default([]), help: 'an extra Chromium switch after the fleet\'s own (fake-media/chromium-flags.ts), to measure one; repeat for more', valueName: 'switch', repeatable: true },
   traceFailures: { schema: z.enum(['off', 'snapshots', 'full'], { error: "expected 'off', 'snapshots' or 'full'" }).default('off'), help: "keep a Playwright trace of each failure captured as evidence: 'snapshots' (DOM per action, ~+40% CPU per active browser user) or 'full' (also a screencast, about doubles it); screenshots, DOM and console logs are kept either way", env: 'WADDLE_FLEET_TRACE_FAILURES', valueName: 'off|snapshots|full' },
 } as const satisfies Record<string, RunOptionSpec>;
@@ -174,7 +177,7 @@ function toConfig(o: RawOptions, influx: InfluxConnection | undefined): RunConfi
     scale: o.scale,
     scaleDurations: o.scaleDurations,
     shard: o.shard ?? { index: 1, count: 1 },
-    ...defined({ seed: o.seed, startAtMs: o.startAt, target: o.target, baseline: o.baseline, influx }),
+    ...defined({ seed: o.seed, startAtMs: o.startAt, target: o.target, baseline: o.baseline, influx, calibrationPath: o.calibration }),
     resultsDir: o.results,
     targetWaitMs: o.targetWait,
     allowRemoteTarget: o.allowRemoteTarget,

@@ -218,6 +218,7 @@ export class BrowserPool {
         tags: options.tags,
         guard: this.#guard,
         probeIntervalMs: this.#o.probeIntervalMs,
+        audioProcessing: this.#o.audioProcessing,
         hangCheck: this.#o.hangCheck,
         closeTimeoutMs: this.#o.closeTimeoutMs,
         onEvent: this.#o.onEvent,

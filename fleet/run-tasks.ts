@@ -158,6 +158,7 @@ function browserPool(run: RunContext): Task {
         onEvent: (event) => run.record(event),
         relaunch: { maxPerMinute: 5, backoffMs: 1000 },
         extraArgs: run.config.chromiumArgs,
+        audioProcessing: run.config.fakeMicProcessing,
       });
       run.set('pool', pool);
       return () => pool.close();

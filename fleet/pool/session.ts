@@ -43,6 +43,8 @@ export interface SessionOptions {
   /** every request, WebSocket and ICE attempt of the session goes through it (fleet/host-guard.ts) */
   readonly guard: HostGuard;
   readonly probeIntervalMs: number;
+  /** false: the fake mic skips echo cancellation, noise suppression and AGC (in-page/fake-mic.ts) */
+  readonly audioProcessing: boolean;
   /** a page that does not answer a trivial evaluate within timeoutMs is hung */
   readonly hangCheck: { readonly intervalMs: number; readonly timeoutMs: number } | false;
   readonly closeTimeoutMs: number;
@@ -88,6 +90,7 @@ export class Session implements PoolSession {
         content: await probeInitScript({
           intervalMs: options.probeIntervalMs,
           allowedHosts: [], // the host guard refuses and counts; the probe only measures
+          audioProcessing: options.audioProcessing,
           ...(options.screen ? { screen: { ...options.screen, label: options.label } } : {}),
         }),
       });

@@ -117,7 +117,9 @@ async function openSession(request: SessionRequest): Promise<ClientSession> {
     // no page to show: a protocol user's evidence is its message
     return { client: measured.client, captureFailure: (failure) => evidence.capture(failure), close: async () => (measured.stop(), await client.close()) };
   }
-  const session = await run.need('pool').acquire({ label: username, media: request.media, recorder: hub, tags, timeoutMs: acquireTimeoutMs });
+  // a trace is per context: users with failure traces keep their own
+  const shareContext = driver.isolation === 'page' && run.config.traceFailures === 'off' && !run.config.contextPerUser;
+  const session = await run.need('pool').acquire({ label: username, media: request.media, recorder: hub, tags, timeoutMs: acquireTimeoutMs, shareContext });
   // before the driver navigates, so the log holds everything the page said
   const pageConsole = watchPageConsole(session.page);
   try {

@@ -28,7 +28,7 @@ interface UserCost {
 }
 
 /**
- * Defaults when nothing was calibrated: README figures on 2 cores (generator-cost, 2026): a video
+ * Defaults when nothing was calibrated: README figures on 2 cores (the former bench:generator, 2026): a video
  * or screen user ~0.32 core and 190 MB, voice ~0.18 core and 110 MB, chat and the rest ~0.08 core
  * and 75 MB, a protocol user ~0.00003 core and 0.04 MB; a worker's Node and first browser ~0.1
  * core and 300 MB.

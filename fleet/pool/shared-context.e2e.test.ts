@@ -65,6 +65,15 @@ describe('BrowserPool: users sharing a context', () => {
       expect(new Set([a.page, b.page, c.page]).size).toBe(3);
       expect(pool.stats().contexts).toBe(3);
       for (const s of [a, b, c]) await s.page.goto(baseUrl);
+      // each in a window of its own: background tabs of one window render no frames, and
+      // Playwright's actionability checks wait for frames (clicks took 1-2 s)
+      const windowOf = async (s: PoolSession) => {
+        const cdp = await s.context.newCDPSession(s.page);
+        const { windowId } = (await cdp.send('Browser.getWindowForTarget')) as { windowId: number };
+        await cdp.detach();
+        return windowId;
+      };
+      expect(new Set(await Promise.all([a, b, c].map(windowOf))).size).toBe(3);
 
       // a loopback call between a and b: each page's batches reach its own probe
       const o = await a.page.evaluate(offer);

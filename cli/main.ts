@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { UsageError } from '../common/errors.ts';
 import { ExitCode } from './exit-codes.ts';
 import { addRunOptions } from './flags.ts';
+import { addCapacityCommands } from './capacity-commands.ts';
 
 const version = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -53,6 +54,8 @@ export async function main(argv: readonly string[]): Promise<void> {
       const { shippedPlans } = await import('../plans/index.ts');
       for (const [name, plan] of Object.entries(shippedPlans)) console.log(`${name.padEnd(10)} ${plan.description ?? ''}`);
     });
+
+  addCapacityCommands(program);
 
   program
     .command('merge')

@@ -43,6 +43,14 @@ interface DriverCommon {
 
 export interface BrowserDriver extends DriverCommon {
   readonly kind: 'browser';
+  /**
+   * 'context' (default): each user gets its own browser context, as separate people's browsers.
+   * 'page': users may be pages of one context (they then share its cookies, storage and HTTP
+   * cache), which halves the memory a user costs: declare it only when the app keeps each
+   * user's session in page memory, not in cookies or storage another user's login would
+   * overwrite. The fleet still isolates users when failure traces are on (a trace is per context).
+   */
+  readonly isolation?: 'context' | 'page';
   create(context: BrowserDriverCreateContext): WaddleClient | Promise<WaddleClient>;
 }
 
@@ -73,6 +81,8 @@ export function driverProblems(value: unknown, where: string): string[] {
   if (typeof d.name !== 'string' || !/^[A-Za-z][A-Za-z0-9_-]*$/.test(d.name)) problems.push(`${where}.name: expected a name of letters, digits, '_' or '-' starting with a letter, got ${JSON.stringify(d.name)}`);
   if (d.kind !== 'browser' && d.kind !== 'protocol') problems.push(`${where}.kind: expected 'browser' (a Playwright page per user) or 'protocol' (no browser), got ${JSON.stringify(d.kind)}`);
   if (typeof d.create !== 'function') problems.push(`${where}.create: expected a function ({ page, target, username }) => WaddleClient`);
+  const isolation = (value as { isolation?: unknown }).isolation;
+  if (isolation !== undefined && (d.kind !== 'browser' || (isolation !== 'context' && isolation !== 'page'))) problems.push(`${where}.isolation: a browser driver's users share a context ('page') or not ('context', the default); got ${JSON.stringify(isolation)}${d.kind === 'browser' ? '' : ' on a protocol driver'}`);
   if (!Array.isArray(d.capabilities)) problems.push(`${where}.capabilities: expected a list of ${capabilityNames.join(', ')}`);
   else {
     for (const c of d.capabilities) if (!(capabilityNames as readonly unknown[]).includes(c)) problems.push(`${where}.capabilities: unknown capability ${JSON.stringify(c)}; known: ${capabilityNames.join(', ')}`);

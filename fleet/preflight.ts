@@ -18,6 +18,9 @@ import { readRunForReport, type RunForReport } from '../reports/index.ts';
 import { parseRunConfig, type RunConfig } from './run-config.ts';
 import { checkTarget, waitForTarget } from './guard/target-guard.ts';
 import { workerCountFor } from './workers/protocol-workers.ts';
+import { defaultCalibrationPath } from './calibration/calibration-file.ts';
+import { planWorkers } from './calibration/plan-workers.ts';
+import { protocolUsersPerWorker, type WorkersEstimate } from './calibration/workers-needed.ts';
 
 export interface PreparedRun {
   readonly config: RunConfig;
@@ -47,8 +50,7 @@ export interface PreflightInput {
   readonly log: (line: string) => void;
 }
 
-/** Protocol users one worker process holds (measured: 10,000 at ~27% of a core, bench:protocol). */
-export const protocolUsersPerWorker = 20_000;
+export { protocolUsersPerWorker };
 
 export async function preflight(input: PreflightInput): Promise<PreparedRun> {
   const problems: string[] = [];
@@ -71,7 +73,9 @@ export async function preflight(input: PreflightInput): Promise<PreparedRun> {
   const pairs = journeysOnDrivers(slots);
   const gate = buildGate({ planThresholds: resolved.thresholds, journeys: [...new Set(pairs.map((p) => p.journey))], defaults: resolved.defaultThresholds, phases: resolved.phases.map((p) => p.name), drivers: pairs });
   // (the plan's own threshold problems are already in: thresholdProblemsOf above)
-  const description = describePlan(resolved, { catalog, contextsPerBrowser: config.contextsPerBrowser, maxBrowsers: config.maxBrowsers, gateLines: describeGate(gate.thresholds, resolved.defaultThresholds) });
+  const workers = await planWorkers(resolved, catalog, { calibrationPath: config.calibrationPath ?? defaultCalibrationPath(), browserUsersPerWorker: config.maxBrowsers * config.contextsPerBrowser });
+  if (workers.problem) problems.push(workers.problem);
+  const description = describePlan(resolved, { catalog, contextsPerBrowser: config.contextsPerBrowser, maxBrowsers: config.maxBrowsers, gateLines: describeGate(gate.thresholds, resolved.defaultThresholds), workersLines: workers.lines });
 
   const [targetProblems, influxProblems, baseline] = await Promise.all([
     config.target ? checkTarget(config.target, config.allowRemoteTarget) : Promise.resolve([]),
@@ -79,7 +83,7 @@ export async function preflight(input: PreflightInput): Promise<PreparedRun> {
     readBaseline(config.baseline, problems),
   ]);
   problems.push(...targetProblems, ...influxProblems.map((p) => `InfluxDB: ${p}`));
-  problems.push(...(await capacityProblems(planName, config, slots, catalog)));
+  problems.push(...(await capacityProblems(planName, config, slots, catalog, workers.estimate)));
   if (problems.length > 0) throw new UsageError(problems, description);
 
   if (config.target && !config.dryRun) {
@@ -131,22 +135,24 @@ async function readBaseline(dir: string | undefined, problems: string[]): Promis
  * More concurrent users than this worker holds would queue them and run another plan than the
  * one asked for: refuse, with the --scale or --shard that fits.
  */
-async function capacityProblems(planName: string, config: RunConfig, slots: readonly VuSlot[], catalog: PlanCatalog): Promise<string[]> {
+async function capacityProblems(planName: string, config: RunConfig, slots: readonly VuSlot[], catalog: PlanCatalog, workers: WorkersEstimate): Promise<string[]> {
   const problems: string[] = [];
   const isBrowser = (slot: VuSlot) => (catalog.driver(slot.driver)?.kind ?? 'browser') === 'browser';
   const browserPeak = peakConcurrency(slots, (slot) => (isBrowser(slot) ? 1 : 0));
   const protocolPeak = peakConcurrency(slots, (slot) => (isBrowser(slot) ? 0 : 1));
   const shard = config.shard.count > 1 ? ` in shard ${config.shard.index}/${config.shard.count}` : '';
   const contexts = config.maxBrowsers * config.contextsPerBrowser;
+  // the whole plan's workers (calibrated, or default figures that say so), so the advice fits CPU and memory too
+  const needed = `the whole plan needs ${workers.workers} workers of ${workers.worker.cores} cores (${workers.calibration ? 'calibrated' : 'default figures; npx waddle-fleet calibrate measures this machine'})`;
   if (browserPeak > contexts) {
     problems.push(
       `plan ${planName} peaks at ${browserPeak} concurrent ${protocolPeak > 0 ? 'browser ' : ''}users${shard} but this worker holds at most ${contexts} ` +
         `(--max-browsers ${config.maxBrowsers} × --contexts-per-browser ${config.contextsPerBrowser}); raise them if the machine can take it, ` +
-        `or run --scale ${fitScale(contexts, browserPeak, config.scale)}, or --shard i/${Math.ceil(browserPeak / contexts) * config.shard.count} over that many workers`,
+        `or run --scale ${fitScale(contexts, browserPeak, config.scale)}, or --shard i/${Math.max(workers.workers, Math.ceil(browserPeak / contexts) * config.shard.count)} over that many workers (${needed})`,
     );
   }
   if (protocolPeak > protocolUsersPerWorker) {
-    problems.push(`plan ${planName} peaks at ${protocolPeak} concurrent protocol users${shard} but one worker holds at most ${protocolUsersPerWorker}; run --shard i/${Math.ceil(protocolPeak / protocolUsersPerWorker) * config.shard.count}`);
+    problems.push(`plan ${planName} peaks at ${protocolPeak} concurrent protocol users${shard} but one worker holds at most ${protocolUsersPerWorker}; run --shard i/${Math.max(workers.workers, Math.ceil(protocolPeak / protocolUsersPerWorker) * config.shard.count)} (${needed})`);
   }
   if (browserPeak > 0) {
     try {

@@ -44,6 +44,14 @@ export interface RunConfig {
   readonly chromiumPath: string;
   /** worker threads for protocol users: 'auto' (none up to a few thousand, then up to one per core) or a count */
   readonly protocolWorkers: number | 'auto';
+  /** the calibration file to read (undefined: the default place) */
+  readonly calibrationPath?: string;
+  /** one context per browser user even when the driver allows sharing */
+  readonly contextPerUser: boolean;
+  /** keep Chromium's audio processing on the fake mic */
+  readonly fakeMicProcessing: boolean;
+  /** switches added after the fleet's own */
+  readonly chromiumArgs: readonly string[];
   /** record a Playwright trace per browser user, kept for the failures captured as evidence */
   readonly traceFailures: 'off' | 'snapshots' | 'full';
 }
@@ -100,6 +108,10 @@ export const runOptionTable = {
   progress: { schema: z.boolean().default(true), help: 'no live progress line (a TTY gets one rewritten line, a pipe a line every 10 s)', negatable: true },
   protocolWorkers: { schema: z.string().regex(/^(auto|\d{1,2})$/, "expected 'auto' or a number of threads from 0 to 99").transform((v) => (v === 'auto' ? ('auto' as const) : Number(v))).prefault('auto'), help: "worker threads for protocol users: 'auto' runs up to 2,000 on the main thread, more over up to one thread per core", valueName: 'auto|n' },
   chromium: { schema: z.string().min(1).default('/usr/bin/chromium'), help: 'the Chromium binary', env: 'WADDLE_FLEET_CHROMIUM', valueName: 'path' },
+  calibration: { schema: z.string().min(1).optional(), help: 'the calibration file (npx waddle-fleet calibrate) that prices users for the workers estimate (default: ~/.cache/waddle-fleet/calibration.json)', env: 'WADDLE_FLEET_CALIBRATION', valueName: 'file' },
+  contextPerUser: { schema: z.boolean().default(false), help: "one browser context per browser user even when the driver lets its users share one (isolation: 'page'); about twice the memory per user" },
+  fakeMicProcessing: { schema: z.boolean().default(false), help: "keep Chromium's echo cancellation, noise suppression and gain control on the fake mic, as a real user's mic has (costs the generator per voice user; off by default)" },
+  chromiumArg: { schema: z.array(z.string().regex(/^--[a-z0-9]/, "expected a Chromium switch like '--disable-features=X'")).default([]), help: 'an extra Chromium switch after the fleet\'s own (fake-media/chromium-flags.ts), to measure one; repeat for more', valueName: 'switch', repeatable: true },
   traceFailures: { schema: z.enum(['off', 'snapshots', 'full'], { error: "expected 'off', 'snapshots' or 'full'" }).default('off'), help: "keep a Playwright trace of each failure captured as evidence: 'snapshots' (DOM per action, ~+40% CPU per active browser user) or 'full' (also a screencast, about doubles it); screenshots, DOM and console logs are kept either way", env: 'WADDLE_FLEET_TRACE_FAILURES', valueName: 'off|snapshots|full' },
 } as const satisfies Record<string, RunOptionSpec>;
 
@@ -174,7 +186,7 @@ function toConfig(o: RawOptions, influx: InfluxConnection | undefined): RunConfi
     scale: o.scale,
     scaleDurations: o.scaleDurations,
     shard: o.shard ?? { index: 1, count: 1 },
-    ...defined({ seed: o.seed, startAtMs: o.startAt, target: o.target, baseline: o.baseline, influx }),
+    ...defined({ seed: o.seed, startAtMs: o.startAt, target: o.target, baseline: o.baseline, influx, calibrationPath: o.calibration }),
     resultsDir: o.results,
     targetWaitMs: o.targetWait,
     allowRemoteTarget: o.allowRemoteTarget,
@@ -190,6 +202,9 @@ function toConfig(o: RawOptions, influx: InfluxConnection | undefined): RunConfi
     progress: o.progress,
     chromiumPath: o.chromium,
     protocolWorkers: o.protocolWorkers,
+    chromiumArgs: o.chromiumArg,
+    fakeMicProcessing: o.fakeMicProcessing,
+    contextPerUser: o.contextPerUser,
     traceFailures: o.traceFailures,
   };
 }

@@ -166,6 +166,8 @@ function browserPool(run: RunContext): Task {
         allowNonLoopbackHosts: run.config.allowRemoteTarget,
         onEvent: (event) => run.record(event),
         relaunch: { maxPerMinute: 5, backoffMs: 1000 },
+        extraArgs: run.config.chromiumArgs,
+        audioProcessing: run.config.fakeMicProcessing,
       });
       run.set('pool', pool);
       return () => pool.close();

@@ -19,6 +19,8 @@ export interface ProbeConfig {
   readonly allowedHosts: readonly string[];
   /** when set, getDisplayMedia returns a canvas stream of slides at this size and fps */
   readonly screen?: { readonly width: number; readonly height: number; readonly fps: number; readonly label?: string };
+  /** false: getUserMedia asks for the mic without echo cancellation, noise suppression and AGC (in-page/fake-mic.ts) */
+  readonly audioProcessing?: boolean;
   /** give up measuring the first decoded frame after this long (default 60000) */
   readonly firstFrameTimeoutMs?: number;
 }

@@ -5,6 +5,7 @@
 // It never throws into the app: every probe step is wrapped and failures are reported as events.
 import { guardWebSockets, stripIceServers } from './network-guard.ts';
 import { PROBE_BINDING, PROBE_CONFIG_GLOBAL, PROBE_FLUSH_GLOBAL, type ProbeBatch, type ProbeConfig, type ProbeEvent, type MediaKind } from './probe-protocol.ts';
+import { disableAudioProcessing } from './fake-mic.ts';
 import { installFakeScreenShare, watchDisplayMedia } from './screen-share.ts';
 import { markSlides, screenSectionIndexes, slidesMids } from './sdp-marks.ts';
 import { StatsLoop, type Tracked } from './stats-loop.ts';
@@ -36,6 +37,7 @@ type ProbeWindow = typeof globalThis & Record<string, unknown>;
   const report = (what: 'ice_server' | 'websocket', url: string) => pushEvent({ type: 'blocked', what, url });
 
   if (allowedHosts.length) guardWebSockets(allowedHosts, report);
+  if (config.audioProcessing === false) safe('fake mic', () => disableAudioProcessing());
   if (config.screen) {
     const screen = config.screen;
     safe('screen share', () => installFakeScreenShare(screen, (track) => screenTrackIds.add(track.id)));

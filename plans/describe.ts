@@ -28,6 +28,8 @@ export interface DescribeOptions {
   readonly gateLines?: readonly string[];
   /** the plan's journeys and drivers (default: the built-in ones) */
   readonly catalog?: PlanCatalog;
+  /** the workers the whole plan needs (fleet/calibration/plan-workers.ts), printed under the estimate */
+  readonly workersLines?: readonly string[];
 }
 
 export interface PlanEstimate {
@@ -124,6 +126,7 @@ export function describePlan(plan: ResolvedPlan, options: DescribeOptions = {}):
   );
   const protocolUsers = estimate.peakProtocolUsers > 0 ? `, ${estimate.peakProtocolUsers} protocol users` : '';
   lines.push(`  estimate at peak: ${estimate.peakBrowserUsers} browser users in ~${estimate.browsers} browsers${protocolUsers}, ~${estimate.memoryMb} MB`);
+  for (const line of options.workersLines ?? []) lines.push(`  ${line}`);
   if (plan.limits.maxArrivalsPerSecond !== undefined) lines.push(`  at most ${plan.limits.maxArrivalsPerSecond} user starts per second`);
   const calls = describeCallRooms(callRoomLayout(plan, catalog.journey));
   const needs = targetNeeds(plan, catalog);

@@ -3,7 +3,9 @@
 // dropped, so a soak never grows one trace), and a captured failure saves the chunk so far as a
 // .zip for `npx playwright show-trace` or trace.playwright.dev.
 //
-// Off by default because it is not cheap (bench/generator-cost.ts --trace, 2 cores, per user):
+// Off by default because it is not cheap (measured with the former bench/generator-cost.ts --trace, 2
+// cores, per user; through the real path now: npm run bench:density -- --ways fleet,traced
+// --variant 'traced=fleet:--trace-failures=full'):
 // with screenshots (the screencast), active chat 2.2% → ~5% and a 1:1 video call 8.2% → ~19% of
 // the machine; DOM snapshots only, active chat ~3% and a passive video call unchanged (snapshots
 // are taken per action). A load generator's CPU is what makes a run trustworthy, so the screenshot,

@@ -149,11 +149,15 @@ export class HostGuard {
     return { server: this.#proxy.url('page') };
   }
 
-  /** The in-page half for one context (WebSockets, ICE); call before its first page opens. */
-  async attach(context: BrowserContext, user?: string): Promise<void> {
-    await context.exposeBinding(GUARD_BINDING, (_source, report: GuardReport) => {
+  /**
+   * The in-page half for one context (WebSockets, ICE); call before its first page opens. `user`
+   * names who a refusal is charged to: a label, or (a context shared by users) a page's label.
+   */
+  async attach(context: BrowserContext, user?: string | ((page: Page) => string | undefined)): Promise<void> {
+    await context.exposeBinding(GUARD_BINDING, (source, report: GuardReport) => {
       if (!report || typeof report.url !== 'string' || !['websocket', 'webtransport', 'ice_server', 'ice_candidate'].includes(report.kind)) return;
-      this.#record({ kind: report.kind, url: report.url, host: hostOfBlockedUrl(report.url), source: 'page', ...(user ? { user } : {}) });
+      const who = typeof user === 'function' ? user(source.page) : user;
+      this.#record({ kind: report.kind, url: report.url, host: hostOfBlockedUrl(report.url), source: 'page', ...(who ? { user: who } : {}) });
     });
     await context.addInitScript({ content: await guardInitScript(this.#config) });
   }

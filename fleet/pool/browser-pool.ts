@@ -1,4 +1,5 @@
-// The browser pool: one session (context + page) per browser user, on a browser process whose
+// The browser pool: one session (its own context + page, or its own page of a context its browser's
+// users share when their driver allows: fleet/pool/shared-context.ts) per browser user, on a browser process whose
 // fake camera and mic match the user's media profile (fleet/pool/media-profile.ts). Bounded by
 // maxBrowsers × contextsPerBrowser; a user waits in line (fleet/pool/waiting-line.ts) up to its
 // acquire timeout. Faults stay local: a crashed or hung page fails only its user
@@ -12,7 +13,8 @@ import { BrowserProcess } from './browser-process.ts';
 import { mediaProfileOf, profileKey, type MediaProfile, type VideoSize } from './media-profile.ts';
 import { checkPoolOptions, resolvePoolOptions, type BrowserPoolOptions, type ResolvedPoolOptions } from './pool-options.ts';
 import { RelaunchPolicy } from './relaunch-policy.ts';
-import { PoolFailure, Session, type PoolSession } from './session.ts';
+import { keepNamesShim, PoolFailure, Session, sessionContextOptions, type PoolSession } from './session.ts';
+import { SharedContext } from './shared-context.ts';
 import { WaitingLine } from './waiting-line.ts';
 
 export { PoolFailure, type BrowserPoolOptions, type PoolSession, type VideoSize };
@@ -24,6 +26,8 @@ export interface AcquireOptions {
   readonly recorder: MetricsRecorder;
   readonly tags: Tags;
   readonly timeoutMs: number;
+  /** the user may get its own page of a context shared with other users of its browser (its driver's isolation: 'page') */
+  readonly shareContext?: boolean;
 }
 
 export interface PoolStats {
@@ -46,6 +50,8 @@ interface BrowserSlot {
   readonly sessions: Set<Session>;
   /** users that waited for this browser and will open a session on it */
   reserved: number;
+  /** the context its sharing users' pages live in (made by the first of them) */
+  shared?: Promise<SharedContext>;
   ready: Promise<void>;
 }
 
@@ -208,9 +214,17 @@ export class BrowserPool {
     }
   }
 
+  /** The browser's shared context, made once (a failed attempt is forgotten, so the next user tries again). */
+  #sharedContext(slot: BrowserSlot, browser: BrowserProcess): Promise<SharedContext> {
+    slot.shared ??= SharedContext.open(browser.browser, this.#guard, sessionContextOptions, [keepNamesShim]);
+    slot.shared.catch(() => (slot.shared = undefined));
+    return slot.shared;
+  }
+
   async #openSession(slot: BrowserSlot, browser: BrowserProcess, options: AcquireOptions): Promise<PoolSession> {
     let session: Session;
     try {
+      const shared = options.shareContext ? await this.#sharedContext(slot, browser) : undefined;
       session = await Session.open(browser.browser, browser.pid, {
         label: options.label,
         ...(options.media.screen ? { screen: options.media.screen } : {}),
@@ -218,6 +232,7 @@ export class BrowserPool {
         tags: options.tags,
         guard: this.#guard,
         probeIntervalMs: this.#o.probeIntervalMs,
+        audioProcessing: this.#o.audioProcessing,
         hangCheck: this.#o.hangCheck,
         closeTimeoutMs: this.#o.closeTimeoutMs,
         onEvent: this.#o.onEvent,
@@ -226,7 +241,7 @@ export class BrowserPool {
           options.recorder.record('webrtc.connections', this.#totalOpenConnections());
         },
         onPageFailure: () => this.#counts.pageCrashes++,
-      });
+      }, shared);
     } catch (error) {
       this.#line.wakeAll();
       throw new Error(`BrowserPool.acquire(${options.label}): could not open a context: ${(error as Error).message}`, { cause: error });

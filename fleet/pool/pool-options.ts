@@ -22,6 +22,8 @@ export interface BrowserPoolOptions {
   /** bound on closing a context or a browser before forcing it (default 5000) */
   readonly closeTimeoutMs?: number;
   readonly extraArgs?: readonly string[];
+  /** keep Chromium's audio processing on the fake mic (default false: it costs the generator and cancels no echo) */
+  readonly audioProcessing?: boolean;
 }
 
 /** The options with every default filled in (the guard keeps allowNonLoopbackHosts). */
@@ -43,6 +45,7 @@ export function resolvePoolOptions(options: BrowserPoolOptions): ResolvedPoolOpt
     hangCheck: options.hangCheck === undefined ? { intervalMs: 5000, timeoutMs: 15_000 } : options.hangCheck,
     closeTimeoutMs: options.closeTimeoutMs ?? 5000,
     extraArgs: options.extraArgs ?? [],
+    audioProcessing: options.audioProcessing ?? false,
   };
 }
 

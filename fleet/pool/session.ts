@@ -10,6 +10,7 @@ import type { MetricsRecorder, RunEvent, Tags } from '../../metrics/types.ts';
 import type { HostGuard } from '../guard/host-guard.ts';
 import { ProbeBridge } from './probe-bridge.ts';
 import type { VideoSize } from './media-profile.ts';
+import type { SharedContext } from './shared-context.ts';
 
 export type SessionFailureReason = 'page_crash' | 'page_hung' | 'browser_crash' | 'pool_closed';
 
@@ -43,6 +44,8 @@ export interface SessionOptions {
   /** every request, WebSocket and ICE attempt of the session goes through it (fleet/host-guard.ts) */
   readonly guard: HostGuard;
   readonly probeIntervalMs: number;
+  /** false: the fake mic skips echo cancellation, noise suppression and AGC (in-page/fake-mic.ts) */
+  readonly audioProcessing: boolean;
   /** a page that does not answer a trivial evaluate within timeoutMs is hung */
   readonly hangCheck: { readonly intervalMs: number; readonly timeoutMs: number } | false;
   readonly closeTimeoutMs: number;
@@ -56,7 +59,20 @@ export interface SessionOptions {
 // tsx/esbuild compile with keepNames, which wraps named functions in __name(fn, "name"). A
 // function a driver passes to page.evaluate is serialised with those calls inside and would fail
 // in the page with "__name is not defined": give every page a harmless __name.
-const keepNamesShim = 'globalThis.__name ??= (fn) => fn;';
+export const keepNamesShim = 'globalThis.__name ??= (fn) => fn;';
+
+/** Every user's page: 1280x720 CSS pixels, device scale 1 (bench:density: a device scale of 0.5 saved nothing measurable). */
+export const sessionContextOptions = { viewport: { width: 1280, height: 720 } } as const;
+
+/** The probe with this user's config (its screen share's label). */
+function userProbeScript(options: SessionOptions): Promise<string> {
+  return probeInitScript({
+    intervalMs: options.probeIntervalMs,
+    allowedHosts: [], // the host guard refuses and counts; the probe only measures
+    audioProcessing: options.audioProcessing,
+    ...(options.screen ? { screen: { ...options.screen, label: options.label } } : {}),
+  });
+}
 
 export class Session implements PoolSession {
   readonly #abort = new AbortController();
@@ -69,38 +85,50 @@ export class Session implements PoolSession {
     readonly probe: ProbeBridge,
     readonly browserPid: number | undefined,
     private readonly options: SessionOptions,
+    /** the context is shared with other users: closing this user closes its page only */
+    readonly sharesContext: boolean,
   ) {}
 
-  static async open(browser: Browser, browserPid: number | undefined, options: SessionOptions): Promise<Session> {
+  /** A session on its own context, or (shared given) on its own page of a context shared by users. */
+  static async open(browser: Browser, browserPid: number | undefined, options: SessionOptions, shared?: SharedContext): Promise<Session> {
     const probe = new ProbeBridge({
       recorder: options.recorder,
       tags: options.tags,
       onEvent: options.onEvent,
       onOpenConnections: options.onOpenConnections,
     });
-    const context = await browser.newContext({ viewport: { width: 1280, height: 720 }, proxy: options.guard.contextProxy() });
+    if (shared) return Session.#openShared(shared, browserPid, options, probe);
+    const context = await browser.newContext({ ...sessionContextOptions, proxy: options.guard.contextProxy() });
     try {
       // the guard's in-page half first, so it wraps RTCPeerConnection innermost
       await options.guard.attach(context, options.label);
       await context.exposeBinding(PROBE_BINDING, (_source, batch: unknown) => probe.handle(batch));
       await context.addInitScript({ content: keepNamesShim });
-      await context.addInitScript({
-        content: await probeInitScript({
-          intervalMs: options.probeIntervalMs,
-          allowedHosts: [], // the host guard refuses and counts; the probe only measures
-          ...(options.screen ? { screen: { ...options.screen, label: options.label } } : {}),
-        }),
-      });
+      await context.addInitScript({ content: await userProbeScript(options) });
       const page = await context.newPage();
-      await options.guard.verify(page);
-      const session = new Session(context, page, probe, browserPid, options);
-      page.on('crash', () => session.fail('page_crash', `page of ${options.label} crashed`));
-      session.#watchForHang();
-      return session;
+      return await Session.#started(new Session(context, page, probe, browserPid, options, false));
     } catch (error) {
       await withTimeout(context.close(), options.closeTimeoutMs, 'context.close').catch(() => {});
       throw error;
     }
+  }
+
+  static async #openShared(shared: SharedContext, browserPid: number | undefined, options: SessionOptions, probe: ProbeBridge): Promise<Session> {
+    const page = await shared.newPage(options.label, probe, await userProbeScript(options));
+    try {
+      return await Session.#started(new Session(shared.context, page, probe, browserPid, options, true));
+    } catch (error) {
+      await withTimeout(page.close(), options.closeTimeoutMs, 'page.close').catch(() => {});
+      throw error;
+    }
+  }
+
+  /** Proves the page is guarded, then watches it for a crash or a hang. */
+  static async #started(session: Session): Promise<Session> {
+    await session.options.guard.verify(session.page);
+    session.page.on('crash', () => session.fail('page_crash', `page of ${session.options.label} crashed`));
+    session.#watchForHang();
+    return session;
   }
 
   get signal(): AbortSignal {
@@ -119,8 +147,13 @@ export class Session implements PoolSession {
     if (reason === 'page_crash' || reason === 'page_hung') {
       this.options.onPageFailure();
       this.options.onEvent({ timeMs: Date.now(), type: 'page_crash', reason, message, tags: this.options.tags, data: { user: this.options.label } });
-      void withTimeout(this.context.close(), this.options.closeTimeoutMs, 'context.close').catch(() => {});
+      void withTimeout(this.#closeOwn(), this.options.closeTimeoutMs, 'context.close').catch(() => {});
     }
+  }
+
+  /** What this user owns: its context, or its page of a shared one. */
+  #closeOwn(): Promise<void> {
+    return this.sharesContext ? this.page.close() : this.context.close();
   }
 
   /** Last probe samples (bounded: the page may be busy), then close the context. */
@@ -133,7 +166,7 @@ export class Session implements PoolSession {
     this.options.onOpenConnections(0);
     if (!browserUp) return;
     try {
-      await withTimeout(this.context.close(), this.options.closeTimeoutMs, `closing the context of ${this.options.label}`);
+      await withTimeout(this.#closeOwn(), this.options.closeTimeoutMs, `closing the ${this.sharesContext ? 'page' : 'context'} of ${this.options.label}`);
     } catch (error) {
       this.options.onEvent({ timeMs: Date.now(), type: 'warning', reason: 'context_close', message: `${(error as Error).message}; it is left to the browser's close`, tags: this.options.tags });
     }

@@ -83,6 +83,7 @@ function mainThreadEnv(run: RunContext): UserEnv {
     evidence: evidenceRecorderFor(run),
     ...(pool ? { pool } : {}),
     traceFailures: run.config.traceFailures,
+    contextPerUser: run.config.contextPerUser,
   };
 }
 

@@ -34,6 +34,8 @@ export interface UserEnv {
   /** the browser pool (the main thread only: workers run protocol users) */
   readonly pool?: BrowserPool;
   readonly traceFailures: TraceMode;
+  /** one context per browser user even when the driver lets its users share one */
+  readonly contextPerUser: boolean;
 }
 
 export function startUser(env: UserEnv, slot: VuSlot, stopSignal: AbortSignal, abortSignal: AbortSignal): Promise<VuOutcome> {
@@ -68,7 +70,9 @@ async function openSession(env: UserEnv, slot: VuSlot, driver: Driver, media: Me
     return { client: measured.client, ...(evidence ? { captureFailure: (failure) => evidence.capture(failure) } : {}), close: async () => (measured.stop(), await client.close()) };
   }
   if (!env.pool) throw new Error(`a browser user (${username}, driver '${driver.name}') has no browser pool here; browser users run on the main thread`);
-  const session = await env.pool.acquire({ label: username, media, recorder, tags, timeoutMs: acquireTimeoutMs });
+  // a trace is per context: users with failure traces keep their own
+  const shareContext = driver.isolation === 'page' && env.traceFailures === 'off' && !env.contextPerUser;
+  const session = await env.pool.acquire({ label: username, media, recorder, tags, timeoutMs: acquireTimeoutMs, shareContext });
   // before the driver navigates, so the log holds everything the page said
   const pageConsole = watchPageConsole(session.page);
   try {

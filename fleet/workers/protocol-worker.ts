@@ -69,6 +69,7 @@ if (!loaded.ok) {
     record: (event: RunEvent) => events.push(event.message === undefined ? event : { ...event, message: redact(event.message) }),
     board: new PresenceBoard(10),
     traceFailures: 'off' as const,
+    contextPerUser: false,
   };
 
   port.on('message', (message: ToWorker) => {

@@ -1,0 +1,101 @@
+// npm run bench:density — how many browser users one machine holds, the fleet's real path side by
+// side with the usual plain-Playwright way, back to back in one invocation on one machine.
+//
+//   npm run bench:density -- [--workloads chat,video,idle] [--ways fleet,usual]
+//        [--sizes chat=5,10 --sizes video=2,4] [--sample 30s] [--warm 20s] [--cpu-limit 80]
+//        [--fleet-arg=--chromium-arg=--some-flag ...] [--json out.json] [--threads]
+//        [--variant 'NAME=fleet:--chromium-arg=--flag' | 'NAME=usual:{"context":{"deviceScaleFactor":0.5}}' ...]
+//        (a variant is one more way, named in --ways: to measure a lever side by side with the ways)
+//
+// For each workload, each way is measured at two sizes (way order alternates, so neither always
+// runs on a warmer machine); users per machine = the most users whose CPU (a line through the two
+// sizes) stays ≤ --cpu-limit % of the machine and whose PSS stays within 80% of its memory.
+// Prints a table with the ratio fleet/usual, the quality checks at the measured sizes, and the
+// load average (the machine is shared: figures are medians of windows, and noisy).
+import { writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { capacity } from './figures.ts';
+import { measure, type Measurement, type WayVariant } from './measure.ts';
+import { defaultTimeline, workloads, type Timeline, type WorkloadName } from './workloads.ts';
+
+const argv = process.argv.slice(2);
+const value = (name: string): string[] =>
+  argv.flatMap((a, i) => (a === name ? [argv[i + 1] ?? ''] : a.startsWith(`${name}=`) ? [a.slice(name.length + 1)] : []));
+const seconds = (name: string, fallbackMs: number) => {
+  const v = value(name)[0];
+  return v === undefined ? fallbackMs : Number(v.replace(/s$/, '')) * 1000;
+};
+const chosen = (value('--workloads')[0] ?? 'chat,video,idle').split(',') as WorkloadName[];
+const ways = (value('--ways')[0] ?? 'fleet,usual').split(',');
+const fleetArgs = value('--fleet-arg');
+const variants = new Map<string, WayVariant>([
+  ['fleet', { base: 'fleet', fleetArgs }],
+  ['usual', { base: 'usual' }],
+]);
+for (const spec of value('--variant')) {
+  const m = /^([\w.-]+)=(fleet|usual):(.*)$/.exec(spec);
+  if (!m) throw new Error(`bench:density: --variant ${spec}: expected NAME=fleet:ARGS or NAME=usual:JSON`);
+  variants.set(m[1]!, m[2] === 'fleet' ? { base: 'fleet', fleetArgs: [...fleetArgs, ...m[3]!.split(' ').filter(Boolean)] } : { base: 'usual', usual: JSON.parse(m[3]!) as WayVariant['usual'] & object });
+}
+const unknown = [...chosen.filter((w) => !(w in workloads)), ...ways.filter((w) => !variants.has(w))];
+if (unknown.length) throw new Error(`bench:density: unknown workload or way ${unknown.join(', ')}; workloads: ${Object.keys(workloads).join(', ')}; ways: ${[...variants.keys()].join(', ')}`);
+const sizes = new Map(value('--sizes').map((s) => s.split('=') as [string, string]).map(([w, list]) => [w, list.split(',').map(Number) as [number, number]]));
+const timeline: Timeline = { ...defaultTimeline, sampleMs: seconds('--sample', defaultTimeline.sampleMs), warmMs: seconds('--warm', defaultTimeline.warmMs) };
+const cpuLimitPct = Number(value('--cpu-limit')[0] ?? 80);
+const memLimitMb = (os.totalmem() / 2 ** 20) * 0.8;
+const jsonOut = value('--json')[0];
+
+const results: Measurement[] = [];
+const started = os.loadavg();
+console.log(`bench:density on ${os.availableParallelism()} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB; load average ${started.map((l) => l.toFixed(2)).join(' ')} at start`);
+console.log(`timeline: ramp ${timeline.rampMs / 1000} s, settle ${timeline.warmMs / 1000} s, then ${timeline.sampleMs / 1000} s in ${timeline.windowMs / 1000} s windows${fleetArgs.length ? `; fleet args ${fleetArgs.join(' ')}` : ''}`);
+let flip = false;
+for (const name of chosen) {
+  const w = { ...workloads[name], sizes: sizes.get(name) ?? workloads[name].sizes };
+  for (const users of w.sizes) {
+    const order = flip ? [...ways].reverse() : ways;
+    flip = !flip;
+    for (const way of order) {
+      const m = await measure(way, variants.get(way)!, w, users, timeline, argv.includes('--threads'));
+      results.push(m);
+      printMeasurement(m);
+    }
+  }
+}
+console.log('');
+console.log(`| work | way | users per machine (≤${cpuLimitPct}% CPU, ≤80% memory) | CPU % per user | PSS MB per user | quality at the measured sizes |`);
+console.log('| --- | --- | --- | --- | --- | --- |');
+const summary: Record<string, Record<string, ReturnType<typeof capacity>>> = {};
+for (const name of chosen) {
+  for (const way of ways) {
+    const mine = results.filter((r) => r.workload === name && r.way === way);
+    if (mine.length === 0) continue;
+    const cap = capacity(mine.map((r) => ({ users: r.users, cpuPct: r.cpuPct, pssMb: r.pssMb })), cpuLimitPct, memLimitMb);
+    (summary[name] ??= {})[way] = cap;
+    const problems = mine.flatMap((r) => r.quality.problems.map((p) => `${r.users} users: ${p}`));
+    console.log(`| ${name} | ${way} | ${cap.users} (${cap.boundBy}) | ${cap.cpuPerUser.toFixed(2)} | ${cap.pssPerUser.toFixed(0)} | ${problems.length ? problems.join('; ') : 'holds'} |`);
+  }
+  const s = summary[name] ?? {};
+  const reference = s.usual ?? s[ways[0]!];
+  for (const way of ways.filter((x) => x !== 'usual' && s[x] && s[x] !== reference)) {
+    const c = s[way]!;
+    console.log(`| ${name} | ${way}/${s.usual ? 'usual' : ways[0]} | ×${(c.users / Math.max(1, reference!.users)).toFixed(2)} | ×${(c.cpuPerUser / reference!.cpuPerUser).toFixed(2)} | ×${(c.pssPerUser / reference!.pssPerUser).toFixed(2)} | |`);
+  }
+}
+const ended = os.loadavg();
+console.log(`\nload average ${ended.map((l) => l.toFixed(2)).join(' ')} at the end (${os.availableParallelism()} cores; above ~1.5 the figures carry other people's load)`);
+if (jsonOut) writeFileSync(jsonOut, JSON.stringify({ timeline, cpuLimitPct, fleetArgs, loadAverage: { started, ended }, results, summary }, null, 2));
+
+function printMeasurement(m: Measurement): void {
+  const q = m.quality;
+  const kinds = Object.entries(m.byKindPct).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ');
+  const quality = [
+    q.deliveryP95Ms !== undefined ? `delivery p95 ${q.deliveryP95Ms.toFixed(0)} ms (observer ${q.observerP95Ms?.toFixed(0)} ms)` : '',
+    q.sentShare !== undefined ? `sent ${Math.round(q.sentShare * 100)}%` : '',
+    q.fpsMedian !== undefined ? `fps median ${q.fpsMedian.toFixed(1)} p5 ${q.fpsP5?.toFixed(1)}, freezes ${q.freezes}` : '',
+    q.problems.length ? `PROBLEMS: ${q.problems.join('; ')}` : 'quality holds',
+  ].filter(Boolean).join(', ');
+  console.log(`${m.workload.padEnd(5)} ${m.way.padEnd(5)} ${String(m.users).padStart(3)} users: CPU ${m.cpuPct.toFixed(1)}% (${(m.cpuPct / m.users).toFixed(2)}/user; machine ${m.machinePct.toFixed(0)}%, load ${m.loadAverage.toFixed(1)}), PSS ${m.pssMb.toFixed(0)} MB (${(m.pssMb / m.users).toFixed(0)}/user, ${m.renderers} renderers); ${quality}\n      by process: ${kinds}`);
+  const top = Object.entries(m.byThreadPct).sort((a, b) => b[1] - a[1]).slice(0, 12);
+  if (top.length) console.log(top.map(([k, v]) => `      ${v.toFixed(2).padStart(6)}% ${k}`).join('\n'));
+}

@@ -57,7 +57,10 @@ export function kindPlan(spec: KindSpec, users: number, t: CalibrationTimeline):
 
 /** CPU (% of this machine, median of windows) and PSS (MB) of the generator running `users`. */
 async function measureSize(spec: KindSpec, users: number, t: CalibrationTimeline, log: (line: string) => void): Promise<{ cpuPct: number; pssMb: number; failures: number }> {
-  const target = await startTarget(10, Math.max(20, users));
+  // a channel and a call room per user at most, so the kind's channelSize and roomSize group users
+  // as the plan does; with fewer channels, chatters of many channels would share one and each
+  // message would reach ten times the members (1,000 stress chatters priced at 37% of the machine)
+  const target = await startTarget(Math.max(10, users), Math.max(20, users));
   const workDir = mkdtempSync(join(os.tmpdir(), 'waddle-fleet-calibrate-'));
   try {
     const run = startFleetRun(kindPlan(spec, users, t), target.url, workDir, []);

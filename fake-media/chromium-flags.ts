@@ -29,6 +29,17 @@ const base: ReadonlyArray<readonly [flag: string, reason: string]> = [
   [disabledFeaturesFlag, "Playwright's list, then no translate/cast/hint services and no Autofill server: less CPU, no outside traffic (the host guard refused 280 Autofill requests in a 6-minute run of 9 browser users before this)"],
 ];
 
+// Levers measured with `npm run bench:density` (2 cores, quiet machine, 2026-11-30) and left out:
+// - --process-per-site (renderers shared across contexts): PSS −20% per chat user, −18% idle, but
+//   chat delivery p95 rose from 34 to 66 ms against a protocol observer's 3–5 ms (one renderer's
+//   main thread serves several users); video CPU no clearer than noise (8.0 vs 11.1 % per user at 2
+//   users, 7.3 vs 7.8 at 4). `run --chromium-arg=--process-per-site` adds it for a run.
+// - --force-device-scale-factor 0.5 / 0.25: video CPU per user −3% / −6%, memory unchanged: noise.
+// What was kept lives elsewhere: users of one browser share a context when their driver allows it
+// (fleet/pool/shared-context.ts; idle PSS 58 vs 90 MB per user at 20 users against
+// --context-per-user, one run) and the fake mic runs
+// without audio processing (in-page/fake-mic.ts; −0.6% of the machine per voice user).
+
 /** The flags with their reasons (each reason is the comment a flag needs). */
 function chromiumFlagReasons(media?: MediaFiles): ReadonlyArray<readonly [string, string]> {
   const list = [...base];

@@ -15,6 +15,9 @@ export interface JobInput {
   readonly contextsPerBrowser: number;
 }
 
+/** The run command's default --max-browsers (fleet/run-config.ts). */
+const defaultMaxBrowsers = 4;
+
 /** Memory request: what a worker carries at peak plus a quarter; the limit half again. */
 const memoryHeadroom = 1.25;
 const memoryLimitFactor = 1.5;
@@ -22,7 +25,10 @@ const memoryLimitFactor = 1.5;
 export function indexedJob(input: JobInput): Record<string, unknown> {
   const { estimate: e } = input;
   const n = e.workers;
-  const maxBrowsers = Math.max(1, Math.ceil(e.perWorker.browserUsers / input.contextsPerBrowser));
+  // a cap, not a count: the pool starts a browser per media profile (camera, screen, mic) its users
+  // need, so a worker of 3 browser users with a camera, a screen and a mic user needs 3 browsers
+  // even when 8 users fit one; the run's default cap (4) unless the users need more
+  const maxBrowsers = Math.max(defaultMaxBrowsers, Math.ceil(e.perWorker.browserUsers / input.contextsPerBrowser));
   const requestGi = Math.max(1, Math.ceil((e.perWorker.memoryMb * memoryHeadroom) / 1024));
   const limitGi = Math.ceil(requestGi * memoryLimitFactor);
   const cpu = String(e.worker.cores);

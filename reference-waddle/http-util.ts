@@ -46,10 +46,16 @@ export async function readJson(req: IncomingMessage, maxBytes = 16 * 1024): Prom
 
 export const SESSION_COOKIE = 'waddle_session';
 
-/** Bearer header, then the session cookie, then (WebSocket only) ?token=. */
+/**
+ * Bearer header, then (WebSocket only) ?token=, then the session cookie: a credential the client
+ * names beats the ambient cookie, which belongs to whoever logged in last in that browser profile
+ * (users sharing a context: a socket opened after another user's login became that user).
+ */
 export function tokenOf(req: IncomingMessage, url: URL, allowQuery: boolean): string | undefined {
   const auth = req.headers.authorization;
   if (auth?.startsWith('Bearer ')) return auth.slice(7).trim();
+  const query = allowQuery ? url.searchParams.get('token') : null;
+  if (query) return query;
   const cookie = req.headers.cookie;
   if (cookie) {
     for (const part of cookie.split(';')) {
@@ -57,5 +63,5 @@ export function tokenOf(req: IncomingMessage, url: URL, allowQuery: boolean): st
       if (name === SESSION_COOKIE) return decodeURIComponent(rest.join('='));
     }
   }
-  return allowQuery ? (url.searchParams.get('token') ?? undefined) : undefined;
+  return undefined;
 }

@@ -18,6 +18,13 @@ describe('target guard', () => {
     expect(await checkTarget('http://10.1.2.3:8080', true)).toEqual([]);
     expect((await checkTarget('ftp://127.0.0.1', false))[0]).toMatch(/http\(s\)/);
   });
+
+  it('refuses credentials in the target URL at once, without printing them', async () => {
+    const [problem] = await checkTarget('http://admin:s3cret-canary@127.0.0.1:8080', false);
+    expect(problem).toMatch(/carries credentials.*give the target without them/);
+    expect(problem).not.toContain('s3cret-canary');
+    expect(problem).not.toContain('admin');
+  });
 });
 
 describe('waitForTarget', () => {

@@ -22,6 +22,10 @@ export async function checkTarget(targetUrl: string, allowRemote: boolean): Prom
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     return [`--target: expected an http(s) URL, got '${url.protocol}'`];
   }
+  if (url.username || url.password) {
+    // fetch and page navigations refuse such URLs, so every check would fail as "not answering"
+    return [`--target: ${url.protocol}//***@${url.host}${url.pathname === '/' ? '' : url.pathname} carries credentials, which the fleet cannot send (browsers and fetch refuse URLs with them); give the target without them (the journeys log in as their own users)`];
+  }
   const host = url.hostname.replace(/^\[|\]$/g, '');
   let addresses: string[];
   try {

@@ -62,6 +62,9 @@ const count = (min: number, max: number) => z.coerce.number({ error: `expected a
 const number = (min: number, max: number, what: string) => z.coerce.number({ error: `expected ${what}` }).refine((n) => Number.isFinite(n) && n >= min && n <= max, `expected ${what}`);
 
 /** Every run option: its schema (raw string in, value out) and its help. Order = order in --help. */
+/** Browser processes a worker starts at most, unless --max-browsers says otherwise. */
+export const defaultMaxBrowsers = 4;
+
 export const runOptionTable = {
   scale: { schema: number(0.0001, 1000, 'a number > 0 like 0.01, at most 1000').default(1), help: 'multiply every user count (0.001 runs the 10K stress shape as 10 users)', valueName: 'factor' },
   scaleDurations: { schema: z.boolean().default(false), help: 'also multiply phase durations by --scale' },
@@ -97,7 +100,7 @@ export const runOptionTable = {
   influxUser: { schema: z.string().optional(), help: 'InfluxDB v1 user', env: 'WADDLE_FLEET_INFLUX_USER', valueName: 'user' },
   influxPassword: { schema: z.string().optional(), help: 'InfluxDB v1 password (never logged; prefer the environment variable)', env: 'WADDLE_FLEET_INFLUX_PASSWORD', valueName: 'password' },
   dryRun: { schema: z.boolean().default(false), help: 'print the plan (timeline, users, rooms, gate, estimate) and exit; exit 2 when the real run would be refused' },
-  maxBrowsers: { schema: count(1, 256).default(4), help: 'browser processes at most', valueName: 'n' },
+  maxBrowsers: { schema: count(1, 256).default(defaultMaxBrowsers), help: 'browser processes at most', valueName: 'n' },
   contextsPerBrowser: { schema: count(1, 200).default(8), help: 'browser users (contexts) per browser process at most', valueName: 'n' },
   interval: { schema: duration('5s').prefault('5s'), help: 'metrics interval (InfluxDB points, report resolution)', valueName: 'duration' },
   probeInterval: { schema: duration('2s').refine((ms) => ms >= 250, 'expected at least 250ms').prefault('2s'), help: 'WebRTC getStats sampling interval', valueName: 'duration' },

@@ -2,6 +2,7 @@
 // workers-needed.ts): completions = parallelism = the n of --shard i/n, each pod's CPU and memory
 // from what one worker carries at peak, the shard from JOB_COMPLETION_INDEX. Same shape as the
 // hand-written docker/k8s/job.yaml (its ConfigMap, Secret and results volume stay as shipped).
+import { defaultMaxBrowsers } from '../run-config.ts';
 import type { WorkersEstimate } from './workers-needed.ts';
 
 export interface JobInput {
@@ -14,9 +15,6 @@ export interface JobInput {
   readonly name: string;
   readonly contextsPerBrowser: number;
 }
-
-/** The run command's default --max-browsers (fleet/run-config.ts). */
-const defaultMaxBrowsers = 4;
 
 /** Memory request: what a worker carries at peak plus a quarter; the limit half again. */
 const memoryHeadroom = 1.25;

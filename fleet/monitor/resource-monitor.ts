@@ -7,7 +7,7 @@ import type { MetricName } from '../../metrics/catalogue.ts';
 import type { MetricsRecorder, RunEvent } from '../../metrics/types.ts';
 import { processTree } from './process-tree.ts';
 import { LoadSampler, type TickMeasurement } from './load-sampler.ts';
-import { defaultSaturationLimits, SaturationJudge, type SaturationLimits } from './saturation.ts';
+import { defaultSaturationLimits, SaturationJudge, type LoadFigures, type SaturationLimits } from './saturation.ts';
 import { createTargetScraper, type TargetScraper } from './target-scrape.ts';
 
 // importers of the monolith this file used to be (browser pool, bench) keep their paths
@@ -35,21 +35,10 @@ export interface ResourceMonitorOptions {
   readonly onEvent: (event: RunEvent) => void;
 }
 
-export interface GeneratorHealthReport {
+/** The judge's figures (./saturation.ts LoadFigures: generator CPU, machine CPU beside it, CPU wait and starvation, the start-up burst) and the verdict on them. */
+export interface GeneratorHealthReport extends Omit<LoadFigures, 'loadSamples'> {
   readonly saturated: boolean;
   readonly reasons: readonly string[];
-  /** generator CPU (node + browsers, % of the machine: the generator.cpu_pct gauge) over samples under load */
-  readonly cpuPercentP95: number;
-  readonly cpuPercentMax: number;
-  /** whole-machine CPU over the same samples, reported beside and never judged alone */
-  readonly machineCpuPercentP95: number;
-  /** share of the generator threads' runnable time spent waiting for a CPU, over the same samples (reported, not judged) */
-  readonly cpuWaitPercentP95: number;
-  /** share of the generator's runnable time spent waiting while other processes held the CPU, % (saturation rule 2) */
-  readonly cpuStarvedPercentP95: number;
-  /** generator CPU maximum and total duration of the samples taken while starting up */
-  readonly startupCpuPercentMax: number;
-  readonly startupMs: number;
   readonly memoryMaxMb: number;
   readonly eventLoopDelayP99Ms: number;
   readonly targetScrapeFailures: number;

@@ -68,11 +68,16 @@ export interface SaturationFinding {
 
 /** The figures generator health reports, all on one basis: samples under load, start-up apart. */
 export interface LoadFigures {
+  /** generator CPU (node + browsers, % of the machine: the generator.cpu_pct gauge) over samples under load */
   readonly cpuPercentP95: number;
   readonly cpuPercentMax: number;
+  /** whole-machine CPU over the same samples, reported beside and never judged alone */
   readonly machineCpuPercentP95: number;
+  /** share of the generator threads' runnable time spent waiting for a CPU, over the same samples (reported, not judged) */
   readonly cpuWaitPercentP95: number;
+  /** share of the generator's runnable time spent waiting while other processes held the CPU, % (rule 2) */
   readonly cpuStarvedPercentP95: number;
+  /** generator CPU maximum and total duration of the samples taken while starting up */
   readonly startupCpuPercentMax: number;
   readonly startupMs: number;
   /** samples under load (start-up samples excluded) */

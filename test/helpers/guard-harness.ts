@@ -66,7 +66,8 @@ function targetPages(other: string, udpPort: number): Record<string, { type: str
   };
 }
 
-export interface Harness {
+/** The loopback servers: the target, the forbidden host (HTTP, WebSocket, UDP) and the "InfluxDB". */
+interface Servers {
   readonly target: string;
   readonly other: string;
   readonly influx: string;
@@ -74,6 +75,10 @@ export interface Harness {
   /** what reached the forbidden servers since the last resetForbidden() */
   forbidden(): Forbidden;
   resetForbidden(): void;
+  close(): Promise<void>;
+}
+
+export interface Harness extends Servers {
   /** every page attempt refused, in order (onBlocked) */
   readonly attempts: BlockedAttempt[];
   newContext(): Promise<BrowserContext>;
@@ -81,18 +86,6 @@ export interface Harness {
   unproxiedContext(): Promise<BrowserContext>;
   readonly guard: HostGuard | undefined;
   blocked(): BlockedSummary;
-  close(): Promise<void>;
-}
-
-/** The loopback servers: the target, the forbidden host (HTTP, WebSocket, UDP) and the "InfluxDB". */
-interface Servers {
-  readonly target: string;
-  readonly other: string;
-  readonly influx: string;
-  readonly udpPort: number;
-  forbidden(): Forbidden;
-  resetForbidden(): void;
-  close(): Promise<void>;
 }
 
 async function startServers(): Promise<Servers> {

@@ -28,6 +28,18 @@ const FRAMES_DECODED = `(async () => {
   return out;
 })()`;
 
+// Fault injection: every replaceTrack waits for window.__releaseHeld() before it runs.
+const HOLD_REPLACE_TRACK = `(() => {
+  const native = RTCRtpSender.prototype.replaceTrack;
+  const held = new Promise((resolve) => (window.__releaseHeld = resolve));
+  window.__held = 0;
+  RTCRtpSender.prototype.replaceTrack = async function (track) {
+    window.__held++;
+    await held;
+    return native.call(this, track);
+  };
+})()`;
+
 let waddle: ReferenceWaddle;
 let media: TestMedia;
 let browser: Browser;
@@ -154,5 +166,29 @@ describe('reference Waddle in the browser', () => {
     expect(received.length).toBe(bytes.length);
     expect(createHash('sha256').update(received).digest('hex')).toBe(expected);
     console.log(`5 MiB upload through the UI in ${took.toFixed(0)} ms (${((5 * 8 * 1.048576) / (took / 1000)).toFixed(0)} Mbit/s)`);
+  });
+});
+
+describe('reference Waddle calls while participants come and go', () => {
+  it('turns the camera on while the other side leaves the call (no hang on the closed connection)', async () => {
+    // Both are still in the call from the camera test. Fault injection: alice's replaceTrack is
+    // held (a slow media thread) until bob has left and his connection is closed.
+    const camera = alice.getByRole('button', { name: 'Camera', exact: true });
+    if ((await camera.getAttribute('aria-pressed')) === 'true') await camera.click();
+    await expect.poll(() => camera.getAttribute('aria-pressed')).toBe('false');
+    const errorsBefore = (await alice.getByTestId('error').textContent()) ?? '';
+    await alice.evaluate(HOLD_REPLACE_TRACK);
+    await camera.click();
+    await expect.poll(() => alice.evaluate('window.__held')).toBeGreaterThan(0);
+    await bob.getByRole('button', { name: 'Leave voice' }).click();
+    await alice.getByTestId('voice-panel').and(alice.locator('[data-participants="1"]')).waitFor();
+    await alice.evaluate('window.__releaseHeld()');
+    await expect.poll(() => camera.getAttribute('aria-pressed'), { timeout: 5_000 }).toBe('true');
+    expect((await alice.getByTestId('error').textContent()) ?? '').toBe(errorsBefore);
+    // a newcomer after that still gets alice's camera
+    await bob.getByRole('button', { name: 'Join voice Voice 1', exact: true }).click();
+    await bob.getByTestId('voice-tile').and(bob.locator('[data-camera="true"]')).waitFor();
+    const [before, after] = await decodingGrowth(bob, '1');
+    expect(after).toBeGreaterThan(before);
   });
 });

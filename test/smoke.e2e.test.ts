@@ -29,7 +29,10 @@ describe('npm run demo: the smoke plan against the reference Waddle', () => {
     expect(r.code).toBe(summary.verdict.exitCode);
     if (summary.verdict.result !== 'pass') {
       // on a loaded machine the generator may saturate; then it must say so rather than blame Waddle
-      expect(summary.verdict.result, summary.verdict.reasons.join('\n')).toBe('inconclusive');
+      // the reasons and the steps' own failure messages, so a failure on CI can be diagnosed from its log
+      const events = (await readFile(join(runDir, 'events.ndjson'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { type: string; message?: string });
+      const stepErrors = events.filter((e) => e.type === 'step_error').map((e) => e.message).slice(0, 10);
+      expect(summary.verdict.result, [...summary.verdict.reasons, ...stepErrors].join('\n')).toBe('inconclusive');
       expect(summary.generator.saturated).toBe(true);
     }
 

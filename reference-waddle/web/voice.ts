@@ -16,6 +16,9 @@ interface Peer {
   readonly tile: HTMLElement;
   /** ICE candidates that arrived before the remote description */
   readonly queued: RTCIceCandidateInit[];
+  /** settles when the peer is dropped (it left, or re-offered) */
+  readonly dropped: Promise<void>;
+  readonly markDropped: () => void;
 }
 
 export class VoicePanel {
@@ -164,7 +167,22 @@ export class VoicePanel {
   }
 
   private async replace(index: number, track: MediaStreamTrack | null): Promise<void> {
-    await Promise.all([...this.peers.values()].map((p) => p.pc.getTransceivers()[index]?.sender.replaceTrack(track)));
+    await Promise.all([...this.peers.values()].map((p) => this.whileConnected(p, p.pc.getTransceivers()[index]?.sender.replaceTrack(track))));
+  }
+
+  /**
+   * Work on a peer's connection that gives way when the peer is dropped meanwhile (it left
+   * the call or re-offered): on a connection closed mid-way replaceTrack rejects, or by the
+   * spec never settles, and a peer leaving must not keep the camera from turning on or a
+   * newcomer from joining. Returns false when the peer was dropped.
+   */
+  private async whileConnected(peer: Peer, work: Promise<unknown> | undefined): Promise<boolean> {
+    try {
+      await Promise.race([work, peer.dropped]);
+    } catch (error) {
+      if (peer.pc.signalingState !== 'closed') throw error;
+    }
+    return peer.pc.signalingState !== 'closed';
   }
 
   private localTrack(index: number): MediaStreamTrack | null {
@@ -191,7 +209,9 @@ export class VoicePanel {
       media.setAttribute('aria-label', `${kind} from ${username}`);
       tile.append(media);
     }
-    const peer: Peer = { pc, tile, queued: [] };
+    let markDropped = (): void => {};
+    const dropped = new Promise<void>((resolve) => (markDropped = resolve));
+    const peer: Peer = { pc, tile, queued: [], dropped, markDropped };
     pc.onicecandidate = (event) => {
       if (event.candidate) this.signal(peerId, { candidate: event.candidate.toJSON() });
     };
@@ -219,37 +239,42 @@ export class VoicePanel {
     const stream = new MediaStream();
     for (let i = 0; i < KINDS.length; i++) {
       const transceiver = peer.pc.addTransceiver(i === 0 ? 'audio' : 'video', { direction: 'sendrecv', streams: [stream] });
-      await transceiver.sender.replaceTrack(this.localTrack(i));
+      if (!(await this.whileConnected(peer, transceiver.sender.replaceTrack(this.localTrack(i))))) return;
     }
-    await peer.pc.setLocalDescription(await peer.pc.createOffer());
+    if (!(await this.whileConnected(peer, peer.pc.setLocalDescription()))) return; // the peer left while we called it
     if (peer.pc.localDescription) this.signal(p.peerId, { sdp: peer.pc.localDescription.toJSON() });
   }
 
   private async onSignal(from: string, fromUser: string, data: Signal): Promise<void> {
     if (!this.channelId) return;
-    let peer = this.peers.get(from);
-    if ('sdp' in data) {
-      if (data.sdp.type === 'offer') {
-        if (peer) this.dropPeer(from); // a re-offer means the other side restarted
-        peer = this.newPeer(from, fromUser);
-        await peer.pc.setRemoteDescription(data.sdp);
-        const transceivers = peer.pc.getTransceivers();
-        for (let i = 0; i < transceivers.length && i < KINDS.length; i++) {
-          const t = transceivers[i];
-          if (!t) continue;
-          t.direction = 'sendrecv';
-          await t.sender.replaceTrack(this.localTrack(i));
-        }
-        await peer.pc.setLocalDescription(await peer.pc.createAnswer());
-        if (peer.pc.localDescription) this.signal(from, { sdp: peer.pc.localDescription.toJSON() });
-      } else if (peer) {
-        await peer.pc.setRemoteDescription(data.sdp);
-      }
-      for (const c of peer?.queued.splice(0) ?? []) await peer?.pc.addIceCandidate(c);
-    } else if ('candidate' in data && peer) {
-      if (peer.pc.remoteDescription) await peer.pc.addIceCandidate(data.candidate);
+    if ('candidate' in data) {
+      const peer = this.peers.get(from);
+      if (!peer) return;
+      if (peer.pc.remoteDescription) await this.whileConnected(peer, peer.pc.addIceCandidate(data.candidate));
       else peer.queued.push(data.candidate);
+      return;
     }
+    const peer = data.sdp.type === 'offer' ? await this.answer(from, fromUser, data.sdp) : this.peers.get(from);
+    if (!peer) return;
+    if (data.sdp.type !== 'offer' && !(await this.whileConnected(peer, peer.pc.setRemoteDescription(data.sdp)))) return;
+    for (const c of peer.queued.splice(0)) if (!(await this.whileConnected(peer, peer.pc.addIceCandidate(c)))) return;
+  }
+
+  /** Answers an offer; undefined when the peer was dropped meanwhile. */
+  private async answer(from: string, fromUser: string, offer: RTCSessionDescriptionInit): Promise<Peer | undefined> {
+    if (this.peers.has(from)) this.dropPeer(from); // a re-offer means the other side restarted
+    const peer = this.newPeer(from, fromUser);
+    if (!(await this.whileConnected(peer, peer.pc.setRemoteDescription(offer)))) return undefined;
+    const transceivers = peer.pc.getTransceivers();
+    for (let i = 0; i < transceivers.length && i < KINDS.length; i++) {
+      const t = transceivers[i];
+      if (!t) continue;
+      t.direction = 'sendrecv';
+      if (!(await this.whileConnected(peer, t.sender.replaceTrack(this.localTrack(i))))) return undefined;
+    }
+    if (!(await this.whileConnected(peer, peer.pc.setLocalDescription()))) return undefined;
+    if (peer.pc.localDescription) this.signal(from, { sdp: peer.pc.localDescription.toJSON() });
+    return peer;
   }
 
   private signal(to: string, data: Signal): void {
@@ -260,6 +285,7 @@ export class VoicePanel {
     const peer = this.peers.get(peerId);
     if (!peer) return;
     peer.pc.close();
+    peer.markDropped();
     peer.tile.remove();
     this.peers.delete(peerId);
   }

@@ -254,6 +254,7 @@ export class VoicePanel {
       else peer.queued.push(data.candidate);
       return;
     }
+    if (!('sdp' in data) || !data.sdp) return; // neither a description nor a candidate: not ours to read
     const peer = data.sdp.type === 'offer' ? await this.answer(from, fromUser, data.sdp) : this.peers.get(from);
     if (!peer) return;
     if (data.sdp.type !== 'offer' && !(await this.whileConnected(peer, peer.pc.setRemoteDescription(data.sdp)))) return;

@@ -191,4 +191,25 @@ describe('reference Waddle calls while participants come and go', () => {
     const [before, after] = await decodingGrowth(bob, '1');
     expect(after).toBeGreaterThan(before);
   });
+
+  it('keeps a participant who joined while the newcomer was still calling the others', async () => {
+    // bob is in the call; alice joins and her calls are held (a slow machine) while carol joins
+    // and offers to her; released, alice must keep carol, not apply the member list she joined with
+    await alice.getByRole('button', { name: 'Leave voice' }).click();
+    await alice.getByTestId('voice-panel').and(alice.locator('[data-state="idle"]')).waitFor();
+    await alice.evaluate(HOLD_REPLACE_TRACK);
+    await alice.getByRole('button', { name: 'Join voice Voice 1', exact: true }).click();
+    await alice.getByTestId('voice-panel').and(alice.locator('[data-state="joined"]')).waitFor();
+    await expect.poll(() => alice.evaluate('window.__held')).toBeGreaterThan(0);
+    const carol = await loggedIn('carol');
+    await carol.getByRole('button', { name: 'Join voice Voice 1', exact: true }).click();
+    await alice.getByTestId('voice-panel').and(alice.locator('[data-participants="3"]')).waitFor();
+    await expect.poll(() => alice.evaluate('window.__held')).toBeGreaterThan(1); // her answer to carol is held too
+    await alice.evaluate('window.__releaseHeld()');
+    for (const [page, other] of [[alice, 'carol'], [alice, 'bob'], [carol, 'alice']] as const) {
+      await page.getByTestId('voice-tile').and(page.locator(`[data-username="${other}"][data-connection="connected"]`)).waitFor({ timeout: 10_000 });
+    }
+    await alice.waitForTimeout(500); // the member list applied after her calls end
+    expect(await alice.getByTestId('voice-tile').and(alice.locator('[data-username="carol"]')).count()).toBe(1);
+  });
 });

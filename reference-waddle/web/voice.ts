@@ -80,9 +80,12 @@ export class VoicePanel {
       this.title.textContent = `In ${name}`;
       for (const b of [this.leaveButton, this.muteButton, this.cameraButton, this.screenButton]) b.disabled = false;
       this.el.dataset.state = 'joined';
+      this.updateStates(joined.participants);
       // the newcomer offers to everyone already there
       for (const p of joined.participants) if (p.peerId !== joined.peerId) await this.call(p);
-      this.updateStates(joined.participants);
+      // the latest member list, not the one from joining: someone may have joined (and offered)
+      // or left while we were calling, and applying the old list would drop them
+      this.updateStates(this.pendingStates);
     } catch (error) {
       this.stopLocal();
       this.el.dataset.state = 'idle';

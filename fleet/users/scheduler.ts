@@ -131,7 +131,7 @@ class ScheduleRun {
     for (let i = 0; i < timeline.length; i++) {
       const event = timeline[i]!;
       const dueMs = event.kind === 1 ? Math.max(event.atMs, nextArrivalMs) : event.atMs;
-      if (!this.#signal.aborted && dueMs > this.#now()) await this.#waitUntil(dueMs);
+      while (!this.#signal.aborted && dueMs > this.#now()) await this.#waitUntil(dueMs); // a timer may fire early
       if (this.#signal.aborted) return timeline.slice(i).filter((e) => e.kind === 1).length;
       if (event.kind === 0) {
         tryCall(() => this.#o.onPhase?.(event.phase, this.#now()));
@@ -150,7 +150,7 @@ class ScheduleRun {
 
   #launch(slot: VuSlot): void {
     const vu: RunningVu = { stop: new AbortController(), abort: new AbortController(), settled: Promise.resolve() };
-    const stopTimer = this.#later(slot.stopAtMs - this.#now(), () => this.#requestStop(vu, this.#gracefulStopMs));
+    const cancelStop = this.#at(slot.stopAtMs, () => this.#requestStop(vu, this.#gracefulStopMs));
     // Last resort: a VU that ignores its abort is given up on, so the run always ends.
     const abandonAfterMs = this.#o.abandonAfterMs ?? 10_000;
     const abandoned = new Promise<VuOutcome>((resolve) => {
@@ -160,8 +160,7 @@ class ScheduleRun {
       .then(() => this.#o.startVu(slot, vu.stop.signal, vu.abort.signal))
       .catch((error: unknown): VuOutcome => crashedOutcome(slot, error));
     vu.settled = Promise.race([work, abandoned]).then((outcome) => {
-      clearTimeout(stopTimer);
-      this.#timers.delete(stopTimer);
+      cancelStop();
       this.#running.delete(vu);
       this.#settle(slot, outcome);
     });
@@ -183,13 +182,31 @@ class ScheduleRun {
     this.#later(graceMs, () => vu.abort.abort());
   }
 
-  #later(ms: number, fn: () => void): ReturnType<typeof setTimeout> {
+  /** Call fn ms from now; returns its cancel. */
+  #later(ms: number, fn: () => void): () => void {
     const timer = setTimeout(() => {
       this.#timers.delete(timer);
       fn();
     }, Math.max(0, ms));
     this.#timers.add(timer);
-    return timer;
+    return () => {
+      clearTimeout(timer);
+      this.#timers.delete(timer);
+    };
+  }
+
+  /**
+   * Call fn once the clock reaches dueMs; returns its cancel. Node's timers count whole
+   * milliseconds of the loop's cached time, so one can fire up to ~1 ms early by the clock (a CI
+   * run saw a VU stopped at 158.8 ms for 160): an early firing waits out the rest.
+   */
+  #at(dueMs: number, fn: () => void): () => void {
+    let cancel = (): void => {};
+    const arm = (): void => {
+      cancel = this.#later(dueMs - this.#now(), () => (this.#now() < dueMs ? arm() : fn()));
+    };
+    arm();
+    return () => cancel();
   }
 
   /** Resolve at the offset, or at once when the run is stopped. */

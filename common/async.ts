@@ -21,6 +21,15 @@ export function sleep(ms: number, ...signals: readonly (AbortSignal | undefined)
 }
 
 /**
+ * Resolve once performance.now() reaches atMs, or at once when any of the signals aborts. Never
+ * early: Node's timers round to whole milliseconds of the loop's cached time, so a plain sleep can
+ * end up to ~2 ms before its deadline, which a fixed-rate schedule must not do.
+ */
+export async function sleepUntil(atMs: number, ...signals: readonly (AbortSignal | undefined)[]): Promise<void> {
+  while (performance.now() < atMs && !signals.some((s) => s?.aborted)) await sleep(atMs - performance.now(), ...signals);
+}
+
+/**
  * The promise's outcome, or a TimeoutError saying what did not finish after ms. The promise keeps
  * running (JavaScript cannot cancel it) but its late rejection is swallowed, never unhandled.
  */

@@ -5,6 +5,7 @@
 // within a second of it being full. Then it idles (`holdMs`, ends at once when stopped).
 // A total that stops growing while we send means the target keeps fewer messages than fillTo:
 // that fails with how to raise its limit, rather than sending forever.
+import { sleepUntil } from '../common/async.ts';
 import { connectAndJoin, hold, randomText, required, sendChat } from './common.ts';
 import { defineJourney } from './define-journey.ts';
 import { historyMethods, longChannelFor } from './history.ts';
@@ -43,7 +44,7 @@ export const chatFlood = defineJourney<ChatFloodParams>({
     while (held < fillTo && !ctx.signal.aborted) {
       const sentBefore = sent;
       for (let i = 0; i < batch && held + i < fillTo && !ctx.signal.aborted; i++) {
-        await hold(ctx, startedMs + (sent * 1000) / ratePerSec - performance.now());
+        await sleepUntil(startedMs + (sent * 1000) / ratePerSec, ctx.signal); // never ahead of the rate
         if (ctx.signal.aborted) break;
         await sendChat(ctx, randomText(ctx.rng, sizeRange.min, sizeRange.max));
         sent += 1;

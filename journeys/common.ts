@@ -1,5 +1,6 @@
 // Small pieces the seed journeys share. They use only what a JourneyContext offers
 // (client, step, metrics, signal, rng), so journeys stay driver-agnostic.
+import { sleep } from '../common/async.ts';
 import type { RemoteMediaKind, ReceivedMessage, WaddleInfo } from '../clients/waddle-client.ts';
 import type { JourneyContext, Rng } from './types.ts';
 
@@ -11,17 +12,7 @@ type AnyContext = JourneyContext<any>; // eslint-disable-line @typescript-eslint
  * but like it, it ends at once when the user is asked to stop, so the journey can wrap up.
  */
 export function hold(ctx: AnyContext, ms: number): Promise<void> {
-  const signal = ctx.signal;
-  if (signal.aborted || ms <= 0) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = (): void => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
+  return sleep(ms, ctx.signal);
 }
 
 /** A critical step resolves with its value or throws; this narrows the `T | undefined` of StepFn. */

@@ -41,6 +41,7 @@ export type {
 } from './clients/waddle-client.ts';
 // The built-in clients, for a UI or server close to the reference Waddle (subclass and override).
 export { BrowserWaddleClient, type BrowserWaddleClientOptions } from './clients/browser/browser-waddle-client.ts';
+export { InputQueue } from './clients/browser/input-queue.ts';
 export { ProtocolWaddleClient, type ProtocolWaddleClientOptions } from './clients/protocol/protocol-waddle-client.ts';
 
 // Metrics and results

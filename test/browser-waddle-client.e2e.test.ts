@@ -99,6 +99,19 @@ describe('BrowserWaddleClient: login, chat, presence', () => {
     expect(atBob.map((m) => m.text.length)).toEqual([4000]); // nothing cut or changed went out
     stop();
   });
+
+  it('loses no click when a journey acts in parallel on one page (Playwright has one mouse per page)', async () => {
+    // mixedUsage joins voice while it reacts and chats; two clicks started together used to
+    // interleave their mouse moves and presses, and the voice click went to the reaction button
+    const target = await alice.sendMessage('react to me while you join');
+    const atAlice: ReceivedMessage[] = [];
+    const stop = alice.onMessage((m) => atAlice.push(m));
+    // each resolves only when the app shows it done: in the call, the reaction as bob's, the message acked
+    const [, , sent] = await Promise.all([bob.joinVoice('hq-voice-9'), bob.react(target.id, '🎉'), bob.sendMessage('typed while joining')]);
+    expect((await eventually(() => atAlice.find((m) => m.id === sent.id), 'alice to get the message')).text).toBe('typed while joining');
+    stop();
+    await bob.leaveVoice();
+  });
 });
 
 describe('BrowserWaddleClient: calls, files, failures', () => {

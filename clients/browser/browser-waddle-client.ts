@@ -29,6 +29,7 @@ import type {
   WaddleInfo,
 } from '../waddle-client.ts';
 import { openChannelHistory, scrollHistory, type HistoryUi } from './history.ts';
+import { InputQueue } from './input-queue.ts';
 import { DRIVER_BINDING, downloadScript, OBSERVER_SCRIPT, remoteMediaSnapshotScript, type MediaSnapshot, type ObserverEvent } from './page-scripts.ts';
 import { cssEscape, safely, sha256OfFile, withTimeout } from './util.ts';
 
@@ -56,6 +57,8 @@ export class BrowserWaddleClient implements WaddleClient {
   /** own acked/failed messages by nonce, kept briefly so sendMessage can pick up its ack */
   private readonly ownByNonce = new Map<string, MessageEvent | Extract<ObserverEvent, { kind: 'failed' }>>();
   private readonly nonceWaiters = new Map<string, () => void>();
+  /** every click, fill and file choice on this page, one at a time (input-queue.ts says why) */
+  private readonly input = new InputQueue();
   private bindingInstalled = false;
   private closed = false;
 
@@ -78,11 +81,9 @@ export class BrowserWaddleClient implements WaddleClient {
       this.bindingInstalled = true;
     }
     await this.step('open the Waddle web client', () => this.page.goto(this.baseUrl, { timeout: this.timeoutMs, waitUntil: 'domcontentloaded' }));
-    await this.step('fill the login form', async () => {
-      await this.page.getByLabel('Username').fill(this.username, { timeout: this.timeoutMs });
-      if (this.password !== undefined) await this.page.getByLabel('Password').fill(this.password, { timeout: this.timeoutMs });
-      await this.page.getByRole('button', { name: 'Log in' }).click({ timeout: this.timeoutMs });
-    });
+    await this.act('filling the Username field', this.page.getByLabel('Username'), (field) => field.fill(this.username, { timeout: this.timeoutMs }));
+    if (this.password !== undefined) await this.act('filling the Password field', this.page.getByLabel('Password'), (field) => field.fill(this.password!, { timeout: this.timeoutMs }));
+    await this.click('clicking "Log in"', this.page.getByRole('button', { name: 'Log in' }));
     const connected = this.page.getByTestId('connection-status').and(this.page.locator('[data-state="connected"]'));
     const loginError = this.page.getByTestId('login-error').filter({ hasText: /\S/ });
     await this.step('the app to show "connected" after login', () => connected.or(loginError).first().waitFor({ timeout: this.timeoutMs }));
@@ -105,7 +106,7 @@ export class BrowserWaddleClient implements WaddleClient {
     const waddles = await this.listWaddles();
     const target = waddleId === undefined ? waddles[0] : waddles.find((w) => w.id === waddleId);
     if (!target) throw new Error(`BrowserWaddleClient(${this.username}): no waddle ${JSON.stringify(waddleId)} in the list (have: ${waddles.map((w) => w.id).join(', ') || 'none'})`);
-    await this.step(`clicking waddle ${target.id}`, () => this.waddleItem(target.id).getByRole('button').click({ timeout: this.timeoutMs }));
+    await this.click(`clicking waddle ${target.id}`, this.waddleItem(target.id).getByRole('button'));
     await this.step(`the app to open waddle ${target.id}`, () => this.page.locator(`#app[data-waddle-id="${cssEscape(target.id)}"]`).waitFor({ timeout: this.timeoutMs }));
     await this.step(`the channel list of waddle ${target.id}`, () => this.page.getByTestId('text-channel').first().waitFor({ timeout: this.timeoutMs }));
     return target;
@@ -114,7 +115,7 @@ export class BrowserWaddleClient implements WaddleClient {
   async openTextChannel(channelId?: string): Promise<void> {
     const button = channelId === undefined ? this.page.getByTestId('text-channel').first() : this.page.getByTestId('text-channel').and(this.page.locator(`[data-channel-id="${cssEscape(channelId)}"]`));
     const id = channelId ?? (await this.step('the first text channel', () => button.getAttribute('data-channel-id', { timeout: this.timeoutMs }))) ?? '';
-    await this.step(`clicking text channel ${id}`, () => button.click({ timeout: this.timeoutMs }));
+    await this.click(`clicking text channel ${id}`, button);
     await this.step(`the channel title to show ${id}`, () => this.page.getByTestId('channel-title').and(this.page.locator(`[data-channel-id="${cssEscape(id)}"]`)).waitFor({ timeout: this.timeoutMs }));
   }
 
@@ -128,7 +129,7 @@ export class BrowserWaddleClient implements WaddleClient {
 
   async leaveWaddle(): Promise<void> {
     if ((await this.page.getByTestId('voice-panel').getAttribute('data-state', { timeout: this.timeoutMs })) === 'joined') await this.leaveVoice();
-    await this.step('clicking "Leave waddle"', () => this.page.getByRole('button', { name: 'Leave waddle' }).click({ timeout: this.timeoutMs }));
+    await this.click('clicking "Leave waddle"', this.page.getByRole('button', { name: 'Leave waddle' }));
     await this.step('the app to leave the waddle', () => this.page.locator('#app:not([data-waddle-id])').waitFor({ timeout: this.timeoutMs, state: 'attached' }));
   }
 
@@ -144,9 +145,9 @@ export class BrowserWaddleClient implements WaddleClient {
 
   async sendMessage(text: string): Promise<SentMessage> {
     const input = this.page.getByLabel('Write a message');
-    await this.step('typing in the composer (is a text channel open?)', () => input.fill(text, { timeout: this.timeoutMs }));
+    await this.act('typing in the composer (is a text channel open?)', input, (field) => field.fill(text, { timeout: this.timeoutMs }));
     await this.refuseAlteredText(input, text);
-    await this.step('clicking Send', () => this.page.getByRole('button', { name: 'Send', exact: true }).click({ timeout: this.timeoutMs }));
+    await this.click('clicking Send', this.page.getByRole('button', { name: 'Send', exact: true }));
     // the composer renders the pending message synchronously in its submit handler
     const pending = this.page.getByTestId('message').and(this.page.locator('[data-own="true"]')).last();
     const nonce = (await this.step('the pending message', () => pending.getAttribute('data-nonce', { timeout: this.timeoutMs }))) ?? '';
@@ -162,7 +163,7 @@ export class BrowserWaddleClient implements WaddleClient {
     const held = await this.step('reading the composer', () => input.inputValue({ timeout: this.timeoutMs }));
     if (held === text) return;
     const maxLength = Number((await input.getAttribute('maxlength', { timeout: this.timeoutMs })) ?? NaN);
-    await input.fill('', { timeout: this.timeoutMs }).catch(() => {}); // do not leave it for the next send
+    await this.act('emptying the composer', input, (field) => field.fill('', { timeout: this.timeoutMs })).catch(() => {}); // do not leave it for the next send
     const why = text.length > maxLength ? `it has ${text.length} characters and the composer accepts at most ${maxLength} (its maxlength); keep messages within ${maxLength} (a chat journey's sizeRange)` : `the composer changed it (it holds ${held.length} of ${text.length} characters; line breaks are dropped)`;
     throw new Error(`BrowserWaddleClient(${this.username}): message not sent: ${why}`);
   }
@@ -189,7 +190,7 @@ export class BrowserWaddleClient implements WaddleClient {
     // while it does not show as mine: adding a reaction is idempotent on the server.
     const deadline = Date.now() + this.timeoutMs;
     for (;;) {
-      await this.step(`clicking reaction ${emoji}`, () => button.first().click({ timeout: Math.max(1, deadline - Date.now()) }));
+      await this.click(`clicking reaction ${emoji}`, button.first(), Math.max(1, deadline - Date.now()));
       const wait = Math.min(3_000, deadline - Date.now());
       if (wait <= 0 || (await mine.waitFor({ timeout: wait }).then(() => true, () => false))) break;
       if ((await mine.count()) > 0) return;
@@ -202,17 +203,18 @@ export class BrowserWaddleClient implements WaddleClient {
   async joinVoice(channelId?: string): Promise<void> {
     const button = channelId === undefined ? this.page.getByTestId('voice-channel').first() : this.page.getByTestId('voice-channel').and(this.page.locator(`[data-channel-id="${cssEscape(channelId)}"]`));
     const id = channelId ?? (await this.step('the first voice channel', () => button.getAttribute('data-channel-id', { timeout: this.timeoutMs }))) ?? '';
-    await this.step(`clicking voice channel ${id}`, () => button.click({ timeout: this.timeoutMs }));
+    await this.click(`clicking voice channel ${id}`, button);
     const panel = this.page.getByTestId('voice-panel');
     try {
       await panel.and(this.page.locator(`[data-state="joined"][data-channel-id="${cssEscape(id)}"]`)).waitFor({ timeout: this.timeoutMs });
     } catch (error) {
-      throw new Error(`BrowserWaddleClient(${this.username}): timed out after ${this.timeoutMs} ms waiting to be in voice channel ${id}; the app says: ${await this.appError()}`, { cause: error });
+      const state = await panel.evaluate((el) => `${el.getAttribute('data-state') ?? 'in no state'}${el.hasAttribute('data-channel-id') ? ` in ${el.getAttribute('data-channel-id')}` : ''}, titled "${el.querySelector('[data-testid="voice-title"]')?.textContent ?? ''}"`, undefined, { timeout: 1000 }).catch(() => 'unknown');
+      throw new Error(`BrowserWaddleClient(${this.username}): timed out after ${this.timeoutMs} ms waiting to be in voice channel ${id} (the voice panel is ${state}); the app says: ${await this.appError()}`, { cause: error });
     }
   }
 
   async leaveVoice(): Promise<void> {
-    await this.step('clicking "Leave voice"', () => this.page.getByRole('button', { name: 'Leave voice' }).click({ timeout: this.timeoutMs }));
+    await this.click('clicking "Leave voice"', this.page.getByRole('button', { name: 'Leave voice' }));
     await this.step('the voice panel to be idle', () => this.page.getByTestId('voice-panel').and(this.page.locator('[data-state="idle"]')).waitFor({ timeout: this.timeoutMs }));
   }
 
@@ -276,7 +278,7 @@ export class BrowserWaddleClient implements WaddleClient {
     const localSha256 = await sha256OfFile(filePath);
     const status = this.page.getByTestId('upload-status');
     const previousStart = (await status.getAttribute('data-started-at', { timeout: this.timeoutMs })) ?? '';
-    await this.step(`choosing ${filePath} in the file input`, () => this.page.getByLabel('Upload file').setInputFiles(filePath, { timeout: this.timeoutMs }));
+    await this.act(`choosing ${filePath} in the file input`, this.page.getByLabel('Upload file'), (field) => field.setInputFiles(filePath, { timeout: this.timeoutMs }), 'attached');
     const waitMs = this.timeoutMs + size / MIN_UPLOAD_BYTES_PER_MS;
     const finished = status.and(this.page.locator(`[data-started-at]:not([data-started-at="${cssEscape(previousStart)}"]):is([data-state="done"], [data-state="error"])`));
     await this.step(`the upload of ${size} bytes to finish`, () => finished.waitFor({ timeout: waitMs, state: 'attached' }), waitMs);
@@ -346,7 +348,7 @@ export class BrowserWaddleClient implements WaddleClient {
     const button = this.page.getByRole('button', { name: label, exact: true });
     const pressed = await this.step(`the "${label}" button (are you in a voice channel?)`, () => button.getAttribute('aria-pressed', { timeout: this.timeoutMs }));
     if ((pressed === 'true') !== on) {
-      await this.step(`clicking "${label}"`, () => button.click({ timeout: this.timeoutMs }));
+      await this.click(`clicking "${label}"`, button);
     }
     try {
       await button.and(this.page.locator(`[aria-pressed="${on}"]`)).waitFor({ timeout: this.timeoutMs });
@@ -356,7 +358,20 @@ export class BrowserWaddleClient implements WaddleClient {
   }
 
   private historyUi(): HistoryUi {
-    return { page: this.page, timeoutMs: this.timeoutMs, step: (what, action) => this.step(what, action), evaluate: (script, ms, what) => this.evaluate(script, ms, what) };
+    const { page, timeoutMs, input } = this;
+    return { page, timeoutMs, step: (what, action) => this.step(what, action), click: (what, target) => this.click(what, target), input: (action) => input.run(action), evaluate: (script, ms, what) => this.evaluate(script, ms, what) };
+  }
+
+  private click(what: string, target: Locator, timeoutMs = this.timeoutMs): Promise<void> {
+    return this.act(what, target, (t) => t.click({ timeout: timeoutMs }), 'visible', timeoutMs);
+  }
+
+  /** An input action through the page's input queue; the wait for target is outside it, so it holds up no one. */
+  private act<T>(what: string, target: Locator, action: (target: Locator) => Promise<T>, state: 'visible' | 'attached' = 'visible', timeoutMs = this.timeoutMs): Promise<T> {
+    return this.step(what, async () => {
+      await target.waitFor({ state, timeout: timeoutMs });
+      return this.input.run(() => action(target));
+    }, timeoutMs);
   }
 
   private waddleItem(id: string): Locator {

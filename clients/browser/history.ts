@@ -15,6 +15,10 @@ export interface HistoryUi {
   readonly timeoutMs: number;
   /** runs an action, rewriting its error so it says what was awaited */
   step<T>(what: string, action: () => Promise<T>): Promise<T>;
+  /** clicks target through the page's input queue (input-queue.ts) */
+  click(what: string, target: Locator): Promise<void>;
+  /** runs raw mouse work through the page's input queue */
+  input<T>(action: () => Promise<T>): Promise<T>;
   /** page.evaluate bounded in time */
   evaluate(script: string, timeoutMs: number, what: string): Promise<unknown>;
 }
@@ -38,7 +42,7 @@ export async function openChannelHistory(ui: HistoryUi, channelId: string | unde
   const button = channelId === undefined ? buttons.first() : buttons.and(page.locator(`[data-channel-id="${cssEscape(channelId)}"]`));
   const id = channelId ?? (await ui.step('the first text channel', () => button.getAttribute('data-channel-id', { timeout: ui.timeoutMs }))) ?? '';
   const before = (await listData(ui)).openRequestedAt ?? '';
-  await ui.step(`clicking text channel ${id}`, () => button.click({ timeout: ui.timeoutMs }));
+  await ui.click(`clicking text channel ${id}`, button);
   const shown = page.locator(`[data-testid="message-list"][data-latest-shown-at]:not([data-open-requested-at="${cssEscape(before)}"])`);
   await ui.step(`the latest page of ${id} to be shown`, () => shown.waitFor({ timeout: ui.timeoutMs, state: 'attached' }));
   await ui.step(`the channel title to show ${id}`, () => page.getByTestId('channel-title').and(page.locator(`[data-channel-id="${cssEscape(id)}"]`)).waitFor({ timeout: ui.timeoutMs }));
@@ -58,7 +62,7 @@ export async function scrollHistory(ui: HistoryUi, pages: number): Promise<Histo
   const list = listOf(ui.page);
   const box = await ui.step('the message list on screen', () => list.boundingBox({ timeout: ui.timeoutMs }));
   if (!box) throw new Error('the message list is not visible: open a text channel first');
-  await ui.page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  const over = { x: box.x + box.width / 2, y: box.y + box.height / 2 };
   const shownBefore = Number((await listData(ui)).olderPages ?? 0);
   await ui.evaluate(FRAME_SAMPLER_START, ui.timeoutMs, 'starting the frame sampler');
   const loaded: HistoryPageLoad[] = [];
@@ -66,7 +70,7 @@ export async function scrollHistory(ui: HistoryUi, pages: number): Promise<Histo
     for (;;) {
       const data = await listData(ui);
       if (data.historyState === 'start' || Number(data.olderPages ?? 0) - shownBefore >= pages) break;
-      const page = await wheelToOlderPage(ui, data);
+      const page = await wheelToOlderPage(ui, data, over);
       if (page) loaded.push(page);
     }
   } catch (error) {
@@ -81,7 +85,7 @@ export async function scrollHistory(ui: HistoryUi, pages: number): Promise<Histo
  * Wheel up until the app has shown one more older page (or more, when it chained them): the last
  * one, timed; undefined when the app found there is nothing older (the start of what is kept).
  */
-async function wheelToOlderPage(ui: HistoryUi, start: ListData): Promise<HistoryPageLoad | undefined> {
+async function wheelToOlderPage(ui: HistoryUi, start: ListData, over: { x: number; y: number }): Promise<HistoryPageLoad | undefined> {
   const pagesBefore = Number(start.olderPages ?? 0);
   const deadline = Date.now() + ui.timeoutMs;
   for (let now = start; ; ) {
@@ -89,7 +93,11 @@ async function wheelToOlderPage(ui: HistoryUi, start: ListData): Promise<History
     if (Date.now() > deadline) {
       throw new Error(`timed out after ${ui.timeoutMs} ms scrolling up for an older page (history state ${now.historyState ?? 'none'}, ${now.olderPages ?? 0} older page(s) shown)`);
     }
-    await ui.page.mouse.wheel(0, -WHEEL_DELTA_PX);
+    // the wheel scrolls what is under the mouse: move there in the same turn, as another action may have moved it
+    await ui.input(async () => {
+      await ui.page.mouse.move(over.x, over.y);
+      await ui.page.mouse.wheel(0, -WHEEL_DELTA_PX);
+    });
     await new Promise((resolve) => setTimeout(resolve, WHEEL_PAUSE_MS));
     now = await listData(ui);
     if (Number(now.olderPages ?? 0) > pagesBefore) return { messages: Number(now.olderCount ?? 0), loadMs: Number(now.olderShownAt) - Number(now.olderRequestedAt) };

@@ -40,6 +40,17 @@ const HOLD_REPLACE_TRACK = `(() => {
   };
 })()`;
 
+// Fault injection: the next setLocalDescription fails, as a browser refusing a description would.
+const FAIL_NEXT_LOCAL_DESCRIPTION = `(() => {
+  const native = RTCPeerConnection.prototype.setLocalDescription;
+  let armed = true;
+  RTCPeerConnection.prototype.setLocalDescription = function (...args) {
+    if (!armed) return native.apply(this, args);
+    armed = false;
+    return Promise.reject(new DOMException('injected failure', 'OperationError'));
+  };
+})()`;
+
 let waddle: ReferenceWaddle;
 let media: TestMedia;
 let browser: Browser;
@@ -211,5 +222,23 @@ describe('reference Waddle calls while participants come and go', () => {
     }
     await alice.waitForTimeout(500); // the member list applied after her calls end
     expect(await alice.getByTestId('voice-tile').and(alice.locator('[data-username="carol"]')).count()).toBe(1);
+  });
+
+  it('leaves the call cleanly when joining fails part-way, so joining again works', async () => {
+    // alice's call to the first participant fails after the server let her in
+    await alice.getByRole('button', { name: 'Leave voice' }).click();
+    await bob.getByTestId('voice-panel').and(bob.locator('[data-participants="2"]')).waitFor();
+    await alice.evaluate(FAIL_NEXT_LOCAL_DESCRIPTION);
+    const join = alice.getByRole('button', { name: 'Join voice Voice 1', exact: true });
+    await join.click();
+    await alice.getByTestId('error').filter({ hasText: /Could not join voice: injected failure/ }).waitFor();
+    await expect.poll(() => alice.getByTestId('voice-panel').getAttribute('data-state')).toBe('idle');
+    // the server forgot her: the others see two in the call, not a ghost alice
+    await bob.getByTestId('voice-panel').and(bob.locator('[data-participants="2"]')).waitFor();
+    expect(await bob.getByTestId('voice-tile').and(bob.locator('[data-username="alice"]')).count()).toBe(0);
+    // and a second click joins afresh
+    await join.click();
+    await alice.getByTestId('voice-panel').and(alice.locator('[data-state="joined"][data-participants="3"]')).waitFor();
+    for (const other of ['bob', 'carol']) await alice.getByTestId('voice-tile').and(alice.locator(`[data-username="${other}"][data-connection="connected"]`)).waitFor({ timeout: 10_000 });
   });
 });

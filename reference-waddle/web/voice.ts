@@ -87,6 +87,9 @@ export class VoicePanel {
       // or left while we were calling, and applying the old list would drop them
       this.updateStates(this.pendingStates);
     } catch (error) {
+      // failed after the server let us in (a call to someone failed): leave the call, so the
+      // server forgets us and a second click joins afresh instead of finding us "already in"
+      if (this.channelId) await this.leave();
       this.stopLocal();
       this.el.dataset.state = 'idle';
       delete this.el.dataset.channelId;

@@ -196,9 +196,9 @@ class ScheduleRun {
   }
 
   /**
-   * Call fn once the clock reaches dueMs; returns its cancel. Node's timers count whole
-   * milliseconds of the loop's cached time, so one can fire up to ~1 ms early by the clock (a CI
-   * run saw a VU stopped at 158.8 ms for 160): an early firing waits out the rest.
+   * Call fn once the clock reaches dueMs; returns its cancel. Node's timers round to whole
+   * milliseconds (common/async.ts sleepUntil says how), so one can fire up to ~2 ms early by the
+   * clock (a CI run saw a VU stopped at 158.8 ms for 160): an early firing waits out the rest.
    */
   #at(dueMs: number, fn: () => void): () => void {
     let cancel = (): void => {};

@@ -90,9 +90,11 @@ export class VoicePanel {
       // failed after the server let us in (a call to someone failed): leave the call, so the
       // server forgets us and a second click joins afresh instead of finding us "already in"
       if (this.channelId) await this.leave();
-      this.stopLocal();
-      this.el.dataset.state = 'idle';
-      delete this.el.dataset.channelId;
+      else {
+        this.stopLocal();
+        this.el.dataset.state = 'idle';
+        delete this.el.dataset.channelId;
+      }
       this.reportError(`Could not join voice: ${(error as Error).message}`);
     }
   }

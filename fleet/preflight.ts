@@ -3,6 +3,7 @@
 // the plan's shape is wrong), scale and limits, the target's address, the InfluxDB database, the
 // baseline folder, the Chromium binary and this worker's capacity. Only then, a named target is
 // waited for. What comes out is a PreparedRun: everything the run needs, parsed once.
+import net from 'node:net';
 import { access } from 'node:fs/promises';
 import { UsageError } from '../common/errors.ts';
 import { buildGate, describeGate } from '../metrics/default-gate.ts';
@@ -83,6 +84,7 @@ export async function preflight(input: PreflightInput): Promise<PreparedRun> {
     readBaseline(config.baseline, problems),
   ]);
   problems.push(...targetProblems, ...influxProblems.map((p) => `InfluxDB: ${p}`));
+  if (config.livePort !== undefined && !config.dryRun) problems.push(...(await livePortProblems(config.livePort)));
   problems.push(...(await capacityProblems(planName, config, slots, catalog, workers.estimate)));
   if (problems.length > 0) throw new UsageError(problems, description);
 
@@ -93,6 +95,17 @@ export async function preflight(input: PreflightInput): Promise<PreparedRun> {
   const protocolPeak = peakConcurrency(slots, (slot) => ((catalog.driver(slot.driver)?.kind ?? 'browser') === 'browser' ? 0 : 1));
   const protocolWorkers = workerCountFor(protocolPeak, config.protocolWorkers);
   return { config, plan: loaded.plan, resolved, catalog, gate: gate.thresholds, slots, seed, description, planRef: input.planRef, protocolWorkers, ...(baseline ? { baseline } : {}) };
+}
+
+/** `--live` must get its port before any load, not fail the run half-way with an internal error. */
+async function livePortProblems(port: number): Promise<string[]> {
+  if (port === 0) return [];
+  const free = await new Promise<boolean>((resolve) => {
+    const probe = net.createServer();
+    probe.once('error', () => resolve(false));
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
+  });
+  return free ? [] : [`--live-port: 127.0.0.1:${port} is taken (another run's live view?); give another --live-port, or --live-port 0 for a free one`];
 }
 
 function resolveOrCollect(plan: Plan, config: RunConfig, seed: number, problems: string[]): ResolvedPlan | undefined {

@@ -54,6 +54,8 @@ export interface RunConfig {
   readonly chromiumArgs: readonly string[];
   /** record a Playwright trace per browser user, kept for the failures captured as evidence */
   readonly traceFailures: 'off' | 'snapshots' | 'full';
+  /** serve the live view on 127.0.0.1 at this port (0: a free one); undefined: off */
+  readonly livePort?: number;
 }
 
 const duration = (example: string) =>
@@ -116,6 +118,8 @@ export const runOptionTable = {
   fakeMicProcessing: { schema: z.boolean().default(false), help: "keep Chromium's echo cancellation, noise suppression and gain control on the fake mic, as a real user's mic has (costs the generator per voice user; off by default)" },
   chromiumArg: { schema: z.array(z.string().regex(/^--[a-z0-9]/, "expected a Chromium switch like '--disable-features=X'")).default([]), help: 'an extra Chromium switch after the fleet\'s own (fake-media/chromium-flags.ts), to measure one; repeat for more', valueName: 'switch', repeatable: true },
   traceFailures: { schema: z.enum(['off', 'snapshots', 'full'], { error: "expected 'off', 'snapshots' or 'full'" }).default('off'), help: "keep a Playwright trace of each failure captured as evidence: 'snapshots' (DOM per action, ~+40% CPU per active browser user) or 'full' (also a screencast, about doubles it); screenshots, DOM and console logs are kept either way", env: 'WADDLE_FLEET_TRACE_FAILURES', valueName: 'off|snapshots|full' },
+  live: { schema: z.boolean().default(false), help: 'serve a live view on 127.0.0.1 while the run goes: the report\'s charts updated every interval and the verdict as it stands (off by default)' },
+  livePort: { schema: count(0, 65535).default(5665), help: 'the port of --live on 127.0.0.1 (0: a free one, printed)', valueName: 'port' },
 } as const satisfies Record<string, RunOptionSpec>;
 
 export interface RunOptionSpec {
@@ -209,6 +213,7 @@ function toConfig(o: RawOptions, influx: InfluxConnection | undefined): RunConfi
     fakeMicProcessing: o.fakeMicProcessing,
     contextPerUser: o.contextPerUser,
     traceFailures: o.traceFailures,
+    ...(o.live ? { livePort: o.livePort } : {}),
   };
 }
 

@@ -67,6 +67,8 @@ export class RunContext {
   missedStart = false;
   /** the load task has begun starting users (what came before is start-up) */
   loadStarted = false;
+  /** the latest progress counts (about once a second while load runs), for the live view */
+  latestProgress: FleetProgress | undefined;
   readonly #parts: { -readonly [K in keyof RunParts]?: RunParts[K] } = {};
   /** masks URL credentials and the run's secrets (InfluxDB token and password) in event text */
   readonly #redact: (text: string) => string;

@@ -22,6 +22,9 @@ import { startResourceMonitor } from './monitor/resource-monitor.ts';
 import { describeSweep, sweepStaleLitter } from './lifecycle/stale-litter.ts';
 import type { RunContext } from './run-context.ts';
 import { waitForStart } from './start-at.ts';
+import { buildLivePage } from './live/live-page.ts';
+import { startLiveServer } from './live/live-server.ts';
+import { liveSnapshot } from './live/live-snapshot.ts';
 import type { Task } from './tasks.ts';
 
 /** The budget for closing sinks (InfluxDB flush) at the end. */
@@ -31,7 +34,7 @@ const rawSampleUserLimit = 1_000;
 const mediaCacheDir = defaultMediaCacheDir();
 
 export function runTasks(run: RunContext): Task[] {
-  return [earlierLitter(run), resultsFolder(run), target(run), metrics(run), resourceMonitor(run), media(run), browserPool(run), load(run)];
+  return [earlierLitter(run), resultsFolder(run), target(run), metrics(run), resourceMonitor(run), liveView(run), media(run), browserPool(run), load(run)];
 }
 
 /** What runs killed earlier left (profiles, temp folders, half-written media), never what a live run uses. */
@@ -127,6 +130,20 @@ function resourceMonitor(run: RunContext): Task {
         await monitor.stop();
         run.set('monitorHealth', monitor.health());
       };
+    },
+  };
+}
+
+/** `--live`: the run's report and the verdict as it stands, on loopback (fleet/live/). */
+function liveView(run: RunContext): Task {
+  return {
+    name: 'live view',
+    setup: async () => {
+      const port = run.config.livePort;
+      if (port === undefined) return;
+      const server = await startLiveServer({ port, refreshMs: run.config.intervalMs, buildPage: () => buildLivePage(run.need('runDir'), liveSnapshot(run), run.config.intervalMs) });
+      run.log(`live view: ${server.url}`);
+      return () => server.close();
     },
   };
 }

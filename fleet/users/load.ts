@@ -115,7 +115,8 @@ function startProgress(run: RunContext, currentPhase: () => string) {
   const totalMs = run.prepared.resolved.totalDurationMs;
   const timer = setInterval(() => {
     if (!run.loadStarted) return void (loadStartedAtMs = Date.now());
-    run.io.onProgress?.({ phase: currentPhase(), elapsedMs: Date.now() - loadStartedAtMs, totalMs, activeByJourney: { ...active }, started, failed, stepErrors: run.errors.total });
+    run.latestProgress = { phase: currentPhase(), elapsedMs: Date.now() - loadStartedAtMs, totalMs, activeByJourney: { ...active }, started, failed, stepErrors: run.errors.total };
+    run.io.onProgress?.(run.latestProgress);
   }, 1000);
   timer.unref();
   const counts = {

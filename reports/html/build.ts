@@ -14,7 +14,7 @@ import { recommendations } from '../recommendations.ts';
 import type { RunForReport } from '../run-folder-reader.ts';
 import { buildReportCharts } from '../series.ts';
 import { uplotAssets } from './assets.ts';
-import { reportCss, reportScript } from './client.ts';
+import { liveRefreshScript, reportCss, reportScript } from './client.ts';
 import { escapeHtml, jsonForScript, scriptSafe } from './escape.ts';
 import {
   chartsSection, comparisonSection, errorClasses, errorsSection, factsSection,
@@ -32,6 +32,8 @@ export interface ReportOptions {
   readonly bottleneckLimits?: Partial<BottleneckLimits>;
   /** why the comparison may mislead (baselineWarnings); computed from `baseline` when not given */
   readonly baselineWarnings?: readonly string[];
+  /** a live view of a run still going (live/): its own header instead of the verdict, and a script that refreshes the page in place */
+  readonly live?: { readonly header: string; readonly refreshMs: number };
 }
 
 export function buildReportHtml(run: RunForReport, options: ReportOptions = {}): string {
@@ -47,12 +49,12 @@ export function buildReportHtml(run: RunForReport, options: ReportOptions = {}):
   const data = { charts: charts.filter((c) => c.series.length > 0) };
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data: 'self'">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data: 'self'${options.live ? "; connect-src 'self'" : ''}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${escapeHtml(title)}</title>
 <style>${css}</style><style>${reportCss}</style></head>
 <body data-verdict="${escapeHtml(summary.verdict.result)}">
-${verdictHeader(summary, title, passCaveat(summary, analysis.findings), notGatedBadge(summary))}
+${options.live ? options.live.header : verdictHeader(summary, title, passCaveat(summary, analysis.findings), notGatedBadge(summary))}
 <main>
 ${partialBanner(run.partial, run.problems)}
 ${factsSection(summary, run.skippedLines ?? 0)}
@@ -68,7 +70,7 @@ ${generatorSection(summary)}
 </main>
 <script type="application/json" id="report-data">${jsonForScript(data)}</script>
 <script>${scriptSafe(js)}</script>
-<script>${scriptSafe(reportScript)}</script>
+<script>${scriptSafe(reportScript)}</script>${options.live ? `\n<script>${scriptSafe(liveRefreshScript(options.live.refreshMs))}</script>` : ''}
 </body></html>
 `;
 }

@@ -50,7 +50,8 @@ pre { background: var(--panel); padding: 8px; overflow-x: auto; white-space: pre
 `;
 
 export const reportScript = `
-(function () {
+// drawReportCharts is global so a live view (live/) can redraw after it swapped the page's data in
+function drawReportCharts() {
   var palette = ['#2f6fde', '#e8590c', '#2b8a3e', '#c2255c', '#7048e8', '#0c8599', '#e67700', '#5c940d', '#a61e4d', '#1864ab', '#d9480f', '#087f5b'];
   var data = JSON.parse(document.getElementById('report-data').textContent);
   var drawn = 0;
@@ -83,5 +84,40 @@ export const reportScript = `
   });
   document.body.setAttribute('data-charts-drawn', String(drawn));
   document.body.setAttribute('data-charts-ready', 'true');
+}
+drawReportCharts();
+`;
+
+/**
+ * The live view's refresh (`--live`): every refreshMs it fetches the page again and swaps the
+ * header, the body and the chart data in place (no reload: the reader keeps their scroll), then
+ * redraws. When the fleet has gone (the run ended) it says so and stops.
+ */
+export function liveRefreshScript(refreshMs: number): string {
+  return `
+(function () {
+  var updates = 0;
+  var timer = setInterval(function () {
+    fetch(location.pathname, { cache: 'no-store' }).then(function (r) {
+      if (!r.ok) throw new Error('HTTP ' + r.status);
+      return r.text();
+    }).then(function (html) {
+      var next = new DOMParser().parseFromString(html, 'text/html');
+      ['verdict', 'report-data'].forEach(function (id) {
+        var el = document.getElementById(id), fresh = next.getElementById(id);
+        if (el && fresh) el.replaceWith(fresh);
+      });
+      var main = document.querySelector('main'), freshMain = next.querySelector('main');
+      if (main && freshMain) main.replaceWith(freshMain);
+      drawReportCharts();
+      document.body.setAttribute('data-live-updates', String(++updates));
+    }).catch(function () {
+      clearInterval(timer);
+      var header = document.getElementById('verdict');
+      if (header) header.insertAdjacentHTML('beforeend', '<p id="live-ended" class="warn">The fleet no longer answers: the run has ended (its report.html is in the run folder) or the fleet stopped.</p>');
+      document.body.setAttribute('data-live-ended', 'true');
+    });
+  }, ${refreshMs});
 })();
 `;
+}

@@ -92,7 +92,7 @@ export async function preflight(input: PreflightInput): Promise<PreparedRun> {
     const unreachable = await waitForTarget(config.target, config.targetWaitMs, input.log);
     if (unreachable) throw new UsageError([unreachable], description);
   }
-  const protocolPeak = peakConcurrency(slots, (slot) => ((catalog.driver(slot.driver)?.kind ?? 'browser') === 'browser' ? 0 : 1));
+  const protocolPeak = peakConcurrency(slots, (slot) => (catalog.isBrowserDriver(slot.driver) ? 0 : 1));
   const protocolWorkers = workerCountFor(protocolPeak, config.protocolWorkers);
   return { config, plan: loaded.plan, resolved, catalog, gate: gate.thresholds, slots, seed, description, planRef: input.planRef, protocolWorkers, ...(baseline ? { baseline } : {}) };
 }
@@ -150,7 +150,7 @@ async function readBaseline(dir: string | undefined, problems: string[]): Promis
  */
 async function capacityProblems(planName: string, config: RunConfig, slots: readonly VuSlot[], catalog: PlanCatalog, workers: WorkersEstimate): Promise<string[]> {
   const problems: string[] = [];
-  const isBrowser = (slot: VuSlot) => (catalog.driver(slot.driver)?.kind ?? 'browser') === 'browser';
+  const isBrowser = (slot: VuSlot) => catalog.isBrowserDriver(slot.driver);
   const browserPeak = peakConcurrency(slots, (slot) => (isBrowser(slot) ? 1 : 0));
   const protocolPeak = peakConcurrency(slots, (slot) => (isBrowser(slot) ? 0 : 1));
   const shard = config.shard.count > 1 ? ` in shard ${config.shard.index}/${config.shard.count}` : '';

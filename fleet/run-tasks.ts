@@ -213,5 +213,5 @@ function load(run: RunContext): Task {
 }
 
 function isBrowserSlot(run: RunContext, driverName: string): boolean {
-  return (run.prepared.catalog.driver(driverName)?.kind ?? 'browser') === 'browser';
+  return run.prepared.catalog.isBrowserDriver(driverName);
 }

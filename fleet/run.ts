@@ -1,7 +1,7 @@
 // One fleet run, start to end, for a newcomer to read top-down:
 //   preflight (every problem at once, exit 2)  fleet/preflight.ts
 //   the tasks, teardown always in reverse      fleet/run-tasks.ts (made with fleet/tasks.ts)
-//     results folder → target → metrics → resource monitor → media → browser pool → load (fleet/load.ts)
+//     results folder → target → metrics → resource monitor → live view → media → browser pool → load (fleet/users/load.ts)
 //   finish: verdict → summary → JUnit → report fleet/finish-run.ts (shared with `merge`: reports/publish.ts)
 // The verdict is computed here, locally, never from InfluxDB; an interrupted run still writes its
 // partial report.

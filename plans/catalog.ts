@@ -9,6 +9,8 @@ import type { Journey } from '../journeys/types.ts';
 export interface PlanCatalog {
   journey(name: string): Journey | undefined;
   driver(name: string): Driver | undefined;
+  /** whether users on this driver run in a browser page; an unknown name counts as browser (the default driver is one) */
+  isBrowserDriver(name: string): boolean;
   readonly journeyNames: readonly string[];
   readonly driverNames: readonly string[];
 }
@@ -29,6 +31,7 @@ export function planCatalog(plan: PlanValues): PlanCatalog {
   return {
     journey: (name) => journeys.get(name),
     driver: (name) => drivers.get(name),
+    isBrowserDriver: (name) => (drivers.get(name)?.kind ?? 'browser') === 'browser',
     journeyNames: [...journeys.keys()],
     driverNames: [...drivers.keys()],
   };

@@ -45,7 +45,7 @@ export interface PlanEstimate {
 
 /** What a user of this slot costs: its driver's kind, and for browser users the media its journey needs. */
 function costOf(slot: VuSlot, catalog: PlanCatalog): { browser: boolean; video: boolean; memoryMb: number } {
-  if ((catalog.driver(slot.driver)?.kind ?? 'browser') !== 'browser') return { browser: false, video: false, memoryMb: memoryMbPerProtocolUser };
+  if (!catalog.isBrowserDriver(slot.driver)) return { browser: false, video: false, memoryMb: memoryMbPerProtocolUser };
   const journey = catalog.journey(slot.journey);
   const video = Boolean(journey?.media?.camera || journey?.media?.screen);
   const voice = journey?.requires?.includes('voice') ?? false;

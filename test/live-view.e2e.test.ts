@@ -55,8 +55,10 @@ describe('waddle-fleet run --live', () => {
     await page.waitForSelector('#verdict-badge[data-live-state="failing"]', { timeout: 20_000 });
     expect(await page.textContent('#verdict-reasons')).toContain('chat.send_ack_ms');
     expect(await page.textContent('#live-where')).toMatch(/phase steady · \d+ users active/);
-    const pointsEarly = await page.evaluate(() => (JSON.parse(document.getElementById('report-data')!.textContent!) as { charts: { x: number[] }[] }).charts[0]!.x.length);
-    await page.waitForFunction((n) => (JSON.parse(document.getElementById('report-data')!.textContent!) as { charts: { x: number[] }[] }).charts[0]!.x.length > n, pointsEarly, { timeout: 10_000 });
+    // (page code as strings: this file is type-checked without the DOM library)
+    const points = "JSON.parse(document.getElementById('report-data').textContent).charts[0].x.length";
+    const pointsEarly = Number(await page.evaluate(points));
+    await expect.poll(async () => Number(await page.evaluate(points)), { timeout: 10_000 }).toBeGreaterThan(pointsEarly);
     expect(Number(await page.getAttribute('body', 'data-charts-drawn'))).toBeGreaterThan(0);
 
     const result = await cli.done;

@@ -87,7 +87,7 @@ export function workersNeeded(input: EstimateInput): WorkersEstimate {
     }
     return cost;
   };
-  const isBrowser = (slot: VuSlot) => (catalog.driver(slot.driver)?.kind ?? 'browser') === 'browser';
+  const isBrowser = (slot: VuSlot) => catalog.isBrowserDriver(slot.driver);
   const peakCores = peakConcurrency(slots, (s) => costOfSlot(s).cores);
   const peakMemoryMb = peakConcurrency(slots, (s) => costOfSlot(s).memoryMb);
   const browserPeak = peakConcurrency(slots, (s) => (isBrowser(s) ? 1 : 0));

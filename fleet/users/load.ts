@@ -19,7 +19,7 @@ export const interruptGraceMs = 10_000;
 export async function runLoad(run: RunContext): Promise<{ load: ScheduleResult; phases: PhaseSummary[] }> {
   const { resolved, slots, catalog } = run.prepared;
   const hub = run.need('hub');
-  const inWorkers = (slot: VuSlot) => run.protocolWorkerCount > 0 && (catalog.driver(slot.driver)?.kind ?? 'browser') !== 'browser';
+  const inWorkers = (slot: VuSlot) => run.protocolWorkerCount > 0 && !catalog.isBrowserDriver(slot.driver);
   const phases: PhaseSummary[] = [];
   const progress = startProgress(run, () => phases.at(-1)?.name ?? resolved.phases[0]?.name ?? '');
   const workers = run.protocolWorkerCount > 0 ? await ProtocolWorkers.start(run, slots.filter(inWorkers), run.protocolWorkerCount, { onUser: progress.workerUser }) : undefined;

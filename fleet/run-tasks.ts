@@ -33,7 +33,7 @@ const sinkCloseBudgetMs = 10_000;
 const rawSampleUserLimit = 1_000;
 const mediaCacheDir = defaultMediaCacheDir();
 
-export function runTasks(run: RunContext): Task[] {
+export function tasksOfRun(run: RunContext): Task[] {
   return [earlierLitter(run), resultsFolder(run), target(run), metrics(run), resourceMonitor(run), liveView(run), media(run), browserPool(run), load(run)];
 }
 

@@ -8,8 +8,8 @@
 import { finishRun, type FleetRunResult } from './finish-run.ts';
 import { preflight } from './preflight.ts';
 import { RunContext, type FleetProgress, type RunIo } from './run-context.ts';
-import { runTasks as runTaskList } from './tasks.ts';
-import { runTasks } from './run-tasks.ts';
+import { runTaskList } from './tasks.ts';
+import { tasksOfRun } from './run-tasks.ts';
 
 export type { FleetProgress, FleetRunResult };
 
@@ -30,7 +30,7 @@ export async function runFleet(input: FleetRunInput): Promise<FleetRunResult> {
   const stopOnSignal = () => run.stop('interrupted by signal');
   input.interrupt.addEventListener('abort', stopOnSignal, { once: true });
   try {
-    const result = await runTaskList(runTasks(run), {
+    const result = await runTaskList(tasksOfRun(run), {
       onTask: (name, stage) => input.log(`${stage === 'setup' ? '▶' : '◀'} ${name}`),
       shouldStop: () => input.interrupt.aborted,
     });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { runTasks } from './tasks.ts';
+import { runTaskList } from './tasks.ts';
 
-describe('runTasks', () => {
+describe('runTaskList', () => {
   it('runs setups in order and teardowns in reverse', async () => {
     const log: string[] = [];
     const task = (name: string) => ({
@@ -11,7 +11,7 @@ describe('runTasks', () => {
         return async () => void log.push(`down ${name}`);
       },
     });
-    const result = await runTasks([task('a'), task('b'), task('c')]);
+    const result = await runTaskList([task('a'), task('b'), task('c')]);
     expect(log).toEqual(['up a', 'up b', 'up c', 'down c', 'down b', 'down a']);
     expect(result.failed).toBeUndefined();
     expect(result.completed).toEqual(['a', 'b', 'c']);
@@ -19,7 +19,7 @@ describe('runTasks', () => {
 
   it('tears down what was set up when a task fails, and stops there', async () => {
     const log: string[] = [];
-    const result = await runTasks([
+    const result = await runTaskList([
       { name: 'a', setup: async () => async () => void log.push('down a') },
       { name: 'b', setup: async () => { throw new Error('boom'); } },
       { name: 'c', setup: async () => void log.push('up c') },
@@ -31,7 +31,7 @@ describe('runTasks', () => {
 
   it('runs every teardown even when one throws, and reports it', async () => {
     const log: string[] = [];
-    const result = await runTasks([
+    const result = await runTaskList([
       { name: 'a', setup: async () => async () => void log.push('down a') },
       { name: 'b', setup: async () => async () => { throw new Error('stuck'); } },
       { name: 'c', setup: async () => async () => void log.push('down c') },
@@ -43,7 +43,7 @@ describe('runTasks', () => {
   it('stops starting tasks when asked', async () => {
     let stop = false;
     const log: string[] = [];
-    await runTasks(
+    await runTaskList(
       [
         { name: 'a', setup: async () => { stop = true; return async () => void log.push('down a'); } },
         { name: 'b', setup: async () => void log.push('up b') },

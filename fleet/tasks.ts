@@ -18,7 +18,7 @@ export interface TaskRunResult {
   readonly completed: readonly string[];
 }
 
-export async function runTasks(
+export async function runTaskList(
   tasks: readonly Task[],
   options: { onTask?: (name: string, stage: 'setup' | 'teardown') => void; shouldStop?: () => boolean } = {},
 ): Promise<TaskRunResult> {

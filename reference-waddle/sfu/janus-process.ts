@@ -24,12 +24,14 @@ export interface JanusInstall {
 export function findJanus(): JanusInstall | { problem: string } {
   const bin = JANUS_BINS.find((b) => existsSync(b));
   const libDir = JANUS_LIB_DIRS.find((d) => existsSync(join(d, 'plugins', 'libjanus_videoroom.so')) && existsSync(join(d, 'transports', 'libjanus_websockets.so')));
-  if (bin && libDir) return { bin, libDir };
+  // the loopback shim (loopback-shim.ts) is built with the system C compiler
+  const cc = ['/usr/bin/cc', '/usr/local/bin/cc'].some((c) => existsSync(c));
+  if (bin && libDir && cc) return { bin, libDir };
+  const missing = !bin ? `no janus binary is at ${JANUS_BINS.join(' or ')}` : !libDir ? `no VideoRoom plugin and WebSockets transport in ${JANUS_LIB_DIRS.join(', ')}` : 'no C compiler (cc) to build its loopback shim';
   return {
     problem:
-      `--media sfu needs the Janus WebRTC server (Debian package janus, with its VideoRoom plugin and WebSockets transport), ` +
-      `but ${bin ? `no plugins were found in ${JANUS_LIB_DIRS.join(', ')}` : `no janus binary is at ${JANUS_BINS.join(' or ')}`}: ` +
-      `install it with "apt-get install janus" (scripts/setup.sh does), or use --media mesh`,
+      `--media sfu needs the Janus WebRTC server (Debian package janus, with its VideoRoom plugin and WebSockets transport) and a C compiler, ` +
+      `but ${missing}: install them with "apt-get install janus gcc" (scripts/setup.sh does), or use --media mesh`,
   };
 }
 

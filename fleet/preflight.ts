@@ -102,7 +102,7 @@ function targetMediaProblems(config: RunConfig): string[] {
   if (config.targetMedia !== 'sfu') return [];
   if (config.target) return [`--target-media sfu: applies to the reference Waddle the fleet starts, not to --target ${config.target}; start yours in SFU mode (npm run waddle -- --media sfu) and drop --target-media`];
   const janus = findJanus();
-  return 'problem' in janus ? [`--target-media sfu: ${janus.problem.replace(/^--media sfu /, '')}`] : [];
+  return 'problem' in janus ? [`--target-media sfu: ${janus.problem.replace(/^--media sfu /, '').replace('--media mesh', '--target-media mesh')}`] : [];
 }
 
 function resolveOrCollect(plan: Plan, config: RunConfig, seed: number, problems: string[]): ResolvedPlan | undefined {

@@ -1,7 +1,8 @@
 // The fleet against its own reference Waddle in SFU mode (--target-media sfu), through the real
-// command: 2 browser users in a videoCall see each other's camera through Janus, their webrtc.*
-// stats come from the SFU's streams (each page holds two connections, one to publish and one to
-// receive, where a mesh call of 2 holds one; test/reference-waddle-sfu.e2e.test.ts checks their
+// command: 2 browser users in a videoCall and 1 in a voiceCall, in one room, see each other's
+// camera and hear each other through Janus; their webrtc.* stats come from the SFU's streams (each
+// page holds one connection to publish and one per other participant to receive: 3 per page, where
+// a mesh call of 3 holds 2; test/reference-waddle-sfu.e2e.test.ts checks their
 // remote endpoints are Janus's sockets), the target.sfu_* figures are recorded from the
 // target's /metrics, and a SIGTERMed run leaves no Janus process behind.
 import { readdir, readFile, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -18,8 +19,11 @@ function videoPlan(holdMs: number): string {
   return `import { definePlan } from 'waddle-fleet';
 export default definePlan({
   name: 'sfu-video',
-  phases: [{ name: 'call', targetUsers: 2, rampUp: '1s', duration: '${Math.round(holdMs / 1000) + 20}s',
-    scenarios: [{ journey: 'videoCall', users: 2, params: { roomSize: 2, holdMs: ${holdMs}, remoteMediaTimeoutMs: 30000 } }] }],
+  phases: [{ name: 'call', targetUsers: 3, rampUp: '1s', duration: '${Math.round(holdMs / 1000) + 20}s',
+    scenarios: [
+      { journey: 'videoCall', users: 2, params: { room: 0, holdMs: ${holdMs}, remoteMediaTimeoutMs: 30000 } },
+      { journey: 'voiceCall', users: 1, params: { room: 0, talkMs: ${holdMs}, speakSegmentMs: 2000, remoteMediaTimeoutMs: 30000 } },
+    ] }],
   media: { camera: { width: 320, height: 240, fps: 15 } },
   thresholds: { 'webrtc.frames{kind:video,direction:inbound}': ['count>0'] },
   gracefulStop: '30s',
@@ -54,7 +58,7 @@ afterAll(async () => {
 });
 
 describe.runIf(janusInstalled)('waddle-fleet run --target-media sfu', () => {
-  it('runs videoCall through Janus: remote video seen, stats from the SFU\'s streams, target.sfu_* recorded', async () => {
+  it('runs videoCall and voiceCall through Janus: remote media seen, stats from the SFU\'s streams, target.sfu_* recorded', async () => {
     await writeFile(join(dir, 'video.ts'), videoPlan(12_000));
     const results = join(dir, 'results');
     const r = await runCli(['run', join(dir, 'video.ts'), '--target-media', 'sfu', '--results', results, '--no-progress', '--no-report', '--seed', '3'], { cwd: dir });
@@ -67,23 +71,32 @@ describe.runIf(janusInstalled)('waddle-fleet run --target-media sfu', () => {
     const summary = JSON.parse(await readFile(join(folder, 'summary.json'), 'utf8')) as RunSummary;
     expect(summary.journeys.videoCall?.completed, output).toBeGreaterThanOrEqual(2);
     expect(summary.journeys.videoCall?.failed, output).toBe(0);
+    expect(summary.journeys.voiceCall?.completed, output).toBeGreaterThanOrEqual(1);
+    expect(summary.journeys.voiceCall?.failed, output).toBe(0);
     const samples = (await readFile(join(folder, 'samples.ndjson'), 'utf8')).split('\n').filter(Boolean).map((l) => JSON.parse(l) as Sample);
     const of = (metric: string, tags: Record<string, string> = {}) => samples.filter((s) => s.metric === metric && Object.entries(tags).every(([k, v]) => s.tags[k] === v)).map((s) => s.value);
     const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
     expect(sum(of('webrtc.frames', { kind: 'video', direction: 'inbound' }))).toBeGreaterThan(50);
     expect(sum(of('webrtc.packets', { kind: 'video', direction: 'outbound' }))).toBeGreaterThan(50);
-    // each page in an SFU call of 2 holds a publishing and a receiving connection: 4 open
-    // connections over the fleet's 2 pages (a mesh call of 2 holds one per page: 2)
-    expect(Math.max(...of('webrtc.connections'))).toBe(4);
+    expect(sum(of('webrtc.packets', { kind: 'audio', direction: 'inbound' }))).toBeGreaterThan(100);
+    // 3 pages × (1 publishing + 2 receiving connections) = 9 open at once (a mesh call of 3: 3 × 2 = 6)
+    expect(Math.max(...of('webrtc.connections'))).toBe(9);
     // the media server's own figures, scraped from the target's /metrics
-    expect(Math.max(...of('target.sfu_publishers'))).toBe(2);
-    expect(Math.max(...of('target.sfu_subscribers'))).toBe(2);
-    expect(Math.max(...of('target.sfu_peer_connections'))).toBe(4);
+    expect(Math.max(...of('target.sfu_publishers'))).toBe(3);
+    expect(Math.max(...of('target.sfu_subscribers'))).toBe(6);
+    expect(Math.max(...of('target.sfu_peer_connections'))).toBe(9);
     expect(Math.max(...of('target.sfu_packets_out_per_s'))).toBeGreaterThan(20);
     expect(Math.max(...of('target.sfu_kbps_out'))).toBeGreaterThan(50);
     expect(Math.max(...of('target.sfu_memory_mb'))).toBeGreaterThan(5);
     expect(of('target.sfu_cpu_pct').length).toBeGreaterThan(0);
     expect(alive(janusPid)).toBe(false);
+  });
+
+  it('refuses --target-media sfu before any load when Janus is missing (exit 2)', async () => {
+    await writeFile(join(dir, 'video.ts'), videoPlan(12_000));
+    const r = await runCli(['run', join(dir, 'video.ts'), '--target-media', 'sfu', '--results', join(dir, 'results-refused'), '--no-progress'], { cwd: dir, env: { REFERENCE_WADDLE_JANUS: '/nonexistent/janus' } });
+    expect(r.code, r.stdout + r.stderr).toBe(2);
+    expect(r.stderr).toMatch(/--target-media sfu: needs the Janus WebRTC server .* "apt-get install janus gcc" .* or use --target-media mesh/);
   });
 
   it('leaves no Janus process when the run is stopped with SIGTERM mid-call', async () => {

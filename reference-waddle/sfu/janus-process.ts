@@ -22,12 +22,14 @@ export interface JanusInstall {
 
 /** Where Janus and its VideoRoom plugin are installed, or a message saying how to install them. */
 export function findJanus(): JanusInstall | { problem: string } {
-  const bin = JANUS_BINS.find((b) => existsSync(b));
+  // REFERENCE_WADDLE_JANUS: a janus binary elsewhere (tests point it at nothing to see the refusal)
+  const bins = process.env['REFERENCE_WADDLE_JANUS'] ? [process.env['REFERENCE_WADDLE_JANUS']] : JANUS_BINS;
+  const bin = bins.find((b) => existsSync(b));
   const libDir = JANUS_LIB_DIRS.find((d) => existsSync(join(d, 'plugins', 'libjanus_videoroom.so')) && existsSync(join(d, 'transports', 'libjanus_websockets.so')));
   // the loopback shim (loopback-shim.ts) is built with the system C compiler
   const cc = ['/usr/bin/cc', '/usr/local/bin/cc'].some((c) => existsSync(c));
   if (bin && libDir && cc) return { bin, libDir };
-  const missing = !bin ? `no janus binary is at ${JANUS_BINS.join(' or ')}` : !libDir ? `no VideoRoom plugin and WebSockets transport in ${JANUS_LIB_DIRS.join(', ')}` : 'no C compiler (cc) to build its loopback shim';
+  const missing = !bin ? `no janus binary is at ${bins.join(' or ')}` : !libDir ? `no VideoRoom plugin and WebSockets transport in ${JANUS_LIB_DIRS.join(', ')}` : 'no C compiler (cc) to build its loopback shim';
   return {
     problem:
       `--media sfu needs the Janus WebRTC server (Debian package janus, with its VideoRoom plugin and WebSockets transport) and a C compiler, ` +

@@ -60,7 +60,7 @@ export class SfuMetrics {
     metric('waddle_sfu_packets_out_per_s', 'gauge', 'RTP packets Janus sent per second (admin API, sampled handles).', this.rates.packetsOut);
     metric('waddle_sfu_kbps_in', 'gauge', 'Media bitrate Janus received, kbit/s.', this.rates.kbpsIn);
     metric('waddle_sfu_kbps_out', 'gauge', 'Media bitrate Janus sent, kbit/s.', this.rates.kbpsOut);
-    metric('waddle_sfu_packets_out_total', 'counter', 'RTP packets Janus sent over the sampled handles alive now.', this.totals.packetsOut);
+    metric('waddle_sfu_packets_out_total', 'gauge', 'RTP packets Janus sent, summed over the sampled handles alive now (falls when calls end).', this.totals.packetsOut);
     metric('waddle_sfu_handles_sampled', 'gauge', `Handles read from the admin API in the last sample (at most ${MAX_HANDLES_PER_SAMPLE}).`, this.handlesSampled);
     return lines;
   }

@@ -4,10 +4,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { allCommandLines } from '../../common/proc.ts';
 import { JanusConnection } from './janus-client.ts';
 import { writeJanusConfig } from './janus-config.ts';
 import { loopbackShim } from './loopback-shim.ts';
@@ -63,7 +64,8 @@ export async function startJanus(options: StartJanusOptions = {}): Promise<Janus
   const install = findJanus();
   if ('problem' in install) throw new Error(install.problem);
   const shim = await loopbackShim();
-  const folder = await mkdtemp(join(tmpdir(), 'reference-waddle-janus-'));
+  await sweepOrphanFolders();
+  const folder = await mkdtemp(join(tmpdir(), FOLDER_PREFIX));
   let child: ChildProcess | undefined;
   try {
     const [wsPort = 0, adminWsPort = 0] = await freePorts(2);
@@ -138,6 +140,27 @@ async function connectWhenUp(url: string, protocol: 'janus-protocol', timeoutMs:
     }
   }
   throw new Error(`Janus did not open its API at ${url} within ${timeoutMs} ms (${last}); its last lines:\n  ${output.slice(-10).join('\n  ')}`);
+}
+
+const FOLDER_PREFIX = 'reference-waddle-janus-';
+
+/**
+ * A server killed with SIGKILL takes its Janus with it (pdeathsig) but leaves Janus's config
+ * folder: the next start removes such folders once no live process names them on its command
+ * line (Janus is started with -F <folder>) and they are over a minute old (one just made, whose
+ * Janus is starting, is never taken).
+ */
+async function sweepOrphanFolders(): Promise<void> {
+  const dir = tmpdir();
+  const names = (await readdir(dir).catch(() => [] as string[])).filter((n) => n.startsWith(FOLDER_PREFIX) && !n.endsWith('.so') && !n.includes('.so.'));
+  if (names.length === 0) return;
+  const commandLines = [...(await allCommandLines()).values()];
+  for (const name of names) {
+    const path = join(dir, name);
+    const info = await stat(path).catch(() => undefined);
+    if (!info?.isDirectory() || Date.now() - info.mtimeMs < 60_000 || commandLines.some((line) => line.includes(path))) continue;
+    await rm(path, { recursive: true, force: true }).catch(() => {});
+  }
 }
 
 /** SIGTERM, then SIGKILL after 3 s: Janus's own shutdown waits for sessions to drain. */

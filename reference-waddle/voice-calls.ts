@@ -81,7 +81,7 @@ export class VoiceCalls {
     if (!waddle) throw new FrameError('not_found', `voice.join: no voice channel ${JSON.stringify(channelId)}`);
     if (!conn.waddles.has(waddle)) throw new FrameError('not_member', `voice.join: join waddle ${waddle.id} before its voice channel ${channelId}`);
     if (this.rooms.channelOf(conn.peerId) !== channelId) this.leave(conn);
-    if (!this.rooms.join(channelId, conn)) throw new FrameError('room_full', `voice.join: ${channelId} already has ${this.options.maxVoiceParticipants} participants (the mesh limit)`);
+    if (!this.rooms.join(channelId, conn)) throw new FrameError('room_full', `voice.join: ${channelId} already has ${this.options.maxVoiceParticipants} participants (the room limit: --max-voice-participants)`);
     conn.send({ type: 'voice.joined', ...(ref !== undefined ? { ref } : {}), channelId, peerId: conn.peerId, participants: this.rooms.members(channelId).map((m) => m.state), media: this.sfu ? 'sfu' : 'mesh' });
     this.pushMembers(channelId, conn);
   }

@@ -26,8 +26,11 @@ export class SfuMetrics {
   private handlesSampled = 0;
   private totals: Totals = { packetsIn: 0, packetsOut: 0, bytesIn: 0, bytesOut: 0 };
   private lastCpu: { ticks: number; atMs: number } | undefined;
-  private lastPerHandle = new Map<number, Totals>();
-  private lastSampleAtMs = performance.now();
+  /** each handle's last reading, and when */
+  private readonly seen = new Map<number, { totals: Totals; atMs: number }>();
+  /** where the next sample starts reading handles (they take turns past MAX_HANDLES_PER_SAMPLE) */
+  private cursor = 0;
+  private handles = 0;
   private sampling = false;
   private readonly timer: NodeJS.Timeout;
 
@@ -60,8 +63,9 @@ export class SfuMetrics {
     metric('waddle_sfu_packets_out_per_s', 'gauge', 'RTP packets Janus sent per second (admin API, sampled handles).', this.rates.packetsOut);
     metric('waddle_sfu_kbps_in', 'gauge', 'Media bitrate Janus received, kbit/s.', this.rates.kbpsIn);
     metric('waddle_sfu_kbps_out', 'gauge', 'Media bitrate Janus sent, kbit/s.', this.rates.kbpsOut);
-    metric('waddle_sfu_packets_out_total', 'gauge', 'RTP packets Janus sent, summed over the sampled handles alive now (falls when calls end).', this.totals.packetsOut);
-    metric('waddle_sfu_handles_sampled', 'gauge', `Handles read from the admin API in the last sample (at most ${MAX_HANDLES_PER_SAMPLE}).`, this.handlesSampled);
+    metric('waddle_sfu_packets_out_total', 'gauge', 'RTP packets Janus sent over the handles alive now, as last read (falls when calls end).', this.totals.packetsOut);
+    metric('waddle_sfu_handles', 'gauge', 'Janus handles of the server\'s session (publishers, subscribers, room set-up).', this.handles);
+    metric('waddle_sfu_handles_sampled', 'gauge', `Handles read from the admin API in the last sample (at most ${MAX_HANDLES_PER_SAMPLE}; with more, packet and bitrate figures are scaled up from them).`, this.handlesSampled);
     return lines;
   }
 
@@ -92,35 +96,48 @@ export class SfuMetrics {
     this.rssMb = rssKb / 1024;
   }
 
+  /**
+   * Packets and bytes per second from handle_info: each handle's counters against its own last
+   * reading. At most MAX_HANDLES_PER_SAMPLE handles are read per sample, taking turns, and with more
+   * handles than that the measured rate is scaled up by handles / handles read (an estimate).
+   */
   private async sampleAdmin(): Promise<void> {
     const { admin, adminSecret, sessionId } = this.janus;
     const listed = await admin.request({ janus: 'list_handles', session_id: sessionId, admin_secret: adminSecret }, { timeoutMs: 2000 });
-    const handles = ((listed['handles'] ?? []) as number[]).slice(0, MAX_HANDLES_PER_SAMPLE);
-    const perHandle = new Map<number, Totals>();
+    const all = (listed['handles'] ?? []) as number[];
+    const start = all.length > 0 ? this.cursor % all.length : 0;
+    const picked = all.length <= MAX_HANDLES_PER_SAMPLE ? all : [...all.slice(start), ...all.slice(0, start)].slice(0, MAX_HANDLES_PER_SAMPLE);
+    this.cursor = start + picked.length;
+    const read = new Map<number, Totals>();
     await Promise.all(
-      handles.map(async (handleId) => {
+      picked.map(async (handleId) => {
         const info = await admin.request({ janus: 'handle_info', session_id: sessionId, handle_id: handleId, admin_secret: adminSecret }, { timeoutMs: 2000 }).catch(() => undefined);
-        if (info) perHandle.set(handleId, handleTotals(info['info']));
+        if (info) read.set(handleId, handleTotals(info['info']));
       }),
     );
     const atMs = performance.now();
-    const seconds = Math.max(0.001, (atMs - this.lastSampleAtMs) / 1000);
-    const delta: Totals = { packetsIn: 0, packetsOut: 0, bytesIn: 0, bytesOut: 0 };
-    const totals: Totals = { packetsIn: 0, packetsOut: 0, bytesIn: 0, bytesOut: 0 };
-    for (const [handleId, now] of perHandle) {
-      const before = this.lastPerHandle.get(handleId) ?? { packetsIn: 0, packetsOut: 0, bytesIn: 0, bytesOut: 0 };
-      for (const key of ['packetsIn', 'packetsOut', 'bytesIn', 'bytesOut'] as const) {
-        delta[key] += Math.max(0, now[key] - before[key]);
-        totals[key] += now[key];
+    const perSecond: Totals = { packetsIn: 0, packetsOut: 0, bytesIn: 0, bytesOut: 0 };
+    for (const [handleId, now] of read) {
+      const before = this.seen.get(handleId);
+      // a handle read for the first time has no interval yet: it counts from its next reading
+      if (before) {
+        const seconds = Math.max(0.001, (atMs - before.atMs) / 1000);
+        for (const key of KEYS) perSecond[key] += Math.max(0, now[key] - before.totals[key]) / seconds;
       }
+      this.seen.set(handleId, { totals: now, atMs });
     }
-    this.rates = { packetsIn: delta.packetsIn / seconds, packetsOut: delta.packetsOut / seconds, kbpsIn: (delta.bytesIn * 8) / 1000 / seconds, kbpsOut: (delta.bytesOut * 8) / 1000 / seconds };
-    this.totals = totals;
-    this.handlesSampled = perHandle.size;
-    this.lastPerHandle = perHandle;
-    this.lastSampleAtMs = atMs;
+    const alive = new Set(all);
+    for (const handleId of [...this.seen.keys()]) if (!alive.has(handleId)) this.seen.delete(handleId);
+    const scale = read.size > 0 && all.length > read.size ? all.length / read.size : 1;
+    this.rates = { packetsIn: perSecond.packetsIn * scale, packetsOut: perSecond.packetsOut * scale, kbpsIn: (perSecond.bytesIn * scale * 8) / 1000, kbpsOut: (perSecond.bytesOut * scale * 8) / 1000 };
+    this.totals = { packetsIn: 0, packetsOut: 0, bytesIn: 0, bytesOut: 0 };
+    for (const { totals } of this.seen.values()) for (const key of KEYS) this.totals[key] += totals[key];
+    this.handlesSampled = read.size;
+    this.handles = all.length;
   }
 }
+
+const KEYS = ['packetsIn', 'packetsOut', 'bytesIn', 'bytesOut'] as const;
 
 /** Sums the packets and bytes of every medium of a handle_info answer (webrtc.media[*].stats.in/out, Janus 1.1). */
 export function handleTotals(info: unknown): Totals {

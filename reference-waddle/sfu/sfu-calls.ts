@@ -54,6 +54,11 @@ export class SfuCalls {
     if (this.publishers.has(peerId)) throw new FrameError('bad_frame', 'sfu.publish: you already publish in this call; leave and join again to publish afresh');
     const room = await this.room(channelId);
     const handleId = await this.attach();
+    // the member may have left (or republished) while the room and handle were being made
+    if (this.rooms.channelOf(peerId) !== channelId || this.publishers.has(peerId)) {
+      this.detach(handleId);
+      throw new FrameError('not_in_voice', 'sfu.publish: you left the call (or published again) while publishing');
+    }
     const feedId = this.nextFeedId++;
     const publisher: Publisher = { peerId, handleId, feedId, channelId };
     this.publishers.set(peerId, publisher);
@@ -78,9 +83,13 @@ export class SfuCalls {
     const channelId = this.channelOf(peerId, 'sfu.subscribe');
     const feed = this.publishers.get(feedPeerId);
     if (!feed || feed.channelId !== channelId) throw new FrameError('not_in_voice', `sfu.subscribe: ${feedPeerId} does not publish in your call (wait for published: true in voice.members)`);
-    this.dropSubscription(peerId, feedPeerId);
     const room = await this.room(channelId);
     const handleId = await this.attach();
+    if (this.rooms.channelOf(peerId) !== channelId || this.publishers.get(feedPeerId) !== feed) {
+      this.detach(handleId);
+      throw new FrameError('not_in_voice', `sfu.subscribe: you or ${feedPeerId} left the call while subscribing`);
+    }
+    this.dropSubscription(peerId, feedPeerId); // a second subscribe to the same feed replaces the first
     let mine = this.subscriptions.get(peerId);
     if (!mine) this.subscriptions.set(peerId, (mine = new Map()));
     mine.set(feedPeerId, handleId);
@@ -94,7 +103,7 @@ export class SfuCalls {
         .map((s, i) => ({ mid: String(s.mid), kind: KINDS[Number(s.feed_mid ?? i)] ?? (s.type === 'audio' ? 'audio' : 'video') }));
       return { sdp: jsep.sdp, streams };
     } catch (error) {
-      this.dropSubscription(peerId, feedPeerId);
+      if (this.subscriptions.get(peerId)?.get(feedPeerId) === handleId) this.dropSubscription(peerId, feedPeerId);
       throw error;
     }
   }

@@ -62,9 +62,14 @@ export class SfuCall {
     for (const peerId of [...this.subscriptions.keys()]) if (!published.has(peerId)) this.drop(peerId);
     for (const p of published.values()) {
       if (this.subscriptions.has(p.peerId)) continue;
-      this.subscribe(p).catch((error: Error) => {
+      const sub: Subscription = { pc: new RTCPeerConnection({ iceServers: [] }), tile: newTile(p.peerId, p.username), closed: false };
+      this.subscriptions.set(p.peerId, sub);
+      this.tiles.append(sub.tile);
+      this.subscribe(p, sub).catch((error: Error) => {
+        // a participant who left meanwhile is not an error (their tile is already gone)
+        if (sub.closed || this.closed) return;
         this.drop(p.peerId);
-        if (!this.closed) this.reportError(`Could not receive ${p.username}'s media: ${error.message}`);
+        this.reportError(`Could not receive ${p.username}'s media: ${error.message}`);
       });
     }
   }
@@ -75,10 +80,7 @@ export class SfuCall {
     for (const peerId of [...this.subscriptions.keys()]) this.drop(peerId);
   }
 
-  private async subscribe(p: VoiceParticipant): Promise<void> {
-    const sub: Subscription = { pc: new RTCPeerConnection({ iceServers: [] }), tile: newTile(p.peerId, p.username), closed: false };
-    this.subscriptions.set(p.peerId, sub);
-    this.tiles.append(sub.tile);
+  private async subscribe(p: VoiceParticipant, sub: Subscription): Promise<void> {
     sub.pc.onconnectionstatechange = () => (sub.tile.dataset.connection = sub.pc.connectionState);
     const offer: ServerFrame = await this.conn.request({ type: 'sfu.subscribe', peerId: p.peerId }, 20_000);
     if (offer.type !== 'sfu.offer') throw new Error(`unexpected answer ${offer.type} to sfu.subscribe`);

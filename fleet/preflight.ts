@@ -18,6 +18,7 @@ import type { Plan } from '../plans/schema.ts';
 import { readRunForReport, type RunForReport } from '../reports/index.ts';
 import { parseRunConfig, type RunConfig } from './run-config.ts';
 import { checkTarget, waitForTarget } from './guard/target-guard.ts';
+import { findJanus } from '../reference-waddle/sfu/janus-process.ts';
 import { workerCountFor } from './workers/protocol-workers.ts';
 import { defaultCalibrationPath } from './calibration/calibration-file.ts';
 import { planWorkers } from './calibration/plan-workers.ts';
@@ -76,7 +77,8 @@ export async function preflight(input: PreflightInput): Promise<PreparedRun> {
   // (the plan's own threshold problems are already in: thresholdProblemsOf above)
   const workers = await planWorkers(resolved, catalog, { calibrationPath: config.calibrationPath ?? defaultCalibrationPath(), browserUsersPerWorker: config.maxBrowsers * config.contextsPerBrowser });
   if (workers.problem) problems.push(workers.problem);
-  const description = describePlan(resolved, { catalog, contextsPerBrowser: config.contextsPerBrowser, maxBrowsers: config.maxBrowsers, gateLines: describeGate(gate.thresholds, resolved.defaultThresholds), workersLines: workers.lines });
+  const description = describePlan(resolved, { catalog, contextsPerBrowser: config.contextsPerBrowser, maxBrowsers: config.maxBrowsers, gateLines: describeGate(gate.thresholds, resolved.defaultThresholds), workersLines: workers.lines, targetMedia: config.targetMedia });
+  problems.push(...targetMediaProblems(config));
 
   const [targetProblems, influxProblems, baseline] = await Promise.all([
     config.target ? checkTarget(config.target, config.allowRemoteTarget) : Promise.resolve([]),
@@ -106,6 +108,14 @@ async function livePortProblems(port: number): Promise<string[]> {
     probe.listen(port, '127.0.0.1', () => probe.close(() => resolve(true)));
   });
   return free ? [] : [`--live-port: 127.0.0.1:${port} is taken (another run's live view?); give another --live-port, or --live-port 0 for a free one`];
+}
+
+/** --target-media sfu shapes the fleet's own reference Waddle, which needs Janus installed. */
+function targetMediaProblems(config: RunConfig): string[] {
+  if (config.targetMedia !== 'sfu') return [];
+  if (config.target) return [`--target-media sfu: applies to the reference Waddle the fleet starts, not to --target ${config.target}; start yours in SFU mode (npm run waddle -- --media sfu) and drop --target-media`];
+  const janus = findJanus();
+  return 'problem' in janus ? [`--target-media sfu: ${janus.problem.replace(/^--media sfu /, '').replace('--media mesh', '--target-media mesh')}`] : [];
 }
 
 function resolveOrCollect(plan: Plan, config: RunConfig, seed: number, problems: string[]): ResolvedPlan | undefined {

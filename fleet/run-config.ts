@@ -26,6 +26,8 @@ export interface RunConfig {
   /** undefined: start the reference Waddle on loopback */
   readonly target?: string;
   readonly targetWaitMs: number;
+  /** how the fleet's own reference Waddle carries calls: 'mesh' (peer to peer) or 'sfu' (through its Janus) */
+  readonly targetMedia: 'mesh' | 'sfu';
   readonly allowRemoteTarget: boolean;
   /** hosts besides the target that pages may reach (host or host:port) */
   readonly allowHosts: readonly string[];
@@ -90,6 +92,7 @@ export const runOptionTable = {
   results: { schema: z.string().min(1).default('results'), help: 'folder that receives run folders', valueName: 'dir' },
   target: { schema: z.url({ error: "expected a URL like 'http://127.0.0.1:8080'" }).optional(), help: 'base URL of the Waddle web client (default: start the reference Waddle on loopback)', valueName: 'url' },
   targetWait: { schema: duration('30s').prefault('30s'), help: 'how long a named --target may take to answer before the run is refused (exit 2)', valueName: 'duration' },
+  targetMedia: { schema: z.enum(['mesh', 'sfu'], { error: "expected 'mesh' or 'sfu'" }).default('mesh'), help: "how the fleet's own reference Waddle carries calls: 'mesh' (browser to browser) or 'sfu' (through a Janus VideoRoom it starts; needs the janus package); for a target you start: npm run waddle -- --media sfu", valueName: 'mesh|sfu' },
   allowRemoteTarget: { schema: z.boolean().default(false), help: 'allow a target that is not a loopback address (you must own it)' },
   allowHost: { schema: z.array(z.string().min(1)).default([]), help: 'a host (or host:port) pages may reach besides the target; repeat for more', valueName: 'host', repeatable: true },
   influxUrl: { schema: z.url({ error: "expected a URL like 'http://127.0.0.1:8086'" }).optional(), help: 'InfluxDB URL; off when absent', env: 'WADDLE_FLEET_INFLUX_URL', valueName: 'url' },
@@ -196,6 +199,7 @@ function toConfig(o: RawOptions, influx: InfluxConnection | undefined): RunConfi
     ...defined({ seed: o.seed, startAtMs: o.startAt, target: o.target, baseline: o.baseline, influx, calibrationPath: o.calibration }),
     resultsDir: o.results,
     targetWaitMs: o.targetWait,
+    targetMedia: o.targetMedia,
     allowRemoteTarget: o.allowRemoteTarget,
     allowHosts: o.allowHost,
     dryRun: o.dryRun,

@@ -79,9 +79,10 @@ function target(run: RunContext): Task {
         textChannels: Math.max(3, needs.textChannels),
         historyLimit: Math.max(DEFAULT_HISTORY_LIMIT, needs.historyMessages),
         maxUploadBytes: Math.max(DEFAULT_MAX_UPLOAD_BYTES, needs.uploadBytes),
+        media: run.config.targetMedia,
       });
       run.set('target', waddle.url);
-      run.log(`reference Waddle started at ${waddle.url}`);
+      run.log(`reference Waddle started at ${waddle.url}${waddle.sfuPid !== undefined ? ` (calls through its Janus, pid ${waddle.sfuPid})` : ''}`);
       return () => waddle.stop();
     },
   };

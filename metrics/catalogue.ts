@@ -89,6 +89,18 @@ export const catalogue = {
   'target.memory_mb': { kind: 'gauge', unit: 'MB', tags: [], meaning: 'target process RSS' },
   'target.messages_per_s': { kind: 'gauge', unit: 'count', tags: [], meaning: 'chat messages the target received per second' },
   'target.event_loop_delay_ms': { kind: 'gauge', unit: 'ms', tags: [], meaning: 'target event-loop delay' },
+  // the target's media server, when the reference Waddle runs calls through one (--media sfu: Janus)
+  'target.sfu_cpu_pct': { kind: 'gauge', unit: 'percent', tags: [], meaning: 'media server (Janus) process CPU, % of one core, from /proc' },
+  'target.sfu_memory_mb': { kind: 'gauge', unit: 'MB', tags: [], meaning: 'media server (Janus) process RSS, from /proc' },
+  'target.sfu_rooms': { kind: 'gauge', unit: 'count', tags: [], meaning: 'SFU rooms created (one per voice channel used)' },
+  'target.sfu_publishers': { kind: 'gauge', unit: 'count', tags: [], meaning: 'call participants publishing to the SFU' },
+  'target.sfu_subscribers': { kind: 'gauge', unit: 'count', tags: [], meaning: 'SFU subscriptions (one per receiver and publisher)' },
+  'target.sfu_peer_connections': { kind: 'gauge', unit: 'count', tags: [], meaning: 'SFU PeerConnections with ICE and DTLS up' },
+  'target.sfu_errors_total': { kind: 'gauge', unit: 'count', tags: [], meaning: 'requests to the SFU that failed or timed out since the target started' },
+  'target.sfu_packets_in_per_s': { kind: 'gauge', unit: 'count', tags: [], meaning: 'RTP packets the SFU received per second (its admin API)' },
+  'target.sfu_packets_out_per_s': { kind: 'gauge', unit: 'count', tags: [], meaning: 'RTP packets the SFU forwarded per second (its admin API)' },
+  'target.sfu_kbps_in': { kind: 'gauge', unit: 'kbps', tags: [], meaning: 'media bitrate the SFU received' },
+  'target.sfu_kbps_out': { kind: 'gauge', unit: 'kbps', tags: [], meaning: 'media bitrate the SFU forwarded' },
 } as const satisfies Record<string, MetricDefinition>;
 
 export type MetricName = keyof typeof catalogue;

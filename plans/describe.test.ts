@@ -15,6 +15,15 @@ describe('describePlan', () => {
     expect(text).not.toContain('WARNING');
   });
 
+  it('prints the standalone target flags for SFU mode (--target-media sfu), and nothing of it for mesh', () => {
+    const smoke = resolvePlan(shippedPlans.smoke!, { seed: 3 });
+    expect(describePlan(smoke, { targetMedia: 'sfu' })).toContain('target shape: calls through an SFU (the fleet\'s own reference Waddle starts Janus; for yours: npm run waddle -- --port P --media sfu)');
+    expect(describePlan(smoke, { targetMedia: 'mesh' })).not.toContain('SFU');
+    // a plan that needs more channels: the same line carries --media sfu
+    const stress = describePlan(resolvePlan(shippedPlans.stress!, { scale: 0.01 }), { targetMedia: 'sfu' });
+    expect(stress).toMatch(/target shape: .* calls through an SFU .*npm run waddle -- --port P --voice-channels \d+ .* --media sfu\)/);
+  });
+
   it('warns when the machine cannot hold the plan', () => {
     // the 10K stress shape all in browsers (the shipped plan is hybrid: protocol users + a browser sample)
     const stress = shippedPlans.stress!;

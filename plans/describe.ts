@@ -30,6 +30,8 @@ export interface DescribeOptions {
   readonly catalog?: PlanCatalog;
   /** the workers the whole plan needs (fleet/calibration/plan-workers.ts), printed under the estimate */
   readonly workersLines?: readonly string[];
+  /** --target-media: how the fleet's own reference Waddle carries calls (printed when 'sfu') */
+  readonly targetMedia?: 'mesh' | 'sfu';
 }
 
 export interface PlanEstimate {
@@ -130,12 +132,15 @@ export function describePlan(plan: ResolvedPlan, options: DescribeOptions = {}):
   if (plan.limits.maxArrivalsPerSecond !== undefined) lines.push(`  at most ${plan.limits.maxArrivalsPerSecond} user starts per second`);
   const calls = describeCallRooms(callRoomLayout(plan, catalog.journey));
   const needs = targetNeeds(plan, catalog);
+  const sfu = options.targetMedia === 'sfu';
   if (needsMoreThanDefaults(needs)) {
     const d = referenceDefaults;
     const [voice, text] = [Math.max(d.voiceChannels, needs.voiceChannels), Math.max(d.textChannels, needs.textChannels)];
     const [history, upload] = [Math.max(d.historyLimit, needs.historyMessages), Math.max(d.maxUploadBytes, needs.uploadBytes)];
-    lines.push(`  target shape: ${voice} voice channel(s), ${text} text channel(s) in the default waddle, ${history} messages kept per channel, uploads up to ${upload} bytes ` +
-      `(the fleet's own reference Waddle gets them; for yours: npm run waddle -- --voice-channels ${voice} --text-channels ${text} --history-limit ${history} --max-upload-bytes ${upload})`);
+    lines.push(`  target shape: ${voice} voice channel(s), ${text} text channel(s) in the default waddle, ${history} messages kept per channel, uploads up to ${upload} bytes${sfu ? ', calls through an SFU' : ''} ` +
+      `(the fleet's own reference Waddle gets them; for yours: npm run waddle -- --port P --voice-channels ${voice} --text-channels ${text} --history-limit ${history} --max-upload-bytes ${upload}${sfu ? ' --media sfu' : ''})`);
+  } else if (sfu) {
+    lines.push(`  target shape: calls through an SFU (the fleet's own reference Waddle starts Janus; for yours: npm run waddle -- --port P --media sfu)`);
   }
   if (calls.lines.length > 0) {
     lines.push('  calls (room → voice channel room % channels of the waddle):');

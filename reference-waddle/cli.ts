@@ -1,6 +1,7 @@
 // Start the reference Waddle alone: `npm run waddle -- --port 8080 --voice-channels 20`.
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { startReferenceWaddle } from './server.ts';
+import { findJanus } from './sfu/janus-process.ts';
 
 function int(name: string) {
   return (value: string): number => {
@@ -24,6 +25,8 @@ const program = new Command('waddle')
   .option('--data-dir <dir>', 'where uploads are stored (default: a temp dir removed on exit)')
   .option('--max-uploads-per-user <n>', 'uploads one user may have in progress at once', int('--max-uploads-per-user'), 8)
   .option('--upload-idle-timeout <seconds>', 'an upload with no chunk for this long expires', int('--upload-idle-timeout'), 300)
+  .addOption(new Option('--media <mode>', 'how calls carry media: mesh (browser to browser) or sfu (through a Janus VideoRoom this server starts and stops)').choices(['mesh', 'sfu']).default('mesh'))
+  .option('--sfu-rtp-ports <from-to>', 'SFU mode: UDP ports Janus may use for media', '20000-40000')
   .parse();
 
 const opts = program.opts<{
@@ -39,7 +42,17 @@ const opts = program.opts<{
   dataDir?: string;
   maxUploadsPerUser: number;
   uploadIdleTimeout: number;
+  media: 'mesh' | 'sfu';
+  sfuRtpPorts: string;
 }>();
+
+if (opts.media === 'sfu') {
+  const janus = findJanus();
+  if ('problem' in janus) {
+    console.error(`waddle: ${janus.problem}`);
+    process.exit(2);
+  }
+}
 
 try {
   const waddle = await startReferenceWaddle({
@@ -54,9 +67,12 @@ try {
     maxUploadBytes: opts.maxUploadBytes,
     maxOpenUploadsPerUser: opts.maxUploadsPerUser,
     uploadIdleTimeoutMs: opts.uploadIdleTimeout * 1000,
+    media: opts.media,
+    sfuRtpPortRange: opts.sfuRtpPorts,
     ...(opts.dataDir !== undefined ? { dataDir: opts.dataDir } : {}),
     log: (line) => console.error(line),
   });
+  if (waddle.sfuPid !== undefined) console.log(`calls go through Janus (pid ${waddle.sfuPid}, loopback only, RTP ports ${opts.sfuRtpPorts})`);
   console.log(`reference Waddle at ${waddle.url} (health ${waddle.url}/healthz, metrics ${waddle.url}/metrics, uploads in ${waddle.dataDir})`);
   let stopping = false;
   const stop = (): void => {

@@ -11,6 +11,7 @@ export const MAX_FRAME_BYTES = 64 * 1024;
 const KNOWN_TYPES = new Set<string>([
   'ping', 'waddle.list', 'waddle.join', 'waddle.leave', 'channel.open', 'channel.close', 'channel.history', 'chat.send',
   'reaction.add', 'reaction.remove', 'voice.join', 'voice.leave', 'voice.state', 'rtc.signal',
+  'sfu.publish', 'sfu.subscribe', 'sfu.start',
 ]);
 
 /** A refusal the client caused: sent back as an error frame, never logged as a server fault. */

@@ -10,6 +10,8 @@ import { MAX_HISTORY_PAGE, ONLINE_SNAPSHOT_LIMIT, type ChatMessage, type ClientF
 import { PresenceBroadcaster } from './presence.ts';
 import type { ServerMetrics } from './server-metrics.ts';
 import type { Directory, TextChannel, Waddle } from './state.ts';
+import type { JanusProcess } from './sfu/janus-process.ts';
+import { SfuCalls } from './sfu/sfu-calls.ts';
 import { VoiceCalls } from './voice-calls.ts';
 import { VoiceRooms } from './voice-rooms.ts';
 import { Connection } from './ws-connection.ts';
@@ -18,6 +20,8 @@ export class Hub {
   readonly connections = new Set<Connection>();
   readonly voice: VoiceRooms;
   private readonly calls: VoiceCalls;
+  /** SFU mode only: calls through the media server */
+  readonly sfu: SfuCalls | undefined;
   private readonly chat: Chat;
   private readonly targets: FrameTargets;
   private readonly presence = new PresenceBroadcaster();
@@ -27,9 +31,11 @@ export class Hub {
     readonly options: ResolvedOptions,
     readonly directory: Directory,
     readonly metrics: ServerMetrics,
+    janus?: JanusProcess,
   ) {
     this.voice = new VoiceRooms(options.maxVoiceParticipants);
-    this.calls = new VoiceCalls(options, directory, this.voice);
+    this.sfu = janus ? new SfuCalls(janus, this.voice, options.maxVoiceParticipants, (channelId) => this.calls.membersChanged(channelId)) : undefined;
+    this.calls = new VoiceCalls(options, directory, this.voice, this.sfu);
     this.targets = new FrameTargets(directory);
     this.chat = new Chat(options, directory, this.targets, metrics);
   }

@@ -32,6 +32,11 @@ export interface ReferenceWaddleOptions {
   maxOpenUploadsPerUser?: number;
   /** an upload with no chunk for this long expires and its partial file is removed. Default 5 minutes. */
   uploadIdleTimeoutMs?: number;
+  /** how calls carry media: 'mesh' (browser to browser, the default) or 'sfu' (through a Janus
+   * VideoRoom the server starts and stops itself; needs the janus package, see sfu/) */
+  media?: 'mesh' | 'sfu';
+  /** SFU mode: the UDP ports Janus's ICE may bind, "FROM-TO". Default "20000-40000". */
+  sfuRtpPortRange?: string;
   /** log lines (errors only) go here; silent by default */
   log?: (line: string) => void;
 }
@@ -59,6 +64,8 @@ export function resolveOptions(options: ReferenceWaddleOptions = {}): ResolvedOp
     chunkBytes: options.chunkBytes ?? 64 * 1024,
     maxOpenUploadsPerUser: options.maxOpenUploadsPerUser ?? 8,
     uploadIdleTimeoutMs: options.uploadIdleTimeoutMs ?? 5 * 60_000,
+    media: options.media ?? 'mesh',
+    sfuRtpPortRange: options.sfuRtpPortRange ?? '20000-40000',
     log: options.log ?? (() => {}),
   };
   const problems: string[] = [];
@@ -80,6 +87,11 @@ export function resolveOptions(options: ReferenceWaddleOptions = {}): ResolvedOp
   intIn('chunkBytes', 1024, 16 * 1024 * 1024);
   intIn('maxOpenUploadsPerUser', 1, 100_000);
   intIn('uploadIdleTimeoutMs', 100, 24 * 60 * 60_000);
+  if (resolved.media !== 'mesh' && resolved.media !== 'sfu') problems.push(`media: expected 'mesh' or 'sfu', got ${JSON.stringify(resolved.media)}`);
+  const range = /^(\d+)-(\d+)$/.exec(resolved.sfuRtpPortRange);
+  if (!range || Number(range[1]) < 1024 || Number(range[2]) > 65535 || Number(range[1]) > Number(range[2])) {
+    problems.push(`sfuRtpPortRange: expected "FROM-TO" with 1024 <= FROM <= TO <= 65535, got ${JSON.stringify(resolved.sfuRtpPortRange)}`);
+  }
   if (!(resolved.chatRatePerSec > 0)) problems.push(`chatRatePerSec: expected a number above 0, got ${resolved.chatRatePerSec}`);
   if (problems.length > 0) throw new Error(`reference-waddle: invalid options:\n  ${problems.join('\n  ')}`);
   return resolved;

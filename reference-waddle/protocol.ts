@@ -52,6 +52,18 @@ export interface VoiceParticipant {
   readonly muted: boolean;
   readonly camera: boolean;
   readonly screen: boolean;
+  /** SFU mode only: this participant's media reaches the media server; subscribe to it (sfu.subscribe) */
+  readonly published?: boolean;
+}
+
+/** How a call's media flows: browser to browser (mesh, the default) or through the media server. */
+export type CallMedia = 'mesh' | 'sfu';
+
+/** A stream of an SFU subscription: its mid in the offer, and what it carries (the publisher's
+ * m-line 0 is the mic, 1 the camera, 2 the screen, as the web client's transceivers are). */
+export interface SfuStream {
+  readonly mid: string;
+  readonly kind: 'audio' | 'video' | 'screen';
 }
 
 // ---- client → server ----------------------------------------------------------------
@@ -71,7 +83,13 @@ export type ClientFrame =
   | { type: 'voice.join'; channelId: string; ref?: string }
   | { type: 'voice.leave'; ref?: string }
   | { type: 'voice.state'; muted?: boolean; camera?: boolean; screen?: boolean; ref?: string }
-  | { type: 'rtc.signal'; to: string; data: unknown; ref?: string };
+  | { type: 'rtc.signal'; to: string; data: unknown; ref?: string }
+  // SFU mode (voice.joined says media: 'sfu'): publish an offer with the candidates gathered in it
+  // (m-lines: audio, camera, screen), answered by sfu.answer; subscribe to a published participant,
+  // answered by sfu.offer, whose answer goes back in sfu.start (answered by sfu.started)
+  | { type: 'sfu.publish'; sdp: string; ref?: string }
+  | { type: 'sfu.subscribe'; peerId: string; ref?: string }
+  | { type: 'sfu.start'; peerId: string; sdp: string; ref?: string };
 
 export type ClientFrameType = ClientFrame['type'];
 
@@ -85,7 +103,8 @@ export type ErrorCode =
   | 'not_member'
   | 'rate_limited'
   | 'room_full'
-  | 'not_in_voice';
+  | 'not_in_voice'
+  | 'sfu_failed'; // the media server refused or did not answer (the message says what it said)
 
 export interface PresenceChange {
   readonly username: string;
@@ -119,10 +138,13 @@ export type ServerFrame =
   | { type: 'chat.ack'; ref?: string; channelId: string; id: string; nonce?: string; serverTs: number }
   | { type: 'chat.message'; message: ChatMessage }
   | { type: 'reaction.update'; ref?: string; channelId: string; messageId: string; reactions: ReactionsByName }
-  | { type: 'voice.joined'; ref?: string; channelId: string; peerId: string; participants: readonly VoiceParticipant[] }
+  | { type: 'voice.joined'; ref?: string; channelId: string; peerId: string; participants: readonly VoiceParticipant[]; media?: CallMedia }
   | { type: 'voice.left'; ref?: string; channelId: string }
   | { type: 'voice.members'; channelId: string; participants: readonly VoiceParticipant[] }
-  | { type: 'rtc.signal'; from: string; fromUser: string; data: unknown };
+  | { type: 'rtc.signal'; from: string; fromUser: string; data: unknown }
+  | { type: 'sfu.answer'; ref?: string; sdp: string }
+  | { type: 'sfu.offer'; ref?: string; peerId: string; sdp: string; streams: readonly SfuStream[] }
+  | { type: 'sfu.started'; ref?: string; peerId: string };
 
 // ---- HTTP ---------------------------------------------------------------------------
 // POST /api/login {username, password?}          → {token, username}

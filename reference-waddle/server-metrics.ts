@@ -16,6 +16,8 @@ export class ServerMetrics {
   uploadsInFlight = 0;
   uploadBytes = 0;
   uploadsCompleted = 0;
+  /** more exposition lines (SFU mode: the media server's figures, sfu/sfu-metrics.ts) */
+  extraLines: () => string[] = () => [];
 
   // per-second rates, recomputed once a second from the totals
   private rates = { received: 0, sent: 0, chat: 0, cpuPct: 0 };
@@ -73,6 +75,7 @@ export class ServerMetrics {
     metric('waddle_event_loop_delay_max_ms', 'gauge', 'Event-loop delay max since start.', nsToMs(this.loopDelay.max));
     metric('process_cpu_percent', 'gauge', 'Process CPU over the last second, % of one core.', this.rates.cpuPct);
     metric('process_resident_memory_bytes', 'gauge', 'Process RSS.', process.memoryUsage.rss());
+    lines.push(...this.extraLines());
     return `${lines.join('\n')}\n`;
   }
 }

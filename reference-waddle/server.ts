@@ -12,6 +12,8 @@ import { httpHandler } from './http-routes.ts';
 import { tokenOf } from './http-util.ts';
 import { resolveOptions, type ReferenceWaddleOptions, type ResolvedOptions } from './options.ts';
 import { ServerMetrics } from './server-metrics.ts';
+import { startJanus, type JanusProcess } from './sfu/janus-process.ts';
+import { SfuMetrics } from './sfu/sfu-metrics.ts';
 import { Accounts, Directory } from './state.ts';
 import { Uploads } from './uploads.ts';
 import { webBundle } from './web-assets.ts';
@@ -21,6 +23,9 @@ export interface ReferenceWaddle {
   readonly url: string;
   readonly port: number;
   readonly dataDir: string;
+  /** how calls carry media; in SFU mode, the pid of its Janus (tests check none outlives stop) */
+  readonly media: 'mesh' | 'sfu';
+  readonly sfuPid?: number;
   /** closes every socket, stops the server, removes a temp data dir */
   stop(): Promise<void>;
 }
@@ -42,8 +47,12 @@ export async function startReferenceWaddle(options: ReferenceWaddleOptions = {})
     voiceRooms: () => ref.hub?.voice.roomCount ?? 0,
     voiceParticipants: () => ref.hub?.voice.participants ?? 0,
   });
-  const hub = new Hub(opts, directory, metrics);
+  // SFU mode: the media server first, so a missing or broken Janus refuses the start
+  const janus: JanusProcess | undefined = opts.media === 'sfu' ? await startJanus({ rtpPortRange: opts.sfuRtpPortRange, log: opts.log }) : undefined;
+  const hub = new Hub(opts, directory, metrics, janus);
   ref.hub = hub;
+  const sfuMetrics = janus && hub.sfu ? new SfuMetrics(janus, hub.sfu.counts) : undefined;
+  if (sfuMetrics) metrics.extraLines = () => sfuMetrics.lines();
   const uploads = new Uploads(opts, dataDir, directory, hub, metrics);
 
   const server = createServer(httpHandler({ options: opts, accounts, directory, hub, uploads, metrics }));
@@ -51,7 +60,13 @@ export async function startReferenceWaddle(options: ReferenceWaddleOptions = {})
   server.requestTimeout = 0;
   server.keepAliveTimeout = 30_000;
   const wss = acceptWebSockets(server, accounts, hub);
-  const port = await listen(server, opts);
+  let port: number;
+  try {
+    port = await listen(server, opts);
+  } catch (error) {
+    await janus?.stop();
+    throw error;
+  }
   const hostForUrl = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
 
   let stopped: Promise<void> | undefined;
@@ -59,6 +74,8 @@ export async function startReferenceWaddle(options: ReferenceWaddleOptions = {})
     url: `http://${hostForUrl}:${port}`,
     port,
     dataDir,
+    media: opts.media,
+    ...(janus ? { sfuPid: janus.pid } : {}),
     stop() {
       stopped ??= (async () => {
         hub.closeAll();
@@ -67,6 +84,8 @@ export async function startReferenceWaddle(options: ReferenceWaddleOptions = {})
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));
         uploads.closeAll();
+        sfuMetrics?.stop();
+        await janus?.stop();
         if (ownsDataDir) await rm(dataDir, { recursive: true, force: true });
       })();
       return stopped;

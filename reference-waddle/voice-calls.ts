@@ -1,20 +1,24 @@
 // Voice calls over the WebSocket: voice.join / voice.leave / voice.state, with voice.members
 // pushed to the room on every change, and rtc.signal relayed only between members of one room
-// (the media itself flows browser to browser). Room membership is in voice-rooms.ts.
+// (in mesh mode the media flows browser to browser; in SFU mode through Janus, with sfu.* frames
+// handled by sfu/sfu-calls.ts). Room membership is in voice-rooms.ts.
 import { FrameError, str } from './client-frames.ts';
 import type { ResolvedOptions } from './options.ts';
 import type { ClientFrame, ServerFrame } from './protocol.ts';
+import type { SfuCalls } from './sfu/sfu-calls.ts';
 import type { Directory, Waddle } from './state.ts';
 import type { VoiceRooms } from './voice-rooms.ts';
 import type { Connection } from './ws-connection.ts';
 
-type VoiceFrame = Extract<ClientFrame, { type: 'voice.join' | 'voice.leave' | 'voice.state' | 'rtc.signal' }>;
+type VoiceFrame = Extract<ClientFrame, { type: 'voice.join' | 'voice.leave' | 'voice.state' | 'rtc.signal' | `sfu.${string}` }>;
 
 export class VoiceCalls {
   constructor(
     private readonly options: ResolvedOptions,
     private readonly directory: Directory,
     readonly rooms: VoiceRooms,
+    /** set in SFU mode: calls' media goes through the media server */
+    private readonly sfu?: SfuCalls,
   ) {}
 
   handle(conn: Connection, frame: VoiceFrame): void {
@@ -35,7 +39,41 @@ export class VoiceCalls {
       case 'rtc.signal':
         this.relaySignal(conn, frame);
         return;
+      case 'sfu.publish':
+      case 'sfu.subscribe':
+      case 'sfu.start':
+        this.handleSfu(conn, frame);
+        return;
     }
+  }
+
+  /** sfu.* frames: answered when the media server has answered, or with an error frame. */
+  private handleSfu(conn: Connection, frame: Extract<VoiceFrame, { type: `sfu.${string}` }>): void {
+    const sfu = this.sfu;
+    if (!sfu) throw new FrameError('bad_frame', `${frame.type}: this server runs calls peer to peer (media: mesh); use rtc.signal`);
+    const withRef = frame.ref !== undefined ? { ref: frame.ref } : {};
+    let work: Promise<ServerFrame>;
+    if (frame.type === 'sfu.publish') {
+      work = sfu.publish(conn.peerId, str(frame, 'sdp')).then((sdp) => ({ type: 'sfu.answer', ...withRef, sdp }));
+    } else if (frame.type === 'sfu.subscribe') {
+      const peerId = str(frame, 'peerId');
+      work = sfu.subscribe(conn.peerId, peerId).then(({ sdp, streams }) => ({ type: 'sfu.offer', ...withRef, peerId, sdp, streams }));
+    } else {
+      const peerId = str(frame, 'peerId');
+      work = sfu.start(conn.peerId, peerId, str(frame, 'sdp')).then(() => ({ type: 'sfu.started', ...withRef, peerId }));
+    }
+    work.then(
+      (answer) => conn.send(answer),
+      (error: unknown) => {
+        if (!(error instanceof FrameError)) this.options.log(`reference-waddle: ${frame.type} from ${conn.username} failed: ${String(error)}`);
+        conn.send({ type: 'error', code: error instanceof FrameError ? error.code : 'sfu_failed', message: (error as Error).message, ...withRef });
+      },
+    );
+  }
+
+  /** Tells the room its member list changed (SFU: someone's media reached the server). */
+  membersChanged(channelId: string): void {
+    this.pushMembers(channelId);
   }
 
   private join(conn: Connection, channelId: string, ref: string | undefined): void {
@@ -43,13 +81,14 @@ export class VoiceCalls {
     if (!waddle) throw new FrameError('not_found', `voice.join: no voice channel ${JSON.stringify(channelId)}`);
     if (!conn.waddles.has(waddle)) throw new FrameError('not_member', `voice.join: join waddle ${waddle.id} before its voice channel ${channelId}`);
     if (this.rooms.channelOf(conn.peerId) !== channelId) this.leave(conn);
-    if (!this.rooms.join(channelId, conn)) throw new FrameError('room_full', `voice.join: ${channelId} already has ${this.options.maxVoiceParticipants} participants (the mesh limit)`);
-    conn.send({ type: 'voice.joined', ...(ref !== undefined ? { ref } : {}), channelId, peerId: conn.peerId, participants: this.rooms.members(channelId).map((m) => m.state) });
+    if (!this.rooms.join(channelId, conn)) throw new FrameError('room_full', `voice.join: ${channelId} already has ${this.options.maxVoiceParticipants} participants (the room limit: --max-voice-participants)`);
+    conn.send({ type: 'voice.joined', ...(ref !== undefined ? { ref } : {}), channelId, peerId: conn.peerId, participants: this.rooms.members(channelId).map((m) => m.state), media: this.sfu ? 'sfu' : 'mesh' });
     this.pushMembers(channelId, conn);
   }
 
   /** Leaves the connection's call, if any; returns the channel left. */
   leave(conn: Connection): string | undefined {
+    this.sfu?.leave(conn.peerId);
     const left = this.rooms.leave(conn.peerId);
     if (left !== undefined) this.pushMembers(left);
     return left;

@@ -71,6 +71,16 @@ describe('identifyBottlenecks', () => {
     const calm = intervals.map((iv, i) => (i < 19 ? iv : interval([media('target.cpu_pct', 'gauge', {}, { count: 1, last: 40 })], i)));
     expect(identifyBottlenecks(summaryWith({}), calm.slice(0, 10))).toEqual([]);
   });
+
+  it('flags the target\'s media server (SFU) CPU apart from the target process', () => {
+    const intervals = Array.from({ length: 20 }, (_, i) => interval([
+      media('target.cpu_pct', 'gauge', {}, { count: 1, last: 30 }),
+      media('target.sfu_cpu_pct', 'gauge', {}, { count: 1, last: i < 15 ? 50 : 140 }),
+    ], i));
+    const found = identifyBottlenecks(summaryWith({}), intervals);
+    expect(found.map((b) => `${b.type} ${b.component}`)).toEqual(['target_sfu_cpu target']);
+    expect(found[0]!.details).toContain("target's media server (SFU) CPU p95 140% of one core");
+  });
 });
 
 describe('recommendations', () => {

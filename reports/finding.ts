@@ -8,7 +8,7 @@ export type Severity = 'critical' | 'high' | 'medium' | 'low';
 
 export type BottleneckType =
   | 'latency_spike' | 'high_error_rate' | 'generator_cpu' | 'generator_memory' | 'generator_saturation'
-  | 'target_cpu' | 'target_memory' | 'video_cpu_limited' | 'video_bandwidth_limited'
+  | 'target_cpu' | 'target_sfu_cpu' | 'target_memory' | 'video_cpu_limited' | 'video_bandwidth_limited'
   | 'webrtc_loss' | 'video_freezes' | 'low_mos' | 'target_memory_growth' | 'generator_memory_growth'
   | 'plan_lone_callers' | 'blocked_traffic';
 

@@ -25,7 +25,7 @@ export interface Recommendation {
 
 const categoryOf: Record<Bottleneck['type'], Recommendation['category']> = {
   latency_spike: 'performance', high_error_rate: 'reliability', generator_cpu: 'generator', generator_memory: 'generator',
-  generator_saturation: 'generator', target_cpu: 'capacity', target_memory: 'capacity', video_cpu_limited: 'generator',
+  generator_saturation: 'generator', target_cpu: 'capacity', target_sfu_cpu: 'capacity', target_memory: 'capacity', video_cpu_limited: 'generator',
   video_bandwidth_limited: 'media', webrtc_loss: 'media', video_freezes: 'media', low_mos: 'media',
   target_memory_growth: 'capacity', generator_memory_growth: 'generator', plan_lone_callers: 'plan', blocked_traffic: 'plan',
 };
@@ -33,7 +33,7 @@ const categoryOf: Record<Bottleneck['type'], Recommendation['category']> = {
 const titleOf: Record<Bottleneck['type'], string> = {
   latency_spike: 'Investigate latency tails', high_error_rate: 'Fix failing steps', generator_cpu: 'Add load-generator CPU',
   generator_memory: 'Add load-generator memory', generator_saturation: 'Rerun on an unsaturated generator',
-  target_cpu: 'Relieve target CPU', target_memory: 'Watch target memory', video_cpu_limited: 'Give video senders CPU',
+  target_cpu: 'Relieve target CPU', target_sfu_cpu: 'Relieve the media server (SFU) CPU', target_memory: 'Watch target memory', video_cpu_limited: 'Give video senders CPU',
   video_bandwidth_limited: 'Check the media network path', webrtc_loss: 'Reduce packet loss', video_freezes: 'Reduce video freezes', low_mos: 'Raise call audio quality',
   target_memory_growth: 'Find the target memory leak', generator_memory_growth: 'Find the fleet memory growth', plan_lone_callers: 'Fix the plan: fill the call rooms',
   blocked_traffic: 'Name the hosts the app needs, or find what reaches out',

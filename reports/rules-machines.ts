@@ -66,16 +66,27 @@ function memoryPeaks(ctx: MachineRuleContext, out: FindingList): void {
   }
 }
 
+// the target's own process, and its media server when calls go through one (reference Waddle
+// --media sfu): either one saturated is the target's limit, not the generator's
+const targetCpuMetrics = [
+  { metric: 'target.cpu_pct', type: 'target_cpu', what: 'target CPU',
+    recommendation: 'The target is CPU bound: profile its hot paths (message fan-out, JSON encoding), or scale it out behind a balancer.' },
+  { metric: 'target.sfu_cpu_pct', type: 'target_sfu_cpu', what: "target's media server (SFU) CPU",
+    recommendation: 'The media server is CPU bound: fewer forwarded streams per SFU (smaller rooms, lower resolution or bitrate), or more SFU instances.' },
+] as const;
+
 function targetCpu(ctx: MachineRuleContext, out: FindingList): void {
   const { limits: l } = ctx;
-  const p95 = gaugeP95(ctx.intervals, 'target.cpu_pct') ?? ctx.summary.metrics.find((m) => m.metric === 'target.cpu_pct')?.max;
-  if (p95 === undefined || p95 === null || p95 <= l.cpuPct) return;
-  const high = levelsAbove(ctx.intervals, 'target.cpu_pct', l.cpuPct);
-  const startupOnly = onlyAtStartup(high, ctx.startup.launchEndMs);
-  out.add({ type: 'target_cpu', component: 'target', severity: startupOnly ? 'low' : 'high', area: startupOnly ? 'start-up' : 'load', observed: p95, limit: l.cpuPct,
-    details: `target CPU p95 ${fmt(p95)}% of one core > ${l.cpuPct}%${startupOnly ? ', only while users first connected' : ''}`,
-    recommendation: 'The target is CPU bound: profile its hot paths (message fan-out, JSON encoding), or scale it out behind a balancer.',
-    evidence: evidence('gaugeIntervals', 'target.cpu_pct', {}, levelCount(ctx, 'target.cpu_pct'), phasesOf(high)) });
+  for (const t of targetCpuMetrics) {
+    const p95 = gaugeP95(ctx.intervals, t.metric) ?? ctx.summary.metrics.find((m) => m.metric === t.metric)?.max;
+    if (p95 === undefined || p95 === null || p95 <= l.cpuPct) continue;
+    const high = levelsAbove(ctx.intervals, t.metric, l.cpuPct);
+    const startupOnly = onlyAtStartup(high, ctx.startup.launchEndMs);
+    out.add({ type: t.type, component: 'target', severity: startupOnly ? 'low' : 'high', area: startupOnly ? 'start-up' : 'load', observed: p95, limit: l.cpuPct,
+      details: `${t.what} p95 ${fmt(p95)}% of one core > ${l.cpuPct}%${startupOnly ? ', only while users first connected' : ''}`,
+      recommendation: t.recommendation,
+      evidence: evidence('gaugeIntervals', t.metric, {}, levelCount(ctx, t.metric), phasesOf(high)) });
+  }
 }
 
 // growth of more than 10% over the window and 50 MB an hour: worth a look before the next soak

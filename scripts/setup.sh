@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Idempotent set-up: installs only what is missing, so it is fast when everything is there.
 # Debian packages: chromium (the browsers), ffmpeg (fake media), influxdb 1.x and
-# victoria-metrics (real metric stores for the sink and dashboard tests). Then npm ci.
+# victoria-metrics (real metric stores for the sink and dashboard tests), janus (the reference
+# Waddle's SFU mode) and gcc (its loopback shim for Janus, reference-waddle/sfu/). Then npm ci.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,6 +11,8 @@ command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v ffmpeg >/dev/null 2>&1 || need+=(ffmpeg)
 command -v influxd >/dev/null 2>&1 || need+=(influxdb)
 command -v victoria-metrics >/dev/null 2>&1 || need+=(victoria-metrics)
+command -v janus >/dev/null 2>&1 || need+=(janus)
+command -v cc >/dev/null 2>&1 || need+=(gcc)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then
     echo "setup: missing Debian packages: ${need[*]}. Run as root, or: sudo apt-get install -y ${need[*]}" >&2
@@ -21,6 +24,8 @@ if [ ${#need[@]} -gt 0 ]; then
   apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
   # The Debian influxdb package may start a system service; our tests start their own servers.
   (command -v service >/dev/null && service influxdb stop >/dev/null 2>&1) || true
+  # Likewise janus: the reference Waddle starts its own, loopback-only, from a temp config.
+  (command -v service >/dev/null && service janus stop >/dev/null 2>&1) || true
 fi
 
 # npm ci only when node_modules is missing or older than the lock file — and never through a

@@ -3,12 +3,14 @@
 // created by the newcomer's offer. Turning the camera or a screen share on or off is
 // sender.replaceTrack(), so a call never renegotiates (no offer glare), and the receiver
 // knows a track's kind from its transceiver's position. iceServers: [] (loopback only).
+// When the server runs calls through its media server (voice.joined says media: 'sfu'), the
+// same panel, buttons and tiles are driven by sfu-call.ts instead of the mesh below.
 import type { ServerFrame, VoiceParticipant } from '../protocol.ts';
 import type { Connection } from './connection.ts';
 import { h } from './dom.ts';
+import { SfuCall } from './sfu-call.ts';
+import { KINDS, newTile, showTrack, type Kind } from './voice-tiles.ts';
 
-const KINDS = ['audio', 'video', 'screen'] as const;
-type Kind = (typeof KINDS)[number];
 type Signal = { sdp: RTCSessionDescriptionInit } | { candidate: RTCIceCandidateInit };
 
 interface Peer {
@@ -31,6 +33,8 @@ export class VoicePanel {
   private readonly localVideo = h('video', { 'data-testid': 'local-video', muted: true, autoplay: true, playsinline: true });
   private readonly tiles = h('div', { class: 'tiles', 'data-testid': 'voice-tiles' });
   private readonly peers = new Map<string, Peer>();
+  /** set while in a call through the media server */
+  private sfu: SfuCall | undefined;
   private channelId: string | undefined;
   private myPeerId: string | undefined;
   private mic: MediaStreamTrack | undefined;
@@ -80,9 +84,13 @@ export class VoicePanel {
       this.title.textContent = `In ${name}`;
       for (const b of [this.leaveButton, this.muteButton, this.cameraButton, this.screenButton]) b.disabled = false;
       this.el.dataset.state = 'joined';
+      if (joined.media === 'sfu') {
+        this.sfu = new SfuCall(this.conn, this.tiles, joined.peerId, this.reportError);
+        await this.sfu.publish((i) => this.localTrack(i));
+      }
       this.updateStates(joined.participants);
-      // the newcomer offers to everyone already there
-      for (const p of joined.participants) if (p.peerId !== joined.peerId) await this.call(p);
+      // mesh: the newcomer offers to everyone already there
+      if (!this.sfu) for (const p of joined.participants) if (p.peerId !== joined.peerId) await this.call(p);
       // the latest member list, not the one from joining: someone may have joined (and offered)
       // or left while we were calling, and applying the old list would drop them
       this.updateStates(this.pendingStates);
@@ -102,6 +110,7 @@ export class VoicePanel {
   async leave(): Promise<void> {
     if (!this.channelId) return;
     this.conn.send({ type: 'voice.leave' });
+    this.endSfu();
     for (const peerId of [...this.peers.keys()]) this.dropPeer(peerId);
     this.stopLocal();
     this.channelId = undefined;
@@ -115,6 +124,7 @@ export class VoicePanel {
   /** The socket dropped: the server has already forgotten this call, so end it locally only. */
   resetAfterDisconnect(): void {
     if (!this.channelId) return;
+    this.endSfu();
     for (const peerId of [...this.peers.keys()]) this.dropPeer(peerId);
     this.stopLocal();
     this.channelId = undefined;
@@ -123,6 +133,11 @@ export class VoicePanel {
     this.title.textContent = 'Not in voice (connection lost)';
     for (const b of [this.leaveButton, this.muteButton, this.cameraButton, this.screenButton]) b.disabled = true;
     this.el.dataset.state = 'idle';
+  }
+
+  private endSfu(): void {
+    this.sfu?.close();
+    this.sfu = undefined;
   }
 
   setMuted(muted: boolean): void {
@@ -175,6 +190,7 @@ export class VoicePanel {
   }
 
   private async replace(index: number, track: MediaStreamTrack | null): Promise<void> {
+    if (this.sfu) return this.sfu.replace(index, track);
     await Promise.all([...this.peers.values()].map((p) => this.whileConnected(p, p.pc.getTransceivers()[index]?.sender.replaceTrack(track))));
   }
 
@@ -208,15 +224,7 @@ export class VoicePanel {
 
   private newPeer(peerId: string, username: string): Peer {
     const pc = new RTCPeerConnection({ iceServers: [] });
-    const tile = h('div', { class: 'tile', 'data-testid': 'voice-tile', 'data-peer-id': peerId, 'data-username': username }, h('div', { text: username }));
-    for (const kind of KINDS) {
-      const media = kind === 'audio' ? h('audio', { autoplay: true }) : h('video', { autoplay: true, playsinline: true, muted: true });
-      if (media instanceof HTMLVideoElement) media.muted = true;
-      media.dataset.testid = `remote-${kind}`;
-      media.dataset.kind = kind;
-      media.setAttribute('aria-label', `${kind} from ${username}`);
-      tile.append(media);
-    }
+    const tile = newTile(peerId, username);
     let markDropped = (): void => {};
     const dropped = new Promise<void>((resolve) => (markDropped = resolve));
     const peer: Peer = { pc, tile, queued: [], dropped, markDropped };
@@ -224,17 +232,8 @@ export class VoicePanel {
       if (event.candidate) this.signal(peerId, { candidate: event.candidate.toJSON() });
     };
     pc.ontrack = (event) => {
-      const index = pc.getTransceivers().indexOf(event.transceiver);
-      const kind: Kind | undefined = KINDS[index];
-      const media = kind ? tile.querySelector<HTMLMediaElement>(`[data-kind="${kind}"]`) : null;
-      if (!media) return;
-      media.srcObject = new MediaStream([event.track]);
-      // the remote track is muted until packets arrive; expose that for observers
-      const mark = (): void => void (media.dataset.trackMuted = String(event.track.muted));
-      event.track.addEventListener('mute', mark);
-      event.track.addEventListener('unmute', mark);
-      mark();
-      media.play().catch((error: Error) => (media.dataset.playError = error.name));
+      const kind: Kind | undefined = KINDS[pc.getTransceivers().indexOf(event.transceiver)];
+      if (kind) showTrack(tile, kind, event.track);
     };
     pc.onconnectionstatechange = () => (tile.dataset.connection = pc.connectionState);
     this.peers.set(peerId, peer);
@@ -254,7 +253,8 @@ export class VoicePanel {
   }
 
   private async onSignal(from: string, fromUser: string, data: Signal): Promise<void> {
-    if (!this.channelId) return;
+    // through the media server nobody calls us directly; a mesh signal (a protocol user's) is not ours
+    if (!this.channelId || this.sfu) return;
     if ('candidate' in data) {
       const peer = this.peers.get(from);
       if (!peer) return;
@@ -302,8 +302,9 @@ export class VoicePanel {
   private updateStates(participants: readonly VoiceParticipant[]): void {
     const present = new Set(participants.map((p) => p.peerId));
     for (const peerId of [...this.peers.keys()]) if (!present.has(peerId)) this.dropPeer(peerId);
+    this.sfu?.sync(participants);
     for (const p of participants) {
-      const tile = this.peers.get(p.peerId)?.tile;
+      const tile = this.peers.get(p.peerId)?.tile ?? this.sfu?.tileOf(p.peerId);
       if (!tile) continue;
       tile.dataset.muted = String(p.muted);
       tile.dataset.camera = String(p.camera);

@@ -114,18 +114,27 @@ export function burstDelayMs(onsetMs: number): number {
  * Wall-clock ms of media timestamps (AudioData/VideoFrame timestamps: µs, steady within a
  * track) from the times chunks reach the page: the page sees a chunk some time after its
  * timestamp, and that time jitters with the main thread, so the mapping keeps the smallest
- * arrival offset over the last chunks (the least-delayed one) rather than each chunk's own.
+ * arrival offset (the least-delayed chunk) over the last windowMs. The window is long (30 s):
+ * a page starved for CPU for seconds reads every chunk late, and a short window would take
+ * that lateness for the clock (measured: +400 ms on audio at load average 14 on 2 cores with a
+ * 1 s window). Clock drift between the two over 30 s is a few µs.
  */
 export class MediaClock {
-  readonly #offsets: number[] = [];
-  #next = 0;
-  constructor(private readonly keep = 100) {}
+  /** min offset per second of arrival */
+  readonly #buckets = new Map<number, number>();
+  constructor(private readonly windowMs = 30_000) {}
 
-  /** arrivalMs: wall-clock now; mediaEndUs: the chunk's timestamp plus its duration */
+  /** arrivalMs: wall-clock now; mediaEndUs: the chunk's timestamp (plus its duration, for audio) */
   wallMs(mediaEndUs: number, arrivalMs: number): number {
     const offset = arrivalMs - mediaEndUs / 1000;
-    if (this.#offsets.length < this.keep) this.#offsets.push(offset);
-    else this.#offsets[this.#next++ % this.keep] = offset;
-    return mediaEndUs / 1000 + Math.min(...this.#offsets);
+    const bucket = Math.floor(arrivalMs / 1000);
+    const had = this.#buckets.get(bucket);
+    if (had === undefined || offset < had) this.#buckets.set(bucket, offset);
+    let min = offset;
+    for (const [b, o] of this.#buckets) {
+      if ((bucket - b) * 1000 > this.windowMs) this.#buckets.delete(b);
+      else if (o < min) min = o;
+    }
+    return mediaEndUs / 1000 + min;
   }
 }

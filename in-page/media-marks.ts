@@ -50,14 +50,25 @@ function standIn(gen: MediaStreamTrack, device: MediaStreamTrack): void {
   device.addEventListener('ended', () => stopGen());
 }
 
+type Edited = VideoFrame | AudioData | 'stale';
+
+/**
+ * A page that falls behind its device (main thread starved) must not queue: the app's own
+ * track would not, and a queue here is delay the call keeps. Chunks captured longer ago than
+ * this are dropped (reported once a minute).
+ */
+const MAX_LAG_MS = { video: 150, audio: 80 } as const;
+
 /** Chunks in, chunks out, through `edit`; a failed edit passes the chunk through unchanged. */
-function transformed(box: BreakoutBox, device: MediaStreamTrack, kind: 'video' | 'audio', edit: (chunk: VideoFrame | AudioData) => VideoFrame | AudioData | Promise<VideoFrame | AudioData>, report: Report): MediaStreamTrack {
+function transformed(box: BreakoutBox, device: MediaStreamTrack, kind: 'video' | 'audio', edit: (chunk: VideoFrame | AudioData) => Edited | Promise<Edited>, report: Report): MediaStreamTrack {
   const processor = new box.Processor({ track: device } as never) as { readable: ReadableStream<VideoFrame | AudioData> };
   const gen = new box.Generator({ kind } as never) as Generated;
   let reported = false;
+  let dropped = 0;
+  let droppedReportedMs = -Infinity;
   const transform = new TransformStream<VideoFrame | AudioData, VideoFrame | AudioData>({
     async transform(chunk, out) {
-      let next = chunk;
+      let next: Edited = chunk;
       try {
         next = await edit(chunk);
       } catch (err) {
@@ -65,7 +76,12 @@ function transformed(box: BreakoutBox, device: MediaStreamTrack, kind: 'video' |
         reported = true;
       }
       if (next !== chunk) chunk.close();
-      out.enqueue(next);
+      if (next !== 'stale') return out.enqueue(next);
+      dropped++;
+      if (performance.now() - droppedReportedMs > 60_000) {
+        droppedReportedMs = performance.now();
+        report(`${kind} mark: the page fell more than ${MAX_LAG_MS[kind]} ms behind its ${kind === 'video' ? 'camera' : 'mic'}, ${dropped} ${kind === 'video' ? 'frames' : 'chunks'} dropped so far to keep the call's delay bounded (the page is starved for CPU)`);
+      }
     },
   });
   processor.readable.pipeThrough(transform).pipeTo(gen.writable).catch(() => {}); // ends with either track
@@ -84,7 +100,9 @@ function stampVideo(box: BreakoutBox, device: MediaStreamTrack, report: Report):
     'video',
     async (chunk) => {
       const frame = chunk as VideoFrame;
-      const stamp = Math.round(clock.wallMs(frame.timestamp, wallNowMs()));
+      const now = wallNowMs();
+      const stamp = Math.round(clock.wallMs(frame.timestamp, now));
+      if (now - stamp > MAX_LAG_MS.video) return 'stale';
       if (frame.format !== 'I420' && frame.format !== 'NV12') {
         if (!warned) report(`video mark: camera frames are ${frame.format}, not I420/NV12: not stamped`);
         warned = true;
@@ -128,7 +146,9 @@ function burstAudio(box: BreakoutBox, device: MediaStreamTrack, report: Report):
     (chunk) => {
       const data = chunk as AudioData;
       const n = data.numberOfFrames;
-      const endMs = clock.wallMs(data.timestamp + (n * 1e6) / data.sampleRate, wallNowMs());
+      const now = wallNowMs();
+      const endMs = clock.wallMs(data.timestamp + (n * 1e6) / data.sampleRate, now);
+      if (now - endMs > MAX_LAG_MS.audio) return 'stale';
       const planes = new Float32Array(n * data.numberOfChannels);
       for (let ch = 0; ch < data.numberOfChannels; ch++) {
         const plane = planes.subarray(ch * n, (ch + 1) * n);

@@ -24,6 +24,12 @@ export interface BrowserPoolOptions {
   readonly extraArgs?: readonly string[];
   /** keep Chromium's audio processing on the fake mic (default false: it costs the generator and cancels no echo) */
   readonly audioProcessing?: boolean;
+  /**
+   * glass-to-glass stamps and bursts at senders, readers and quality samples at receivers
+   * (in-page/media-marks.ts); false: off. Default on, a stamp read every 250 ms and a quality
+   * frame every 5 s per remote video track.
+   */
+  readonly mediaMarks?: false | { readonly sampleEveryMs?: number; readonly qualityEveryMs?: number };
 }
 
 /** The options with every default filled in (the guard keeps allowNonLoopbackHosts). */
@@ -46,6 +52,7 @@ export function resolvePoolOptions(options: BrowserPoolOptions): ResolvedPoolOpt
     closeTimeoutMs: options.closeTimeoutMs ?? 5000,
     extraArgs: options.extraArgs ?? [],
     audioProcessing: options.audioProcessing ?? false,
+    mediaMarks: options.mediaMarks ?? {},
   };
 }
 

@@ -39,6 +39,7 @@ export class MarkReaders {
   #decoded: number[] = [];
   #audio: number[] = [];
   #frames: QualityFrame[] = [];
+  #dropped = 0;
   readonly #sampleEveryMs: number;
   readonly #qualityEveryMs: number;
   readonly #strip: { canvas: OffscreenCanvas; ctx: OffscreenCanvasRenderingContext2D } | undefined;
@@ -57,13 +58,19 @@ export class MarkReaders {
 
   /** What was measured since the last call, or undefined when nothing was. */
   take(): MarksReport | undefined {
-    if (!this.#displayed.length && !this.#decoded.length && !this.#audio.length && !this.#frames.length) return undefined;
-    const out = { videoDisplayedMs: this.#displayed, videoDecodedMs: this.#decoded, audioMs: this.#audio, frames: this.#frames };
+    if (!this.#displayed.length && !this.#decoded.length && !this.#audio.length && !this.#frames.length && !this.#dropped) return undefined;
+    const out = { videoDisplayedMs: this.#displayed, videoDecodedMs: this.#decoded, audioMs: this.#audio, frames: this.#frames, ...(this.#dropped ? { senderDropped: this.#dropped } : {}) };
+    this.#dropped = 0;
     this.#displayed = [];
     this.#decoded = [];
     this.#audio = [];
     this.#frames = [];
     return out;
+  }
+
+  /** The sending half dropped a chunk it got too late (in-page/media-marks.ts). */
+  senderDropped(): void {
+    this.#dropped++;
   }
 
   /** A remote track arrived (RTCPeerConnection 'track'); screen shares carry no stamp and are left alone. */
@@ -220,6 +227,7 @@ export class MarkReaders {
 
 /** Marks on: the sender's stamps and bursts on getUserMedia, and the readers for remote tracks. */
 export function installMarks(config: MarksConfig, report: Report): MarkReaders {
-  if (config.video || config.audio) markUserMedia({ video: config.video, audio: config.audio }, report);
-  return new MarkReaders(config, report);
+  const readers = new MarkReaders(config, report);
+  if (config.video || config.audio) markUserMedia({ video: config.video, audio: config.audio }, report, () => readers.senderDropped());
+  return readers;
 }

@@ -13,6 +13,8 @@ import { BurstWriter, MediaClock, wallNowMs } from './audio-mark.ts';
 import { STAMP, stripRows, writeCode } from './frame-code.ts';
 
 type Report = (message: string) => void;
+/** a stale chunk was dropped (the page fell behind its device) */
+type Dropped = (kind: 'video' | 'audio') => void;
 type Ctor = new (init: never) => unknown;
 interface BreakoutBox {
   readonly Processor: Ctor;
@@ -55,17 +57,15 @@ type Edited = VideoFrame | AudioData | 'stale';
 /**
  * A page that falls behind its device (main thread starved) must not queue: the app's own
  * track would not, and a queue here is delay the call keeps. Chunks captured longer ago than
- * this are dropped (reported once a minute).
+ * this are dropped and counted (Node warns once: a starved page, not a slow network).
  */
 const MAX_LAG_MS = { video: 150, audio: 80 } as const;
 
 /** Chunks in, chunks out, through `edit`; a failed edit passes the chunk through unchanged. */
-function transformed(box: BreakoutBox, device: MediaStreamTrack, kind: 'video' | 'audio', edit: (chunk: VideoFrame | AudioData) => Edited | Promise<Edited>, report: Report): MediaStreamTrack {
+function transformed(box: BreakoutBox, device: MediaStreamTrack, kind: 'video' | 'audio', edit: (chunk: VideoFrame | AudioData) => Edited | Promise<Edited>, report: Report, dropped: Dropped): MediaStreamTrack {
   const processor = new box.Processor({ track: device } as never) as { readable: ReadableStream<VideoFrame | AudioData> };
   const gen = new box.Generator({ kind } as never) as Generated;
   let reported = false;
-  let dropped = 0;
-  let droppedReportedMs = -Infinity;
   const transform = new TransformStream<VideoFrame | AudioData, VideoFrame | AudioData>({
     async transform(chunk, out) {
       let next: Edited = chunk;
@@ -76,12 +76,8 @@ function transformed(box: BreakoutBox, device: MediaStreamTrack, kind: 'video' |
         reported = true;
       }
       if (next !== chunk) chunk.close();
-      if (next !== 'stale') return out.enqueue(next);
-      dropped++;
-      if (performance.now() - droppedReportedMs > 60_000) {
-        droppedReportedMs = performance.now();
-        report(`${kind} mark: the page fell more than ${MAX_LAG_MS[kind]} ms behind its ${kind === 'video' ? 'camera' : 'mic'}, ${dropped} ${kind === 'video' ? 'frames' : 'chunks'} dropped so far to keep the call's delay bounded (the page is starved for CPU)`);
-      }
+      if (next !== 'stale') out.enqueue(next);
+      else dropped(kind);
     },
   });
   processor.readable.pipeThrough(transform).pipeTo(gen.writable).catch(() => {}); // ends with either track
@@ -90,7 +86,7 @@ function transformed(box: BreakoutBox, device: MediaStreamTrack, kind: 'video' |
 }
 
 /** Stamps each camera frame (I420 or NV12; other formats pass unstamped, reported once). */
-function stampVideo(box: BreakoutBox, device: MediaStreamTrack, report: Report): MediaStreamTrack {
+function stampVideo(box: BreakoutBox, device: MediaStreamTrack, report: Report, dropped: Dropped): MediaStreamTrack {
   const clock = new MediaClock();
   let buf = new Uint8Array(0);
   let warned = false;
@@ -122,6 +118,7 @@ function stampVideo(box: BreakoutBox, device: MediaStreamTrack, report: Report):
       return new VideoFrame(buf, { format: frame.format, codedWidth: width, codedHeight: height, timestamp: frame.timestamp, ...(frame.duration !== null ? { duration: frame.duration } : {}), layout, ...(frame.colorSpace ? { colorSpace: frame.colorSpace.toJSON() } : {}) });
     },
     report,
+    dropped,
   );
 }
 
@@ -136,7 +133,7 @@ function frameLayout(frame: VideoFrame): PlaneLayout[] {
 }
 
 /** Replaces mic samples by the tone at each burst instant (any sample format; out as f32-planar). */
-function burstAudio(box: BreakoutBox, device: MediaStreamTrack, report: Report): MediaStreamTrack {
+function burstAudio(box: BreakoutBox, device: MediaStreamTrack, report: Report, dropped: Dropped): MediaStreamTrack {
   const clock = new MediaClock();
   const writers: BurstWriter[] = [];
   return transformed(
@@ -158,6 +155,7 @@ function burstAudio(box: BreakoutBox, device: MediaStreamTrack, report: Report):
       return new AudioData({ format: 'f32-planar', sampleRate: data.sampleRate, numberOfFrames: n, numberOfChannels: data.numberOfChannels, timestamp: data.timestamp, data: planes });
     },
     report,
+    dropped,
   );
 }
 
@@ -166,7 +164,7 @@ function burstAudio(box: BreakoutBox, device: MediaStreamTrack, report: Report):
  * track): the app gets the marked tracks in a new stream. Without the breakout box (another
  * browser) the device tracks go through unmarked, reported once.
  */
-export function markUserMedia(options: { video: boolean; audio: boolean }, report: Report): void {
+export function markUserMedia(options: { video: boolean; audio: boolean }, report: Report, dropped: Dropped): void {
   const proto = (globalThis as { MediaDevices?: { prototype: MediaDevices } }).MediaDevices?.prototype;
   if (!proto || typeof proto.getUserMedia !== 'function') return;
   const box = breakoutBox();
@@ -182,8 +180,8 @@ export function markUserMedia(options: { video: boolean; audio: boolean }, repor
       const stream = await native.call(this, constraints);
       try {
         const tracks = stream.getTracks().map((t) => {
-          if (t.kind === 'video' && options.video) return stampVideo(box, t, report);
-          if (t.kind === 'audio' && options.audio) return burstAudio(box, t, report);
+          if (t.kind === 'video' && options.video) return stampVideo(box, t, report, dropped);
+          if (t.kind === 'audio' && options.audio) return burstAudio(box, t, report, dropped);
           return t;
         });
         return tracks.every((t, i) => t === stream.getTracks()[i]) ? stream : new MediaStream(tracks);

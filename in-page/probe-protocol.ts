@@ -56,6 +56,8 @@ export interface MarksReport {
   /** burst instant to its onset on the remote audio track */
   readonly audioMs: readonly number[];
   readonly frames: readonly QualityFrame[];
+  /** camera frames and mic chunks the sender dropped: its page fell behind the device (starved) */
+  readonly senderDropped?: number;
 }
 
 export type MediaKind = 'audio' | 'video' | 'screen';

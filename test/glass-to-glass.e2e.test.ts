@@ -78,6 +78,15 @@ describe('glass-to-glass and quality on an independent call page', () => {
         await callStarted(session);
         await sleep(3000); // the first seconds: jitter buffer and A/V sync settling
         const runA = await window(8000);
+        // the app still owns its camera: settings, constraints and the label reach the device track
+        const camera = (await session.page.evaluate(`(async () => {
+          const track = window.pcs.caller.getSenders().find((s) => s.track && s.track.kind === 'video').track;
+          const before = track.getSettings();
+          await track.applyConstraints({ width: 320, height: 180, frameRate: 15 });
+          return { width: before.width, height: before.height, label: track.label, marked: track instanceof MediaStreamTrackGenerator };
+        })()`)) as Record<string, unknown>;
+        expect(camera).toMatchObject({ width: 320, height: 180, marked: true });
+        expect(String(camera['label'])).not.toBe('');
         await callStarted(session); // the same call again (a new page load, new connections)
         await sleep(3000);
         const runB = await window(8000);

@@ -59,7 +59,7 @@ export class ProbeBridge {
   #openConnections = 0;
   #connectionFailures = 0;
   readonly #scoring = new Set<Promise<void>>();
-  readonly #quality = { scored: 0, rejected: [] as string[] };
+  readonly #quality = { scored: 0, rejected: [] as string[], dropped: 0 };
 
   constructor(options: ProbeBridgeOptions) {
     this.#opts = options;
@@ -138,6 +138,10 @@ export class ProbeBridge {
     each(m.videoDisplayedMs, (x) => this.#record('media.video_e2e_ms', x, { stage: 'displayed' }));
     each(m.videoDecodedMs, (x) => this.#record('media.video_e2e_ms', x, { stage: 'decoded' }));
     each(m.audioMs, (x) => this.#record('media.audio_e2e_ms', x));
+    if (typeof m.senderDropped === 'number' && m.senderDropped > 0) {
+      if (!this.#quality.dropped) this.#opts.onEvent?.({ timeMs: Date.now(), type: 'warning', reason: 'media_marks_behind', message: 'glass-to-glass marks: the sending page fell behind its camera or mic and dropped stale frames rather than add delay to the call (its page is starved for CPU: see the generator figures)', tags: this.#opts.tags });
+      this.#quality.dropped += m.senderDropped;
+    }
     const source = this.#opts.source;
     if (!source || !Array.isArray(m.frames)) return;
     for (const f of m.frames) {
@@ -157,9 +161,9 @@ export class ProbeBridge {
   }
 
   /** Settles when every quality frame received so far is scored (release waits for it). */
-  async scored(): Promise<{ scored: number; rejected: readonly string[] }> {
+  async scored(): Promise<{ scored: number; rejected: readonly string[]; senderDropped: number }> {
     while (this.#scoring.size) await Promise.all(this.#scoring);
-    return { scored: this.#quality.scored, rejected: [...this.#quality.rejected] };
+    return { scored: this.#quality.scored, rejected: [...this.#quality.rejected], senderDropped: this.#quality.dropped };
   }
 
   /** Streams that ended without carrying media, per "kind/direction". */

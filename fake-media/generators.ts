@@ -1,6 +1,6 @@
 // ffmpeg argument lists for the three fake media files. Pure functions (no I/O) so the
 // exact commands are testable; prepare-media.ts runs them.
-import { blockRect, SOURCE_INDEX, STAMP, stripRows, valueBits } from '../in-page/frame-code.ts';
+import { indexStripTop, sourceIndexBoxes, STAMP_STRIP_FRACTION } from './source-index.ts';
 import { burstVolumeExpression, voiceBursts } from './voice-bursts.ts';
 
 export const DEFAULT_FONT = '/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf';
@@ -27,40 +27,17 @@ export function cameraArgs(spec: VideoSpec & { label: string }, seconds: number,
   const size = Math.max(12, Math.round(spec.height / 12));
   const filters: string[] = [];
   if (drawText) {
-    filters.push(text({ text: `'${safeLabel(spec.label)}'`, x: 10, y: 10 + stripRows(STAMP, spec.height).end, // below the sender's stamp (in-page/media-marks.ts)
+    filters.push(text({ text: `'${safeLabel(spec.label)}'`, x: 10, y: 10 + Math.round(STAMP_STRIP_FRACTION * spec.height), // below the sender's stamp (in-page/media-marks.ts)
        fontsize: size, fontcolor: 'white', box: 1, boxcolor: 'black@0.6' }, drawText.fontFile));
     // %{pts\:hms}: the file's own clock, so a frozen frame is visible in a screenshot
-    filters.push(text({ text: `'%{pts\\:hms}'`, x: 10, y: `h-${size * 2 + spec.height - stripRows(SOURCE_INDEX, spec.height).first}`, fontsize: size, fontcolor: 'yellow', box: 1, boxcolor: 'black@0.6' }, drawText.fontFile));
+    filters.push(text({ text: `'%{pts\\:hms}'`, x: 10, y: `h-${size * 2 + spec.height - indexStripTop(spec.height)}`, fontsize: size, fontcolor: 'yellow', box: 1, boxcolor: 'black@0.6' }, drawText.fontFile));
   }
-  filters.push('format=yuv420p', ...sourceIndexBoxes(spec));
+  filters.push('format=yuv420p', ...sourceIndexBoxes(spec.width, spec.height));
   return [
     '-f', 'lavfi', '-i', `testsrc2=size=${spec.width}x${spec.height}:rate=${spec.fps}:duration=${seconds}`,
     '-vf', filters.join(','),
     '-f', 'yuv4mpegpipe', out,
   ];
-}
-
-/**
- * The frame index n (mod 4096) as SOURCE_INDEX blocks at the bottom, so a receiver's decoded
- * frame names the source frame it shows (fleet/pool/quality-score.ts): a black strip, then a
- * white box per block whose bit is set (row 0) or clear (row 1, the inverse), as in
- * in-page/frame-code.ts writeCode. ffmpeg's expressions have no xor, hence the nibble-sum checksum.
- */
-export function sourceIndexBoxes(spec: VideoSpec): string[] {
-  const l = SOURCE_INDEX;
-  const n = valueBits(l);
-  const { first, end } = stripRows(l, spec.height);
-  const v = `mod(n,${2 ** n})`;
-  const nibbles = Array.from({ length: n / 4 }, (_, k) => `mod(floor(${v}/${16 ** k}),16)`).join('+');
-  const bit = (k: number) => (k < n ? `mod(floor(${v}/${2 ** k}),2)` : `mod(floor(mod(${nibbles},16)/${2 ** (k - n)}),2)`);
-  const boxes = [`drawbox=x=0:y=${first}:w=${spec.width}:h=${end - first}:color=black:t=fill`];
-  for (let col = 0; col < l.cols; col++) {
-    for (const row of [0, 1]) {
-      const r = blockRect(l, col, row, spec.width, spec.height);
-      boxes.push(`drawbox=x=${r.x0}:y=${r.y0}:w=${r.x1 - r.x0}:h=${r.y1 - r.y0}:color=white:t=fill:enable='eq(${bit(col)},${row === 0 ? 1 : 0})'`);
-    }
-  }
-  return boxes;
 }
 
 /**

@@ -168,6 +168,7 @@ function browserPool(run: RunContext): Task {
         relaunch: { maxPerMinute: 5, backoffMs: 1000 },
         extraArgs: run.config.chromiumArgs,
         audioProcessing: run.config.fakeMicProcessing,
+        mediaMarks: run.config.mediaMarks ? {} : false,
       });
       run.set('pool', pool);
       return () => pool.close();

@@ -73,7 +73,9 @@ describe('ProbeBridge', () => {
     expect(bridge.stats().rejected).toBe(3);
     expect(rec.samples).toEqual([]);
   });
+});
 
+describe('ProbeBridge marks', () => {
   it('records glass-to-glass marks with the user\'s tags and the stage, drops junk, and warns once when the sender fell behind', async () => {
     const rec = recorder();
     const warnings: string[] = [];

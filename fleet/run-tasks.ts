@@ -168,7 +168,8 @@ function browserPool(run: RunContext): Task {
         relaunch: { maxPerMinute: 5, backoffMs: 1000 },
         extraArgs: run.config.chromiumArgs,
         audioProcessing: run.config.fakeMicProcessing,
-        mediaMarks: run.config.mediaMarks ? {} : false,
+        // the camera stamp costs a copy of every frame: only when asked, or when a threshold needs it
+        mediaMarks: run.config.mediaMarks === 'off' ? false : { video: run.config.mediaMarks === 'full' || run.prepared.gate.some((t) => t.metric === 'media.video_e2e_ms') },
       });
       run.set('pool', pool);
       return () => pool.close();

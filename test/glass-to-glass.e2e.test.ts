@@ -115,7 +115,7 @@ async function measuredCall(): Promise<{ samples: Sample[]; events: RunEvent[]; 
   const events: RunEvent[] = [];
   const pool = await BrowserPool.launch({
     maxBrowsers: 1, contextsPerBrowser: 1, mediaCacheDir: join(tmpdir(), 'waddle-fleet-test-media'), probeIntervalMs: 1000,
-    allowedHosts: ['127.0.0.1'], onEvent: (e) => events.push(e), mediaMarks: { qualityEveryMs: 1000 },
+    allowedHosts: ['127.0.0.1'], onEvent: (e) => events.push(e), mediaMarks: { video: true, qualityEveryMs: 1000 },
   });
   try {
     const session = await pool.acquire({

@@ -25,11 +25,11 @@ export interface BrowserPoolOptions {
   /** keep Chromium's audio processing on the fake mic (default false: it costs the generator and cancels no echo) */
   readonly audioProcessing?: boolean;
   /**
-   * glass-to-glass stamps and bursts at senders, readers and quality samples at receivers
-   * (in-page/media-marks.ts); false: off. Default on, a stamp read every 250 ms and a quality
-   * frame every 5 s per remote video track.
+   * glass-to-glass marks (in-page/media-marks.ts); false: off. Default: mic bursts at senders,
+   * readers and a quality frame every 5 s per remote video track at receivers; `video: true`
+   * also stamps every camera frame (media.video_e2e_ms), which costs more (README, "Glass-to-glass").
    */
-  readonly mediaMarks?: false | { readonly sampleEveryMs?: number; readonly qualityEveryMs?: number };
+  readonly mediaMarks?: false | { readonly video?: boolean; readonly sampleEveryMs?: number; readonly qualityEveryMs?: number };
 }
 
 /** The options with every default filled in (the guard keeps allowNonLoopbackHosts). */

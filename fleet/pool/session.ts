@@ -48,7 +48,7 @@ export interface SessionOptions {
   /** false: the fake mic skips echo cancellation, noise suppression and AGC (in-page/fake-mic.ts) */
   readonly audioProcessing: boolean;
   /** glass-to-glass marks and quality samples: the fake camera file (scored against) and its size */
-  readonly marks?: { readonly source: SourceVideo | undefined; readonly camera: VideoSize | undefined; readonly sampleEveryMs?: number; readonly qualityEveryMs?: number };
+  readonly marks?: { readonly source: SourceVideo | undefined; readonly camera: VideoSize | undefined; readonly video?: boolean; readonly sampleEveryMs?: number; readonly qualityEveryMs?: number };
   /** a page that does not answer a trivial evaluate within timeoutMs is hung */
   readonly hangCheck: { readonly intervalMs: number; readonly timeoutMs: number } | false;
   readonly closeTimeoutMs: number;
@@ -69,7 +69,7 @@ export const sessionContextOptions = { viewport: { width: 1280, height: 720 } } 
 
 function marksConfig(m: NonNullable<SessionOptions['marks']>): MarksConfig {
   return {
-    video: true,
+    video: m.video ?? false,
     audio: true,
     ...(m.sampleEveryMs !== undefined ? { sampleEveryMs: m.sampleEveryMs } : {}),
     ...(m.qualityEveryMs !== undefined ? { qualityEveryMs: m.qualityEveryMs } : {}),

@@ -43,13 +43,15 @@ export class MarkReaders {
   readonly #sampleEveryMs: number;
   readonly #qualityEveryMs: number;
   readonly #strip: { canvas: OffscreenCanvas; ctx: OffscreenCanvasRenderingContext2D } | undefined;
+  #full: { canvas: OffscreenCanvas; ctx: OffscreenCanvasRenderingContext2D } | undefined;
 
   constructor(
     private readonly config: MarksConfig,
     private readonly report: Report,
   ) {
-    this.#sampleEveryMs = Math.max(50, config.sampleEveryMs ?? 250);
     this.#qualityEveryMs = config.qualityEveryMs ?? 5000;
+    // without stamps (the run's senders leave their cameras alone) a frame is read for quality only
+    this.#sampleEveryMs = config.video ? Math.max(50, config.sampleEveryMs ?? 250) : Math.max(250, this.#qualityEveryMs);
     const canvas = new OffscreenCanvas(STRIP_W, STRIP_H);
     const ctx = canvas.getContext('2d', { willReadFrequently: true });
     this.#strip = ctx ? { canvas, ctx } : undefined;
@@ -128,7 +130,7 @@ export class MarkReaders {
       el.requestVideoFrameCallback((_now, meta) => {
         const shownMs = performance.timeOrigin + meta.expectedDisplayTime;
         const delay = this.#delay(el, meta.width, meta.height, shownMs);
-        if (delay !== undefined) this.#displayed.push(delay);
+        if (delay !== undefined && this.config.video) this.#displayed.push(delay);
         if (this.#qualityEveryMs > 0 && shownMs - lastQualityMs >= this.#qualityEveryMs && delay !== undefined) {
           lastQualityMs = shownMs;
           this.#quality(el, meta.width, meta.height);
@@ -154,7 +156,7 @@ export class MarkReaders {
         if (nowMs - lastSampleMs >= this.#sampleEveryMs) {
           lastSampleMs = nowMs;
           const delay = this.#delay(frame, frame.displayWidth, frame.displayHeight, nowMs);
-          if (delay !== undefined) this.#decoded.push(delay);
+          if (delay !== undefined && this.config.video) this.#decoded.push(delay);
           if (this.#qualityEveryMs > 0 && delay !== undefined && nowMs - lastQualityMs >= this.#qualityEveryMs) {
             lastQualityMs = nowMs;
             this.#quality(frame, frame.displayWidth, frame.displayHeight);
@@ -170,6 +172,7 @@ export class MarkReaders {
   #delay(picture: CanvasImageSource, width: number, height: number, atMs: number): number | undefined {
     const strip = this.#strip;
     if (!strip || !(width > 0 && height > 0)) return undefined;
+    if (!this.config.video) return 0; // no stamps to read: any frame will do for quality (0 is never recorded)
     const stripSrcH = 2 * STAMP.rowFraction * height;
     strip.ctx.drawImage(picture, 0, 0, width, stripSrcH, 0, 0, STRIP_W, STRIP_H);
     const px = strip.ctx.getImageData(0, 0, STRIP_W, STRIP_H).data;
@@ -187,8 +190,13 @@ export class MarkReaders {
     if (this.#frames.length >= MAX_QUEUED_FRAMES) return;
     const w = this.config.source?.width ?? width;
     const h = this.config.source?.height ?? height;
-    const canvas = new OffscreenCanvas(w, h);
-    const ctx = canvas.getContext('2d', { willReadFrequently: true });
+    // one canvas for every sample: a new one each time holds its pixels until a GC
+    if (!this.#full || this.#full.canvas.width !== w || this.#full.canvas.height !== h) {
+      const canvas = new OffscreenCanvas(w, h);
+      const c = canvas.getContext('2d', { willReadFrequently: true });
+      this.#full = c ? { canvas, ctx: c } : undefined;
+    }
+    const ctx = this.#full?.ctx;
     if (!ctx) return;
     ctx.drawImage(picture, 0, 0, w, h);
     const px = ctx.getImageData(0, 0, w, h).data;

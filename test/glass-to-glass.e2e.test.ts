@@ -62,8 +62,10 @@ async function callStarted(session: PoolSession): Promise<void> {
 
 type Window = [number, number];
 
+type Phases = { runA: Window; runB: Window; delayed: Window; capped: Window; camera: Record<string, unknown> };
+
 /** The call through its phases: two unimpaired runs, a 300 ms jitter buffer, a capped sender. */
-async function playPhases(session: PoolSession): Promise<{ runA: Window; runB: Window; delayed: Window; capped: Window; camera: Record<string, unknown> }> {
+async function playPhases(session: PoolSession): Promise<Phases> {
   await callStarted(session);
   await sleep(3000); // the first seconds: jitter buffer and A/V sync settling
   const runA = await window(8000);
@@ -110,12 +112,12 @@ function figuresOf(samples: readonly Sample[], w: Window) {
 type Figures = ReturnType<typeof figuresOf>;
 const summary = (f: Figures) => ({ video: median(f.video), audio: median(f.audio), psnr: median(f.psnr), ssim: median(f.ssim), n: [f.video.length, f.audio.length, f.psnr.length], jb: f.jb });
 
-async function measuredCall(): Promise<{ samples: Sample[]; events: RunEvent[]; phases: Awaited<ReturnType<typeof playPhases>>; scored: Awaited<ReturnType<PoolSession['probe']['scored']>> }> {
+async function measuredCall(marks: { video?: boolean; qualityEveryMs: number } = { video: true, qualityEveryMs: 1000 }, play: (session: PoolSession) => Promise<Phases> = playPhases): Promise<{ samples: Sample[]; events: RunEvent[]; phases: Phases; scored: Awaited<ReturnType<PoolSession['probe']['scored']>> }> {
   const samples: Sample[] = [];
   const events: RunEvent[] = [];
   const pool = await BrowserPool.launch({
     maxBrowsers: 1, contextsPerBrowser: 1, mediaCacheDir: join(tmpdir(), 'waddle-fleet-test-media'), probeIntervalMs: 1000,
-    allowedHosts: ['127.0.0.1'], onEvent: (e) => events.push(e), mediaMarks: { video: true, qualityEveryMs: 1000 },
+    allowedHosts: ['127.0.0.1'], onEvent: (e) => events.push(e), mediaMarks: marks,
   });
   try {
     const session = await pool.acquire({
@@ -124,7 +126,7 @@ async function measuredCall(): Promise<{ samples: Sample[]; events: RunEvent[]; 
       tags: { journey: 'loopback' }, timeoutMs: 60_000,
     });
     try {
-      const phases = await playPhases(session);
+      const phases = await play(session);
       await session.release();
       return { samples, events, phases, scored: await session.probe.scored() };
     } finally {
@@ -172,4 +174,20 @@ describe('glass-to-glass and quality on an independent call page', () => {
     expect(median(c.ssim), why).toBeLessThan(median([...a.ssim, ...b.ssim]));
     expect(scored.rejected.length, why).toBeLessThanOrEqual(2);
   }, 150_000);
+
+  it('by default (--media-marks on) leave the camera alone, and still give audio e2e and the quality score', async () => {
+    const { samples, phases } = await measuredCall({ qualityEveryMs: 1000 }, async (session) => {
+      await callStarted(session);
+      await sleep(2000);
+      const run = await window(7000);
+      const marked = await session.page.evaluate(`window.pcs.caller.getSenders().find((s) => s.track && s.track.kind === 'video').track instanceof MediaStreamTrackGenerator`);
+      return { runA: run, runB: run, delayed: run, capped: run, camera: { marked } };
+    });
+    const f = figuresOf(samples, phases.runA);
+    expect(phases.camera['marked']).toBe(false);
+    expect(f.video).toEqual([]);
+    expect(f.audio.length, JSON.stringify(summary(f))).toBeGreaterThanOrEqual(2);
+    expect(f.psnr.length, JSON.stringify(summary(f))).toBeGreaterThanOrEqual(3);
+    expect(median(f.psnr)).toBeGreaterThan(30);
+  }, 90_000);
 });

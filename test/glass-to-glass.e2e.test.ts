@@ -175,7 +175,7 @@ describe('glass-to-glass and quality on an independent call page', () => {
     expect(scored.rejected.length, why).toBeLessThanOrEqual(2);
   }, 150_000);
 
-  it('by default (--media-marks on) leave the camera alone, and still give audio e2e and the quality score', async () => {
+  it("with --media-marks on leave the camera alone, and still give audio e2e and the quality score", async () => {
     const { samples, phases } = await measuredCall({ qualityEveryMs: 1000 }, async (session) => {
       await callStarted(session);
       await sleep(2000);

@@ -25,9 +25,9 @@ export interface BrowserPoolOptions {
   /** keep Chromium's audio processing on the fake mic (default false: it costs the generator and cancels no echo) */
   readonly audioProcessing?: boolean;
   /**
-   * glass-to-glass marks (in-page/media-marks.ts); false: off. Default: mic bursts at senders,
-   * readers and a quality frame every 5 s per remote video track at receivers; `video: true`
-   * also stamps every camera frame (media.video_e2e_ms), which costs more (README, "Glass-to-glass").
+   * glass-to-glass marks (in-page/media-marks.ts); false (default): off. An object: mic bursts at
+   * senders, readers and a quality frame every 5 s per remote video track at receivers; `video:
+   * true` also stamps every camera frame (media.video_e2e_ms), which costs more (README, "Glass-to-glass").
    */
   readonly mediaMarks?: false | { readonly video?: boolean; readonly sampleEveryMs?: number; readonly qualityEveryMs?: number };
 }
@@ -52,7 +52,7 @@ export function resolvePoolOptions(options: BrowserPoolOptions): ResolvedPoolOpt
     closeTimeoutMs: options.closeTimeoutMs ?? 5000,
     extraArgs: options.extraArgs ?? [],
     audioProcessing: options.audioProcessing ?? false,
-    mediaMarks: options.mediaMarks ?? {},
+    mediaMarks: options.mediaMarks ?? false,
   };
 }
 

@@ -1,6 +1,12 @@
 // Glass-to-glass and the quality score on the reference Waddle through the real command: two
 // browser users in a 1:1 videoCall, twice. Every figure is there, with the users' tags,
 // plausible, and close between the two runs; a plan threshold on them decides the exit code.
+// The plan's threshold on media.video_e2e_ms is what turns the camera stamp on (--media-marks auto).
+// For issue 16's delay check once the impairing relay lands: the same plan with one user's
+// network { down: { delayMs: 100 } } beside an unimpaired run in the same test, and compare p50s
+// per network tag: media.video_e2e_ms and media.audio_e2e_ms +100 ± 20 ms. On a loaded machine
+// compare them net of webrtc.jitter_buffer_ms{kind,direction:inbound} (NetEq and the video
+// buffer adapt to load), as test/glass-to-glass.e2e.test.ts does for jitterBufferTarget.
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';

@@ -27,8 +27,9 @@ export default definePlan({
   ] }],
   media: { camera: { width: 640, height: 360, fps: 15 } },
   thresholds: {
-    'media.video_e2e_ms{stage:displayed}': ['p(50)>5', 'p(50)<300'],
-    'media.audio_e2e_ms': ['p(50)>5', 'p(50)<300'],
+    // plausible: tens to ~200 ms on a quiet machine; NetEq alone held 213 ms at load average 20
+    'media.video_e2e_ms{stage:displayed}': ['p(50)>5', 'p(50)<400'],
+    'media.audio_e2e_ms': ['p(50)>5', 'p(50)<400'],
     'media.video_psnr_db': ['p(50)>30'],
     'media.video_ssim': ['p(50)>0.9'],
     // read back as observed p50s: e2e besides the receiver's jitter buffer, which adapts to load
@@ -73,12 +74,12 @@ describe('glass-to-glass on the reference Waddle, through waddle-fleet run', () 
     }
     // stable: the delay besides the jitter buffer (NetEq grows its buffer when a loaded generator
     // delivers late: +100 ms of audio measured at load average 19 on 2 cores), video within 40 ms,
-    // audio within 60 (26 vs 69 ms measured at load average 17; its p50 has ~10 bursts a run)
+    // audio within 70 (26 vs 69 and 22 vs 79 ms measured at load average 17-20; ~10 bursts a run)
     const jb = (s: RunSummary, kind: string) => s.thresholds.find((t) => t.metric === `webrtc.jitter_buffer_ms{kind:${kind},direction:inbound}`)?.observed ?? NaN;
     const rest = (s: RunSummary, kind: 'video' | 'audio') => p50(s, `media.${kind}_e2e_ms`) - jb(s, kind);
     const why = JSON.stringify({ figures, jitterBuffer: { video: [jb(a, 'video'), jb(b, 'video')], audio: [jb(a, 'audio'), jb(b, 'audio')] } });
     console.log(`and their jitter buffers: ${why}`);
     expect(Math.abs(rest(a, 'video') - rest(b, 'video')), why).toBeLessThan(40);
-    expect(Math.abs(rest(a, 'audio') - rest(b, 'audio')), why).toBeLessThan(60);
+    expect(Math.abs(rest(a, 'audio') - rest(b, 'audio')), why).toBeLessThan(70);
   }, 240_000);
 });

@@ -1,5 +1,6 @@
 // ffmpeg argument lists for the three fake media files. Pure functions (no I/O) so the
 // exact commands are testable; prepare-media.ts runs them.
+import { indexStripTop, sourceIndexBoxes, STAMP_STRIP_FRACTION } from './source-index.ts';
 import { burstVolumeExpression, voiceBursts } from './voice-bursts.ts';
 
 export const DEFAULT_FONT = '/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf';
@@ -26,11 +27,12 @@ export function cameraArgs(spec: VideoSpec & { label: string }, seconds: number,
   const size = Math.max(12, Math.round(spec.height / 12));
   const filters: string[] = [];
   if (drawText) {
-    filters.push(text({ text: `'${safeLabel(spec.label)}'`, x: 10, y: 10, fontsize: size, fontcolor: 'white', box: 1, boxcolor: 'black@0.6' }, drawText.fontFile));
+    filters.push(text({ text: `'${safeLabel(spec.label)}'`, x: 10, y: 10 + Math.round(STAMP_STRIP_FRACTION * spec.height), // below the sender's stamp (in-page/media-marks.ts)
+       fontsize: size, fontcolor: 'white', box: 1, boxcolor: 'black@0.6' }, drawText.fontFile));
     // %{pts\:hms}: the file's own clock, so a frozen frame is visible in a screenshot
-    filters.push(text({ text: `'%{pts\\:hms}'`, x: 10, y: `h-${size * 2}`, fontsize: size, fontcolor: 'yellow', box: 1, boxcolor: 'black@0.6' }, drawText.fontFile));
+    filters.push(text({ text: `'%{pts\\:hms}'`, x: 10, y: `h-${size * 2 + spec.height - indexStripTop(spec.height)}`, fontsize: size, fontcolor: 'yellow', box: 1, boxcolor: 'black@0.6' }, drawText.fontFile));
   }
-  filters.push('format=yuv420p');
+  filters.push('format=yuv420p', ...sourceIndexBoxes(spec.width, spec.height));
   return [
     '-f', 'lavfi', '-i', `testsrc2=size=${spec.width}x${spec.height}:rate=${spec.fps}:duration=${seconds}`,
     '-vf', filters.join(','),

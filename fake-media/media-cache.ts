@@ -34,7 +34,7 @@ export function cacheTempOwner(fileName: string): { owner: ProcessIdentity | und
 }
 
 /** Bump when the generators change, so old cached files are not reused. */
-export const GENERATOR_VERSION = 4; // 4: voice bursts drawn from common/random.ts
+export const GENERATOR_VERSION = 5; // 4: voice bursts drawn from common/random.ts; 5: the camera's source-frame index strip
 
 export function contentKey(inputs: unknown): string {
   return createHash('sha256')

@@ -52,6 +52,8 @@ export interface RunConfig {
   readonly contextPerUser: boolean;
   /** keep Chromium's audio processing on the fake mic */
   readonly fakeMicProcessing: boolean;
+  /** glass-to-glass marks and quality samples on browser users; full: also the camera stamp */
+  readonly mediaMarks: 'auto' | 'off' | 'on' | 'full';
   /** switches added after the fleet's own */
   readonly chromiumArgs: readonly string[];
   /** record a Playwright trace per browser user, kept for the failures captured as evidence */
@@ -117,6 +119,7 @@ export const runOptionTable = {
   protocolWorkers: { schema: z.string().regex(/^(auto|\d{1,2})$/, "expected 'auto' or a number of threads from 0 to 99").transform((v) => (v === 'auto' ? ('auto' as const) : Number(v))).prefault('auto'), help: "worker threads for protocol users: 'auto' runs up to 2,000 on the main thread, more over up to one thread per core", valueName: 'auto|n' },
   chromium: { schema: z.string().min(1).default('/usr/bin/chromium'), help: 'the Chromium binary', env: 'WADDLE_FLEET_CHROMIUM', valueName: 'path' },
   calibration: { schema: z.string().min(1).optional(), help: 'the calibration file (npx waddle-fleet calibrate) that prices users for the workers estimate (default: ~/.cache/waddle-fleet/calibration.json)', env: 'WADDLE_FLEET_CALIBRATION', valueName: 'file' },
+  mediaMarks: { schema: z.enum(['auto', 'off', 'on', 'full'], { error: "expected 'auto', 'off', 'on' or 'full'" }).default('auto'), help: "glass-to-glass and quality on browser users (in-page/media-marks.ts): 'on' puts a tone burst in each mic (media.audio_e2e_ms) and scores received video (media.video_psnr_db, media.video_ssim); 'full' also stamps every camera frame (media.video_e2e_ms); 'off': mic and camera untouched; 'auto': the least a plan's thresholds on media.* metrics need, else off (~+0.05 core and +100-290 MB per video user, measured: README)", valueName: 'auto|off|on|full' },
   contextPerUser: { schema: z.boolean().default(false), help: "one browser context per browser user even when the driver lets its users share one (isolation: 'page'); about twice the memory per user" },
   fakeMicProcessing: { schema: z.boolean().default(false), help: "keep Chromium's echo cancellation, noise suppression and gain control on the fake mic, as a real user's mic has (costs the generator per voice user; off by default)" },
   chromiumArg: { schema: z.array(z.string().regex(/^--[a-z0-9]/, "expected a Chromium switch like '--disable-features=X'")).default([]), help: 'an extra Chromium switch after the fleet\'s own (fake-media/chromium-flags.ts), to measure one; repeat for more', valueName: 'switch', repeatable: true },
@@ -215,6 +218,7 @@ function toConfig(o: RawOptions, influx: InfluxConnection | undefined): RunConfi
     protocolWorkers: o.protocolWorkers,
     chromiumArgs: o.chromiumArg,
     fakeMicProcessing: o.fakeMicProcessing,
+    mediaMarks: o.mediaMarks,
     contextPerUser: o.contextPerUser,
     traceFailures: o.traceFailures,
     ...(o.live ? { livePort: o.livePort } : {}),

@@ -186,6 +186,7 @@ function browserPool(run: RunContext): Task {
         relaunch: { maxPerMinute: 5, backoffMs: 1000 },
         extraArgs: run.config.chromiumArgs,
         audioProcessing: run.config.fakeMicProcessing,
+        mediaMarks: mediaMarksFor(run.config.mediaMarks, run.prepared.gate.map((t) => t.metric)),
       });
       run.set('pool', pool);
       return () => pool.close();
@@ -215,4 +216,16 @@ function load(run: RunContext): Task {
 
 function isBrowserSlot(run: RunContext, driverName: string): boolean {
   return run.prepared.catalog.isBrowserDriver(driverName);
+}
+
+/**
+ * The marks a run uses: what --media-marks says, or with 'auto' the least the plan's thresholds
+ * need (they cost the generator: README "Glass-to-glass"); the camera stamp, the dearest part,
+ * only for media.video_e2e_ms.
+ */
+export function mediaMarksFor(mode: 'auto' | 'off' | 'on' | 'full', thresholdMetrics: readonly string[]): false | { video: boolean } {
+  if (mode === 'off') return false;
+  if (mode === 'on' || mode === 'full') return { video: mode === 'full' };
+  if (thresholdMetrics.includes('media.video_e2e_ms')) return { video: true };
+  return thresholdMetrics.some((m) => m.startsWith('media.') && m !== 'media.first_remote_ms') ? { video: false } : false;
 }

@@ -23,6 +23,41 @@ export interface ProbeConfig {
   readonly audioProcessing?: boolean;
   /** give up measuring the first decoded frame after this long (default 60000) */
   readonly firstFrameTimeoutMs?: number;
+  /** glass-to-glass marks and quality samples (in-page/media-marks.ts); absent: off */
+  readonly marks?: MarksConfig;
+}
+
+export interface MarksConfig {
+  /** stamp the camera's frames / mix tone bursts into the mic at the sender */
+  readonly video: boolean;
+  readonly audio: boolean;
+  /** read a remote video frame's stamp this often (default 250) */
+  readonly sampleEveryMs?: number;
+  /** send a decoded frame's luma to Node for PSNR/SSIM this often per remote video track; 0: never (default 5000) */
+  readonly qualityEveryMs?: number;
+  /** the fake camera file's size: quality samples are drawn at it (default: the decoded size) */
+  readonly source?: { readonly width: number; readonly height: number };
+}
+
+/** A decoded remote frame's luma for the quality score (Node compares it with the source file). */
+export interface QualityFrame {
+  readonly width: number;
+  readonly height: number;
+  /** luma plane, width x height bytes, base64 */
+  readonly luma: string;
+}
+
+/** What the marks measured since the last batch. */
+export interface MarksReport {
+  /** sender stamp to the frame shown by a media element (requestVideoFrameCallback expectedDisplayTime) */
+  readonly videoDisplayedMs: readonly number[];
+  /** sender stamp to the frame decoded (no element showed the track: read from the track) */
+  readonly videoDecodedMs: readonly number[];
+  /** burst instant to its onset on the remote audio track */
+  readonly audioMs: readonly number[];
+  readonly frames: readonly QualityFrame[];
+  /** camera frames and mic chunks the sender dropped: its page fell behind the device (starved) */
+  readonly senderDropped?: number;
 }
 
 export type MediaKind = 'audio' | 'video' | 'screen';
@@ -78,4 +113,6 @@ export interface ProbeBatch {
   readonly openConnections: number;
   readonly streams: readonly StreamSample[];
   readonly events: readonly ProbeEvent[];
+  /** glass-to-glass and quality samples, when marks are on and something was measured */
+  readonly marks?: MarksReport;
 }

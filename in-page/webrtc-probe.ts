@@ -9,6 +9,7 @@ import { disableAudioProcessing } from './fake-mic.ts';
 import { installFakeScreenShare, watchDisplayMedia } from './screen-share.ts';
 import { markSlides, screenSectionIndexes, slidesMids } from './sdp-marks.ts';
 import { StatsLoop, type Tracked } from './stats-loop.ts';
+import { installMarks, type MarkReaders } from './mark-readers.ts';
 
 type ProbeWindow = typeof globalThis & Record<string, unknown>;
 
@@ -38,6 +39,8 @@ type ProbeWindow = typeof globalThis & Record<string, unknown>;
 
   if (allowedHosts.length) guardWebSockets(allowedHosts, report);
   if (config.audioProcessing === false) safe('fake mic', () => disableAudioProcessing());
+  let marks: MarkReaders | undefined; // glass-to-glass and quality (after the fake mic: it wraps getUserMedia outermost)
+  if (config.marks) safe('marks', () => (marks = installMarks(config.marks!, (message) => pushEvent({ type: 'probe_error', message }))));
   if (config.screen) {
     const screen = config.screen;
     safe('screen share', () => installFakeScreenShare(screen, (track) => screenTrackIds.add(track.id)));
@@ -165,9 +168,10 @@ type ProbeWindow = typeof globalThis & Record<string, unknown>;
         );
         this.addEventListener('track', (ev: RTCTrackEvent) =>
           safe('track event', () => {
-            if (ev.track.kind !== 'video') return;
+            if (ev.track.kind !== 'video') return marks?.remoteTrack(ev.track, 'audio');
             const mid = ev.transceiver?.mid ?? null;
             const kind: MediaKind = mid !== null && screenMidsOf(t, pc()).has(mid) ? 'screen' : (kindOfTrack(ev.track) ?? 'video');
+            marks?.remoteTrack(ev.track, kind);
             watchFirstFrame(t, ev.receiver, kind);
           }),
         );
@@ -274,8 +278,10 @@ type ProbeWindow = typeof globalThis & Record<string, unknown>;
       events = [];
       return taken;
     },
-    send: (batch: ProbeBatch) => {
+    send: (plain: ProbeBatch) => {
       const send = w[PROBE_BINDING];
+      const m = marks?.take();
+      const batch = m ? { ...plain, marks: m } : plain;
       return typeof send === 'function' ? Promise.resolve((send as (b: ProbeBatch) => unknown)(batch)) : Promise.resolve();
     },
   });

@@ -8,7 +8,7 @@ import type { MetricKind } from './types.ts';
 
 export interface MetricDefinition {
   readonly kind: MetricKind;
-  readonly unit: 'ms' | 'count' | 'percent' | 'ratio' | 'kbps' | 'mbps' | 'bytes' | 'MB' | 'fps' | 'px' | 'mos';
+  readonly unit: 'ms' | 'count' | 'percent' | 'ratio' | 'kbps' | 'mbps' | 'bytes' | 'MB' | 'fps' | 'px' | 'mos' | 'dB';
   readonly tags: readonly string[];
   readonly meaning: string;
 }
@@ -66,6 +66,11 @@ export const catalogue = {
   'webrtc.quality_limited_bandwidth': { kind: 'rate', unit: 'ratio', tags: media, meaning: 'share of outbound video samples with qualityLimitationReason = bandwidth' },
   'webrtc.first_frame_ms': { kind: 'trend', unit: 'ms', tags: ['journey', 'driver', 'kind'], meaning: 'from setRemoteDescription to the first decoded remote frame' },
   'webrtc.connection_failures': { kind: 'counter', unit: 'count', tags: ['journey', 'driver'], meaning: 'peer connections that reached state failed' },
+  // glass-to-glass and quality against the known source (in-page/media-marks.ts, fleet/pool/quality-score.ts); receivers' pages
+  'media.video_e2e_ms': { kind: 'trend', unit: 'ms', tags: ['journey', 'driver', 'stage'], meaning: 'glass-to-glass video: from a camera frame reaching the sender page (its capture timestamp on the wall clock, stamped into the frame) to that frame shown at a receiver (requestVideoFrameCallback expectedDisplayTime; stage:displayed) or, when no element shows the track, decoded (stage:decoded). Includes stamping, encode, network, jitter buffer, decode, render. Same-machine clocks; across shards add their NTP offset' },
+  'media.audio_e2e_ms': { kind: 'trend', unit: 'ms', tags: ['journey', 'driver'], meaning: 'mouth to ear: from a 2 kHz burst the sender puts in its mic every 2 s on the wall clock to its onset on the remote audio track (encode, network, jitter buffer, decode; not the output device buffer)' },
+  'media.video_psnr_db': { kind: 'trend', unit: 'dB', tags: ['journey', 'driver'], meaning: 'luma PSNR of a decoded remote frame (drawn at the fake camera size) against the same source frame of the fake camera file, code strips excluded; every few seconds per receiver. Lower: blur, blocking, downscaling' },
+  'media.video_ssim': { kind: 'trend', unit: 'ratio', tags: ['journey', 'driver'], meaning: 'luma SSIM (8x8 windows, 0..1) of a decoded remote frame against the same source frame, code strips excluded' },
   'webrtc.connections': { kind: 'gauge', unit: 'count', tags: [], meaning: 'open peer connections seen by the probe' },
   'webrtc.bytes': { kind: 'counter', unit: 'bytes', tags: media, meaning: 'RTP payload bytes sent (outbound) or received (inbound): bytesSent/bytesReceived deltas, summing to the page\'s getStats totals' },
   'webrtc.frames': { kind: 'counter', unit: 'count', tags: media, meaning: 'video frames encoded (outbound) or decoded (inbound): framesEncoded/framesDecoded deltas, summing to the page\'s getStats totals' },

@@ -233,6 +233,7 @@ export class BrowserPool {
         guard: this.#guard,
         probeIntervalMs: this.#o.probeIntervalMs,
         audioProcessing: this.#o.audioProcessing,
+        ...(this.#o.mediaMarks ? { marks: { ...this.#o.mediaMarks, source: browser.source, camera: slot.profile.camera } } : {}),
         hangCheck: this.#o.hangCheck,
         closeTimeoutMs: this.#o.closeTimeoutMs,
         onEvent: this.#o.onEvent,

@@ -8,6 +8,7 @@ import { chromium, type Browser } from 'playwright-core';
 import { sleep, withTimeout } from '../../common/async.ts';
 import { chromiumArgs } from '../../fake-media/chromium-flags.ts';
 import { prepareMedia } from '../../fake-media/prepare-media.ts';
+import { SourceVideo } from './quality-score.ts';
 import { isAlive, processTree } from '../monitor/resource-monitor.ts';
 import type { MediaProfile } from './media-profile.ts';
 
@@ -25,6 +26,8 @@ export interface BrowserLaunchOptions {
 export class BrowserProcess {
   /** pids of the whole tree, refreshed while alive, so a close can SIGKILL stragglers */
   #treePids: number[] = [];
+  /** the file its fake camera plays: receivers' quality samples are scored against it */
+  source: SourceVideo | undefined;
 
   private constructor(
     readonly browser: Browser,
@@ -55,7 +58,9 @@ export class BrowserProcess {
       proxy: options.proxy,
     });
     const found = await findBrowserPid(marker);
-    return new BrowserProcess(browser, found?.pid, found?.userDataDir, options.closeTimeoutMs);
+    const process = new BrowserProcess(browser, found?.pid, found?.userDataDir, options.closeTimeoutMs);
+    if (media.cameraY4m) process.source = new SourceVideo(media.cameraY4m);
+    return process;
   }
 
   /** Renderers appear per page: call after opening one. */
@@ -69,6 +74,7 @@ export class BrowserProcess {
 
   /** Close within the bound, then kill whatever of the tree is left and remove the temp profile. */
   async close(): Promise<void> {
+    void this.source?.close();
     this.refreshTree();
     await withTimeout(this.browser.close(), this.closeTimeoutMs, 'browser.close').catch(() => {});
     await this.kill();

@@ -24,6 +24,12 @@ export interface BrowserPoolOptions {
   readonly extraArgs?: readonly string[];
   /** keep Chromium's audio processing on the fake mic (default false: it costs the generator and cancels no echo) */
   readonly audioProcessing?: boolean;
+  /**
+   * glass-to-glass marks (in-page/media-marks.ts); false (default): off. An object: mic bursts at
+   * senders, readers and a quality frame every 5 s per remote video track at receivers; `video:
+   * true` also stamps every camera frame (media.video_e2e_ms), which costs more (README, "Glass-to-glass").
+   */
+  readonly mediaMarks?: false | { readonly video?: boolean; readonly sampleEveryMs?: number; readonly qualityEveryMs?: number };
 }
 
 /** The options with every default filled in (the guard keeps allowNonLoopbackHosts). */
@@ -46,6 +52,7 @@ export function resolvePoolOptions(options: BrowserPoolOptions): ResolvedPoolOpt
     closeTimeoutMs: options.closeTimeoutMs ?? 5000,
     extraArgs: options.extraArgs ?? [],
     audioProcessing: options.audioProcessing ?? false,
+    mediaMarks: options.mediaMarks ?? false,
   };
 }
 

@@ -74,3 +74,21 @@ describe('ProbeBridge', () => {
     expect(rec.samples).toEqual([]);
   });
 });
+
+describe('ProbeBridge marks', () => {
+  it('records glass-to-glass marks with the user\'s tags and the stage, drops junk, and warns once when the sender fell behind', async () => {
+    const rec = recorder();
+    const warnings: string[] = [];
+    const bridge = new ProbeBridge({ recorder: rec, tags: { journey: 'videoCall', driver: 'browser', user: 'vu-1' }, onEvent: (e) => warnings.push(String(e.reason)) });
+    const batch = (marks: unknown) => ({ v: 1, atMs: 0, openConnections: 1, streams: [], events: [], marks });
+    bridge.handle(batch({ videoDisplayedMs: [41.5, Number.NaN, 'x'], videoDecodedMs: [30], audioMs: [95], frames: [], senderDropped: 3 }));
+    bridge.handle(batch({ videoDisplayedMs: [], videoDecodedMs: [], audioMs: [], frames: [], senderDropped: 2 }));
+    expect(rec.samples).toEqual([
+      { metric: 'media.video_e2e_ms', value: 41.5, tags: { journey: 'videoCall', driver: 'browser', stage: 'displayed' } },
+      { metric: 'media.video_e2e_ms', value: 30, tags: { journey: 'videoCall', driver: 'browser', stage: 'decoded' } },
+      { metric: 'media.audio_e2e_ms', value: 95, tags: { journey: 'videoCall', driver: 'browser' } },
+    ]);
+    expect(warnings).toEqual(['media_marks_behind']);
+    expect(await bridge.scored()).toEqual({ scored: 0, rejected: [], senderDropped: 5 });
+  });
+});

@@ -7,7 +7,8 @@
 // kind; the page counts such streams in webrtc.idle_streams when they end.
 import { catalogue, type MetricName } from '../../metrics/catalogue.ts';
 import type { MetricsRecorder, RunEvent, Tags } from '../../metrics/types.ts';
-import type { Direction, MediaKind, ProbeBatch, StreamSample } from '../../in-page/probe-protocol.ts';
+import type { Direction, MarksReport, MediaKind, ProbeBatch, StreamSample } from '../../in-page/probe-protocol.ts';
+import type { SourceVideo } from './quality-score.ts';
 
 export interface ProbeBridgeOptions {
   readonly recorder: MetricsRecorder;
@@ -18,6 +19,8 @@ export interface ProbeBridgeOptions {
   readonly onBlocked?: (what: 'ice_server' | 'websocket', url: string) => void;
   /** open connections of this page changed (the pool sums them into webrtc.connections) */
   readonly onOpenConnections?: (open: number) => void;
+  /** the fake camera file: decoded frames the page sends are scored against it (media.video_psnr_db, media.video_ssim) */
+  readonly source?: SourceVideo;
 }
 
 /** counters: every stream's deltas, idle or not, so they sum to the page's getStats totals */
@@ -55,6 +58,8 @@ export class ProbeBridge {
   #rejected = 0;
   #openConnections = 0;
   #connectionFailures = 0;
+  readonly #scoring = new Set<Promise<void>>();
+  readonly #quality = { scored: 0, rejected: [] as string[], dropped: 0 };
 
   constructor(options: ProbeBridgeOptions) {
     this.#opts = options;
@@ -82,6 +87,7 @@ export class ProbeBridge {
       }
       this.#batches++;
       for (const s of batch.streams) this.#stream(s);
+      if (batch.marks) this.#marks(batch.marks);
       for (const e of batch.events) {
         if (e.type === 'first_frame') {
           this.#firstFrames.push({ kind: e.kind, ms: e.ms });
@@ -125,6 +131,39 @@ export class ProbeBridge {
       this.#record('webrtc.quality_limited_cpu', s.qualityLimitationReason === 'cpu' ? 1 : 0, kindTags);
       this.#record('webrtc.quality_limited_bandwidth', s.qualityLimitationReason === 'bandwidth' ? 1 : 0, kindTags);
     }
+  }
+
+  #marks(m: MarksReport): void {
+    const each = (xs: unknown, fn: (x: number) => void) => Array.isArray(xs) && xs.forEach((x) => typeof x === 'number' && Number.isFinite(x) && fn(x));
+    each(m.videoDisplayedMs, (x) => this.#record('media.video_e2e_ms', x, { stage: 'displayed' }));
+    each(m.videoDecodedMs, (x) => this.#record('media.video_e2e_ms', x, { stage: 'decoded' }));
+    each(m.audioMs, (x) => this.#record('media.audio_e2e_ms', x));
+    if (typeof m.senderDropped === 'number' && m.senderDropped > 0) {
+      if (!this.#quality.dropped) this.#opts.onEvent?.({ timeMs: Date.now(), type: 'warning', reason: 'media_marks_behind', message: 'glass-to-glass marks: the sending page fell behind its camera or mic and dropped stale frames rather than add delay to the call (its page is starved for CPU: see the generator figures)', tags: this.#opts.tags });
+      this.#quality.dropped += m.senderDropped;
+    }
+    const source = this.#opts.source;
+    if (!source || !Array.isArray(m.frames)) return;
+    for (const f of m.frames) {
+      const luma = new Uint8Array(Buffer.from(String(f.luma), 'base64'));
+      const scored = source
+        .score(luma, f.width, f.height)
+        .then((r) => {
+          if ('rejected' in r) return void this.#quality.rejected.push(r.rejected);
+          this.#quality.scored++;
+          this.#record('media.video_psnr_db', r.psnrDb);
+          this.#record('media.video_ssim', r.ssim);
+        })
+        .catch((err: Error) => void this.#quality.rejected.push(`scoring failed: ${err.message}`))
+        .finally(() => this.#scoring.delete(scored));
+      this.#scoring.add(scored);
+    }
+  }
+
+  /** Settles when every quality frame received so far is scored (release waits for it). */
+  async scored(): Promise<{ scored: number; rejected: readonly string[]; senderDropped: number }> {
+    while (this.#scoring.size) await Promise.all(this.#scoring);
+    return { scored: this.#quality.scored, rejected: [...this.#quality.rejected], senderDropped: this.#quality.dropped };
   }
 
   /** Streams that ended without carrying media, per "kind/direction". */

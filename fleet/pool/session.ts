@@ -5,10 +5,11 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { TimeoutError, withTimeout } from '../../common/async.ts';
 import { probeInitScript } from '../../in-page/bundle.ts';
-import { PROBE_BINDING, PROBE_FLUSH_GLOBAL } from '../../in-page/probe-protocol.ts';
+import { PROBE_BINDING, PROBE_FLUSH_GLOBAL, type MarksConfig } from '../../in-page/probe-protocol.ts';
 import type { MetricsRecorder, RunEvent, Tags } from '../../metrics/types.ts';
 import type { HostGuard } from '../guard/host-guard.ts';
 import { ProbeBridge } from './probe-bridge.ts';
+import type { SourceVideo } from './quality-score.ts';
 import type { VideoSize } from './media-profile.ts';
 import type { SharedContext } from './shared-context.ts';
 
@@ -46,6 +47,8 @@ export interface SessionOptions {
   readonly probeIntervalMs: number;
   /** false: the fake mic skips echo cancellation, noise suppression and AGC (in-page/fake-mic.ts) */
   readonly audioProcessing: boolean;
+  /** glass-to-glass marks and quality samples: the fake camera file (scored against) and its size */
+  readonly marks?: { readonly source: SourceVideo | undefined; readonly camera: VideoSize | undefined; readonly video?: boolean; readonly sampleEveryMs?: number; readonly qualityEveryMs?: number };
   /** a page that does not answer a trivial evaluate within timeoutMs is hung */
   readonly hangCheck: { readonly intervalMs: number; readonly timeoutMs: number } | false;
   readonly closeTimeoutMs: number;
@@ -64,12 +67,23 @@ export const keepNamesShim = 'globalThis.__name ??= (fn) => fn;';
 /** Every user's page: 1280x720 CSS pixels, device scale 1 (bench:density: a device scale of 0.5 saved nothing measurable). */
 export const sessionContextOptions = { viewport: { width: 1280, height: 720 } } as const;
 
+function marksConfig(m: NonNullable<SessionOptions['marks']>): MarksConfig {
+  return {
+    video: m.video ?? false,
+    audio: true,
+    ...(m.sampleEveryMs !== undefined ? { sampleEveryMs: m.sampleEveryMs } : {}),
+    ...(m.qualityEveryMs !== undefined ? { qualityEveryMs: m.qualityEveryMs } : {}),
+    ...(m.camera ? { source: { width: m.camera.width, height: m.camera.height } } : {}),
+  };
+}
+
 /** The probe with this user's config (its screen share's label). */
 function userProbeScript(options: SessionOptions): Promise<string> {
   return probeInitScript({
     intervalMs: options.probeIntervalMs,
     allowedHosts: [], // the host guard refuses and counts; the probe only measures
     audioProcessing: options.audioProcessing,
+    ...(options.marks ? { marks: marksConfig(options.marks) } : {}),
     ...(options.screen ? { screen: { ...options.screen, label: options.label } } : {}),
   });
 }
@@ -96,6 +110,7 @@ export class Session implements PoolSession {
       tags: options.tags,
       onEvent: options.onEvent,
       onOpenConnections: options.onOpenConnections,
+      ...(options.marks?.source ? { source: options.marks.source } : {}),
     });
     if (shared) return Session.#openShared(shared, browserPid, options, probe);
     const context = await browser.newContext({ ...sessionContextOptions, proxy: options.guard.contextProxy() });
@@ -162,6 +177,7 @@ export class Session implements PoolSession {
     clearInterval(this.#hangTimer);
     const alive = !this.#abort.signal.aborted && browserUp;
     if (alive) await withTimeout(this.page.evaluate(`globalThis[${JSON.stringify(PROBE_FLUSH_GLOBAL)}]?.()`), 1500, 'probe flush').catch(() => {});
+    await withTimeout(this.probe.scored(), 2000, 'quality scores').catch(() => {}); // frames the flush brought
     this.#released = true;
     this.options.onOpenConnections(0);
     if (!browserUp) return;

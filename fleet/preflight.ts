@@ -97,7 +97,7 @@ export async function preflight(input: PreflightInput): Promise<PreparedRun> {
 
 function resolveOrCollect(plan: Plan, config: RunConfig, seed: number, problems: string[]): ResolvedPlan | undefined {
   try {
-    return resolvePlan(plan, { scale: config.scale, scaleDurations: config.scaleDurations, shard: config.shard, seed });
+    return resolvePlan(plan, { scale: config.scale, scaleDurations: config.scaleDurations, shard: config.shard, seed, ...(config.network !== undefined ? { network: config.network } : {}) });
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     problems.push(...error.problems);

@@ -28,6 +28,8 @@ export interface AcquireOptions {
   readonly timeoutMs: number;
   /** the user may get its own page of a context shared with other users of its browser (its driver's isolation: 'page') */
   readonly shareContext?: boolean;
+  /** the fleet's relay for an impaired user (network/relay/): it then gets a context of its own */
+  readonly relay?: { readonly urls: string; readonly username: string; readonly credential: string };
 }
 
 export interface PoolStats {
@@ -76,6 +78,11 @@ export class BrowserPool {
   private constructor(options: BrowserPoolOptions) {
     this.#o = resolvePoolOptions(options);
     this.#relaunch = new RelaunchPolicy(this.#o.relaunch.maxPerMinute, this.#o.relaunch.backoffMs);
+  }
+
+  /** Addresses WebRTC peers of its pages may have (the host guard's): where the network relay may send. */
+  get peerAddresses(): readonly string[] {
+    return this.#guard.peerAddresses;
   }
 
   /** Validates the options and the machine; browsers start on the first acquire of each media profile. */
@@ -224,13 +231,15 @@ export class BrowserPool {
   async #openSession(slot: BrowserSlot, browser: BrowserProcess, options: AcquireOptions): Promise<PoolSession> {
     let session: Session;
     try {
-      const shared = options.shareContext ? await this.#sharedContext(slot, browser) : undefined;
+      // a relay is set per context (the guard's init script), so an impaired user never shares one
+      const shared = options.shareContext && !options.relay ? await this.#sharedContext(slot, browser) : undefined;
       session = await Session.open(browser.browser, browser.pid, {
         label: options.label,
         ...(options.media.screen ? { screen: options.media.screen } : {}),
         recorder: options.recorder,
         tags: options.tags,
         guard: this.#guard,
+        ...(options.relay ? { relay: options.relay } : {}),
         probeIntervalMs: this.#o.probeIntervalMs,
         audioProcessing: this.#o.audioProcessing,
         hangCheck: this.#o.hangCheck,

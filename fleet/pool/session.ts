@@ -7,6 +7,7 @@ import { TimeoutError, withTimeout } from '../../common/async.ts';
 import { probeInitScript } from '../../in-page/bundle.ts';
 import { PROBE_BINDING, PROBE_FLUSH_GLOBAL } from '../../in-page/probe-protocol.ts';
 import type { MetricsRecorder, RunEvent, Tags } from '../../metrics/types.ts';
+import type { GuardConfig } from '../../in-page/guard-protocol.ts';
 import type { HostGuard } from '../guard/host-guard.ts';
 import { ProbeBridge } from './probe-bridge.ts';
 import type { VideoSize } from './media-profile.ts';
@@ -44,6 +45,8 @@ export interface SessionOptions {
   /** every request, WebSocket and ICE attempt of the session goes through it (fleet/host-guard.ts) */
   readonly guard: HostGuard;
   readonly probeIntervalMs: number;
+  /** the user's pages use only this relay (an impaired network, network/relay/); needs a context of its own */
+  readonly relay?: GuardConfig['relay'];
   /** false: the fake mic skips echo cancellation, noise suppression and AGC (in-page/fake-mic.ts) */
   readonly audioProcessing: boolean;
   /** a page that does not answer a trivial evaluate within timeoutMs is hung */
@@ -101,7 +104,7 @@ export class Session implements PoolSession {
     const context = await browser.newContext({ ...sessionContextOptions, proxy: options.guard.contextProxy() });
     try {
       // the guard's in-page half first, so it wraps RTCPeerConnection innermost
-      await options.guard.attach(context, options.label);
+      await options.guard.attach(context, options.label, options.relay);
       await context.exposeBinding(PROBE_BINDING, (_source, batch: unknown) => probe.handle(batch));
       await context.addInitScript({ content: keepNamesShim });
       await context.addInitScript({ content: await userProbeScript(options) });

@@ -1,0 +1,30 @@
+// The dry run's (and the run's first lines') account of networks: which users get which network,
+// by which mechanism, and what the relay costs.
+import type { VuSlot } from '../plans/schedule.ts';
+import { describeProfile, isImpairing, type NetworkProfile } from './profile.ts';
+
+/** CPU of the relay thread per impaired browser user in a 1:1 video call, % of one core (npm run bench:network). */
+export const relayCpuPctPerUser = 1.5;
+
+export const mechanismLine =
+  'browser users: media through the fleet\'s impairing TURN relay (relay candidates only), HTTP/WebSocket through a guard-proxy listener of their own with the same delay and rate; protocol users: delay, rate and loss-as-retransmission per message';
+
+const label = (index: number) => `vu-${String(index).padStart(4, '0')}`;
+
+/** Lines for the plan description; none when no user has a network. */
+export function describeNetworks(networks: Readonly<Record<string, NetworkProfile>>, slots: readonly VuSlot[], isBrowser: (driver: string) => boolean): string[] {
+  if (Object.keys(networks).length === 0) return [];
+  const lines = [`  networks (mechanism: ${mechanismLine}):`];
+  const byNetwork = new Map<string, VuSlot[]>();
+  for (const slot of slots) byNetwork.set(slot.network ?? 'none', [...(byNetwork.get(slot.network ?? 'none') ?? []), slot]);
+  for (const [name, users] of byNetwork) {
+    const profile = networks[name];
+    const browsers = users.filter((s) => isBrowser(s.driver)).length;
+    const shown = users.slice(0, 6).map((s) => `${label(s.index)} ${s.journey}${isBrowser(s.driver) ? '' : ` (${s.driver})`}`).join(', ');
+    const more = users.length > 6 ? ` and ${users.length - 6} more` : '';
+    lines.push(`    ${name}: ${profile ? describeProfile(profile) : 'no impairment'} — ${users.length} users (${browsers} browser): ${shown}${more}`);
+  }
+  const relayed = slots.filter((s) => isBrowser(s.driver) && s.network && networks[s.network] && isImpairing(networks[s.network]!)).length;
+  if (relayed > 0) lines.push(`    relay: ${relayed} browser users through it, ~${(relayed * relayCpuPctPerUser).toFixed(1)}% of a core at most (${relayCpuPctPerUser}% per video user, npm run bench:network)`);
+  return lines;
+}

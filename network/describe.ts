@@ -28,3 +28,8 @@ export function describeNetworks(networks: Readonly<Record<string, NetworkProfil
   if (relayed > 0) lines.push(`    relay: ${relayed} browser users through it, ~${(relayed * relayCpuPctPerUser).toFixed(1)}% of a core at most (${relayCpuPctPerUser}% per video user, npm run bench:network)`);
   return lines;
 }
+
+/** For summary.json's plan: how the networks were applied (absent: no user had one). */
+export function networkMechanismOf(networks: Readonly<Record<string, NetworkProfile>>): { networkMechanism?: string } {
+  return Object.keys(networks).length > 0 ? { networkMechanism: mechanismLine } : {};
+}

@@ -31,7 +31,7 @@ export async function runLoad(run: RunContext): Promise<{ load: ScheduleResult; 
     run.record({ timeMs: Date.now(), type: 'threshold_abort', message: breach });
     run.stop(`abortOnFail: ${breach}`);
   });
-  const env = mainThreadEnv(run);
+  const env = { ...mainThreadEnv(run), loadStartedAtMs };
   try {
     const inWorkerThreads = workers?.run(run.stopLoad.signal) ?? Promise.resolve([]);
     const onMainThread = runSchedule({

@@ -4,6 +4,7 @@
 // code runs users on the main thread and in protocol worker threads (fleet/workers/); what
 // differs is the environment each gives.
 import { userSeed } from '../../common/random.ts';
+import { messageLink } from '../../network/message-link.ts';
 import { isImpairing, type NetworkProfile } from '../../network/profile.ts';
 import type { NetworkRelay } from '../../network/relay/relay.ts';
 import type { Driver } from '../../clients/driver.ts';
@@ -41,6 +42,8 @@ export interface UserEnv {
   readonly contextPerUser: boolean;
   /** the run's network profiles by name (slot.network names one) */
   readonly networks?: Readonly<Record<string, NetworkProfile>>;
+  /** when the load started (epoch ms): network schedules count from it */
+  readonly loadStartedAtMs?: number;
   /** the impairing relay for browser users' media (main thread, when a user needs it) */
   readonly relay?: NetworkRelay;
 }
@@ -72,7 +75,8 @@ async function openSession(env: UserEnv, slot: VuSlot, driver: Driver, media: Me
   const profile = slot.network !== undefined ? env.networks?.[slot.network] : undefined;
   const { target, board, recorder, evidence } = env;
   if (driver.kind === 'protocol') {
-    const client = await driver.create({ target, username, signal: abortSignal });
+    const network = profile && isImpairing(profile) ? messageLink(profile, userSeed(env.seed, slot.index), env.loadStartedAtMs) : undefined;
+    const client = await driver.create({ target, username, signal: abortSignal, ...(network ? { network } : {}) });
     const measured = measurePresence(client, board, recorder, tags);
     // no page to show: a protocol user's evidence is its message
     return { client: measured.client, ...(evidence ? { captureFailure: (failure) => evidence.capture(failure) } : {}), close: async () => (measured.stop(), await client.close()) };

@@ -3,8 +3,8 @@
 import type { VuSlot } from '../plans/schedule.ts';
 import { describeProfile, isImpairing, type NetworkProfile } from './profile.ts';
 
-/** CPU of the relay thread per impaired browser user in a 1:1 video call, % of one core (npm run bench:network). */
-export const relayCpuPctPerUser = 1.5;
+/** CPU of the relay per impaired browser user in a 1:1 video call (~600 link packets/s), % of one core (npm run bench:network: 1.18% at 10 users, load average 20). */
+export const relayCpuPctPerUser = 1.2;
 
 export const mechanismLine =
   'browser users: media through the fleet\'s impairing TURN relay (relay candidates only), HTTP/WebSocket through a guard-proxy listener of their own with the same delay and rate; protocol users: delay, rate and loss-as-retransmission per message';

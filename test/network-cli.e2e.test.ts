@@ -8,6 +8,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { RunSummary } from '../metrics/run-summary.ts';
+import type { IntervalSnapshot } from '../metrics/types.ts';
 import { runCli } from './helpers/cli.ts';
 
 let dir: string;
@@ -70,4 +71,41 @@ export default definePlan({
   expect(p50('none')).toBeLessThan(100); // the observers: loopback
   expect(p50('far') - p50('none')).toBeGreaterThan(130); // + 150 ms towards the far users
   expect(p50('far') - p50('none')).toBeLessThan(200);
+});
+
+it('a schedule step caps one user\'s downlink at 300 kbit/s mid-call: the interval series shows it within one interval, and the sender backs off', { timeout: 180_000 }, async () => {
+  const name = 'net-capped';
+  await writeFile(join(dir, `${name}.ts`), `import { definePlan } from 'waddle-fleet';
+export default definePlan({
+  name: '${name}',
+  networks: [{ name: 'capped', schedule: [{ at: '24s', down: { rateKbps: 300, queuePackets: 50 } }] }],
+  phases: [{ name: 'call', targetUsers: 2, rampUp: '0s', duration: '48s',
+    scenarios: [{ journey: 'videoCall', users: 2, params: { roomSize: 2, holdMs: 46000 }, network: { capped: 1, none: 1 } }] }],
+  gracefulStop: '30s',
+});
+`);
+  const results = join(dir, `results-${name}`);
+  const r = await runCli(['run', join(dir, `${name}.ts`), '--results', results, '--no-progress', '--seed', '4', '--interval', '2s', '--probe-interval', '1s'], { cwd: dir });
+  expect([0, 3, 4], r.stdout + r.stderr).toContain(r.code ?? -1); // judged below by its figures, not its gate
+  const [runDir] = (await readdir(results)).filter((d) => d !== 'latest');
+  const intervals = (await readFile(join(results, runDir!, 'intervals.ndjson'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as IntervalSnapshot);
+  const loadStart = intervals.find((i) => i.phase === 'call')!.startMs;
+  const per = (metric: string, network: string, direction: string) => intervals.map((i) => {
+    const series = i.series.filter((s) => s.metric === metric && s.tags['network'] === network && s.tags['kind'] === 'video' && s.tags['direction'] === direction);
+    const count = series.reduce((n, s) => n + s.count, 0);
+    return { atS: (i.startMs - loadStart) / 1000, mean: count ? series.reduce((n, s) => n + s.sum, 0) / count : undefined, max: Math.max(-1, ...series.map((s) => s.max)) };
+  }).filter((x) => x.mean !== undefined);
+  const inbound = per('webrtc.bitrate_kbps', 'capped', 'inbound');
+  console.log(JSON.stringify(inbound.map((x) => [x.atS, Math.round(x.mean!), Math.round(x.max)])));
+  const before = inbound.filter((x) => x.atS >= 10 && x.atS < 23);
+  const after = inbound.filter((x) => x.atS >= 26 && x.atS < 44);
+  expect(Math.max(...before.map((x) => x.mean!))).toBeGreaterThan(330); // the cap binds: more flowed before it
+  expect(after.length).toBeGreaterThan(4);
+  expect(Math.max(...after.map((x) => x.max))).toBeLessThanOrEqual(300); // every probe sample after the step, within one interval of it
+  // the sender (the unimpaired user) sees the bottleneck: bandwidth-limited, or a smaller picture
+  const limited = per('webrtc.quality_limited_bandwidth', 'none', 'outbound').filter((x) => x.atS >= 26);
+  const height = per('webrtc.frame_height_px', 'none', 'outbound');
+  const heightBefore = Math.max(...height.filter((x) => x.atS < 23).map((x) => x.mean!));
+  const heightAfter = Math.min(...height.filter((x) => x.atS >= 30).map((x) => x.mean!));
+  expect(limited.some((x) => x.mean! > 0) || heightAfter < heightBefore).toBe(true);
 });

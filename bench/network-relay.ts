@@ -62,7 +62,10 @@ async function sender({ port, creds }: { port: number; creds: RelayCredentials[]
   await new Promise((r) => process.once('message', r));
   const video = Buffer.alloc(1100 + 4);
   const audio = Buffer.alloc(150 + 4);
-  for (const b of [video, audio]) (b.writeUInt16BE(0x4000, 0), b.writeUInt16BE(b.length - 4, 2));
+  for (const b of [video, audio]) {
+    b.writeUInt16BE(0x4000, 0);
+    b.writeUInt16BE(b.length - 4, 2);
+  }
   let sent = 0;
   const startMs = performance.now();
   // paced by the clock, not by timer ticks: a late tick sends what is due

@@ -5,7 +5,7 @@
 // A sample of a stream that never carried media (idle: an unused transceiver) feeds only the
 // counters (packets, bytes, frames), never a quality metric, and is not a "report" of its
 // kind; the page counts such streams in webrtc.idle_streams when they end.
-import { catalogue, tagsOf, type MetricName } from '../../metrics/catalogue.ts';
+import { tagsOf, type MetricName } from '../../metrics/catalogue.ts';
 import type { MetricsRecorder, RunEvent, Tags } from '../../metrics/types.ts';
 import type { Direction, MediaKind, ProbeBatch, StreamSample } from '../../in-page/probe-protocol.ts';
 

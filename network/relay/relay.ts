@@ -36,7 +36,9 @@ export class NetworkRelay {
     readonly port: number,
   ) {
     worker.on('message', (m: FromRelay) => {
-      if (m.type === 'counts') this.#waiting.get(m.id)?.(m), this.#waiting.delete(m.id);
+      if (m.type !== 'counts') return;
+      this.#waiting.get(m.id)?.(m);
+      this.#waiting.delete(m.id);
     });
   }
 

@@ -115,7 +115,10 @@ export class TurnServer {
   async close(): Promise<void> {
     clearInterval(this.#sweep);
     for (const [k, a] of this.#allocations) this.#free(k, a);
-    for (const s of this.#users.values()) (s.upLine.clear(), s.downLine.clear());
+    for (const s of this.#users.values()) {
+      s.upLine.clear();
+      s.downLine.clear();
+    }
     await new Promise<void>((resolve) => this.socket.close(() => resolve()));
   }
 

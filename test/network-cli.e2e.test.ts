@@ -73,14 +73,16 @@ export default definePlan({
   expect(p50('far') - p50('none')).toBeLessThan(200);
 });
 
-it('a schedule step caps one user\'s downlink at 300 kbit/s mid-call: the interval series shows it within one interval, and the sender backs off', { timeout: 180_000 }, async () => {
+// One call on the reference Waddle for two causes, each user's figures from the same run: A's
+// downlink is capped at 300 kbit/s by a schedule step at 24 s; B loses 5% of what comes to it.
+it('reference Waddle: a schedule step caps one user\'s downlink at 300 kbit/s mid-call (shown within one interval, the sender backs off); the other loses 5 ± 1% of its inbound audio', { timeout: 180_000 }, async () => {
   const name = 'net-capped';
   await writeFile(join(dir, `${name}.ts`), `import { definePlan } from 'waddle-fleet';
 export default definePlan({
   name: '${name}',
-  networks: [{ name: 'capped', schedule: [{ at: '24s', down: { rateKbps: 300, queuePackets: 50 } }] }],
-  phases: [{ name: 'call', targetUsers: 2, rampUp: '0s', duration: '48s',
-    scenarios: [{ journey: 'videoCall', users: 2, params: { roomSize: 2, holdMs: 46000 }, network: { capped: 1, none: 1 } }] }],
+  networks: [{ name: 'capped', schedule: [{ at: '24s', down: { rateKbps: 300, queuePackets: 50 } }] }, { name: 'lossy', down: { lossPercent: 5 } }],
+  phases: [{ name: 'call', targetUsers: 2, rampUp: '0s', duration: '52s',
+    scenarios: [{ journey: 'videoCall', users: 2, params: { roomSize: 2, holdMs: 50000 }, network: { capped: 1, lossy: 1 } }] }],
   gracefulStop: '30s',
 });
 `);
@@ -90,8 +92,14 @@ export default definePlan({
   const [runDir] = (await readdir(results)).filter((d) => d !== 'latest');
   const intervals = (await readFile(join(results, runDir!, 'intervals.ndjson'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as IntervalSnapshot);
   const loadStart = intervals.find((i) => i.phase === 'call')!.startMs;
-  const per = (metric: string, network: string, direction: string) => intervals.map((i) => {
-    const series = i.series.filter((s) => s.metric === metric && s.tags['network'] === network && s.tags['kind'] === 'video' && s.tags['direction'] === direction);
+  const per = (metric: string, network: string, direction: string, kind = 'video') => intervals.map((i) => {
+    const series = i.series.filter((s) => s.metric === metric && s.tags['network'] === network && s.tags['kind'] === kind && s.tags['direction'] === direction);
+    if (metric === 'webrtc.packets_lost_pct' && series.length) {
+      // packets lost in the interval, from its received packets and the probe's loss share (lost = received × pct / (100 − pct))
+      const received = i.series.filter((s) => s.metric === 'webrtc.packets' && s.tags['network'] === network && s.tags['kind'] === kind && s.tags['direction'] === direction).reduce((n, s) => n + s.sum, 0);
+      const pct = series.reduce((n, s) => n + s.sum, 0) / series.reduce((n, s) => n + s.count, 0);
+      return { atS: (i.startMs - loadStart) / 1000, mean: (received * pct) / (100 - pct), max: received };
+    }
     const count = series.reduce((n, s) => n + s.count, 0);
     return { atS: (i.startMs - loadStart) / 1000, mean: count ? series.reduce((n, s) => n + s.sum, 0) / count : undefined, max: Math.max(-1, ...series.map((s) => s.max)) };
   }).filter((x) => x.mean !== undefined);
@@ -103,9 +111,18 @@ export default definePlan({
   expect(after.length).toBeGreaterThan(4);
   expect(Math.max(...after.map((x) => x.max))).toBeLessThanOrEqual(300); // every probe sample after the step, within one interval of it
   // the sender (the unimpaired user) sees the bottleneck: bandwidth-limited, or a smaller picture
-  const limited = per('webrtc.quality_limited_bandwidth', 'none', 'outbound').filter((x) => x.atS >= 26);
-  const height = per('webrtc.frame_height_px', 'none', 'outbound');
+  const limited = per('webrtc.quality_limited_bandwidth', 'lossy', 'outbound').filter((x) => x.atS >= 26);
+  const height = per('webrtc.frame_height_px', 'lossy', 'outbound');
   const heightBefore = Math.max(...height.filter((x) => x.atS < 23).map((x) => x.mean!));
   const heightAfter = Math.min(...height.filter((x) => x.atS >= 30).map((x) => x.mean!));
   expect(limited.some((x) => x.mean! > 0) || heightAfter < heightBefore).toBe(true);
+  // B's inbound audio: 5 ± 1% lost over ≥ 2,000 packets; A's, before its cap: ≈ 0
+  const lostB = per('webrtc.packets_lost_pct', 'lossy', 'inbound', 'audio');
+  const [lost, received] = [lostB.reduce((n, x) => n + x.mean!, 0), lostB.reduce((n, x) => n + x.max, 0)];
+  const lostA = per('webrtc.packets_lost_pct', 'capped', 'inbound', 'audio').filter((x) => x.atS < 23);
+  console.log(JSON.stringify({ lost, received, lossPct: (100 * lost) / (lost + received), lostABeforeCap: lostA.reduce((n, x) => n + x.mean!, 0), receivedABeforeCap: lostA.reduce((n, x) => n + x.max, 0) }));
+  expect(lost + received).toBeGreaterThanOrEqual(2000);
+  expect((100 * lost) / (lost + received)).toBeGreaterThan(4);
+  expect((100 * lost) / (lost + received)).toBeLessThan(6);
+  expect(lostA.reduce((n, x) => n + x.mean!, 0)).toBeLessThan(0.005 * lostA.reduce((n, x) => n + x.max, 0) + 1);
 });

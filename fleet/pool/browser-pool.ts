@@ -5,6 +5,7 @@
 // acquire timeout. Faults stay local: a crashed or hung page fails only its user
 // (fleet/pool/session.ts); a dead browser fails only its users and is relaunched with backoff;
 // a relaunch storm marks the pool failing, a generator fault (fleet/pool/relaunch-policy.ts).
+import type { MessageLink } from '../../network/message-link.ts';
 import { sleep, withTimeout } from '../../common/async.ts';
 import { probeInitScript } from '../../in-page/bundle.ts';
 import type { MetricsRecorder, Tags } from '../../metrics/types.ts';
@@ -30,6 +31,8 @@ export interface AcquireOptions {
   readonly shareContext?: boolean;
   /** the fleet's relay for an impaired user (network/relay/): it then gets a context of its own */
   readonly relay?: { readonly urls: string; readonly username: string; readonly credential: string };
+  /** the user's network for its HTTP and WebSocket bytes (a context and proxy listener of its own) */
+  readonly network?: MessageLink;
 }
 
 export interface PoolStats {
@@ -232,7 +235,7 @@ export class BrowserPool {
     let session: Session;
     try {
       // a relay is set per context (the guard's init script), so an impaired user never shares one
-      const shared = options.shareContext && !options.relay ? await this.#sharedContext(slot, browser) : undefined;
+      const shared = options.shareContext && !options.relay && !options.network ? await this.#sharedContext(slot, browser) : undefined;
       session = await Session.open(browser.browser, browser.pid, {
         label: options.label,
         ...(options.media.screen ? { screen: options.media.screen } : {}),
@@ -240,6 +243,7 @@ export class BrowserPool {
         tags: options.tags,
         guard: this.#guard,
         ...(options.relay ? { relay: options.relay } : {}),
+        ...(options.network ? { network: options.network } : {}),
         probeIntervalMs: this.#o.probeIntervalMs,
         audioProcessing: this.#o.audioProcessing,
         hangCheck: this.#o.hangCheck,

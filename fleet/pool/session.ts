@@ -9,6 +9,8 @@ import { PROBE_BINDING, PROBE_FLUSH_GLOBAL } from '../../in-page/probe-protocol.
 import type { MetricsRecorder, RunEvent, Tags } from '../../metrics/types.ts';
 import type { GuardConfig } from '../../in-page/guard-protocol.ts';
 import type { HostGuard } from '../guard/host-guard.ts';
+import type { MessageLink } from '../../network/message-link.ts';
+import { startShapedListener } from '../../network/shaped-listener.ts';
 import { ProbeBridge } from './probe-bridge.ts';
 import type { VideoSize } from './media-profile.ts';
 import type { SharedContext } from './shared-context.ts';
@@ -47,6 +49,8 @@ export interface SessionOptions {
   readonly probeIntervalMs: number;
   /** the user's pages use only this relay (an impaired network, network/relay/); needs a context of its own */
   readonly relay?: GuardConfig['relay'];
+  /** the user's network for its HTTP and WebSocket bytes: its context's proxy is a shaped listener of its own (network/shaped-listener.ts) */
+  readonly network?: MessageLink;
   /** false: the fake mic skips echo cancellation, noise suppression and AGC (in-page/fake-mic.ts) */
   readonly audioProcessing: boolean;
   /** a page that does not answer a trivial evaluate within timeoutMs is hung */
@@ -101,7 +105,12 @@ export class Session implements PoolSession {
       onOpenConnections: options.onOpenConnections,
     });
     if (shared) return Session.#openShared(shared, browserPid, options, probe);
-    const context = await browser.newContext({ ...sessionContextOptions, proxy: options.guard.contextProxy() });
+    const shaped = options.network ? await startShapedListener(options.guard.contextProxy().server, options.network) : undefined;
+    const context = await browser.newContext({ ...sessionContextOptions, proxy: shaped ? { server: shaped.url } : options.guard.contextProxy() }).catch(async (error: unknown) => {
+      await shaped?.close();
+      throw error;
+    });
+    if (shaped) context.once('close', () => void shaped.close());
     try {
       // the guard's in-page half first, so it wraps RTCPeerConnection innermost
       await options.guard.attach(context, options.label, options.relay);

@@ -86,7 +86,9 @@ async function openSession(env: UserEnv, slot: VuSlot, driver: Driver, media: Me
   const shareContext = driver.isolation === 'page' && env.traceFailures === 'off' && !env.contextPerUser;
   const relay = profile && isImpairing(profile) ? env.relay : undefined;
   const credentials = relay?.addUser(username, profile!, userSeed(env.seed, slot.index));
-  const session = await env.pool.acquire({ label: username, media, recorder, tags, timeoutMs: acquireTimeoutMs, shareContext, ...(credentials ? { relay: credentials } : {}) }).catch((error: unknown) => {
+  // HTTP and WebSocket bytes cross the same profile (seeded apart from the relay's media draws)
+  const network = profile && isImpairing(profile) ? messageLink(profile, userSeed(env.seed, slot.index) ^ 0x5f3759df, env.loadStartedAtMs) : undefined;
+  const session = await env.pool.acquire({ label: username, media, recorder, tags, timeoutMs: acquireTimeoutMs, shareContext, ...(credentials ? { relay: credentials } : {}), ...(network ? { network } : {}) }).catch((error: unknown) => {
     relay?.removeUser(username);
     throw error;
   });

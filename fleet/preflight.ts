@@ -3,6 +3,7 @@
 // the plan's shape is wrong), scale and limits, the target's address, the InfluxDB database, the
 // baseline folder, the Chromium binary and this worker's capacity. Only then, a named target is
 // waited for. What comes out is a PreparedRun: everything the run needs, parsed once.
+import { kernelMechanismProblem } from '../network/describe.ts';
 import { access } from 'node:fs/promises';
 import { UsageError } from '../common/errors.ts';
 import { buildGate, describeGate } from '../metrics/default-gate.ts';
@@ -65,6 +66,7 @@ export async function preflight(input: PreflightInput): Promise<PreparedRun> {
 
   const config = parsed.config;
   const seed = config.seed ?? Math.floor(Math.random() * 2 ** 31);
+  if (config.networkMechanism === 'kernel') problems.push(kernelMechanismProblem);
   const resolved = resolveOrCollect(loaded.plan, config, seed, problems);
   if (!resolved || problems.length > 0) throw new UsageError(problems);
   const catalog = planCatalog(loaded.plan);

@@ -33,3 +33,7 @@ export function describeNetworks(networks: Readonly<Record<string, NetworkProfil
 export function networkMechanismOf(networks: Readonly<Record<string, NetworkProfile>>): { networkMechanism?: string } {
   return Object.keys(networks).length > 0 ? { networkMechanism: mechanismLine } : {};
 }
+
+/** Why --network-mechanism kernel is refused before any load (exit 2). */
+export const kernelMechanismProblem =
+  "--network-mechanism kernel: not available: the kernel mode (a network namespace and tc netem per user) is not built, and it would need root or NET_ADMIN and a kernel with netem (this machine's has none: 'Specified qdisc kind is unknown'); use --network-mechanism relay (the default: user space, no root)";

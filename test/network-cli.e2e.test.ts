@@ -65,7 +65,8 @@ export default definePlan({
   const results = join(dir, `results-${name}`);
   const r = await runCli(['run', join(dir, `${name}.ts`), '--results', results, '--no-progress', '--seed', '5'], { cwd: dir });
   expect(r.stdout + r.stderr).not.toContain('network relay: turn:'); // no browser user: no relay
-  expect(r.code, r.stdout + r.stderr).toBe(0);
+  // judged by its figures: both thresholds had data (a busy shared machine may make the verdict inconclusive, exit 4)
+  expect([0, 4], r.stdout + r.stderr).toContain(r.code ?? -1);
   const [runDir] = (await readdir(results)).filter((d) => d !== 'latest');
   const summary = JSON.parse(await readFile(join(results, runDir!, 'summary.json'), 'utf8')) as RunSummary;
   const p50 = (network: string) => summary.thresholds.find((t) => t.metric === `chat.delivery_ms{network:${network}}`)!.observed!;
@@ -127,4 +128,18 @@ export default definePlan({
   expect((100 * lost) / (lost + received)).toBeGreaterThan(4);
   expect((100 * lost) / (lost + received)).toBeLessThan(6);
   expect(lostA.reduce((n, x) => n + x.mean!, 0)).toBeLessThan(0.005 * lostA.reduce((n, x) => n + x.max, 0) + 1);
+});
+
+it('refuses before any load a mechanism that is not available and a network that does not exist (exit 2, saying why)', async () => {
+  const kernel = await runCli(['run', 'smoke', '--dry-run', '--network-mechanism', 'kernel'], { cwd: dir });
+  expect(kernel.code).toBe(2);
+  expect(kernel.stderr + kernel.stdout).toMatch(/--network-mechanism kernel: not available: .*netem.*use --network-mechanism relay/);
+  const typo = await runCli(['run', 'smoke', '--dry-run', '--network', '3G'], { cwd: dir });
+  expect(typo.code).toBe(2);
+  expect(typo.stderr + typo.stdout).toContain("--network: unknown network '3G'; did you mean '3g'?");
+  const dry = await runCli(['run', 'smoke', '--dry-run', '--network', 'congested'], { cwd: dir });
+  expect(dry.code).toBe(0);
+  expect(dry.stdout).toMatch(/networks \(mechanism: .*TURN relay/);
+  expect(dry.stdout).toMatch(/congested: up 500 kbit\/s.* — 8 users \(8 browser\)/);
+  expect(dry.stdout).toMatch(/relay: 8 browser users through it/);
 });

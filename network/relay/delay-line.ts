@@ -1,6 +1,8 @@
 // Packets waiting for their send time. A link keeps packets in order, so send times only grow:
 // a FIFO with one timer for its head is enough (no heap, one timer per direction per user).
 export class DelayLine {
+  /** how late the queued sends ran against their time (the generator's own delay, not the profile's) */
+  readonly lateness = { sends: 0, sumMs: 0, maxMs: 0 };
   readonly #queue: { atMs: number; send: () => void }[] = [];
   #head = 0;
   #timer: NodeJS.Timeout | undefined;
@@ -36,6 +38,10 @@ export class DelayLine {
     const now = performance.now() + 0.5;
     while (this.#head < this.#queue.length && this.#queue[this.#head]!.atMs <= now) {
       const item = this.#queue[this.#head++]!;
+      const lateMs = Math.max(0, now - 0.5 - item.atMs);
+      this.lateness.sends++;
+      this.lateness.sumMs += lateMs;
+      this.lateness.maxMs = Math.max(this.lateness.maxMs, lateMs);
       try {
         item.send();
       } catch {}

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import type { LinkCounts } from '../impairment.ts';
 import type { NetworkProfile } from '../profile.ts';
-import type { RelayUser } from './turn-server.ts';
+import type { Lateness, RelayUser } from './turn-server.ts';
 
 export type ToRelay =
   | { type: 'add'; user: RelayUser }
@@ -15,7 +15,7 @@ export type ToRelay =
   | { type: 'loadStart'; epochMs: number }
   | { type: 'counts'; id: number }
   | { type: 'close' };
-export type UserCounts = Record<string, { up: LinkCounts; down: LinkCounts }>;
+export type UserCounts = Record<string, { up: LinkCounts & Lateness; down: LinkCounts & Lateness }>;
 export type FromRelay = { type: 'ready'; port: number } | { type: 'counts'; id: number; counts: UserCounts; activeMs: number } | { type: 'closed' };
 
 /** What a page needs to use the relay (RTCIceServer fields). */

@@ -16,6 +16,11 @@ import { Attr, buildStun, Class, errorCode, integrityOk, isStun, longTermKey, Me
 import { DelayLine } from './delay-line.ts';
 
 export const REALM = 'waddle-fleet';
+
+export interface Lateness {
+  readonly lateMeanMs: number;
+  readonly lateMaxMs: number;
+}
 const defaultLifetimeS = 600;
 
 export interface RelayUser {
@@ -108,8 +113,10 @@ export class TurnServer {
     this.#users.delete(username);
   }
 
-  counts(): Record<string, { up: LinkCounts; down: LinkCounts }> {
-    return Object.fromEntries([...this.#users].map(([name, s]) => [name, { up: { ...s.up.counts }, down: { ...s.down.counts } }]));
+  /** Per user and direction: the link's counts, and how late the relay sent what it delayed (mean and max ms). */
+  counts(): Record<string, { up: LinkCounts & Lateness; down: LinkCounts & Lateness }> {
+    const late = (line: DelayLine): Lateness => ({ lateMeanMs: line.lateness.sends ? line.lateness.sumMs / line.lateness.sends : 0, lateMaxMs: line.lateness.maxMs });
+    return Object.fromEntries([...this.#users].map(([name, s]) => [name, { up: { ...s.up.counts, ...late(s.upLine) }, down: { ...s.down.counts, ...late(s.downLine) } }]));
   }
 
   async close(): Promise<void> {

@@ -67,7 +67,7 @@ function summarize(run: RunContext, tasks: TaskRunResult): RunSummary {
     startedAtMs: run.startedAtMs,
     endedAtMs: Date.now(),
     target: run.get('target') ?? run.config.target ?? '',
-    plan: { ...resolved, seed, callRooms: callRoomLayout(resolved, catalog.journey), ...networkMechanismOf(resolved.networks) },
+    plan: { ...resolved, seed, callRooms: callRoomLayout(resolved, catalog.journey), ...networkMechanismOf(resolved.networks ?? {}) },
     phases: run.get('phases') ?? [],
     verdict: { ...verdict, reasons: [...verdict.reasons, ...sinkProblems(sinks)] },
     userCounts: load?.users ?? noUsers,

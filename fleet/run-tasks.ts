@@ -183,7 +183,7 @@ function networkRelay(run: RunContext): Task {
   return {
     name: 'network relay',
     setup: async () => {
-      const { networks } = run.prepared.resolved;
+      const networks = run.prepared.resolved.networks ?? {};
       const pool = run.get('pool');
       const impaired = run.prepared.slots.filter((slot) => isBrowserSlot(run, slot.driver) && slot.network && networks[slot.network] && isImpairing(networks[slot.network]!));
       if (Object.keys(networks).length > 0) run.log(`networks: ${mechanismLine}`);

@@ -35,7 +35,7 @@ describe('networks in a plan', () => {
     const none = plan({}) as unknown as Plan;
     expect(buildFullSchedule(resolvePlan(none, { seed: 1 })).every((s) => s.network === undefined)).toBe(true);
     const overridden = resolvePlan(none, { seed: 1, network: '4g' });
-    expect(Object.keys(overridden.networks)).toEqual(['4g']);
+    expect(Object.keys(overridden.networks ?? {})).toEqual(['4g']);
     expect(buildFullSchedule(overridden).every((s) => s.network === '4g')).toBe(true);
     expect(() => resolvePlan(none, { network: 'lte' })).toThrow(/--network: unknown network 'lte'/);
   });

@@ -142,7 +142,7 @@ export function describePlan(plan: ResolvedPlan, options: DescribeOptions = {}):
     lines.push('  calls (room → voice channel room % channels of the waddle):');
     for (const line of calls.lines) lines.push(`    ${line}`);
   }
-  lines.push(...describeNetworks(plan.networks, slots, (driver) => (catalog.driver(driver)?.kind ?? 'browser') === 'browser'));
+  lines.push(...describeNetworks(plan.networks ?? {}, slots, (driver) => (catalog.driver(driver)?.kind ?? 'browser') === 'browser'));
   if (options.gateLines) {
     lines.push('  gate (every threshold must have data and hold):');
     for (const line of options.gateLines) lines.push(`    ${line}`);

@@ -85,7 +85,8 @@ export interface ResolvedPlan {
   /** the largest phase target of the whole plan (all shards) */
   readonly peakUsers: number;
   /** the network profiles users get, by name; empty when no user has a network (then no metric carries a network tag) */
-  readonly networks: Readonly<Record<string, NetworkProfile>>;
+  // optional so resolved plans written by hand (tests, older plan.json) need not name it
+  readonly networks?: Readonly<Record<string, NetworkProfile>>;
 }
 
 export const defaultGracefulStopMs = 30_000;

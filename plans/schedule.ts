@@ -111,7 +111,7 @@ function laneSlots(plan: ResolvedPlan, lane: { journey: string; driver: string; 
   for (const phase of plan.phases) {
     const scenario = phase.scenarios.find((s) => s.journey === lane.journey && s.driver === lane.driver);
     const delta = (scenario?.users ?? 0) - running.length;
-    const usesNetworks = Object.keys(plan.networks).length > 0;
+    const usesNetworks = Object.keys(plan.networks ?? {}).length > 0;
     // the scenario's users of this phase are dealt its network shares (network/assign.ts)
     const dealer = scenario?.network ? new NetworkDealer(scenario.network, plan.seed * 31 + lane.order * 1009 + phase.index) : undefined;
     for (let k = 0; k < delta; k++) {

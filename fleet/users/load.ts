@@ -85,7 +85,7 @@ function mainThreadEnv(run: RunContext): UserEnv {
     ...(pool ? { pool } : {}),
     traceFailures: run.config.traceFailures,
     contextPerUser: run.config.contextPerUser,
-    networks: resolved.networks,
+    networks: resolved.networks ?? {},
     ...(run.get('relay') ? { relay: run.get('relay')! } : {}),
   };
 }

@@ -9,6 +9,9 @@ export { definePlan } from './plans/define-plan.ts';
 export type { Plan, Phase, Scenario, ThresholdSpec, MediaSize, Duration } from './plans/schema.ts';
 // the shipped volume plan at a size of your own (e.g. the full 100,000-message seed with fewer uploaders)
 export { volumePlanOf, fullVolume, type VolumeShape } from './plans/shipped/volume.ts';
+// A network per user (network/README.md): presets, profile types, and what a protocol driver applies to its messages
+export { networkPresets, type NetworkProfile, type LinkSpec, type ScheduleStep, type NetworkChoice, type Preset } from './network/profile.ts';
+export type { MessageLink } from './network/message-link.ts';
 
 // Journeys: define your own, or reuse (wrap) the built-in ones.
 export { defineJourney } from './journeys/define-journey.ts';

@@ -7,6 +7,7 @@
 //   protocol — no browser; speaks the server's own protocol: load, thousands per process.
 // A driver declares its capabilities, a journey its needs (`requires`); a plan that pairs a
 // journey with a driver lacking one is refused before any load (plans/validate.ts).
+import type { MessageLink } from '../network/message-link.ts';
 import type { Page } from 'playwright-core';
 import type { WaddleClient } from './waddle-client.ts';
 
@@ -27,6 +28,11 @@ export interface DriverCreateContext {
   readonly username: string;
   /** aborted when the user must stop at once (run aborted, page crashed) */
   readonly signal: AbortSignal;
+  /**
+   * the user's network, for a protocol driver to apply to its messages (the built-in one does);
+   * absent when the user has no impairing network. Browser users' networks need nothing of a driver.
+   */
+  readonly network?: MessageLink;
 }
 
 export interface BrowserDriverCreateContext extends DriverCreateContext {

@@ -10,6 +10,7 @@ import { buildSummary } from '../metrics/summary.ts';
 import { decideVerdict } from '../metrics/verdict.ts';
 import { callRoomLayout } from '../plans/schedule.ts';
 import { publishRun } from '../reports/publish.ts';
+import { networkMechanismOf } from '../network/describe.ts';
 import { judgeGenerator } from './monitor/generator-health.ts';
 import type { RunContext } from './run-context.ts';
 import { recordedEvidence } from './evidence/run-evidence.ts';
@@ -66,7 +67,7 @@ function summarize(run: RunContext, tasks: TaskRunResult): RunSummary {
     startedAtMs: run.startedAtMs,
     endedAtMs: Date.now(),
     target: run.get('target') ?? run.config.target ?? '',
-    plan: { ...resolved, seed, callRooms: callRoomLayout(resolved, catalog.journey) },
+    plan: { ...resolved, seed, callRooms: callRoomLayout(resolved, catalog.journey), ...networkMechanismOf(resolved.networks ?? {}) },
     phases: run.get('phases') ?? [],
     verdict: { ...verdict, reasons: [...verdict.reasons, ...sinkProblems(sinks)] },
     userCounts: load?.users ?? noUsers,

@@ -4,6 +4,7 @@
 // baseline folder, the Chromium binary and this worker's capacity. Only then, a named target is
 // waited for. What comes out is a PreparedRun: everything the run needs, parsed once.
 import net from 'node:net';
+import { kernelMechanismProblem } from '../network/describe.ts';
 import { access } from 'node:fs/promises';
 import { UsageError } from '../common/errors.ts';
 import { buildGate, describeGate } from '../metrics/default-gate.ts';
@@ -67,6 +68,7 @@ export async function preflight(input: PreflightInput): Promise<PreparedRun> {
 
   const config = parsed.config;
   const seed = config.seed ?? Math.floor(Math.random() * 2 ** 31);
+  if (config.networkMechanism === 'kernel') problems.push(kernelMechanismProblem);
   const resolved = resolveOrCollect(loaded.plan, config, seed, problems);
   if (!resolved || problems.length > 0) throw new UsageError(problems);
   const catalog = planCatalog(loaded.plan);
@@ -120,7 +122,7 @@ function targetMediaProblems(config: RunConfig): string[] {
 
 function resolveOrCollect(plan: Plan, config: RunConfig, seed: number, problems: string[]): ResolvedPlan | undefined {
   try {
-    return resolvePlan(plan, { scale: config.scale, scaleDurations: config.scaleDurations, shard: config.shard, seed });
+    return resolvePlan(plan, { scale: config.scale, scaleDurations: config.scaleDurations, shard: config.shard, seed, ...(config.network !== undefined ? { network: config.network } : {}) });
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     problems.push(...error.problems);

@@ -60,6 +60,10 @@ export interface RunConfig {
   readonly traceFailures: 'off' | 'snapshots' | 'full';
   /** serve the live view on 127.0.0.1 at this port (0: a free one); undefined: off */
   readonly livePort?: number;
+  /** --network: one preset for every user, over the plan's */
+  readonly network?: string;
+  /** how networks are applied: 'relay' (user space, network/README.md) or 'kernel' (refused: not built) */
+  readonly networkMechanism: 'relay' | 'kernel';
 }
 
 const duration = (example: string) =>
@@ -123,6 +127,8 @@ export const runOptionTable = {
   contextPerUser: { schema: z.boolean().default(false), help: "one browser context per browser user even when the driver lets its users share one (isolation: 'page'); about twice the memory per user" },
   fakeMicProcessing: { schema: z.boolean().default(false), help: "keep Chromium's echo cancellation, noise suppression and gain control on the fake mic, as a real user's mic has (costs the generator per voice user; off by default)" },
   chromiumArg: { schema: z.array(z.string().regex(/^--[a-z0-9]/, "expected a Chromium switch like '--disable-features=X'")).default([]), help: 'an extra Chromium switch after the fleet\'s own (fake-media/chromium-flags.ts), to measure one; repeat for more', valueName: 'switch', repeatable: true },
+  network: { schema: z.string().min(1).optional(), help: "give every user this network preset ('wifi', '4g', '3g', 'lossy-wifi', 'congested', 'none') or a network of the plan, over the scenarios' own", valueName: 'name' },
+  networkMechanism: { schema: z.enum(['relay', 'kernel'], { error: "expected 'relay' or 'kernel'" }).default('relay'), help: "how user networks are applied: 'relay' (an impairing TURN relay and proxy in user space: no root, works in a plain pod); 'kernel' (netns + tc) is refused: not built", valueName: 'relay|kernel' },
   traceFailures: { schema: z.enum(['off', 'snapshots', 'full'], { error: "expected 'off', 'snapshots' or 'full'" }).default('off'), help: "keep a Playwright trace of each failure captured as evidence: 'snapshots' (DOM per action, ~+40% CPU per active browser user) or 'full' (also a screencast, about doubles it); screenshots, DOM and console logs are kept either way", env: 'WADDLE_FLEET_TRACE_FAILURES', valueName: 'off|snapshots|full' },
   live: { schema: z.boolean().default(false), help: 'serve a live view on 127.0.0.1 while the run goes: the report\'s charts updated every interval and the verdict as it stands (off by default)' },
   livePort: { schema: count(0, 65535).default(5665), help: 'the port of --live on 127.0.0.1 (0: a free one, printed)', valueName: 'port' },
@@ -199,6 +205,8 @@ function toConfig(o: RawOptions, influx: InfluxConnection | undefined): RunConfi
     scale: o.scale,
     scaleDurations: o.scaleDurations,
     shard: o.shard ?? { index: 1, count: 1 },
+    networkMechanism: o.networkMechanism,
+    ...defined({ network: o.network }),
     ...defined({ seed: o.seed, startAtMs: o.startAt, target: o.target, baseline: o.baseline, influx, calibrationPath: o.calibration }),
     resultsDir: o.results,
     targetWaitMs: o.targetWait,

@@ -2,6 +2,7 @@
 // tasks make (run folder, target, metrics hub, monitor, pool, load result). Each task sets the part
 // it makes; a later task asks for it with need(), which says plainly which task did not run
 // instead of crashing on an undefined. Failures and events go through record().
+import type { NetworkRelay } from '../network/relay/relay.ts';
 import { createRedactor, secretsFromCommandLine } from '../common/redact.ts';
 import type { MetricsHub } from '../metrics/hub.ts';
 import { ErrorCollector } from '../metrics/summary.ts';
@@ -31,6 +32,8 @@ export interface RunParts {
   /** set by teardowns */
   readonly sinkStats: Readonly<Record<string, SinkStats>>;
   readonly monitorHealth: GeneratorHealthReport;
+  /** the impairing relay of browser users' media (absent: no browser user of this shard has an impairing network) */
+  readonly relay: NetworkRelay;
   /** the protocol worker threads, while load runs (absent: none) */
   readonly workers: ProtocolWorkers | undefined;
 }

@@ -1,6 +1,9 @@
 // The tasks of a run, in order (DESIGN.md style 4): results folder → target → metrics and sinks →
 // resource monitor → media → browser pool → load. Each makes one part of the run context and
 // returns what undoes it; fleet/tasks.ts runs them and the teardowns in reverse, always.
+import { mechanismLine } from '../network/describe.ts';
+import { isImpairing } from '../network/profile.ts';
+import { NetworkRelay, relayMechanism } from '../network/relay/relay.ts';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { atomicWrite } from '../metrics/atomic-write.ts';
@@ -34,7 +37,7 @@ const rawSampleUserLimit = 1_000;
 const mediaCacheDir = defaultMediaCacheDir();
 
 export function tasksOfRun(run: RunContext): Task[] {
-  return [earlierLitter(run), resultsFolder(run), target(run), metrics(run), resourceMonitor(run), liveView(run), media(run), browserPool(run), load(run)];
+  return [earlierLitter(run), resultsFolder(run), target(run), metrics(run), resourceMonitor(run), liveView(run), media(run), browserPool(run), networkRelay(run), load(run)];
 }
 
 /** What runs killed earlier left (profiles, temp folders, half-written media), never what a live run uses. */
@@ -190,6 +193,24 @@ function browserPool(run: RunContext): Task {
       });
       run.set('pool', pool);
       return () => pool.close();
+    },
+  };
+}
+
+/** The impairing relay, when a browser user of this shard has a network that changes anything (network/README.md). */
+function networkRelay(run: RunContext): Task {
+  return {
+    name: 'network relay',
+    setup: async () => {
+      const networks = run.prepared.resolved.networks ?? {};
+      const pool = run.get('pool');
+      const impaired = run.prepared.slots.filter((slot) => isBrowserSlot(run, slot.driver) && slot.network && networks[slot.network] && isImpairing(networks[slot.network]!));
+      if (Object.keys(networks).length > 0) run.log(`networks: ${mechanismLine}`);
+      if (!pool || impaired.length === 0) return;
+      const relay = await NetworkRelay.start(pool.peerAddresses);
+      run.log(`network relay: turn:127.0.0.1:${relay.port} for ${impaired.length} browser users (${relayMechanism}, its own thread)`);
+      run.set('relay', relay);
+      return () => relay.close();
     },
   };
 }

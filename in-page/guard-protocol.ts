@@ -13,6 +13,11 @@ export interface GuardConfig {
   readonly iceHosts: readonly string[];
   /** addresses remote ICE candidates may have: the allowed hosts' and this machine's own */
   readonly candidateAddresses: readonly string[];
+  /**
+   * the fleet's impairing relay for this user (network/relay/): every peer connection of the page
+   * uses only it (iceTransportPolicy 'relay'), so the user's network profile applies to all its media
+   */
+  readonly relay?: { readonly urls: string; readonly username: string; readonly credential: string };
 }
 
 /** What the page refused before anything left it. */

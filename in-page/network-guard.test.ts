@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { candidateUrl, stripIceServers, stripRemoteCandidates } from './network-guard.ts';
+import { candidateUrl, stripIceServers, stripRemoteCandidates, throughRelay } from './network-guard.ts';
 
 describe('network guard (pure parts)', () => {
   it('drops the remote candidates whose address is not allowed, keeping the rest of the SDP byte for byte', () => {
@@ -23,5 +23,13 @@ describe('network guard (pure parts)', () => {
     const out = stripIceServers({ iceServers: [{ urls: ['stun:127.0.0.1:3478', 'stun:127.0.0.2:3478'] }, { urls: 'turn:turn.example.com', username: 'u', credential: 'c' }] }, ['127.0.0.1'], (_w, url) => refused.push(url));
     expect(out).toEqual({ iceServers: [{ urls: ['stun:127.0.0.1:3478'] }] });
     expect(refused).toEqual(['stun:127.0.0.2:3478', 'turn:turn.example.com']);
+  });
+  it('an impaired user: refused servers are still counted, then the fleet\'s relay is the only server and relay candidates the only ones', () => {
+    const refused: string[] = [];
+    const relay = { urls: 'turn:127.0.0.1:40000?transport=udp', username: 'vu-0001', credential: 'x' };
+    const page = { iceServers: [{ urls: 'stun:127.0.0.1:3478' }, { urls: 'turn:turn.example.com' }], bundlePolicy: 'max-bundle' as const };
+    expect(throughRelay(stripIceServers(page, ['127.0.0.1'], (_w, url) => refused.push(url)), relay)).toEqual({ iceServers: [relay], iceTransportPolicy: 'relay', bundlePolicy: 'max-bundle' });
+    expect(refused).toEqual(['turn:turn.example.com']);
+    expect(throughRelay(page, undefined)).toBe(page); // unimpaired: untouched
   });
 });

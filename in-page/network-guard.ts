@@ -74,6 +74,17 @@ export function stripRemoteCandidates(sdp: string, addresses: readonly string[],
 export interface PeerConnectionRules {
   readonly iceHosts: readonly string[];
   readonly candidateAddresses: readonly string[];
+  readonly relay?: RTCIceServer;
+}
+
+/**
+ * The page's configuration with the fleet's relay as its only ICE server and relay candidates
+ * only: then every packet of the user's media passes the relay, which applies its network
+ * profile, whatever the other side offers (its host candidates are reached from the relay).
+ */
+export function throughRelay(config: RTCConfiguration | undefined, relay: RTCIceServer | undefined): RTCConfiguration | undefined {
+  if (!relay) return config;
+  return { ...config, iceServers: [relay], iceTransportPolicy: 'relay' };
 }
 
 type Callback = (...a: unknown[]) => void;
@@ -87,7 +98,8 @@ type Callback = (...a: unknown[]) => void;
 export function guardPeerConnections(rules: PeerConnectionRules, report: (what: 'ice_server' | 'ice_candidate', url: string) => void): void {
   const Native = globalThis.RTCPeerConnection;
   if (!Native) return;
-  const servers = (config?: RTCConfiguration) => stripIceServers(config, rules.iceHosts, (_what, url) => report('ice_server', url));
+  // refusals are counted first; the page's allowed servers then give way to the relay, if any
+  const servers = (config?: RTCConfiguration) => throughRelay(stripIceServers(config, rules.iceHosts, (_what, url) => report('ice_server', url)), rules.relay);
   const description = (d: unknown): unknown => {
     const desc = d as RTCSessionDescriptionInit | null | undefined;
     if (!desc || typeof desc !== 'object' || typeof desc.sdp !== 'string') return d;
@@ -106,7 +118,7 @@ export function guardPeerConnections(rules: PeerConnectionRules, report: (what: 
   };
   class GuardedRTCPeerConnection extends Native {
     constructor(configuration?: RTCConfiguration) {
-      super(servers(configuration));
+      super(servers(configuration) ?? throughRelay({}, rules.relay));
     }
     override setConfiguration(configuration?: RTCConfiguration): void {
       return super.setConfiguration(servers(configuration));

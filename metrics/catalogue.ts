@@ -2,7 +2,7 @@
 // unit, the tags it may carry and what it means. Recording a name that is not here is a bug
 // (counted and dropped); a threshold naming one is a configuration error (exit 2).
 // Tags are low-cardinality only. Every series also carries run, shard and phase; every per-user
-// series carries its user's journey and driver (browser, protocol or a plan's own), so reports
+// series carries its user's journey and driver (and network, when the plan gives users networks) (browser, protocol or a plan's own), so reports
 // keep what browser users felt apart from the load protocol users made.
 import type { MetricKind } from './types.ts';
 
@@ -109,6 +109,16 @@ export const catalogue = {
 } as const satisfies Record<string, MetricDefinition>;
 
 export type MetricName = keyof typeof catalogue;
+
+/**
+ * The tags a metric may carry: its own, and `network` (the user's network profile name, or 'none';
+ * network/README.md) on every per-user one (those tagged with journey). Only runs where some user
+ * has a network tag their users' metrics with it.
+ */
+export function tagsOf(name: MetricName): readonly string[] {
+  const own: readonly string[] = catalogue[name].tags;
+  return own.includes('journey') ? [...own, 'network'] : own;
+}
 
 export function isMetricName(name: string): name is MetricName {
   return Object.prototype.hasOwnProperty.call(catalogue, name);

@@ -5,7 +5,7 @@
 // its own try/catch, so one broken sink cannot break the others or the run.
 import { performance } from 'node:perf_hooks';
 import { summarizeByMetric } from './by-metric.ts';
-import { catalogue, isMetricName } from './catalogue.ts';
+import { catalogue, isMetricName, tagsOf } from './catalogue.ts';
 import type { MetricSummary } from './run-summary.ts';
 import { SeriesState, seriesKey } from './series.ts';
 import { combinedAggregates, mergeInto } from './series-maps.ts';
@@ -110,7 +110,7 @@ export class MetricsHub implements MetricsRecorder {
       return;
     }
     const def = catalogue[metric];
-    const allowed: readonly string[] = def.tags;
+    const allowed = tagsOf(metric);
     let fullTags: Tags = this.baseTags;
     if (tags !== undefined) {
       for (const [k, v] of Object.entries(tags)) {

@@ -10,7 +10,7 @@
 // A threshold whose metric got no sample FAILS (noData), unless it is marked optional.
 // parseThresholds reports every problem at once, each with where and how to fix.
 import { mergeMatching, tagsMatch } from './by-metric.ts';
-import { catalogue, isMetricName, type MetricName } from './catalogue.ts';
+import { catalogue, isMetricName, tagsOf, type MetricName } from './catalogue.ts';
 import type { ThresholdResult } from './run-summary.ts';
 import type { SeriesState } from './series.ts';
 import { didYouMean } from './suggest.ts';
@@ -128,7 +128,7 @@ function parseThresholdKey(key: string, at: string, problems: string[], planPhas
 
 /** The `{tag:value,tag:*,phase:NAME}` part of a key, each tag checked against the metric's own. */
 function parseTagFilter(text: string, name: MetricName, at: string, problems: string[], planPhases?: readonly string[]): Omit<ThresholdKey, 'key' | 'metric'> {
-  const allowedTags: readonly string[] = catalogue[name].tags;
+  const allowedTags = tagsOf(name);
   const filter: Record<string, string> = {};
   const each: string[] = [];
   let phase: string | undefined;

@@ -1,6 +1,7 @@
 // describePlan: what the run will do, printed before every run and by --dry-run (k6's
 // GetDescription before Run): timeline, VUs per journey per phase, peak, duration, and an
 // estimate of the browser memory it needs, with a warning when this machine cannot hold it.
+import { describeNetworks } from '../network/describe.ts';
 import os from 'node:os';
 import { planCatalog, type PlanCatalog } from './catalog.ts';
 import { buildFullSchedule, callRoomLayout, peakConcurrency, type VuSlot } from './schedule.ts';
@@ -146,6 +147,7 @@ export function describePlan(plan: ResolvedPlan, options: DescribeOptions = {}):
     lines.push('  calls (room → voice channel room % channels of the waddle):');
     for (const line of calls.lines) lines.push(`    ${line}`);
   }
+  lines.push(...describeNetworks(plan.networks ?? {}, slots, (driver) => (catalog.driver(driver)?.kind ?? 'browser') === 'browser'));
   if (options.gateLines) {
     lines.push('  gate (every threshold must have data and hold):');
     for (const line of options.gateLines) lines.push(`    ${line}`);

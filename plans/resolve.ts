@@ -19,6 +19,9 @@ import { sampleBrowserUsers } from './browser-sample.ts';
 import { planCatalog, type PlanCatalog } from './catalog.ts';
 import { mergeParams } from '../journeys/params.ts';
 import type { MediaSize, Plan, ThresholdSpec } from './schema.ts';
+import { sharesOf, type NetworkShares } from '../network/assign.ts';
+import type { NetworkProfile } from '../network/profile.ts';
+import { nameProblem } from '../network/validate.ts';
 
 export { parseShard, type Shard } from './shard.ts';
 
@@ -31,6 +34,8 @@ export interface ResolveOptions {
   readonly shard?: Shard;
   /** run seed for behaviour profiles; default: derived from the plan name */
   readonly seed?: number;
+  /** --network: this preset for every user, over the scenarios' own */
+  readonly network?: string;
 }
 
 export interface ResolvedScenario {
@@ -40,6 +45,8 @@ export interface ResolvedScenario {
   readonly users: number;
   /** the plan's overrides only; the VU merges them over the journey's defaults */
   readonly params: Readonly<Record<string, unknown>>;
+  /** the scenario's network as shares of profile names (ResolvedPlan.networks); absent: none */
+  readonly network?: NetworkShares;
 }
 
 export interface ResolvedPhase {
@@ -77,6 +84,9 @@ export interface ResolvedPlan {
   readonly totalDurationMs: number;
   /** the largest phase target of the whole plan (all shards) */
   readonly peakUsers: number;
+  /** the network profiles users get, by name; empty when no user has a network (then no metric carries a network tag) */
+  // optional so resolved plans written by hand (tests, older plan.json) need not name it
+  readonly networks?: Readonly<Record<string, NetworkProfile>>;
 }
 
 export const defaultGracefulStopMs = 30_000;
@@ -90,17 +100,24 @@ export function resolvePlan(plan: Plan, options: ResolveOptions = {}): ResolvedP
   const badShard = shardProblem(shard);
   if (badShard) problems.push(badShard);
   if (options.seed !== undefined && !Number.isFinite(options.seed)) problems.push(`--seed: expected a whole number, got ${options.seed}`);
+  const badNetwork = options.network !== undefined ? nameProblem('--network', options.network, (plan.networks ?? []).map((n) => n.name)) : undefined;
+  if (badNetwork) problems.push(badNetwork);
   if (problems.length > 0) throw new UsageError(problems);
 
   const durationScale = options.scaleDurations ? scale : 1;
   const catalog = planCatalog(plan);
   let atMs = 0;
+  const networks: Record<string, NetworkProfile> = {};
+  const networkOf = (choice: Plan['phases'][number]['scenarios'][number]['network']) => {
+    const chosen = options.network ?? choice;
+    return chosen === undefined ? {} : { network: sharesOf(chosen, plan.networks ?? [], networks) };
+  };
   const phases = plan.phases.map((phase, index): ResolvedPhase => {
     const rampUpMs = Math.round(parseDurationMs(phase.rampUp, `phases[${index}].rampUp`) * durationScale);
     const durationMs = Math.round(parseDurationMs(phase.duration, `phases[${index}].duration`) * durationScale);
     const minimums = phase.scenarios.map((s) => usersWorthRunning(catalog, { journey: s.journey, params: s.params ?? {} }));
     const users = scaleUsers(scenarioUsers(phase.targetUsers, phase.scenarios), phase.targetUsers, scale, minimums);
-    const scaled = phase.scenarios.map((scenario, i) => ({ journey: scenario.journey, driver: scenario.driver ?? 'browser', users: users[i]!, params: { ...scenario.params } }));
+    const scaled = phase.scenarios.map((scenario, i) => ({ journey: scenario.journey, driver: scenario.driver ?? 'browser', users: users[i]!, params: { ...scenario.params }, ...networkOf(scenario.network) }));
     const scenarios = plan.browserSample ? sampleBrowserUsers(scaled, plan.browserSample, (s) => usersWorthRunning(catalog, s)) : scaled;
     const startMs = atMs;
     atMs += rampUpMs + durationMs;
@@ -149,6 +166,7 @@ export function resolvePlan(plan: Plan, options: ResolveOptions = {}): ResolvedP
     seed: Math.trunc(options.seed ?? seedFromString(plan.name)),
     totalDurationMs: atMs,
     peakUsers,
+    networks,
   };
 }
 

@@ -4,6 +4,7 @@
 import { builtInJourneys } from '../journeys/registry.ts';
 import { mergeParams } from '../journeys/params.ts';
 import type { Journey } from '../journeys/types.ts';
+import { NetworkDealer } from '../network/assign.ts';
 import { assignCallRooms, type CallRoomLayout } from './call-rooms.ts';
 import type { ResolvedPlan } from './resolve.ts';
 import { inShard } from './shard.ts';
@@ -27,6 +28,8 @@ export interface VuSlot {
   /** offsets from the run start, ms */
   readonly startAtMs: number;
   readonly stopAtMs: number;
+  /** the user's network profile name (ResolvedPlan.networks; 'none' = unimpaired); absent when the plan gives no user a network */
+  readonly network?: string;
 }
 
 interface PendingVu {
@@ -39,6 +42,7 @@ interface PendingVu {
   phaseIndex: number;
   startAtMs: number;
   stopAtMs: number;
+  network?: string;
 }
 
 /**
@@ -93,6 +97,7 @@ function plannedSlots(plan: ResolvedPlan): VuSlot[] {
       phaseIndex: vu.phaseIndex,
       startAtMs: vu.startAtMs,
       stopAtMs: vu.stopAtMs,
+      ...(vu.network !== undefined ? { network: vu.network } : {}),
     }));
 }
 
@@ -106,6 +111,9 @@ function laneSlots(plan: ResolvedPlan, lane: { journey: string; driver: string; 
   for (const phase of plan.phases) {
     const scenario = phase.scenarios.find((s) => s.journey === lane.journey && s.driver === lane.driver);
     const delta = (scenario?.users ?? 0) - running.length;
+    const usesNetworks = Object.keys(plan.networks ?? {}).length > 0;
+    // the scenario's users of this phase are dealt its network shares (network/assign.ts)
+    const dealer = scenario?.network ? new NetworkDealer(scenario.network, plan.seed * 31 + lane.order * 1009 + phase.index) : undefined;
     for (let k = 0; k < delta; k++) {
       const vu: PendingVu = {
         journey: lane.journey,
@@ -117,6 +125,7 @@ function laneSlots(plan: ResolvedPlan, lane: { journey: string; driver: string; 
         phaseIndex: phase.index,
         startAtMs: phase.startMs + Math.floor((phase.rampUpMs * k) / delta),
         stopAtMs: plan.totalDurationMs,
+        ...(usesNetworks ? { network: dealer?.next() ?? 'none' } : {}),
       };
       running.push(vu);
       all.push(vu);

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import type { Driver } from '../clients/driver.ts';
 import type { Journey } from '../journeys/types.ts';
+import type { NetworkChoice, NetworkProfile } from '../network/profile.ts';
 import { tryParseDurationMs } from './duration.ts';
 
 /** A journey of any params (definePlan accepts each with its own P). */
@@ -30,6 +31,8 @@ export interface Scenario {
   readonly weight?: number;
   /** overrides of the journey's defaults */
   readonly params?: Readonly<Record<string, unknown>>;
+  /** each user's network: a preset ('4g'), a profile, or shares ({ '4g': 0.7, '3g': 0.3 }); network/README.md */
+  readonly network?: NetworkChoice;
 }
 
 export interface Phase {
@@ -89,6 +92,8 @@ export interface Plan {
    * (the report then says the run was not gated by it).
    */
   readonly defaultThresholds?: boolean;
+  /** the plan's own network profiles, which scenarios name like presets (network/README.md) */
+  readonly networks?: readonly NetworkProfile[];
 }
 
 // One message per field, worded "expected …"; validate.ts appends "got …" and where.
@@ -120,6 +125,8 @@ const scenario = z.strictObject(
     users: wholeNumber('a whole number of users ≥ 0').optional(),
     weight: positiveNumber('a weight > 0').optional(),
     params: z.record(z.string(), z.unknown(), { error: 'expected an object of journey parameters' }).optional(),
+    // checked in full by network/validate.ts (did-you-mean on names and keys)
+    network: z.custom<NetworkChoice>(() => true).optional(),
   },
   { error: "expected a scenario like { journey: 'chatMessaging', users: 10 }" },
 );
@@ -186,6 +193,7 @@ export const planSchema = z.strictObject(
         { error: "expected { share: 0.005, min?: 8, max?, driver?: 'browser' }" },
       )
       .optional(),
+    networks: z.custom<readonly NetworkProfile[]>(() => true).optional(),
     defaultThresholds: z.boolean({ error: 'expected true or false (false turns off the built-in error gate)' }).optional(),
     thinkTimeScale: z
       .custom<number>((value) => typeof value === 'number' && Number.isFinite(value) && value >= 0, {

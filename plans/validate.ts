@@ -5,6 +5,7 @@
 // other field is malformed.
 import type { z } from 'zod';
 import { closestName } from '../common/suggest.ts';
+import { networkProblems } from '../network/validate.ts';
 import { scenarioProblems } from './validate-scenarios.ts';
 import { valueProblems } from './validate-values.ts';
 import { planSchema, type Plan } from './schema.ts';
@@ -21,7 +22,7 @@ export function validatePlan(input: unknown, where: string): PlanValidation {
   if (!parsed.success) {
     for (const issue of parsed.error.issues) problems.push(...formatIssue(issue, [], input));
   }
-  problems.push(...valueProblems(input), ...scenarioProblems(input));
+  problems.push(...valueProblems(input), ...scenarioProblems(input), ...networkProblems(input));
   const unique = [...new Set(problems)].map((problem) => `${where}: ${problem}`);
   if (unique.length > 0 || !parsed.success) return { ok: false, problems: unique, input };
   return { ok: true, plan: input as Plan };
@@ -66,7 +67,7 @@ function valueAt(input: unknown, path: Path): unknown {
 const keysOf = (shape: object): string[] => Object.keys(shape);
 const planKeys = keysOf(planSchema.shape);
 const phaseKeys = ['name', 'targetUsers', 'rampUp', 'duration', 'scenarios'];
-const scenarioKeys = ['journey', 'driver', 'users', 'weight', 'params'];
+const scenarioKeys = ['journey', 'driver', 'users', 'weight', 'params', 'network'];
 
 function knownKeysAt(path: Path): string[] {
   const p = path.map((key) => (typeof key === 'number' ? '#' : String(key))).join('/');

@@ -9,5 +9,5 @@ export const protocolDriver = defineDriver({
   kind: 'protocol',
   description: "the reference Waddle's own protocol over HTTP and one WebSocket, no browser (load; thousands per process)",
   capabilities: protocolCapabilities,
-  create: ({ target, username }) => new ProtocolWaddleClient({ baseUrl: target, username }),
+  create: ({ target, username, network }) => new ProtocolWaddleClient({ baseUrl: target, username, ...(network ? { network } : {}) }),
 });

@@ -4,6 +4,7 @@
 // (network), "timed out" (timeout).
 import type { LoginResponse } from '../../reference-waddle/protocol.ts';
 
+import { crossed, type MessageLink } from '../../network/message-link.ts';
 export class HttpApiError extends Error {
   constructor(
     message: string,
@@ -21,6 +22,8 @@ export interface HttpApi {
   readonly label: string;
   readonly timeoutMs: number;
   token?: string;
+  /** the user's network: each request crosses its up link, each answer its down link (network/message-link.ts) */
+  readonly network?: MessageLink;
 }
 
 export interface RequestOptions {
@@ -45,12 +48,15 @@ export async function request(api: HttpApi, options: RequestOptions, signal?: Ab
     headers['content-type'] = 'application/octet-stream';
     body = options.bytes;
   }
+  if (api.network) await crossed(api.network.up, 300 + (typeof body === 'string' ? body.length : (body?.byteLength ?? 0)));
   let res: Response;
   try {
     res = await fetch(`${api.baseUrl}${options.path}`, { method: options.method, headers, body, signal: signal ?? AbortSignal.timeout(timeoutMs) });
   } catch (error) {
     throw fetchFailure(api, options.what, timeoutMs, error);
   }
+  // the answer's headers and body cross the down link before the caller sees them
+  if (api.network) await crossed(api.network.down, 300 + Number(res.headers.get('content-length') ?? 0));
   if (res.ok) return res;
   const text = await res.text().catch(() => '');
   let parsed: Record<string, unknown> | undefined;

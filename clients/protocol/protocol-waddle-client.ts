@@ -29,6 +29,7 @@
 //   and times it; scrollHistory asks for older pages before the oldest held (history.ts). No
 //   rendering, so no frame timings: what the user sees is measured by browser users.
 // - every other wait is bounded by actionTimeoutMs (a download: plus its size at 0.5 MB/s).
+import type { MessageLink } from '../../network/message-link.ts';
 import { randomBytes } from 'node:crypto';
 import type { ServerFrame } from '../../reference-waddle/protocol.ts';
 import type { ChannelHistoryView, DownloadResult, HistoryScroll, PresenceChange, ReceivedMessage, RemoteMediaKind, SentMessage, UploadResult, WaddleClient, WaddleInfo } from '../waddle-client.ts';
@@ -53,6 +54,8 @@ export interface ProtocolWaddleClientOptions {
   password?: string;
   /** bound on every single request and wait. Default 15 000 ms. */
   actionTimeoutMs?: number;
+  /** the user's network (network/message-link.ts), applied to every frame and request */
+  network?: MessageLink;
 }
 
 type Of<T extends ServerFrame['type']> = Extract<ServerFrame, { type: T }>;
@@ -85,7 +88,7 @@ export class ProtocolWaddleClient implements WaddleClient {
     this.password = options.password;
     this.timeoutMs = options.actionTimeoutMs ?? 15_000;
     this.label = `ProtocolWaddleClient(${options.username})`;
-    this.api = { baseUrl: options.baseUrl.replace(/\/+$/, ''), label: this.label, timeoutMs: this.timeoutMs };
+    this.api = { baseUrl: options.baseUrl.replace(/\/+$/, ''), label: this.label, timeoutMs: this.timeoutMs, ...(options.network ? { network: options.network } : {}) };
   }
 
   /** The server's id of this connection ('' before connect). */
@@ -112,6 +115,7 @@ export class ProtocolWaddleClient implements WaddleClient {
       timeoutMs: this.timeoutMs,
       onFrame: (frame, atMs) => this.onFrame(frame, atMs),
       onLost: (error) => this.onLost(error),
+      ...(this.api.network ? { network: this.api.network } : {}),
       wants: (type) => (type === 'presence' ? this.presenceHandlers !== undefined && this.presenceHandlers.size > 0 : this.messageHandlers !== undefined && this.messageHandlers.size > 0),
     });
   }

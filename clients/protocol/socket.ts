@@ -3,6 +3,7 @@
 // the pending-request map and the watcher list exist only while something is awaited, there is
 // no keep-alive or polling timer, and each awaited request owns exactly one timeout.
 import WebSocket from 'ws';
+import type { MessageLink } from '../../network/message-link.ts';
 import type { ClientFrame, ServerFrame } from '../../reference-waddle/protocol.ts';
 
 /** A client frame without its ref: the socket adds one. */
@@ -39,6 +40,8 @@ export interface OpenOptions {
   readonly wants?: (type: 'presence' | 'chat.message') => boolean;
   /** the connection ended without close() being called: error says how */
   readonly onLost: (error: Error) => void;
+  /** the user's network (network/message-link.ts): every frame each way crosses it */
+  readonly network?: MessageLink;
 }
 
 export class ProtocolSocket {
@@ -55,7 +58,8 @@ export class ProtocolSocket {
     private readonly ws: WebSocket,
     private readonly options: OpenOptions,
   ) {
-    ws.on('message', (data: Buffer) => this.receive(data));
+    const link = options.network;
+    ws.on('message', link ? (data: Buffer) => link.down(data.length, () => this.receive(data)) : (data: Buffer) => this.receive(data));
     // ws throws an 'error' without a listener; the code (ECONNRESET…) goes into the close error
     ws.on('error', (error: NodeJS.ErrnoException) => (this.lastSocketError = error.code ?? error.message));
     ws.on('close', (code: number, reason: Buffer) => this.onClose(code, String(reason)));
@@ -94,7 +98,7 @@ export class ProtocolSocket {
   /** Fire and forget (signalling relays have no answer). Throws when the socket is closed. */
   send(frame: FrameBody): void {
     this.assertOpen(frame.type);
-    this.ws.send(JSON.stringify(frame));
+    this.write(JSON.stringify(frame));
   }
 
   /**
@@ -131,8 +135,14 @@ export class ProtocolSocket {
       };
       pending.set(ref, waiter);
       if (until) (this.watchers ??= []).push(waiter);
-      this.ws.send(JSON.stringify({ ...frame, ref }));
+      this.write(JSON.stringify({ ...frame, ref }));
     });
+  }
+
+  /** Sends now, or once the frame crossed the user's network (ws drops a send after close). */
+  private write(text: string): void {
+    if (this.options.network) this.options.network.up(text.length, () => this.ws.send(text));
+    else this.ws.send(text);
   }
 
   /** Wait for a frame without sending anything. */

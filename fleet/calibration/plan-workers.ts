@@ -17,6 +17,6 @@ export interface PlanWorkers {
 export async function planWorkers(resolved: ResolvedPlan, catalog: PlanCatalog, options: { calibrationPath: string; browserUsersPerWorker: number; worker?: WorkerSize }): Promise<PlanWorkers> {
   const { calibration, problem } = await readCalibration(options.calibrationPath);
   const slots = buildFullSchedule(resolved, catalog.journey);
-  const estimate = workersNeeded({ slots, catalog, browserUsersPerWorker: options.browserUsersPerWorker, ...(calibration ? { calibration } : {}), ...(options.worker ? { worker: options.worker } : {}) });
+  const estimate = workersNeeded({ slots, catalog, networks: resolved.networks ?? {}, browserUsersPerWorker: options.browserUsersPerWorker, ...(calibration ? { calibration } : {}), ...(options.worker ? { worker: options.worker } : {}) });
   return { estimate, lines: describeWorkers(estimate, options.calibrationPath), ...(problem ? { problem } : {}) };
 }

@@ -37,6 +37,16 @@ describe('workersNeeded', () => {
     expect(large.uncalibrated).toEqual([]);
   });
 
+  it('adds the relay\'s cost of each impaired browser user (--network), and nothing for protocol users', () => {
+    const on = (network?: string) => buildFullSchedule(resolvePlan(shippedPlans.stress!, { scale: 0.1, seed: 1, ...(network ? { network } : {}) }), catalog.journey);
+    const plain = workersNeeded({ slots: on(), catalog, calibration, browserUsersPerWorker: 32 });
+    const resolved = resolvePlan(shippedPlans.stress!, { scale: 0.1, seed: 1, network: '3g' });
+    const impaired = workersNeeded({ slots: on('3g'), catalog, calibration, browserUsersPerWorker: 32, networks: resolved.networks });
+    const browsers = on('3g').filter((s) => s.driver === 'browser' && s.startAtMs === 0).length;
+    expect(impaired.peakCores).toBeGreaterThan(plain.peakCores);
+    expect(impaired.peakCores - plain.peakCores).toBeLessThanOrEqual(0.012 * Math.max(12, browsers) + 1e-9); // 1.2% of a core per browser user at most
+  });
+
   it('prices with the calibration, not the defaults, and says which it used', () => {
     const calibrated = workersNeeded({ slots: slotsOf(1), catalog, calibration, browserUsersPerWorker: 32 });
     const byDefault = workersNeeded({ slots: slotsOf(1), catalog, browserUsersPerWorker: 32 });

@@ -3,6 +3,8 @@
 // defaults. A worker is loaded to at most 80% of its CPU and 80% of its memory, and holds at most
 // its --max-browsers × --contexts-per-browser browser users and 20,000 protocol users; shards
 // split users evenly, so the plan's peak cost divided by the workers must fit one worker.
+import { relayCpuPctPerUser } from '../../network/describe.ts';
+import { isImpairing, type NetworkProfile } from '../../network/profile.ts';
 import type { PlanCatalog } from '../../plans/catalog.ts';
 import { peakConcurrency, type VuSlot } from '../../plans/schedule.ts';
 import { costOf, type Calibration } from './calibration-file.ts';
@@ -64,6 +66,8 @@ export interface EstimateInput {
   readonly worker?: WorkerSize;
   /** --max-browsers × --contexts-per-browser of each worker */
   readonly browserUsersPerWorker: number;
+  /** the plan's networks (ResolvedPlan.networks): an impaired browser user also costs the relay (network/describe.ts) */
+  readonly networks?: Readonly<Record<string, NetworkProfile>>;
 }
 
 export function workersNeeded(input: EstimateInput): WorkersEstimate {
@@ -88,7 +92,9 @@ export function workersNeeded(input: EstimateInput): WorkersEstimate {
     return cost;
   };
   const isBrowser = (slot: VuSlot) => catalog.isBrowserDriver(slot.driver);
-  const peakCores = peakConcurrency(slots, (s) => costOfSlot(s).cores);
+  const networks = input.networks ?? {};
+  const relayCores = (s: VuSlot) => (isBrowser(s) && s.network && networks[s.network] && isImpairing(networks[s.network]!) ? relayCpuPctPerUser / 100 : 0);
+  const peakCores = peakConcurrency(slots, (s) => costOfSlot(s).cores + relayCores(s));
   const peakMemoryMb = peakConcurrency(slots, (s) => costOfSlot(s).memoryMb);
   const browserPeak = peakConcurrency(slots, (s) => (isBrowser(s) ? 1 : 0));
   const protocolPeak = peakConcurrency(slots, (s) => (isBrowser(s) ? 0 : 1));

@@ -153,13 +153,13 @@ export class HostGuard {
    * The in-page half for one context (WebSockets, ICE); call before its first page opens. `user`
    * names who a refusal is charged to: a label, or (a context shared by users) a page's label.
    */
-  async attach(context: BrowserContext, user?: string | ((page: Page) => string | undefined)): Promise<void> {
+  async attach(context: BrowserContext, user?: string | ((page: Page) => string | undefined), relay?: GuardConfig['relay']): Promise<void> {
     await context.exposeBinding(GUARD_BINDING, (source, report: GuardReport) => {
       if (!report || typeof report.url !== 'string' || !['websocket', 'webtransport', 'ice_server', 'ice_candidate'].includes(report.kind)) return;
       const who = typeof user === 'function' ? user(source.page) : user;
       this.#record({ kind: report.kind, url: report.url, host: hostOfBlockedUrl(report.url), source: 'page', ...(who ? { user: who } : {}) });
     });
-    await context.addInitScript({ content: await guardInitScript(this.#config) });
+    await context.addInitScript({ content: await guardInitScript(relay ? { ...this.#config, relay } : this.#config) });
   }
 
   /**
@@ -176,6 +176,11 @@ export class HostGuard {
           'create its context with browser.newContext({ proxy: guard.contextProxy() }) and leave PLAYWRIGHT_DISABLE_FORCED_CHROMIUM_PROXIED_LOOPBACK unset',
       );
     }
+  }
+
+  /** Addresses WebRTC peers may have (the allowed hosts' and this machine's): the relay sends nowhere else. */
+  get peerAddresses(): readonly string[] {
+    return this.#config.candidateAddresses;
   }
 
   /** What was refused so far: per host, per kind, the first URLs; the browser's own apart. */

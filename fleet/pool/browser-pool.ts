@@ -5,6 +5,7 @@
 // acquire timeout. Faults stay local: a crashed or hung page fails only its user
 // (fleet/pool/session.ts); a dead browser fails only its users and is relaunched with backoff;
 // a relaunch storm marks the pool failing, a generator fault (fleet/pool/relaunch-policy.ts).
+import type { MessageLink } from '../../network/message-link.ts';
 import { sleep, withTimeout } from '../../common/async.ts';
 import { probeInitScript } from '../../in-page/bundle.ts';
 import type { MetricsRecorder, Tags } from '../../metrics/types.ts';
@@ -28,6 +29,10 @@ export interface AcquireOptions {
   readonly timeoutMs: number;
   /** the user may get its own page of a context shared with other users of its browser (its driver's isolation: 'page') */
   readonly shareContext?: boolean;
+  /** the fleet's relay for an impaired user (network/relay/): it then gets a context of its own */
+  readonly relay?: { readonly urls: string; readonly username: string; readonly credential: string };
+  /** the user's network for its HTTP and WebSocket bytes (a context and proxy listener of its own) */
+  readonly network?: MessageLink;
 }
 
 export interface PoolStats {
@@ -76,6 +81,11 @@ export class BrowserPool {
   private constructor(options: BrowserPoolOptions) {
     this.#o = resolvePoolOptions(options);
     this.#relaunch = new RelaunchPolicy(this.#o.relaunch.maxPerMinute, this.#o.relaunch.backoffMs);
+  }
+
+  /** Addresses WebRTC peers of its pages may have (the host guard's): where the network relay may send. */
+  get peerAddresses(): readonly string[] {
+    return this.#guard.peerAddresses;
   }
 
   /** Validates the options and the machine; browsers start on the first acquire of each media profile. */
@@ -224,13 +234,16 @@ export class BrowserPool {
   async #openSession(slot: BrowserSlot, browser: BrowserProcess, options: AcquireOptions): Promise<PoolSession> {
     let session: Session;
     try {
-      const shared = options.shareContext ? await this.#sharedContext(slot, browser) : undefined;
+      // a relay is set per context (the guard's init script), so an impaired user never shares one
+      const shared = options.shareContext && !options.relay && !options.network ? await this.#sharedContext(slot, browser) : undefined;
       session = await Session.open(browser.browser, browser.pid, {
         label: options.label,
         ...(options.media.screen ? { screen: options.media.screen } : {}),
         recorder: options.recorder,
         tags: options.tags,
         guard: this.#guard,
+        ...(options.relay ? { relay: options.relay } : {}),
+        ...(options.network ? { network: options.network } : {}),
         probeIntervalMs: this.#o.probeIntervalMs,
         audioProcessing: this.#o.audioProcessing,
         ...(this.#o.mediaMarks ? { marks: { ...this.#o.mediaMarks, source: browser.source, camera: slot.profile.camera } } : {}),

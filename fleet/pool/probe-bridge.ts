@@ -5,7 +5,7 @@
 // A sample of a stream that never carried media (idle: an unused transceiver) feeds only the
 // counters (packets, bytes, frames), never a quality metric, and is not a "report" of its
 // kind; the page counts such streams in webrtc.idle_streams when they end.
-import { catalogue, type MetricName } from '../../metrics/catalogue.ts';
+import { tagsOf, type MetricName } from '../../metrics/catalogue.ts';
 import type { MetricsRecorder, RunEvent, Tags } from '../../metrics/types.ts';
 import type { Direction, MarksReport, MediaKind, ProbeBatch, StreamSample } from '../../in-page/probe-protocol.ts';
 import type { SourceVideo } from './quality-score.ts';
@@ -67,7 +67,7 @@ export class ProbeBridge {
 
   /** The user's tags that `metric` allows, plus extra. */
   #tagsFor(metric: MetricName, extra: Record<string, string>): Tags {
-    const allowed: readonly string[] = catalogue[metric].tags;
+    const allowed = tagsOf(metric);
     const out: Record<string, string> = {};
     for (const [k, v] of Object.entries(this.#opts.tags)) if (allowed.includes(k)) out[k] = v;
     for (const [k, v] of Object.entries(extra)) if (allowed.includes(k)) out[k] = v;

@@ -7,7 +7,10 @@ import { TimeoutError, withTimeout } from '../../common/async.ts';
 import { probeInitScript } from '../../in-page/bundle.ts';
 import { PROBE_BINDING, PROBE_FLUSH_GLOBAL, type MarksConfig } from '../../in-page/probe-protocol.ts';
 import type { MetricsRecorder, RunEvent, Tags } from '../../metrics/types.ts';
+import type { GuardConfig } from '../../in-page/guard-protocol.ts';
 import type { HostGuard } from '../guard/host-guard.ts';
+import type { MessageLink } from '../../network/message-link.ts';
+import { startShapedListener } from '../../network/shaped-listener.ts';
 import { ProbeBridge } from './probe-bridge.ts';
 import type { SourceVideo } from './quality-score.ts';
 import type { VideoSize } from './media-profile.ts';
@@ -45,6 +48,10 @@ export interface SessionOptions {
   /** every request, WebSocket and ICE attempt of the session goes through it (fleet/host-guard.ts) */
   readonly guard: HostGuard;
   readonly probeIntervalMs: number;
+  /** the user's pages use only this relay (an impaired network, network/relay/); needs a context of its own */
+  readonly relay?: GuardConfig['relay'];
+  /** the user's network for its HTTP and WebSocket bytes: its context's proxy is a shaped listener of its own (network/shaped-listener.ts) */
+  readonly network?: MessageLink;
   /** false: the fake mic skips echo cancellation, noise suppression and AGC (in-page/fake-mic.ts) */
   readonly audioProcessing: boolean;
   /** glass-to-glass marks and quality samples: the fake camera file (scored against) and its size */
@@ -113,10 +120,15 @@ export class Session implements PoolSession {
       ...(options.marks?.source ? { source: options.marks.source } : {}),
     });
     if (shared) return Session.#openShared(shared, browserPid, options, probe);
-    const context = await browser.newContext({ ...sessionContextOptions, proxy: options.guard.contextProxy() });
+    const shaped = options.network ? await startShapedListener(options.guard.contextProxy().server, options.network) : undefined;
+    const context = await browser.newContext({ ...sessionContextOptions, proxy: shaped ? { server: shaped.url } : options.guard.contextProxy() }).catch(async (error: unknown) => {
+      await shaped?.close();
+      throw error;
+    });
+    if (shaped) context.once('close', () => void shaped.close());
     try {
       // the guard's in-page half first, so it wraps RTCPeerConnection innermost
-      await options.guard.attach(context, options.label);
+      await options.guard.attach(context, options.label, options.relay);
       await context.exposeBinding(PROBE_BINDING, (_source, batch: unknown) => probe.handle(batch));
       await context.addInitScript({ content: keepNamesShim });
       await context.addInitScript({ content: await userProbeScript(options) });

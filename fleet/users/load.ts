@@ -26,11 +26,12 @@ export async function runLoad(run: RunContext): Promise<{ load: ScheduleResult; 
   run.set('workers', workers);
   const loadStartedAtMs = Date.now();
   run.loadStarted = true;
+  run.get('relay')?.loadStarted(); // network schedules count from here
   const stopWatch = watchAbortOnFail(run.prepared.gate, hub, loadStartedAtMs, (breach) => {
     run.record({ timeMs: Date.now(), type: 'threshold_abort', message: breach });
     run.stop(`abortOnFail: ${breach}`);
   });
-  const env = mainThreadEnv(run);
+  const env = { ...mainThreadEnv(run), loadStartedAtMs };
   try {
     const inWorkerThreads = workers?.run(run.stopLoad.signal) ?? Promise.resolve([]);
     const onMainThread = runSchedule({
@@ -84,6 +85,8 @@ function mainThreadEnv(run: RunContext): UserEnv {
     ...(pool ? { pool } : {}),
     traceFailures: run.config.traceFailures,
     contextPerUser: run.config.contextPerUser,
+    networks: resolved.networks ?? {},
+    ...(run.get('relay') ? { relay: run.get('relay')! } : {}),
   };
 }
 

@@ -3,6 +3,10 @@
 // measurement (./measured-client.ts) and failure evidence, closed when the user ends. The same
 // code runs users on the main thread and in protocol worker threads (fleet/workers/); what
 // differs is the environment each gives.
+import { userSeed } from '../../common/random.ts';
+import { messageLink } from '../../network/message-link.ts';
+import { isImpairing, type NetworkProfile } from '../../network/profile.ts';
+import type { NetworkRelay } from '../../network/relay/relay.ts';
 import type { Driver } from '../../clients/driver.ts';
 import type { MetricsRecorder, RunEvent } from '../../metrics/types.ts';
 import type { PlanCatalog } from '../../plans/catalog.ts';
@@ -36,6 +40,12 @@ export interface UserEnv {
   readonly traceFailures: TraceMode;
   /** one context per browser user even when the driver lets its users share one */
   readonly contextPerUser: boolean;
+  /** the run's network profiles by name (slot.network names one) */
+  readonly networks?: Readonly<Record<string, NetworkProfile>>;
+  /** when the load started (epoch ms): network schedules count from it */
+  readonly loadStartedAtMs?: number;
+  /** the impairing relay for browser users' media (main thread, when a user needs it) */
+  readonly relay?: NetworkRelay;
 }
 
 export function startUser(env: UserEnv, slot: VuSlot, stopSignal: AbortSignal, abortSignal: AbortSignal): Promise<VuOutcome> {
@@ -61,10 +71,12 @@ type Media = Parameters<BrowserPool['acquire']>[0]['media'];
 /** A user's client on its driver, measured; close() undoes all of it. */
 async function openSession(env: UserEnv, slot: VuSlot, driver: Driver, media: Media, abortSignal: AbortSignal): Promise<ClientSession> {
   const username = `vu-${String(slot.index).padStart(4, '0')}`;
-  const tags = { journey: slot.journey, driver: driver.name };
+  const tags = { journey: slot.journey, driver: driver.name, ...(slot.network !== undefined ? { network: slot.network } : {}) };
+  const profile = slot.network !== undefined ? env.networks?.[slot.network] : undefined;
   const { target, board, recorder, evidence } = env;
   if (driver.kind === 'protocol') {
-    const client = await driver.create({ target, username, signal: abortSignal });
+    const network = profile && isImpairing(profile) ? messageLink(profile, userSeed(env.seed, slot.index), env.loadStartedAtMs) : undefined;
+    const client = await driver.create({ target, username, signal: abortSignal, ...(network ? { network } : {}) });
     const measured = measurePresence(client, board, recorder, tags);
     // no page to show: a protocol user's evidence is its message
     return { client: measured.client, ...(evidence ? { captureFailure: (failure) => evidence.capture(failure) } : {}), close: async () => (measured.stop(), await client.close()) };
@@ -72,7 +84,18 @@ async function openSession(env: UserEnv, slot: VuSlot, driver: Driver, media: Me
   if (!env.pool) throw new Error(`a browser user (${username}, driver '${driver.name}') has no browser pool here; browser users run on the main thread`);
   // a trace is per context: users with failure traces keep their own
   const shareContext = driver.isolation === 'page' && env.traceFailures === 'off' && !env.contextPerUser;
-  const session = await env.pool.acquire({ label: username, media, recorder, tags, timeoutMs: acquireTimeoutMs, shareContext });
+  const relay = profile && isImpairing(profile) ? env.relay : undefined;
+  const credentials = relay?.addUser(username, profile!, userSeed(env.seed, slot.index));
+  // HTTP and WebSocket bytes cross the same profile (seeded apart from the relay's media draws)
+  const network = profile && isImpairing(profile) ? messageLink(profile, userSeed(env.seed, slot.index) ^ 0x5f3759df, env.loadStartedAtMs) : undefined;
+  const session = await env.pool.acquire({ label: username, media, recorder, tags, timeoutMs: acquireTimeoutMs, shareContext, ...(credentials ? { relay: credentials } : {}), ...(network ? { network } : {}) }).catch((error: unknown) => {
+    relay?.removeUser(username);
+    throw error;
+  });
+  const release = async () => {
+    await session.release();
+    relay?.removeUser(username);
+  };
   // before the driver navigates, so the log holds everything the page said
   const pageConsole = watchPageConsole(session.page);
   try {
@@ -87,11 +110,11 @@ async function openSession(env: UserEnv, slot: VuSlot, driver: Driver, media: Me
       close: async () => {
         measured.stop();
         await client.close().catch(() => {});
-        await session.release();
+        await release();
       },
     };
   } catch (error) {
-    await session.release();
+    await release();
     throw error;
   }
 }

@@ -75,10 +75,10 @@ export interface VuOutcome {
 // users.active is one gauge per journey and driver, so VUs that share a recorder share the count.
 const activeByRecorder = new WeakMap<MetricsRecorder, Map<string, number>>();
 
-function changeActive(recorder: MetricsRecorder, tags: { journey: string; driver: string }, delta: number): void {
+function changeActive(recorder: MetricsRecorder, tags: { journey: string; driver: string; network?: string }, delta: number): void {
   let counts = activeByRecorder.get(recorder);
   if (!counts) activeByRecorder.set(recorder, (counts = new Map()));
-  const key = `${tags.journey}\u0000${tags.driver}`;
+  const key = `${tags.journey}\u0000${tags.driver}\u0000${tags.network ?? ""}`;
   const active = Math.max(0, (counts.get(key) ?? 0) + delta);
   counts.set(key, active);
   safeRecord(recorder, 'users.active', active, tags);
@@ -110,7 +110,7 @@ export async function runVirtualUser(options: VirtualUserOptions): Promise<VuOut
 
 /** One user's state while it runs: its session, counts, and the context its journey gets. */
 class UserRun {
-  readonly tags: { journey: string; driver: string };
+  readonly tags: { journey: string; driver: string; network?: string };
   readonly iterations: IterationCounts = { started: 0, completed: 0, failed: 0, interrupted: 0 };
   readonly label: string;
   readonly #anyStop: AbortSignal;
@@ -120,7 +120,7 @@ class UserRun {
 
   constructor(private readonly o: VirtualUserOptions) {
     const { slot } = o;
-    this.tags = { journey: slot.journey, driver: o.driver.name };
+    this.tags = { journey: slot.journey, driver: o.driver.name, ...(slot.network !== undefined ? { network: slot.network } : {}) };
     this.label = `vu-${String(slot.index).padStart(4, '0')}`;
     this.outcome = { index: slot.index, journey: slot.journey, outcome: 'completed', iterations: this.iterations };
     this.#anyStop = AbortSignal.any([o.stopSignal, o.abortSignal]);

@@ -1,4 +1,5 @@
 // What the main thread and a protocol worker thread say to each other (structured clone).
+import type { NetworkProfile } from '../../network/profile.ts';
 import type { RunEvent, SeriesAggregate } from '../../metrics/types.ts';
 import type { VuSlot } from '../../plans/schedule.ts';
 import type { ScheduleResult } from '../users/scheduler.ts';
@@ -11,6 +12,8 @@ export interface WorkerSetup {
   readonly slots: readonly VuSlot[];
   readonly target: string;
   readonly seed: number;
+  /** the run's network profiles by name (slots name them) */
+  readonly networks?: Readonly<Record<string, NetworkProfile>>;
   readonly thinkTimeScale: number;
   readonly gracefulStopMs: number;
   readonly interruptGraceMs: number;

@@ -65,6 +65,8 @@ if (!loaded.ok) {
     seed: setup.seed,
     thinkTimeScale: setup.thinkTimeScale,
     media: {},
+    ...(setup.networks ? { networks: setup.networks } : {}),
+    loadStartedAtMs: Date.now(), // the worker is made as the load starts (network schedules count from here)
     recorder: hub,
     record: (event: RunEvent) => events.push(event.message === undefined ? event : { ...event, message: redact(event.message) }),
     board: new PresenceBoard(10),

@@ -135,6 +135,7 @@ function setupOf(run: RunContext, slots: readonly VuSlot[], worker: number): Wor
     slots,
     target: run.need('target'),
     seed,
+    networks: resolved.networks ?? {},
     thinkTimeScale: resolved.thinkTimeScale,
     gracefulStopMs: resolved.gracefulStopMs,
     interruptGraceMs: 10_000,

@@ -6,6 +6,7 @@ import { passCaveat } from '../gate-notes.ts';
 import { evidenceTable } from './evidence-section.ts';
 import { findingsSection } from './findings-section.ts';
 import { notGatedBadge, thresholdsSection } from './gate-section.ts';
+import { networkSection } from './network-section.ts';
 import { chatSection, journeysSection } from './steps-section.ts';
 import { byDriver } from '../drivers.ts';
 import { baselineWarnings } from '../baseline.ts';
@@ -63,6 +64,7 @@ ${thresholdsSection(summary)}
 ${findingsSection(analysis, summary, recs)}
 ${planSection(summary)}
 ${chartsSection(charts)}
+${networkSection(intervals, (summary.plan as { networkMechanism?: string } | undefined)?.networkMechanism)}
 ${journeysSection(summary, views)}
 ${chatSection(views)}
 ${errorsSection(errorClasses(summary, events), evidenceTable(summary, run.missingEvidenceFiles))}

@@ -1,0 +1,94 @@
+// A network per user, proven on a call page that is not ours (test/fixtures/two-page-call): real
+// Chromium, real WebRTC, the fleet's relay in its thread. One 2-user call, both users' figures
+// from the same run: A's profile is 100 ms each way and 5% loss towards A (no bursts); B has none
+// (it talks to A's relay address directly). The injected cause must show by its size: A's inbound
+// audio loses 5 ± 1% over ≥ 2,500 packets, B's ≈ 0; the RTT is 200 ± 20 ms above loopback's; A's
+// MOS is what the E-model says for that loss and delay.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { readFile } from 'node:fs/promises';
+import os, { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { BrowserPool } from '../fleet/pool/browser-pool.ts';
+import { estimateMos } from '../in-page/e-model.ts';
+import type { Tags } from '../metrics/types.ts';
+import { NetworkRelay } from '../network/relay/relay.ts';
+
+const fixture = new URL('./fixtures/two-page-call/index.html', import.meta.url);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
+
+let server: http.Server;
+let baseUrl: string;
+beforeAll(async () => {
+  const html = await readFile(fixture);
+  server = http.createServer((_req, res) => res.setHeader('content-type', 'text/html').end(html));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
+});
+afterAll(() => new Promise((r) => server.close(r)));
+
+/** The page's own inbound audio counters and RTT (what the test judges by, beside the probe's samples). */
+const audioIn = `(async () => { const o = { lost: 0, received: 0, rtt: undefined }; (await pc.getStats()).forEach((s) => {
+  if (s.type === 'inbound-rtp' && s.kind === 'audio') { o.lost += s.packetsLost; o.received += s.packetsReceived; }
+  if (s.type === 'remote-inbound-rtp' && s.kind === 'audio' && s.roundTripTime !== undefined) o.rtt = s.roundTripTime * 1000; }); return o; })()`;
+type AudioIn = { lost: number; received: number; rtt?: number };
+
+it('applies one user\'s loss and delay to all its media and to nobody else\'s', { timeout: 150_000 }, async () => {
+  const samples: { metric: string; value: number; tags: Tags }[] = [];
+  const recorder = { record: (metric: string, value: number, tags: Tags = {}) => void samples.push({ metric, value, tags }) };
+  const pool = await BrowserPool.launch({ maxBrowsers: 1, contextsPerBrowser: 2, mediaCacheDir: join(tmpdir(), 'waddle-fleet-test-media'), probeIntervalMs: 1000, allowedHosts: ['127.0.0.1'], onEvent: () => {} });
+  const relay = await NetworkRelay.start(pool.peerAddresses);
+  try {
+    const media = { camera: { width: 320, height: 180, fps: 15 } };
+    const profile = { name: 'lossy-slow', up: { delayMs: 100 }, down: { delayMs: 100, lossPercent: 5 } };
+    const a = await pool.acquire({ label: 'vu-a', media, recorder, tags: { journey: 'call', network: 'lossy-slow' }, timeoutMs: 60_000, relay: relay.addUser('vu-a', profile, 7) });
+    const b = await pool.acquire({ label: 'vu-b', media, recorder, tags: { journey: 'call', network: 'none' }, timeoutMs: 60_000 });
+    relay.loadStarted();
+    await Promise.all([a.page.goto(baseUrl), b.page.goto(baseUrl)]);
+    const offer = await a.page.evaluate('offer()');
+    expect(JSON.stringify(offer)).toMatch(/typ relay/); // A offers the relay only
+    expect(JSON.stringify(offer)).not.toMatch(/typ host/);
+    await a.page.evaluate(`accept(${JSON.stringify(await b.page.evaluate(`answer(${JSON.stringify(offer)})`))})`);
+    let inA: AudioIn = { lost: 0, received: 0 };
+    const deadline = Date.now() + 100_000;
+    while (inA.lost + inA.received < 2500 && Date.now() < deadline) {
+      await sleep(2000);
+      inA = (await a.page.evaluate(audioIn)) as AudioIn;
+    }
+    const inB = (await b.page.evaluate(audioIn)) as AudioIn;
+    const counts = (await relay.counts()).counts['vu-a']!;
+    await Promise.all([a.release(), b.release()]);
+
+    expect(inA.lost + inA.received).toBeGreaterThanOrEqual(2500);
+    const lossA = (100 * inA.lost) / (inA.lost + inA.received);
+    expect(lossA).toBeGreaterThan(4);
+    expect(lossA).toBeLessThan(6);
+    expect((100 * inB.lost) / (inB.lost + inB.received)).toBeLessThan(0.5);
+    expect(counts.down.lost / counts.down.packets).toBeCloseTo(0.05, 1); // the relay's own count agrees
+    expect(counts.up.lost).toBe(0);
+
+    const of = (metric: string, network: string, kind = 'audio', direction = 'inbound') =>
+      samples.filter((s) => s.metric === metric && s.tags['network'] === network && s.tags['kind'] === kind && s.tags['direction'] === direction).map((s) => s.value);
+    const rttA = median(of('webrtc.rtt_ms', 'lossy-slow', 'audio', 'outbound'));
+    const rttB = median(of('webrtc.rtt_ms', 'none', 'audio', 'outbound'));
+    expect(rttA).toBeGreaterThan(180); // loopback's 1–2 ms + 2 × 100 ms
+    // 200 ± 20 on a quiet machine (209 ms at load average 12); on a saturated one (load average > 8 on
+    // these 2 cores) the relay thread and the renderers wait for a CPU: 235 ms measured at 21
+    expect(rttA).toBeLessThan(os.loadavg()[0]! > 8 ? 260 : 225);
+    expect(rttB).toBeGreaterThan(180); // the round trip is the same path seen from the other end
+    const mosA = median(of('webrtc.audio.mos', 'lossy-slow'));
+    const mosB = median(of('webrtc.audio.mos', 'none'));
+    const jitterBufferMs = median(of('webrtc.jitter_buffer_ms', 'lossy-slow'));
+    const expected = estimateMos({ rttMs: rttA, lossPct: 5, jitterBufferMs });
+        console.log(JSON.stringify({ lossA, inA, inB, rttA, rttB, mosA, mosB, expected, jitterBufferMs, counts }));
+    const expectedB = estimateMos({ rttMs: rttB, lossPct: 0, jitterBufferMs: median(of('webrtc.jitter_buffer_ms', 'none')) });
+    expect(Math.abs(mosA - expected)).toBeLessThan(0.35);
+    expect(Math.abs(mosB - expectedB)).toBeLessThan(0.35);
+    expect(mosB - mosA).toBeGreaterThan(0.5); // same delay, no loss: 5% loss costs A ~0.9–1.3 MOS
+  } finally {
+    await relay.close();
+    await pool.close();
+  }
+});

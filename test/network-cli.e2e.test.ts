@@ -1,8 +1,9 @@
 // Networks through the real command against the reference Waddle, from a plan file outside the
 // repo: the plan shape of issue 16. Two users in a video call, both on a network with 100 ms of
 // delay towards them: the RTT threshold filtered on the network tag holds (exit 0); the same plan
-// without the network line fails it (exit 3: the RTT is loopback's). The g2g branch adds a
-// 'media.video_e2e_ms{network:slow}' threshold to the first plan.
+// without the network line fails it (exit 3: no series carries network:slow). The same two runs
+// measure glass-to-glass: the threshold on media.video_e2e_ms turns the camera stamp on, and
+// video and audio e2e rise by the injected 100 ms against the unimpaired run.
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -20,7 +21,9 @@ export default definePlan({
   name: '${name}',
   phases: [{ name: 'call', targetUsers: 2, rampUp: '0s', duration: '25s',
     scenarios: [{ journey: 'videoCall', users: 2, params: { roomSize: 2 }${network} }] }],
-  thresholds: { 'webrtc.rtt_ms{network:slow}': ['p(50)>150', 'p(50)<400'] },
+  thresholds: { 'webrtc.rtt_ms{network:slow}': ['p(50)>150', 'p(50)<400'], 'media.video_e2e_ms{network:slow}': ['p(50)>100'],
+    // read back (always hold): the receivers' jitter buffers, which adapt to a loaded machine
+    'webrtc.jitter_buffer_ms{kind:video,direction:inbound}': ['p(50)>=0'], 'webrtc.jitter_buffer_ms{kind:audio,direction:inbound}': ['p(50)>=0'] },
   gracefulStop: '30s',
 });
 `;
@@ -49,6 +52,24 @@ it('a network on a scenario moves webrtc.rtt_ms{network:slow} by its delay: exit
   const plain = await run('net-plain', '');
   expect(plain.out).not.toContain('network relay: turn:');
   expect(plain.code).toBe(3); // no metric carries network:slow: the threshold has no data
+
+  // glass-to-glass against the unimpaired run: each user's media comes to it over its own 100 ms
+  // downlink, so video and audio e2e rise by 100 ms besides what the receivers' jitter buffers
+  // added (they adapt to load: NetEq grew by 200 ms on a machine at load average 15)
+  const p50 = (s: RunSummary, metric: string) => s.metrics.find((m) => m.metric === metric)?.p50 ?? NaN;
+  const jb = (s: RunSummary, kind: string) => s.thresholds.find((t) => t.metric === `webrtc.jitter_buffer_ms{kind:${kind},direction:inbound}`)?.observed ?? NaN;
+  const figures = (kind: 'video' | 'audio') => {
+    const e2e = [p50(plain.summary, `media.${kind}_e2e_ms`), p50(slow.summary, `media.${kind}_e2e_ms`)];
+    const buffer = [jb(plain.summary, kind), jb(slow.summary, kind)];
+    return { e2e, buffer, rise: e2e[1]! - e2e[0]!, riseBesidesBuffer: e2e[1]! - e2e[0]! - (buffer[1]! - buffer[0]!) };
+  };
+  const video = figures('video');
+  const audio = figures('audio');
+  const load = os.loadavg()[0]!;
+  console.log(`glass-to-glass p50 with 100 ms down (plain → slow): ${JSON.stringify({ video, audio })} (load average ${load.toFixed(1)})`);
+  const margin = load < 3 ? 20 : 50;
+  expect(Math.abs(video.riseBesidesBuffer - 100)).toBeLessThanOrEqual(margin);
+  expect(Math.abs(audio.riseBesidesBuffer - 100)).toBeLessThanOrEqual(margin);
 });
 
 it('protocol users: a delay towards some shows in their chat delivery, not in the unimpaired observers\'', { timeout: 120_000 }, async () => {

@@ -38,6 +38,7 @@ export type {
   ChannelHistoryView,
   HistoryPageLoad,
   HistoryScroll,
+  ConnectionEvent,
 } from './clients/waddle-client.ts';
 // The built-in clients, for a UI or server close to the reference Waddle (subclass and override).
 export { BrowserWaddleClient, type BrowserWaddleClientOptions } from './clients/browser/browser-waddle-client.ts';

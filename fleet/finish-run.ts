@@ -43,7 +43,7 @@ function summarize(run: RunContext, tasks: TaskRunResult): RunSummary {
   const pool = run.get('pool');
   const generator = judgeGenerator({ monitor: run.get('monitorHealth'), totals, ...(pool ? { pool: { stats: pool.stats(), isFailing: pool.isFailing } } : {}) });
   const load = run.get('load');
-  const internalError = tasks.failed ? `${tasks.failed.task}: ${messageOf(tasks.failed.error)}` : undefined;
+  const internalError = tasks.failed ? `${tasks.failed.task}: ${messageOf(tasks.failed.error)}` : run.uncaught.length > 0 ? run.uncaught.join('; ') : undefined;
   const verdict = decideVerdict({
     interrupted: run.io.interrupt.aborted,
     saturated: generator.saturated,
@@ -62,7 +62,7 @@ function summarize(run: RunContext, tasks: TaskRunResult): RunSummary {
   const summary = buildSummary({
     runId: run.runId,
     shard: run.shardLabel,
-    status: run.io.interrupt.aborted || !load ? 'partial' : 'complete',
+    status: run.io.interrupt.aborted || !load || run.uncaught.length > 0 ? 'partial' : 'complete',
     startedAtMs: run.startedAtMs,
     endedAtMs: Date.now(),
     target: run.get('target') ?? run.config.target ?? '',

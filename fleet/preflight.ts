@@ -16,6 +16,7 @@ import { buildSchedule, peakConcurrency, type VuSlot } from '../plans/schedule.t
 import type { Plan } from '../plans/schema.ts';
 import { readRunForReport, type RunForReport } from '../reports/index.ts';
 import { parseRunConfig, type RunConfig } from './run-config.ts';
+import { describeAhead } from './start-at.ts';
 import { checkTarget, waitForTarget } from './guard/target-guard.ts';
 import { workerCountFor } from './workers/protocol-workers.ts';
 import { defaultCalibrationPath } from './calibration/calibration-file.ts';
@@ -75,7 +76,7 @@ export async function preflight(input: PreflightInput): Promise<PreparedRun> {
   // (the plan's own threshold problems are already in: thresholdProblemsOf above)
   const workers = await planWorkers(resolved, catalog, { calibrationPath: config.calibrationPath ?? defaultCalibrationPath(), browserUsersPerWorker: config.maxBrowsers * config.contextsPerBrowser });
   if (workers.problem) problems.push(workers.problem);
-  const description = describePlan(resolved, { catalog, contextsPerBrowser: config.contextsPerBrowser, maxBrowsers: config.maxBrowsers, gateLines: describeGate(gate.thresholds, resolved.defaultThresholds), workersLines: workers.lines });
+  const description = describePlan(resolved, { catalog, contextsPerBrowser: config.contextsPerBrowser, maxBrowsers: config.maxBrowsers, gateLines: describeGate(gate.thresholds, resolved.defaultThresholds), workersLines: workers.lines }) + describeStart(config.startAtMs);
 
   const [targetProblems, influxProblems, baseline] = await Promise.all([
     config.target ? checkTarget(config.target, config.allowRemoteTarget) : Promise.resolve([]),
@@ -93,6 +94,12 @@ export async function preflight(input: PreflightInput): Promise<PreparedRun> {
   const protocolPeak = peakConcurrency(slots, (slot) => ((catalog.driver(slot.driver)?.kind ?? 'browser') === 'browser' ? 0 : 1));
   const protocolWorkers = workerCountFor(protocolPeak, config.protocolWorkers);
   return { config, plan: loaded.plan, resolved, catalog, gate: gate.thresholds, slots, seed, description, planRef: input.planRef, protocolWorkers, ...(baseline ? { baseline } : {}) };
+}
+
+/** The dry run (and the run's first lines) say when the load starts: a start time is easy to get wrong by hours. */
+function describeStart(startAtMs: number | undefined): string {
+  if (startAtMs === undefined) return '';
+  return `\nstart: ${new Date(startAtMs).toISOString()} (${describeAhead(startAtMs - Date.now())}${startAtMs >= Date.now() ? ' from now' : ''}), every shard together`;
 }
 
 function resolveOrCollect(plan: Plan, config: RunConfig, seed: number, problems: string[]): ResolvedPlan | undefined {

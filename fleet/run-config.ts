@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { tryParseDurationMs } from '../plans/duration.ts';
 import { kebabCase } from '../common/text.ts';
 import { parseShard, type Shard } from '../plans/shard.ts';
-import { parseStartAt } from './start-at.ts';
+import { farStartProblem, parseStartAt } from './start-at.ts';
 
 export type InfluxConnection =
   | { readonly api: 'v2'; readonly url: string; readonly token: string; readonly org: string; readonly bucket: string }
@@ -84,7 +84,8 @@ export const runOptionTable = {
       return z.NEVER;
     }
     return ms;
-  }).optional(), help: 'start the load at this ISO time or epoch ms (all shards start together)', valueName: 'time' },
+  }).optional(), help: 'start the load at this ISO time or epoch ms (all shards start together); more than a day ahead needs --start-at-far', valueName: 'time' },
+  startAtFar: { schema: z.boolean().default(false), help: 'allow a --start-at more than a day ahead (refused otherwise, so a forgotten placeholder never waits for months)' },
   results: { schema: z.string().min(1).default('results'), help: 'folder that receives run folders', valueName: 'dir' },
   target: { schema: z.url({ error: "expected a URL like 'http://127.0.0.1:8080'" }).optional(), help: 'base URL of the Waddle web client (default: start the reference Waddle on loopback)', valueName: 'url' },
   targetWait: { schema: duration('30s').prefault('30s'), help: 'how long a named --target may take to answer before the run is refused (exit 2)', valueName: 'duration' },
@@ -155,8 +156,9 @@ export function parseRunConfig(
   // InfluxDB settings that belong together are checked on the raw values, so their problems come
   // out together with every other one
   const influx = influxConnection(merged as Partial<Record<RunOptionKey, string>>);
-  const problems = [...(result.success ? [] : result.error.issues.map((issue) => describeIssue(issue, merged))), ...('problems' in influx ? influx.problems : [])];
-  if (!result.success || 'problems' in influx) return { ok: false, problems };
+  const far = result.success && result.data.startAt !== undefined ? farStartProblem(result.data.startAt, result.data.startAtFar) : undefined;
+  const problems = [...(result.success ? [] : result.error.issues.map((issue) => describeIssue(issue, merged))), ...('problems' in influx ? influx.problems : []), ...(far ? [far] : [])];
+  if (!result.success || 'problems' in influx || far) return { ok: false, problems };
   return { ok: true, config: toConfig(result.data, influx.connection) };
 }
 

@@ -14,6 +14,7 @@ import { loadPlan } from '../plans/index.ts';
 import { resolvePlan, type ResolvedPlan } from '../plans/resolve.ts';
 import { buildSchedule, peakConcurrency, type VuSlot } from '../plans/schedule.ts';
 import type { Plan } from '../plans/schema.ts';
+import { baselineMismatch } from '../reports/baseline.ts';
 import { readRunForReport, type RunForReport } from '../reports/index.ts';
 import { parseRunConfig, type RunConfig } from './run-config.ts';
 import { describeAhead } from './start-at.ts';
@@ -84,6 +85,7 @@ export async function preflight(input: PreflightInput): Promise<PreparedRun> {
     readBaseline(config.baseline, problems),
   ]);
   problems.push(...targetProblems, ...influxProblems.map((p) => `InfluxDB: ${p}`));
+  if (baseline && config.baseline && !config.baselineAny) problems.push(...baselineMismatch({ name: resolved.name, scale: resolved.scale, scaleDurations: resolved.scaleDurations, shard: resolved.shard }, baseline.summary, config.baseline));
   problems.push(...(await capacityProblems(planName, config, slots, catalog, workers.estimate)));
   if (problems.length > 0) throw new UsageError(problems, description);
 

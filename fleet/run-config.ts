@@ -38,6 +38,8 @@ export interface RunConfig {
   readonly saturationCpu: number;
   readonly baseline?: string;
   readonly baselineMarginPct: number;
+  /** compare with a baseline of another plan or scale */
+  readonly baselineAny: boolean;
   readonly report: boolean;
   readonly progress: boolean;
   /** the Chromium binary */
@@ -107,6 +109,7 @@ export const runOptionTable = {
   probeInterval: { schema: duration('2s').refine((ms) => ms >= 250, 'expected at least 250ms').prefault('2s'), help: 'WebRTC getStats sampling interval', valueName: 'duration' },
   saturationCpu: { schema: number(1, 100, 'a percentage from 1 to 100').default(85), help: "generator CPU (% of the machine) that, sustained, marks the run saturated", valueName: 'percent' },
   baseline: { schema: z.string().optional(), help: 'run folder to compare against; regressions fail the verdict', valueName: 'dir' },
+  baselineAny: { schema: z.boolean().default(false), help: 'compare with a --baseline of another plan, scale or shard (refused otherwise: its numbers are another load\'s)' },
   baselineMargin: { schema: number(0, 1000, 'a percentage from 0 to 1000').default(10), help: '% worse than the baseline that counts as a regression', valueName: 'percent' },
   report: { schema: z.boolean().default(true), help: 'skip writing report.html (summary.json and junit.xml are still written)', negatable: true },
   progress: { schema: z.boolean().default(true), help: 'no live progress line (a TTY gets one rewritten line, a pipe a line every 10 s)', negatable: true },
@@ -203,6 +206,7 @@ function toConfig(o: RawOptions, influx: InfluxConnection | undefined): RunConfi
     probeIntervalMs: o.probeInterval,
     saturationCpu: o.saturationCpu,
     baselineMarginPct: o.baselineMargin,
+    baselineAny: o.baselineAny,
     report: o.report,
     progress: o.progress,
     chromiumPath: o.chromium,

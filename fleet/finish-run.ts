@@ -55,6 +55,7 @@ function summarize(run: RunContext, tasks: TaskRunResult): RunSummary {
     usersStarted: load?.users.started ?? 0,
     iterationsCompleted: Object.values(load?.journeys ?? {}).reduce((n, j) => n + j.completed, 0),
     gated: resolved.defaultThresholds || thresholds.length > 0,
+    errorReasons: Object.fromEntries(run.errors.classes().map((c) => [c.reason, c.count])),
     ...(run.missedStart ? { missingShards: [run.shardLabel] } : {}),
   });
   const sinks = run.get('sinkStats') ?? {};

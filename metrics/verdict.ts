@@ -3,7 +3,9 @@
 // every threshold had data and held. Ranking, first match wins:
 //   interrupted 130 > internal error 1 > saturated 4 > missing shards 4 > abortOnFail 3
 //   > run not completed 4 > no user started 4 > thresholds failed 3 > pass 0.
-// Saturation outranks threshold failures: a starved generator cannot prove Waddle slow.
+// Saturation outranks threshold failures: a starved generator cannot prove the target slow. But
+// errors it cannot cause (assertions, the target's own errors; no timeout or drop among them) still
+// fail the run (exit 3), with the saturation named beside them.
 import { ExitCode } from './exit-codes.ts';
 import type { ThresholdResult, Verdict } from './run-summary.ts';
 import { describeThresholdResult } from './thresholds.ts';
@@ -30,6 +32,26 @@ export interface VerdictInput {
   readonly iterationsCompleted?: number;
   /** false when the plan turned the built-in error gate off and wrote no threshold itself */
   readonly gated?: boolean;
+  /** step and journey errors by failure reason (timeout, assertion, …); absent: not known */
+  readonly errorReasons?: Readonly<Record<string, number>>;
+}
+
+/** Failure reasons a starved generator does not produce: the target said no, or a check saw wrong data. */
+const reasonsNotFromSlowness: ReadonlySet<string> = new Set(['assertion', 'target_error']);
+/** Thresholds that count failures, not time: they stand on a saturated generator when the failures do. */
+const errorMetric = /^(journey\.errors|journey\.completed|step\.errors|connection\.protocol_errors|download\.verify_errors)(\{|$)/;
+
+/**
+ * With a saturated generator, the error thresholds that failed on errors a slow generator cannot
+ * cause (every error an assertion or a target error, none a timeout or a dropped connection);
+ * undefined when the errors could be the generator's.
+ */
+function errorsThatStand(input: VerdictInput, noneCompleted: readonly string[]): string[] | undefined {
+  const reasons = Object.entries(input.errorReasons ?? {}).filter(([r, n]) => n > 0 && r !== 'aborted'); // stopped at the end: not a failure
+  if (reasons.length === 0 || reasons.some(([r]) => !reasonsNotFromSlowness.has(r))) return undefined;
+  const failedErrors = input.thresholds.filter((t) => !t.ok && !t.noData && errorMetric.test(t.metric)).map(describeThresholdResult);
+  if (failedErrors.length === 0 && noneCompleted.length === 0) return undefined;
+  return [...noneCompleted, ...failedErrors, `${reasons.map(([r, n]) => `${n} ${r}`).join(', ')} error(s): not ones a slow generator causes, so they fail the run although it was saturated`];
 }
 
 function failedThresholds(thresholds: readonly ThresholdResult[]): string[] {
@@ -46,8 +68,14 @@ export function decideVerdict(input: VerdictInput): Verdict {
   if (input.internalError !== undefined) {
     return { result: 'inconclusive', exitCode: ExitCode.internalError, reasons: [`internal error in the fleet (a bug, not a finding about Waddle): ${input.internalError}`, ...untrusted] };
   }
+  const noneCompleted =
+    input.iterationsCompleted === 0 && input.usersStarted > 0
+      ? [`no journey iteration completed: all ${input.usersStarted} user(s) failed every iteration, so the run cannot pass`]
+      : [];
   if (input.saturated) {
     const why = input.saturationReasons.length > 0 ? input.saturationReasons.join('; ') : 'no reason given';
+    const standing = errorsThatStand(input, noneCompleted);
+    if (standing) return { result: 'fail', exitCode: ExitCode.thresholdsFailed, reasons: [...standing, `the load generator was also saturated (${why}): its timings cannot be trusted; rerun with fewer users per machine or more shards`] };
     return {
       result: 'inconclusive',
       exitCode: ExitCode.inconclusive,
@@ -70,10 +98,6 @@ export function decideVerdict(input: VerdictInput): Verdict {
   if (input.usersStarted <= 0) {
     return { result: 'inconclusive', exitCode: ExitCode.inconclusive, reasons: ['no virtual user ever started: nothing was measured', ...untrusted] };
   }
-  const noneCompleted =
-    input.iterationsCompleted === 0
-      ? [`no journey iteration completed: all ${input.usersStarted} user(s) failed every iteration, so the run cannot pass`]
-      : [];
   if (failed.length > 0 || noneCompleted.length > 0) return { result: 'fail', exitCode: ExitCode.thresholdsFailed, reasons: [...noneCompleted, ...failed] };
   const held = input.thresholds.length;
   const ungated = input.gated === false || held === 0;

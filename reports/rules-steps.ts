@@ -25,7 +25,7 @@ const reasonsOf = (s: StepSummary): string => {
 function latencySpike(step: StepSummary, ctx: StepRuleContext, out: FindingList): void {
   const { limits: l } = ctx;
   const ok = step.count - step.errors;
-  if (!(step.p95 > 0 && step.p99 > l.spikeRatio * step.p95)) return;
+  if (!(step.p95 > 0 && step.p99 > l.spikeRatio * step.p95 && step.p99 - step.p95 >= l.minSpikeMs)) return;
   const tags = { journey: step.journey, step: step.step };
   // the intervals holding the tail: a run slower than spikeRatio × the run's p95
   const tail = intervalsWhere(ctx.intervals, 'step.duration_ms', tags, (mine) => mine.some((s) => s.max > l.spikeRatio * step.p95));

@@ -9,6 +9,7 @@ import { needsMoreThanDefaults, referenceDefaults, targetNeeds } from './target-
 import { formatShard, inShard } from './shard.ts';
 import { formatDurationMs } from './duration.ts';
 import type { ResolvedPlan } from './resolve.ts';
+import { unfedThresholdWarnings } from './threshold-feeds.ts';
 
 /** Measured on 2 cores (shared/DESIGN.md): PSS per browser user by what its journey needs, and per browser process. */
 export const memoryMbPerBrowserUser = { video: 190, voice: 110, other: 75 } as const;
@@ -145,7 +146,7 @@ export function describePlan(plan: ResolvedPlan, options: DescribeOptions = {}):
     lines.push('  gate (every threshold must have data and hold):');
     for (const line of options.gateLines) lines.push(`    ${line}`);
   }
-  for (const warning of [...estimate.warnings, ...calls.warnings, ...scalingWarnings(plan)]) lines.push(`  WARNING: ${warning}`);
+  for (const warning of [...estimate.warnings, ...calls.warnings, ...scalingWarnings(plan), ...unfedThresholdWarnings(plan, catalog)]) lines.push(`  WARNING: ${warning}`);
   return lines.join('\n');
 }
 

@@ -17,6 +17,7 @@ import type { Plan } from '../plans/schema.ts';
 import { baselineMismatch } from '../reports/baseline.ts';
 import { readRunForReport, type RunForReport } from '../reports/index.ts';
 import { parseRunConfig, type RunConfig } from './run-config.ts';
+import { rawSamplesDecision } from './raw-samples.ts';
 import { describeAhead } from './start-at.ts';
 import { checkTarget, waitForTarget } from './guard/target-guard.ts';
 import { workerCountFor } from './workers/protocol-workers.ts';
@@ -77,7 +78,10 @@ export async function preflight(input: PreflightInput): Promise<PreparedRun> {
   // (the plan's own threshold problems are already in: thresholdProblemsOf above)
   const workers = await planWorkers(resolved, catalog, { calibrationPath: config.calibrationPath ?? defaultCalibrationPath(), browserUsersPerWorker: config.maxBrowsers * config.contextsPerBrowser });
   if (workers.problem) problems.push(workers.problem);
-  const description = describePlan(resolved, { catalog, contextsPerBrowser: config.contextsPerBrowser, maxBrowsers: config.maxBrowsers, gateLines: describeGate(gate.thresholds, resolved.defaultThresholds), workersLines: workers.lines }) + describeStart(config.startAtMs);
+  const protocolPeak = peakConcurrency(slots, (slot) => ((catalog.driver(slot.driver)?.kind ?? 'browser') === 'browser' ? 0 : 1));
+  const samplesNote = rawSamplesDecision(config.rawSamples, protocolPeak).note;
+  const description = describePlan(resolved, { catalog, contextsPerBrowser: config.contextsPerBrowser, maxBrowsers: config.maxBrowsers, gateLines: describeGate(gate.thresholds, resolved.defaultThresholds), workersLines: workers.lines }) +
+    describeStart(config.startAtMs) + (samplesNote ? `\n${samplesNote}` : '');
 
   const [targetProblems, influxProblems, baseline] = await Promise.all([
     config.target ? checkTarget(config.target, config.allowRemoteTarget) : Promise.resolve([]),
@@ -85,7 +89,7 @@ export async function preflight(input: PreflightInput): Promise<PreparedRun> {
     readBaseline(config.baseline, problems),
   ]);
   problems.push(...targetProblems, ...influxProblems.map((p) => `InfluxDB: ${p}`));
-  if (baseline && config.baseline && !config.baselineAny) problems.push(...baselineMismatch({ name: resolved.name, scale: resolved.scale, scaleDurations: resolved.scaleDurations, shard: resolved.shard }, baseline.summary, config.baseline));
+  if (baseline && config.baseline && !config.baselineAny) problems.push(...baselineMismatch({ name: resolved.name, scale: resolved.scale, durationScale: resolved.durationScale, shard: resolved.shard }, baseline.summary, config.baseline));
   problems.push(...(await capacityProblems(planName, config, slots, catalog, workers.estimate)));
   if (problems.length > 0) throw new UsageError(problems, description);
 
@@ -93,7 +97,6 @@ export async function preflight(input: PreflightInput): Promise<PreparedRun> {
     const unreachable = await waitForTarget(config.target, config.targetWaitMs, input.log);
     if (unreachable) throw new UsageError([unreachable], description);
   }
-  const protocolPeak = peakConcurrency(slots, (slot) => ((catalog.driver(slot.driver)?.kind ?? 'browser') === 'browser' ? 0 : 1));
   const protocolWorkers = workerCountFor(protocolPeak, config.protocolWorkers);
   return { config, plan: loaded.plan, resolved, catalog, gate: gate.thresholds, slots, seed, description, planRef: input.planRef, protocolWorkers, ...(baseline ? { baseline } : {}) };
 }
@@ -106,7 +109,7 @@ function describeStart(startAtMs: number | undefined): string {
 
 function resolveOrCollect(plan: Plan, config: RunConfig, seed: number, problems: string[]): ResolvedPlan | undefined {
   try {
-    return resolvePlan(plan, { scale: config.scale, scaleDurations: config.scaleDurations, shard: config.shard, seed });
+    return resolvePlan(plan, { scale: config.scale, scaleDurations: config.scaleDurations, ...(config.durationScale !== undefined ? { durationScale: config.durationScale } : {}), shard: config.shard, seed });
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     problems.push(...error.problems);

@@ -17,6 +17,10 @@ export type InfluxConnection =
 export interface RunConfig {
   readonly scale: number;
   readonly scaleDurations: boolean;
+  /** multiply phase durations by this on its own (--duration-scale) */
+  readonly durationScale?: number;
+  /** write every raw sample to samples.ndjson: 'auto' up to rawSamplesAutoLimit protocol users */
+  readonly rawSamples: 'auto' | 'on' | 'off';
   readonly shard: Shard;
   /** undefined: a random seed, printed so the run can be repeated */
   readonly seed?: number;
@@ -70,6 +74,7 @@ export const defaultMaxBrowsers = 4;
 export const runOptionTable = {
   scale: { schema: number(0.0001, 1000, 'a number > 0 like 0.01, at most 1000').default(1), help: 'multiply every user count (0.001 runs the 10K stress shape as 10 users)', valueName: 'factor' },
   scaleDurations: { schema: z.boolean().default(false), help: 'also multiply phase durations by --scale' },
+  durationScale: { schema: number(0.0001, 1000, 'a number > 0 like 0.1, at most 1000').optional(), help: 'multiply phase durations (ramps and holds) by this, whatever --scale does to the users', valueName: 'factor' },
   shard: { schema: z.string().regex(/^\s*\d+\s*\/\s*\d+\s*$/, "expected 'i/n' like '2/4' (the 2nd of 4 shards)").transform((text, ctx) => {
     const parsed = parseShard(text);
     if ('problem' in parsed) {
@@ -108,6 +113,7 @@ export const runOptionTable = {
   interval: { schema: duration('5s').prefault('5s'), help: 'metrics interval (InfluxDB points, report resolution)', valueName: 'duration' },
   probeInterval: { schema: duration('2s').refine((ms) => ms >= 250, 'expected at least 250ms').prefault('2s'), help: 'WebRTC getStats sampling interval', valueName: 'duration' },
   saturationCpu: { schema: number(1, 100, 'a percentage from 1 to 100').default(85), help: "generator CPU (% of the machine) that, sustained, marks the run saturated", valueName: 'percent' },
+  rawSamples: { schema: z.enum(['auto', 'on', 'off'], { error: "expected 'auto', 'on' or 'off'" }).default('auto'), help: "write every raw sample to samples.ndjson: 'auto' does up to 1,000 protocol users at peak (1,000 chatters for 90 s wrote 4.9 million lines) and says when it does not; intervals keep every figure either way", valueName: 'auto|on|off' },
   baseline: { schema: z.string().optional(), help: 'run folder to compare against; regressions fail the verdict', valueName: 'dir' },
   baselineAny: { schema: z.boolean().default(false), help: 'compare with a --baseline of another plan, scale or shard (refused otherwise: its numbers are another load\'s)' },
   baselineMargin: { schema: number(0, 1000, 'a percentage from 0 to 1000').default(10), help: '% worse than the baseline that counts as a regression', valueName: 'percent' },
@@ -194,7 +200,8 @@ function toConfig(o: RawOptions, influx: InfluxConnection | undefined): RunConfi
     scale: o.scale,
     scaleDurations: o.scaleDurations,
     shard: o.shard ?? { index: 1, count: 1 },
-    ...defined({ seed: o.seed, startAtMs: o.startAt, target: o.target, baseline: o.baseline, influx, calibrationPath: o.calibration }),
+    rawSamples: o.rawSamples,
+    ...defined({ durationScale: o.durationScale, seed: o.seed, startAtMs: o.startAt, target: o.target, baseline: o.baseline, influx, calibrationPath: o.calibration }),
     resultsDir: o.results,
     targetWaitMs: o.targetWait,
     allowRemoteTarget: o.allowRemoteTarget,

@@ -21,13 +21,12 @@ import { runLoad } from './users/load.ts';
 import { startResourceMonitor } from './monitor/resource-monitor.ts';
 import { describeSweep, sweepStaleLitter } from './lifecycle/stale-litter.ts';
 import type { RunContext } from './run-context.ts';
+import { rawSamplesDecision } from './raw-samples.ts';
 import { waitForStart } from './start-at.ts';
 import type { Task } from './tasks.ts';
 
 /** The budget for closing sinks (InfluxDB flush) at the end. */
 const sinkCloseBudgetMs = 10_000;
-/** Above this many concurrent protocol users raw samples are not written (intervals keep every figure). */
-const rawSampleUserLimit = 1_000;
 const mediaCacheDir = defaultMediaCacheDir();
 
 export function runTasks(run: RunContext): Task[] {
@@ -89,7 +88,9 @@ function metrics(run: RunContext): Task {
     name: 'metrics',
     setup: async () => {
       const protocolPeak = peakConcurrency(run.prepared.slots, (slot) => (isBrowserSlot(run, slot.driver) ? 0 : 1));
-      const sinks: Sink[] = [new RunFolderSink(run.need('runDir'), { writeSamples: protocolPeak <= rawSampleUserLimit })];
+      const samples = rawSamplesDecision(run.config.rawSamples, protocolPeak);
+      if (samples.note) run.log(samples.note);
+      const sinks: Sink[] = [new RunFolderSink(run.need('runDir'), { writeSamples: samples.write })];
       const influx = run.config.influx;
       if (influx) {
         sinks.push(createInfluxSink({ ...influx, runId: run.runId, shard: run.shardLabel, onWarning: (m) => run.log(`warning: InfluxDB: ${m}`) }));

@@ -27,6 +27,8 @@ export interface ResolveOptions {
   readonly scale?: number;
   /** also multiply ramp and hold durations by scale */
   readonly scaleDurations?: boolean;
+  /** multiply ramp and hold durations by this, whatever the user scale (--duration-scale); not with scaleDurations */
+  readonly durationScale?: number;
   /** 1-based i of n; default 1/1 */
   readonly shard?: Shard;
   /** run seed for behaviour profiles; default: derived from the plan name */
@@ -72,6 +74,8 @@ export interface ResolvedPlan {
   readonly browserSample?: Plan['browserSample'];
   readonly scale: number;
   readonly scaleDurations: boolean;
+  /** what phase durations were multiplied by (--duration-scale, or --scale with --scale-durations; 1 otherwise) */
+  readonly durationScale: number;
   readonly shard: Shard;
   readonly seed: number;
   readonly totalDurationMs: number;
@@ -90,9 +94,12 @@ export function resolvePlan(plan: Plan, options: ResolveOptions = {}): ResolvedP
   const badShard = shardProblem(shard);
   if (badShard) problems.push(badShard);
   if (options.seed !== undefined && !Number.isFinite(options.seed)) problems.push(`--seed: expected a whole number, got ${options.seed}`);
+  if (options.durationScale !== undefined && options.scaleDurations) problems.push(`--duration-scale ${options.durationScale} and --scale-durations both set how long phases last: give one (--scale-durations is --duration-scale equal to --scale)`);
+  if (options.durationScale !== undefined && !(options.durationScale > 0)) problems.push(`--duration-scale: expected a number > 0 like 0.1, got ${options.durationScale}`);
   if (problems.length > 0) throw new UsageError(problems);
 
-  const durationScale = options.scaleDurations ? scale : 1;
+  // durations on their own (--duration-scale), or tied to the users (--scale-durations)
+  const durationScale = options.durationScale ?? (options.scaleDurations ? scale : 1);
   const catalog = planCatalog(plan);
   let atMs = 0;
   const phases = plan.phases.map((phase, index): ResolvedPhase => {
@@ -145,6 +152,7 @@ export function resolvePlan(plan: Plan, options: ResolveOptions = {}): ResolvedP
     ...(plan.browserSample ? { browserSample: plan.browserSample } : {}),
     scale,
     scaleDurations: options.scaleDurations ?? false,
+    durationScale,
     shard,
     seed: Math.trunc(options.seed ?? seedFromString(plan.name)),
     totalDurationMs: atMs,

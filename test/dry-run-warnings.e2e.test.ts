@@ -1,7 +1,7 @@
 // What the dry run warns about before a long run is wasted (issue 19, item 6): a plan threshold on
 // a metric no journey of the plan records fails as "no data" at the very end. Through the real
 // command, dry runs only (nothing starts).
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -37,5 +37,33 @@ export default definePlan({
     expect(warnings).toHaveLength(2);
     expect(warnings[0]).toMatch(/threshold upload\.bytes\{driver:protocol\}: no journey of this plan \(chatMessaging\) records upload\.bytes, so it will fail as no data/);
     expect(warnings[1]).toMatch(/threshold webrtc\.fps: .*records webrtc\.fps \(webrtc\.\* comes from call journeys on a browser driver/);
+  });
+
+  it('shortens durations on their own with --duration-scale, and says when --raw-samples auto turns raw samples off', async () => {
+    const r = await runCli(['run', 'stress', '--scale', '0.12', '--duration-scale', '0.01', '--dry-run'], { cwd: dir });
+    // stress lasts 95 min; × 0.01 is 57 s, whatever --scale did to the users (--scale-durations would keep 95 min × 0.12)
+    expect(r.stdout).toMatch(/total 57s \+ up to 30s graceful stop/);
+    expect(r.stdout).toMatch(/raw samples: off \(--raw-samples auto: \d{4} protocol users at peak is more than 1,000; .*--raw-samples on writes them anyway\)/);
+    const both = await runCli(['run', 'stress', '--scale', '0.01', '--duration-scale', '0.01', '--scale-durations', '--dry-run'], { cwd: dir });
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/--duration-scale 0\.01 and --scale-durations both set how long phases last: give one/);
+  });
+});
+
+describe('--raw-samples', () => {
+  it('off writes no raw sample, while the default (auto, a small plan) writes them', async () => {
+    await writeFile(join(dir, 'tiny.ts'), `import { definePlan } from 'waddle-fleet';
+export default definePlan({ name: 'tiny', phases: [{ name: 'p', targetUsers: 1, rampUp: '0s', duration: '2s', scenarios: [{ journey: 'chatMessaging', driver: 'protocol', users: 1, params: { count: 2, intervalMs: 300, receiveMs: 300 } }] }] });
+`);
+    const samplesOf = async (flags: string[]): Promise<number> => {
+      const results = join(dir, `results-${flags.join('') || 'auto'}`);
+      const r = await runCli(['run', join(dir, 'tiny.ts'), '--results', results, '--no-progress', '--no-report', ...flags], { cwd: dir });
+      expect(r.code, r.stdout + r.stderr).toBe(0);
+      const [run] = (await readdir(results)).filter((d) => d !== 'latest');
+      const text = await readFile(join(results, run!, 'samples.ndjson'), 'utf8').catch(() => '');
+      return text.split('\n').filter(Boolean).length;
+    };
+    expect(await samplesOf([])).toBeGreaterThan(10);
+    expect(await samplesOf(['--raw-samples', 'off'])).toBe(0);
   });
 });

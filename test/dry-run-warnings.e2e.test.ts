@@ -50,6 +50,32 @@ export default definePlan({
   });
 });
 
+describe('the estimate at scale', () => {
+  it('prices chat fan-out and warns when one channel holds hundreds of chatters (1,000 protocol chatters + 2 browsers, channelSize 0)', async () => {
+    await writeFile(join(dir, 'crowd.ts'), `import { definePlan } from 'waddle-fleet';
+export default definePlan({ name: 'crowd', phases: [{ name: 'p', targetUsers: 1002, rampUp: '30s', duration: '1m', scenarios: [
+  { journey: 'chatMessaging', driver: 'protocol', users: 1000, params: { intervalMs: 2000 } },
+  { journey: 'chatMessaging', users: 2, params: { intervalMs: 2000 } },
+] }] });
+`);
+    const crowd = await runCli(['run', join(dir, 'crowd.ts'), '--dry-run', '--calibration', join(dir, 'none.json')], { cwd: dir });
+    // 1,002 chatters at 0.5 messages/s, each message to the 1,001 others
+    expect(crowd.stdout).toMatch(/chat fan-out at peak: ~501 messages\/s sent, ~501,501 deliveries\/s to other members .*the largest channel holds 1002 chatters/);
+    expect(crowd.stdout).toMatch(/WARNING: 1002 chatters share one text channel \(chatMessaging \(protocol\) channelSize 0, chatMessaging channelSize 0\): .*spread them with params\.channelSize/);
+    await writeFile(join(dir, 'spread.ts'), (await readFile(join(dir, 'crowd.ts'), 'utf8')).replace("params: { intervalMs: 2000 } },\n  {", "params: { intervalMs: 2000, channelSize: 50 } },\n  {"));
+    const spread = await runCli(['run', join(dir, 'spread.ts'), '--dry-run', '--calibration', join(dir, 'none.json')], { cwd: dir });
+    expect(spread.stdout).toMatch(/the largest channel holds 52 chatters/);
+    expect(spread.stdout).not.toMatch(/share one text channel/);
+  });
+
+  it('without a calibration prices stress by measured figures with a margin: never fewer workers than the calibration said (4)', async () => {
+    const r = await runCli(['run', 'stress', '--dry-run', '--calibration', join(dir, 'none.json')], { cwd: dir });
+    const workers = Number(/workers needed: (\d+) of 2 cores/.exec(r.stdout)?.[1]);
+    expect(workers).toBeGreaterThanOrEqual(4);
+    expect(r.stdout).toMatch(/default figures, not measured on this machine/);
+  });
+});
+
 describe('--raw-samples', () => {
   it('off writes no raw sample, while the default (auto, a small plan) writes them', async () => {
     await writeFile(join(dir, 'tiny.ts'), `import { definePlan } from 'waddle-fleet';

@@ -19,7 +19,7 @@ const table: Array<[string, Partial<VerdictInput>, string, number, RegExp]> = [
   ['no data fails', { thresholds: [noData] }, 'fail', 3, /no data/],
   ['interrupted outranks everything', { interrupted: true, internalError: 'x', saturated: true, thresholds: [failed] }, 'interrupted', 130, /interrupted/],
   ['internal error', { internalError: 'pool: boom', saturated: true }, 'inconclusive', 1, /internal error .*pool: boom/],
-  ['saturated outranks failed thresholds', { saturated: true, saturationReasons: ['CPU 97% for 10 s'], thresholds: [failed] }, 'inconclusive', 4, /saturated \(CPU 97% for 10 s\); a starved generator cannot prove Waddle slow/],
+  ['saturated outranks failed thresholds', { saturated: true, saturationReasons: ['CPU 97% for 10 s'], thresholds: [failed] }, 'inconclusive', 4, /saturated \(CPU 97% for 10 s\); a starved generator cannot prove the target slow/],
   ['missing shards', { missingShards: ['2/3'], thresholds: [failed] }, 'inconclusive', 4, /shard\(s\) 2\/3 did not report/],
   ['abortOnFail', { aborted: 'threshold journey.errors rate<0.05 failed', runCompleted: false, thresholds: [failed] }, 'fail', 3, /stopped early by an abortOnFail threshold/],
   ['not completed', { runCompleted: false }, 'inconclusive', 4, /did not complete/],

@@ -66,7 +66,7 @@ export function decideVerdict(input: VerdictInput): Verdict {
     return { result: 'interrupted', exitCode: ExitCode.interrupted, reasons: ['the run was interrupted (SIGINT/SIGTERM) before the plan ended; the report is partial', ...untrusted] };
   }
   if (input.internalError !== undefined) {
-    return { result: 'inconclusive', exitCode: ExitCode.internalError, reasons: [`internal error in the fleet (a bug, not a finding about Waddle): ${input.internalError}`, ...untrusted] };
+    return { result: 'inconclusive', exitCode: ExitCode.internalError, reasons: [`internal error in the fleet (a bug, not a finding about the target): ${input.internalError}`, ...untrusted] };
   }
   const noneCompleted =
     input.iterationsCompleted === 0 && input.usersStarted > 0
@@ -79,7 +79,7 @@ export function decideVerdict(input: VerdictInput): Verdict {
     return {
       result: 'inconclusive',
       exitCode: ExitCode.inconclusive,
-      reasons: [`the load generator was saturated (${why}); a starved generator cannot prove Waddle slow: rerun with fewer users per machine or more shards`, ...untrusted],
+      reasons: [`the load generator was saturated (${why}); a starved generator cannot prove the target slow: rerun with fewer users per machine or more shards`, ...untrusted],
     };
   }
   if (input.missingShards !== undefined && input.missingShards.length > 0) {

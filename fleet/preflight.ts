@@ -83,12 +83,14 @@ export async function preflight(input: PreflightInput): Promise<PreparedRun> {
   const description = describePlan(resolved, { catalog, contextsPerBrowser: config.contextsPerBrowser, maxBrowsers: config.maxBrowsers, gateLines: describeGate(gate.thresholds, resolved.defaultThresholds), workersLines: workers.lines }) +
     describeStart(config.startAtMs) + (samplesNote ? `\n${samplesNote}` : '');
 
-  const [targetProblems, influxProblems, baseline] = await Promise.all([
+  const [targetProblems, metricsProblems, influxProblems, baseline] = await Promise.all([
     config.target ? checkTarget(config.target, config.allowRemoteTarget) : Promise.resolve([]),
+    // the fleet itself reads it: the same rule as the target (loopback unless --allow-remote-target)
+    config.targetMetrics ? checkTarget(config.targetMetrics, config.allowRemoteTarget).then((ps) => ps.map((p) => p.replace(/^--target:/, '--target-metrics:'))) : Promise.resolve([]),
     config.influx ? preflightInflux(config.influx) : Promise.resolve([]),
     readBaseline(config.baseline, problems),
   ]);
-  problems.push(...targetProblems, ...influxProblems.map((p) => `InfluxDB: ${p}`));
+  problems.push(...targetProblems, ...metricsProblems, ...influxProblems.map((p) => `InfluxDB: ${p}`));
   if (baseline && config.baseline && !config.baselineAny) problems.push(...baselineMismatch({ name: resolved.name, scale: resolved.scale, durationScale: resolved.durationScale, shard: resolved.shard }, baseline.summary, config.baseline));
   problems.push(...(await capacityProblems(planName, config, slots, catalog, workers.estimate)));
   if (problems.length > 0) throw new UsageError(problems, description);

@@ -30,6 +30,8 @@ export interface RunConfig {
   /** undefined: start the reference Waddle on loopback */
   readonly target?: string;
   readonly targetWaitMs: number;
+  /** the target's Prometheus endpoint, when not <target>/metrics */
+  readonly targetMetrics?: string;
   readonly allowRemoteTarget: boolean;
   /** hosts besides the target that pages may reach (host or host:port) */
   readonly allowHosts: readonly string[];
@@ -95,6 +97,7 @@ export const runOptionTable = {
   startAtFar: { schema: z.boolean().default(false), help: 'allow a --start-at more than a day ahead (refused otherwise, so a forgotten placeholder never waits for months)' },
   results: { schema: z.string().min(1).default('results'), help: 'folder that receives run folders', valueName: 'dir' },
   target: { schema: z.url({ error: "expected a URL like 'http://127.0.0.1:8080'" }).optional(), help: 'base URL of the Waddle web client (default: start the reference Waddle on loopback)', valueName: 'url' },
+  targetMetrics: { schema: z.url({ error: "expected a URL like 'http://127.0.0.1:9100/metrics'" }).optional(), help: "the target's Prometheus metrics (default: <target>/metrics, asked once and dropped when absent)", valueName: 'url' },
   targetWait: { schema: duration('30s').prefault('30s'), help: 'how long a named --target may take to answer before the run is refused (exit 2)', valueName: 'duration' },
   allowRemoteTarget: { schema: z.boolean().default(false), help: 'allow a target that is not a loopback address (you must own it)' },
   allowHost: { schema: z.array(z.string().min(1)).default([]), help: 'a host (or host:port) pages may reach besides the target; repeat for more', valueName: 'host', repeatable: true },
@@ -201,7 +204,7 @@ function toConfig(o: RawOptions, influx: InfluxConnection | undefined): RunConfi
     scaleDurations: o.scaleDurations,
     shard: o.shard ?? { index: 1, count: 1 },
     rawSamples: o.rawSamples,
-    ...defined({ durationScale: o.durationScale, seed: o.seed, startAtMs: o.startAt, target: o.target, baseline: o.baseline, influx, calibrationPath: o.calibration }),
+    ...defined({ targetMetrics: o.targetMetrics, durationScale: o.durationScale, seed: o.seed, startAtMs: o.startAt, target: o.target, baseline: o.baseline, influx, calibrationPath: o.calibration }),
     resultsDir: o.results,
     targetWaitMs: o.targetWait,
     allowRemoteTarget: o.allowRemoteTarget,

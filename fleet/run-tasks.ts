@@ -116,7 +116,8 @@ function resourceMonitor(run: RunContext): Task {
         recorder: run.need('hub'),
         intervalMs: 2000,
         browserPids: () => run.get('pool')?.pids() ?? [],
-        targetMetricsUrl: new URL('/metrics', run.need('target')).href,
+        targetMetricsUrl: run.config.targetMetrics ?? new URL('/metrics', run.need('target')).href,
+        targetMetricsExplicit: run.config.targetMetrics !== undefined,
         saturation: { cpuPercent: run.config.saturationCpu, windowMs: 10_000 },
         // before load, and while the pool launches browsers, the generator is starting up
         isStartingUp: () => !run.loadStarted || (run.get('pool')?.isStartingUp() ?? false),

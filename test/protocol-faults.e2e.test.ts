@@ -156,3 +156,27 @@ export default definePlan({
     expect(events.find((e) => e.type === 'internal_error')?.message).toMatch(/a bug nothing caught/);
   });
 });
+
+describe('a target without a metrics endpoint', () => {
+  it('is asked for /metrics once and told about once; --target-metrics names the endpoint elsewhere', async () => {
+    const proxy = await startFaultProxy({ upstream: waddle.url, hideMetrics: true });
+    try {
+      await writeFile(join(dir, 'plain.ts'), chatPlan('plain', '6s'));
+      const results = join(dir, 'results-plain');
+      const r = await runCli(['run', join(dir, 'plain.ts'), '--target', proxy.url, '--results', results, '--no-progress', '--no-report'], { cwd: dir });
+      expect(r.code, r.stdout).toBe(0);
+      expect(proxy.stats.metricsRequests).toBe(1); // was one every 2 s
+      const { runDir } = await runFolder(results);
+      const events = await readFile(join(runDir, 'events.ndjson'), 'utf8');
+      expect(events.match(/the target offers no metrics at http:\/\/127\.0\.0\.1:\d+\/metrics \(HTTP 404\)/g)).toHaveLength(1);
+
+      const named = join(dir, 'results-named');
+      const n = await runCli(['run', join(dir, 'plain.ts'), '--target', proxy.url, '--target-metrics', `${waddle.url}/metrics`, '--results', named, '--no-progress', '--no-report'], { cwd: dir });
+      expect(n.code, n.stdout).toBe(0);
+      const { summary } = await runFolder(named);
+      expect(summary.metrics.some((m) => m.metric === 'target.ws_connections' && m.count > 0)).toBe(true);
+    } finally {
+      await proxy.stop();
+    }
+  });
+});

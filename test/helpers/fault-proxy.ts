@@ -15,19 +15,23 @@ export interface FaultProxyOptions {
   readonly closeAfterMs?: number;
   /** close only the first this many sockets that way (default: every one) */
   readonly closeFirst?: number;
+  /** answer GET /metrics with 404, as a target without a Prometheus endpoint */
+  readonly hideMetrics?: boolean;
 }
 
 export interface FaultProxy {
   readonly url: string;
   /** what the proxy did, for the test to compare with what the fleet counted */
-  readonly stats: { sockets: number; injected: number; closedByFault: number };
+  readonly stats: { sockets: number; injected: number; closedByFault: number; metricsRequests: number };
   stop(): Promise<void>;
 }
 
 export async function startFaultProxy(options: FaultProxyOptions): Promise<FaultProxy> {
   const upstream = new URL(options.upstream);
-  const stats = { sockets: 0, injected: 0, closedByFault: 0 };
+  const stats = { sockets: 0, injected: 0, closedByFault: 0, metricsRequests: 0 };
   const server = http.createServer((req, res) => {
+    if (req.url?.startsWith('/metrics')) stats.metricsRequests++;
+    if (options.hideMetrics && req.url?.startsWith('/metrics')) return void res.writeHead(404).end('not found');
     const forward = http.request({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers }, (answer) => {
       res.writeHead(answer.statusCode ?? 502, answer.headers);
       answer.pipe(res);

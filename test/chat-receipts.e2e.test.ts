@@ -1,0 +1,39 @@
+// chatMessaging counts every message a user receives while connected, also while it thinks
+// between iterations (issue 19, item 5): it unsubscribed before the think time, so receipts fell
+// short of sends × other members. Three protocol users in one channel through the real command.
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunSummary } from '../metrics/run-summary.ts';
+import { runCli } from './helpers/cli.ts';
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(os.tmpdir(), 'waddle-fleet-receipts-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('chatMessaging receipts', () => {
+  it('counts what arrives during think time: receipts ≈ sends × the 2 other members', async () => {
+    // receiveMs 0: a user spends most of its time thinking between iterations, not in one
+    await writeFile(join(dir, 'plan.ts'), `import { definePlan } from 'waddle-fleet';
+export default definePlan({ name: 'receipts', phases: [{ name: 'p', targetUsers: 3, rampUp: '0s', duration: '8s', scenarios: [
+  { journey: 'chatMessaging', driver: 'protocol', users: 3, params: { count: 3, intervalMs: 200, receiveMs: 0 } },
+] }] });
+`);
+    const results = join(dir, 'results');
+    const r = await runCli(['run', join(dir, 'plan.ts'), '--results', results, '--no-progress', '--no-report'], { cwd: dir });
+    expect([0, 4], r.stdout).toContain(r.code); // 4: a busy shared machine may mark the generator saturated; the counts still hold
+    const [run] = (await readdir(results)).filter((d) => d !== 'latest');
+    const s = JSON.parse(await readFile(join(results, run!, 'summary.json'), 'utf8')) as RunSummary;
+    const sum = (metric: string) => s.metrics.filter((m) => m.metric === metric).reduce((n, m) => n + m.sum, 0);
+    const sent = sum('chat.messages_sent');
+    expect(sent).toBeGreaterThanOrEqual(18);
+    // a few sent as the others were stopping are never seen; before, about a quarter were
+    expect(sum('chat.messages_received')).toBeGreaterThanOrEqual(0.85 * sent * 2);
+    expect(sum('chat.messages_received')).toBeLessThanOrEqual(sent * 2);
+  });
+});

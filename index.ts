@@ -14,6 +14,8 @@ export { volumePlanOf, fullVolume, type VolumeShape } from './plans/shipped/volu
 export { defineJourney } from './journeys/define-journey.ts';
 export type { Journey, JourneyContext, BehaviourProfile, StepOptions, StepFn, VirtualUserInfo, Rng } from './journeys/types.ts';
 export { builtInJourneys } from './journeys/registry.ts';
+// the helpers the shipped journeys use, so a plan's own journey connects once per session as they do
+export { connectAndJoin, openChannelOnce, countReceipts, sendChat, recordReceived } from './journeys/common.ts';
 export { voiceCall, type VoiceCallParams } from './journeys/voice-call.ts';
 export { videoCall, type VideoCallParams } from './journeys/video-call.ts';
 export { screenShare, type ScreenShareParams } from './journeys/screen-share.ts';

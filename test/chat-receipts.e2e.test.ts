@@ -37,3 +37,24 @@ export default definePlan({ name: 'receipts', phases: [{ name: 'p', targetUsers:
     expect(sum('chat.messages_received')).toBeLessThanOrEqual(sent * 2);
   });
 });
+
+describe('a plan\'s own journey with the exported helpers', () => {
+  it('connects once per session with connectAndJoin from \'waddle-fleet\', as the README example does', async () => {
+    await writeFile(join(dir, 'own.ts'), `import { definePlan, defineJourney, connectAndJoin, openChannelOnce } from 'waddle-fleet';
+const hello = defineJourney({ name: 'hello', requires: ['chat'], defaults: { messages: 2 }, async run(ctx) {
+  await connectAndJoin(ctx);
+  await openChannelOnce(ctx);
+  for (let n = 0; n < ctx.params.messages; n++) await ctx.step('send_message', () => ctx.client.sendMessage('hello ' + n));
+} });
+export default definePlan({ name: 'own', journeys: [hello], phases: [{ name: 'p', targetUsers: 1, rampUp: '0s', duration: '3s', scenarios: [{ journey: 'hello', driver: 'protocol', users: 1 }] }] });
+`);
+    const results = join(dir, 'results-own');
+    const r = await runCli(['run', join(dir, 'own.ts'), '--results', results, '--no-progress', '--no-report'], { cwd: dir });
+    expect([0, 4], r.stdout + r.stderr).toContain(r.code);
+    const [run] = (await readdir(results)).filter((d) => d !== 'latest');
+    const s = JSON.parse(await readFile(join(results, run!, 'summary.json'), 'utf8')) as RunSummary;
+    expect(s.journeys.hello?.completed).toBeGreaterThan(1);
+    expect(s.steps.find((st) => st.step === 'connect')?.count).toBe(1);
+    expect(s.steps.find((st) => st.step === 'open_channel')?.count).toBe(1);
+  });
+});

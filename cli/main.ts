@@ -62,8 +62,8 @@ export async function main(argv: readonly string[]): Promise<void> {
     .command('merge')
     .description('merge the run folders of the shards of one distributed run into one verdict')
     .argument('<run-dirs...>')
-    .requiredOption('--shards <n>', 'how many shards the run had')
-    .requiredOption('--out <dir>', 'folder for the merged summary and report')
+    .requiredOption('--shards <n>', 'how many shards the run had (required: a shard that never reported must count as missing)')
+    .requiredOption('--out <dir>', 'folder for the merged summary and report (required)')
     .action(async (dirs: string[], opts: { shards: string; out: string }) => {
       const { mergeCommand } = await import('./merge.ts');
       process.exitCode = await mergeCommand(dirs, Number(opts.shards), opts.out);

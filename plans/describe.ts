@@ -128,7 +128,7 @@ export function describePlan(plan: ResolvedPlan, options: DescribeOptions = {}):
     `  total ${formatDurationMs(plan.totalDurationMs)} + up to ${formatDurationMs(plan.gracefulStopMs)} graceful stop; ${slots.length} VUs in all, peak ${estimate.peakUsers} concurrent (${estimate.peakVideoUsers} with video/screen)`,
   );
   const protocolUsers = estimate.peakProtocolUsers > 0 ? `, ${estimate.peakProtocolUsers} protocol users` : '';
-  lines.push(`  estimate at peak: ${estimate.peakBrowserUsers} browser users in ~${estimate.browsers} browsers${protocolUsers}, ~${estimate.memoryMb} MB`);
+  lines.push(`  estimate at peak: ${estimate.peakBrowserUsers} browser users in ~${estimate.browsers} browser${estimate.browsers === 1 ? '' : 's'}${protocolUsers}, ~${estimate.memoryMb} MB`);
   const fanOut = describeFanOut(chatFanOut(plan, catalog));
   if (fanOut.line) lines.push(`  ${fanOut.line}`);
   for (const line of options.workersLines ?? []) lines.push(`  ${line}`);

@@ -76,6 +76,16 @@ export default definePlan({ name: 'crowd', phases: [{ name: 'p', targetUsers: 10
   });
 });
 
+describe('the dry run\'s figures', () => {
+  it('volume: the peak equals the busiest phase (706, was 707 as one lane ramped down while another ramped up), and "~1 browser"', async () => {
+    const r = await runCli(['run', 'volume', '--dry-run', '--calibration', join(dir, 'none.json')], { cwd: dir });
+    const busiest = Math.max(...[...r.stdout.matchAll(/^ {2}(?:Seed|Volume) .* (\d+)$/gm)].map((m) => Number(m[1])));
+    expect(busiest).toBe(706);
+    expect(r.stdout).toMatch(/peak 706 concurrent/);
+    expect(r.stdout).toMatch(/browser users in ~1 browser, /);
+  });
+});
+
 describe('--raw-samples', () => {
   it('off writes no raw sample, while the default (auto, a small plan) writes them', async () => {
     await writeFile(join(dir, 'tiny.ts'), `import { definePlan } from 'waddle-fleet';

@@ -92,6 +92,9 @@ describe('protocol users against a fault-injecting target, through the real comm
       const r = await runCli(['run', join(dir, 'frames.ts'), '--target', proxy.url, '--results', results, '--no-progress'], { cwd: dir });
       expect(r.stderr).not.toMatch(/Cannot use 'in' operator|internal error/);
       expect(r.code).toBe(3);
+      // the failed built-in row is shown, the held ones are folded into one line
+      expect(r.stdout).toMatch(/^connection\.protocol_errors\{journey:chatMessaging,driver:protocol\} +count<1 +built-in +\d+ +FAILED$/m);
+      expect(r.stdout).toMatch(/^built-in gate held: chatMessaging on protocol \(\d+\)/m);
       const { runDir, summary, files } = await runFolder(results);
       expect(files).toEqual(expect.arrayContaining(['summary.json', 'junit.xml', 'report.html', 'events.ndjson']));
       expect(summary.status).toBe('complete');

@@ -67,6 +67,13 @@ describe('a saturated generator and errors it cannot cause (issue 19)', () => {
     expect(v.reasons.join('\n')).not.toMatch(/chat\.delivery_ms/);
   });
 
+  it('a target that broke its protocol fails the run whatever the error reasons', () => {
+    const protocolErrors: ThresholdResult = { metric: 'connection.protocol_errors{journey:chatMessaging,driver:protocol}', expression: 'count<1', observed: 9, ok: false, noData: false, abortOnFail: false, source: 'default' };
+    const v = decideVerdict({ ...base, thresholds: [protocolErrors, failed], errorReasons: {} });
+    expect(v).toMatchObject({ result: 'fail', exitCode: 3 });
+    expect(v.reasons.join('\n')).toMatch(/connection\.protocol_errors.*failed[\s\S]*broke its protocol[\s\S]*also saturated/);
+  });
+
   it('stays inconclusive when any error could be the generator\'s (a timeout), or only latency failed', () => {
     expect(decideVerdict({ ...base, thresholds: [journeyErrors], errorReasons: { assertion: 5, timeout: 1 } })).toMatchObject({ result: 'inconclusive', exitCode: 4 });
     expect(decideVerdict({ ...base, thresholds: [failed], errorReasons: { assertion: 5 } })).toMatchObject({ result: 'inconclusive', exitCode: 4 });

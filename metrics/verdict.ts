@@ -40,18 +40,25 @@ export interface VerdictInput {
 const reasonsNotFromSlowness: ReadonlySet<string> = new Set(['assertion', 'target_error']);
 /** Thresholds that count failures, not time: they stand on a saturated generator when the failures do. */
 const errorMetric = /^(journey\.errors|journey\.completed|step\.errors|connection\.protocol_errors|download\.verify_errors)(\{|$)/;
+const neverFromSlowness = /^(connection\.protocol_errors|download\.verify_errors)(\{|$)/;
 
 /**
  * With a saturated generator, the error thresholds that failed on errors a slow generator cannot
- * cause (every error an assertion or a target error, none a timeout or a dropped connection);
- * undefined when the errors could be the generator's.
+ * cause (every error an assertion or a target error, none a timeout or a dropped connection; or a
+ * protocol break or corrupted download, whatever else happened); undefined when the errors could
+ * be the generator's.
  */
 function errorsThatStand(input: VerdictInput, noneCompleted: readonly string[]): string[] | undefined {
   const reasons = Object.entries(input.errorReasons ?? {}).filter(([r, n]) => n > 0 && r !== 'aborted'); // stopped at the end: not a failure
-  if (reasons.length === 0 || reasons.some(([r]) => !reasonsNotFromSlowness.has(r))) return undefined;
-  const failedErrors = input.thresholds.filter((t) => !t.ok && !t.noData && errorMetric.test(t.metric)).map(describeThresholdResult);
-  if (failedErrors.length === 0 && noneCompleted.length === 0) return undefined;
-  return [...noneCompleted, ...failedErrors, `${reasons.map(([r, n]) => `${n} ${r}`).join(', ')} error(s): not ones a slow generator causes, so they fail the run although it was saturated`];
+  const failedErrors = input.thresholds.filter((t) => !t.ok && !t.noData && errorMetric.test(t.metric));
+  // frames that break the protocol and corrupted downloads are the target's whatever the generator did
+  const neverSlowness = failedErrors.filter((t) => neverFromSlowness.test(t.metric)).map(describeThresholdResult);
+  const allNotSlowness = reasons.length > 0 && reasons.every(([r]) => reasonsNotFromSlowness.has(r));
+  if (allNotSlowness && (failedErrors.length > 0 || noneCompleted.length > 0)) {
+    return [...noneCompleted, ...failedErrors.map(describeThresholdResult), `${reasons.map(([r, n]) => `${n} ${r}`).join(', ')} error(s): not ones a slow generator causes, so they fail the run although it was saturated`];
+  }
+  if (neverSlowness.length > 0) return [...neverSlowness, 'the target broke its protocol or corrupted data: no slow generator causes that, so it fails the run although it was saturated'];
+  return undefined;
 }
 
 function failedThresholds(thresholds: readonly ThresholdResult[]): string[] {

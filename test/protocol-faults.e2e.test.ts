@@ -22,11 +22,11 @@ import { startFaultProxy } from './helpers/fault-proxy.ts';
 let dir: string;
 let waddle: ReferenceWaddle;
 
-const chatPlan = (name: string, duration: string, extra = '') => `import { definePlan } from 'waddle-fleet';
+const chatPlan = (name: string, duration: string, extra = '', params = '{ count: 3, intervalMs: 700, receiveMs: 700 }') => `import { definePlan } from 'waddle-fleet';
 export default definePlan({
   name: ${JSON.stringify(name)},
   phases: [{ name: 'steady', targetUsers: 3, rampUp: '0s', duration: ${JSON.stringify(duration)}, scenarios: [
-    { journey: 'chatMessaging', driver: 'protocol', users: 3, params: { count: 3, intervalMs: 700, receiveMs: 700 } },
+    { journey: 'chatMessaging', driver: 'protocol', users: 3, params: ${params} },
   ] }],
   gracefulStop: '5s',${extra}
 });
@@ -111,16 +111,21 @@ describe('protocol users against a fault-injecting target, through the real comm
   it('reconnects after the target closes every socket at 12 s, counts drops and reconnections, and fails the run despite a loose step.errors threshold', async () => {
     const proxy = await startFaultProxy({ upstream: waddle.url, closeAfterMs: 12_000 });
     try {
-      await writeFile(join(dir, 'drops.ts'), chatPlan('drops', '17s', `\n  thresholds: { 'step.errors': ['rate<0.99'] },`));
+      // iterations of ~7 s: the drop at 12 s comes in the middle of one, which goes on until the user is back
+      await writeFile(join(dir, 'drops.ts'), chatPlan('drops', '17s', `\n  thresholds: { 'step.errors': ['rate<0.99'] },`, '{ count: 10, intervalMs: 700, receiveMs: 700 }'));
       const results = join(dir, 'results-drops');
       const r = await runCli(['run', join(dir, 'drops.ts'), '--target', proxy.url, '--results', results, '--no-progress', '--no-report'], { cwd: dir });
-      expect(r.code).toBe(3);
       const { summary } = await runFolder(results);
+      // FAIL; INCONCLUSIVE only when a shared machine starved the generator (drops are network
+      // errors, which a starved generator can cause) — the thresholds below failed either way
+      if (r.code === 4) expect(summary.generator.saturated, r.stdout).toBe(true);
+      else expect(r.code, r.stdout).toBe(3);
       const drops = counterSum(summary, 'connection.drops');
-      expect(drops).toBeGreaterThanOrEqual(3);
+      // one per user at 12 s (a user whose session already ended when its drop came counts none)
+      expect(drops).toBeGreaterThanOrEqual(2);
       expect(drops).toBeLessThanOrEqual(proxy.stats.closedByFault);
-      // the web client's first retry comes 1 s after the drop: well inside the 5 s left of the run
-      expect(counterSum(summary, 'connection.reconnects')).toBeGreaterThanOrEqual(3);
+      // back after the drop with the web client's backoff (1 s), counted; the client-level test above times it
+      expect(counterSum(summary, 'connection.reconnects')).toBeGreaterThanOrEqual(2);
       expect(proxy.stats.sockets).toBeGreaterThan(3);
       const failed = summary.thresholds.filter((t) => !t.ok).map((t) => t.metric);
       expect(failed).toContain('connection.drops{journey:chatMessaging,driver:protocol}');

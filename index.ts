@@ -17,6 +17,8 @@ export type { MessageLink } from './network/message-link.ts';
 export { defineJourney } from './journeys/define-journey.ts';
 export type { Journey, JourneyContext, BehaviourProfile, StepOptions, StepFn, VirtualUserInfo, Rng } from './journeys/types.ts';
 export { builtInJourneys } from './journeys/registry.ts';
+// the helpers the shipped journeys use, so a plan's own journey connects once per session as they do
+export { connectAndJoin, openChannelOnce, countReceipts, sendChat, recordReceived } from './journeys/common.ts';
 export { voiceCall, type VoiceCallParams } from './journeys/voice-call.ts';
 export { videoCall, type VideoCallParams } from './journeys/video-call.ts';
 export { screenShare, type ScreenShareParams } from './journeys/screen-share.ts';
@@ -41,6 +43,7 @@ export type {
   ChannelHistoryView,
   HistoryPageLoad,
   HistoryScroll,
+  ConnectionEvent,
 } from './clients/waddle-client.ts';
 // The built-in clients, for a UI or server close to the reference Waddle (subclass and override).
 export { BrowserWaddleClient, type BrowserWaddleClientOptions } from './clients/browser/browser-waddle-client.ts';

@@ -8,7 +8,7 @@ export function addCapacityCommands(program: Command): void {
   program
     .command('calibrate')
     .description('measure what a user of each journey and driver of a plan costs on this machine (CPU, memory) and write the calibration the dry run, the oversized-plan refusal and k8s-job use')
-    .argument('[plan]', 'the plan whose journeys, drivers, params and media to measure (default: stress)', 'stress')
+    .argument('[plan]', 'the plan whose journeys, drivers, params and media to measure', 'stress')
     .option('--out <file>', 'where to write it (default: ~/.cache/waddle-fleet/calibration.json, where runs look)')
     .option('--journeys <names>', 'only these journeys, comma-separated')
     .option('--quick', 'very short runs (seconds): a rough figure, for tests and a first look')

@@ -29,11 +29,12 @@ export async function main(argv: readonly string[]): Promise<void> {
 
   program
     .command('report')
-    .description('rebuild report.html from a run folder (a partial one when the run was killed)')
+    .description('rebuild report.html from a run folder (a partial one when the run was killed), or compare it with a baseline')
     .argument('<run-dir>')
-    .option('--baseline <run-dir>', 'compare with an earlier run; exit 3 when it regressed')
+    .option('--baseline <run-dir>', 'compare with an earlier run of the same plan and scale, written beside the report as report-vs-baseline.html; exit 3 when it regressed')
+    .option('--baseline-any', 'compare with a baseline of another plan, scale or shard (refused otherwise)')
     .option('--baseline-margin <percent>', '% worse than the baseline that counts as a regression (default: 10)')
-    .action(async (runDir: string, opts: { baseline?: string; baselineMargin?: string }) => {
+    .action(async (runDir: string, opts: { baseline?: string; baselineMargin?: string; baselineAny?: boolean }) => {
       const { reportCommand } = await import('./report-command.ts');
       process.exitCode = await reportCommand(runDir, opts);
     });
@@ -61,8 +62,8 @@ export async function main(argv: readonly string[]): Promise<void> {
     .command('merge')
     .description('merge the run folders of the shards of one distributed run into one verdict')
     .argument('<run-dirs...>')
-    .requiredOption('--shards <n>', 'how many shards the run had')
-    .requiredOption('--out <dir>', 'folder for the merged summary and report')
+    .requiredOption('--shards <n>', 'how many shards the run had (required: a shard that never reported must count as missing)')
+    .requiredOption('--out <dir>', 'folder for the merged summary and report (required)')
     .action(async (dirs: string[], opts: { shards: string; out: string }) => {
       const { mergeCommand } = await import('./merge.ts');
       process.exitCode = await mergeCommand(dirs, Number(opts.shards), opts.out);

@@ -16,10 +16,15 @@ export function formatSummaryTable(s: RunSummary, runDir: string): string {
   const journeyOf = (st: RunSummary['steps'][number]) => (drivers.size > 1 && st.driver ? `${st.journey} (${st.driver})` : st.journey);
   lines.push('', table(['journey', 'step', 'count', 'errors', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms'],
     s.steps.map((st) => [journeyOf(st), st.step, st.count, st.errors, ms(st.p50), ms(st.p95), ms(st.p99), ms(st.max)])));
-  if (s.thresholds.length > 0) {
+  // the plan's own thresholds and any built-in one that did not simply hold; the held built-in ones
+  // fold into one line per journey and driver (the demo printed 50 rows of them)
+  const folded = s.thresholds.filter((t) => t.source === 'default' && t.ok && !t.deferred);
+  const shown = s.thresholds.filter((t) => !folded.includes(t));
+  if (shown.length > 0) {
     lines.push('', table(['metric', 'threshold', 'source', 'observed', 'result'],
-      s.thresholds.map((t) => [t.metric, t.expression, t.source === 'default' ? 'built-in' : 'plan', t.observed === null ? 'no data' : round(t.observed), t.deferred ? 'left to merge' : t.ok ? 'ok' : 'FAILED'])));
+      shown.map((t) => [t.metric, t.expression, t.source === 'default' ? 'built-in' : 'plan', t.observed === null ? 'no data' : round(t.observed), t.deferred ? 'left to merge' : t.ok ? 'ok' : 'FAILED'])));
   }
+  if (folded.length > 0) lines.push(`${shown.length > 0 ? '' : '\n'}built-in gate held: ${foldedByJourney(folded)}`);
   if (s.defaultGate === false) {
     lines.push(s.thresholds.length > 0
       ? 'built-in error gate: OFF (the plan says defaultThresholds: false); only the plan\'s thresholds above gate this run'
@@ -38,6 +43,18 @@ export function formatSummaryTable(s: RunSummary, runDir: string): string {
   }
   lines.push(`run folder: ${runDir}`);
   return lines.join('\n');
+}
+
+/** "chatMessaging on protocol (8), voiceCall (6)": held built-in thresholds per journey and driver. */
+function foldedByJourney(held: RunSummary['thresholds']): string {
+  const counts = new Map<string, number>();
+  for (const t of held) {
+    const journey = /journey:([^,}]+)/.exec(t.metric)?.[1] ?? '(all)';
+    const driver = /driver:([^,}]+)/.exec(t.metric)?.[1];
+    const key = `${journey}${driver && driver !== 'browser' ? ` on ${driver}` : ''}`;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+  }
+  return `${[...counts].map(([k, n]) => `${k} (${n})`).join(', ')} — ${held.length} threshold(s), each in summary.json and junit.xml`;
 }
 
 function table(head: string[], rows: (string | number)[][]): string {

@@ -89,6 +89,18 @@ export interface HistoryScroll {
   readonly frameIntervalsMs?: readonly number[];
 }
 
+/**
+ * What happened to a client's connection to the target (onConnection): 'lost' when the target or
+ * the network closed it (the client then reconnects on its own, as the app does), 'restored' when
+ * it is back and what the user had joined is joined again, 'protocol_error' when the target sent
+ * something the protocol does not allow (dropped, the connection goes on).
+ */
+export interface ConnectionEvent {
+  readonly kind: 'lost' | 'restored' | 'protocol_error';
+  /** what and where, e.g. "WebSocket closed by the server or the network (code 1006)" */
+  readonly message: string;
+}
+
 export interface WaddleClient {
   readonly username: string;
   /** Open the app, log in, and be connected (WebSocket up). */
@@ -128,4 +140,9 @@ export interface WaddleClient {
   /** Scroll the open channel's messages up through `pages` older pages, loading each as a user
    * scrolling up would; stops early at the channel's first message. */
   scrollHistory?(pages: number): Promise<HistoryScroll>;
+
+  // ---- connection health (optional: a driver that reports it gets connection.drops, connection.reconnects
+  // and connection.protocol_errors counted and gated, and an iteration that lost its connection fails) ----
+  /** Subscribe to connection events; returns an unsubscribe function. */
+  onConnection?(handler: (event: ConnectionEvent) => void): () => void;
 }

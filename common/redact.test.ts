@@ -28,6 +28,13 @@ describe('createRedactor', () => {
   it('masks a secret that contains another one whole', () => {
     expect(redact('x abcdef y abc', ['abc', 'abcdef'])).toBe('x *** y ***');
   });
+  it('masks whole values only: a short secret inside a word leaves the word alone (issue 19: "***en" for "token")', () => {
+    const r = createRedactor(['tok', 'CANARY2']);
+    expect(r('the token tok was refused; tokens: tok,CANARY2.')).toBe('the token *** was refused; tokens: ***,***.');
+    expect(r('xCANARY2 is not the value')).toBe('xCANARY2 is not the value');
+    // a long value is masked anywhere: no word holds it by chance
+    expect(createRedactor(['a1b2c3d4e5f6g7'])('prefixa1b2c3d4e5f6g7suffix')).toBe('prefix***suffix');
+  });
   it('does not replace values too short to be secrets (the output would be garbled)', () => {
     expect(redact('a b ab', ['ab'])).toBe('a b ab');
   });

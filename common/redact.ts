@@ -6,6 +6,7 @@
 //     they turn up — an error message from a client library, a URL re-encoded by `new URL`, ….
 // Values shorter than minSecretLength are not replaced by value: masking every "ab" in the output
 // would garble it, and such a value is no secret worth the name (structural redaction still applies).
+// Values are masked whole (maskWhole): never the part of a word that happens to spell one.
 
 export const redactedMark = '***';
 const minSecretLength = 3;
@@ -35,10 +36,22 @@ export function redactSecrets(text: string, secrets: readonly string[]): string 
   let out = redactUrl(text);
   // longest first, so a secret that contains another is removed whole; a very short one (a test
   // token 't') only where it stands alone, or every 't' in the message would go
-  for (const s of [...secrets].filter((x) => x.length > 0).sort((a, b) => b.length - a.length)) {
-    out = s.length >= 6 ? out.split(s).join('***') : out.replace(new RegExp(`(?<![A-Za-z0-9])${s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![A-Za-z0-9])`, 'g'), '***');
-  }
+  for (const s of [...secrets].filter((x) => x.length > 0).sort((a, b) => b.length - a.length)) out = maskWhole(out, s);
   return out.replace(/(authorization["']?\s*[:=]\s*["']?)(token|basic|bearer)\s+[^\s"',}]+/gi, '$1$2 ***');
+}
+
+/** A value this long is masked wherever it appears: no word of a message holds it by chance. */
+const maskAnywhereLength = 12;
+
+/**
+ * Every occurrence of the secret `value` in `text` replaced by ***, where it stands as a whole value
+ * (not inside a longer word or number): a short password "tok" once turned "token" into "***en".
+ * Long values are masked anywhere.
+ */
+function maskWhole(text: string, value: string): string {
+  if (value.length >= maskAnywhereLength) return text.split(value).join(redactedMark);
+  const escaped = value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return text.replace(new RegExp(`(?<![A-Za-z0-9])${escaped}(?![A-Za-z0-9])`, 'g'), redactedMark);
 }
 
 /** A redactor for the given secret values (and URL credentials): a pure text → text function. */
@@ -54,7 +67,7 @@ export function createRedactor(secrets: Iterable<string | undefined>): (text: st
   const ordered = [...values].sort((a, b) => b.length - a.length);
   return (text: string) => {
     let out = redactUrl(text);
-    for (const v of ordered) if (out.includes(v)) out = out.split(v).join(redactedMark);
+    for (const v of ordered) if (out.includes(v)) out = maskWhole(out, v);
     return out;
   };
 }

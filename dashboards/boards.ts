@@ -61,6 +61,13 @@ export function chatUploadsBoard(): Dashboard {
     .withPanel(timeseries('Presence propagation p95', 'ms', [trendPercentile('presence.propagation_ms', 'p95', ['journey'], 'journey')]))
     .withPanel(timeseries('Reactions per minute', 'none', [counterPerMinute('reactions.sent', ['journey'], 'journey')]))
     .withPanel(timeseries('Voice join p95', 'ms', [trendPercentile('voice.join_ms', 'p95', ['journey'], 'journey')]))
+    .withPanel(timeseries('Connection drops and reconnections per minute', 'none', [counterPerMinute('connection.drops', ['journey'], 'journey', 'drops'), counterPerMinute('connection.reconnects', ['journey'], 'journey', 'reconnects'), counterPerMinute('connection.protocol_errors', ['journey'], 'journey', 'protocol errors')]))
+    .withRow(new RowBuilder('Long histories'))
+    .withPanel(timeseries('History load p95 (open a channel)', 'ms', [trendPercentile('chat.history_load_ms', 'p95', ['driver'], 'journey')]))
+    .withPanel(timeseries('History page p95 (scrolling up)', 'ms', [trendPercentile('chat.history_page_ms', 'p95', ['driver'], 'journey')]))
+    .withPanel(timeseries('History pages per minute', 'none', [counterPerMinute('chat.history_pages', ['journey'], 'journey')]))
+    .withPanel(timeseries('Messages held by the long channel', 'none', [trendMean('chat.history_messages', ['journey'], 'journey')]))
+    .withPanel(timeseries('Scroll frames over 50 ms', 'percent', [ratePct('chat.scroll_long_frames', ['journey'], 'journey')]))
     .withRow(new RowBuilder('Uploads'))
     .withPanel(timeseries('Upload duration', 'ms', [trendPercentile('upload.duration_ms', 'p50', ['journey'], 'journey'), trendPercentile('upload.duration_ms', 'p95', ['journey'], 'journey')]))
     .withPanel(timeseries('Upload throughput (mean)', 'Mbits', [trendMean('upload.throughput_mbps', ['journey'], 'journey')]))
@@ -72,11 +79,12 @@ export function chatUploadsBoard(): Dashboard {
 }
 
 export function generatorHealthBoard(): Dashboard {
-  return board('waddle-generator', 'Waddle fleet — generator health', 'Is the load generator itself healthy? A saturated generator is not a slow Waddle.')
+  return board('waddle-generator', 'Waddle fleet — generator health', 'Is the load generator itself healthy? A saturated generator is not a slow target.')
     .withPanel(timeseries('Fleet CPU (% of machine)', 'percent', [gaugePerShard('generator.cpu_pct', 'fleet'), gaugePerShard('generator.system_cpu_pct', 'machine')]))
     .withPanel(timeseries('Process CPU (% of one core)', 'percent', [gaugePerShard('generator.node_cpu_pct', 'node'), gaugePerShard('generator.browser_cpu_pct', 'browsers')]))
     .withPanel(timeseries('Fleet memory', 'decmbytes', [gaugePerShard('generator.memory_mb', 'RSS'), gaugePerShard('generator.node_heap_mb', 'heap')]))
     .withPanel(timeseries('Machine memory used', 'percent', [gaugePerShard('generator.system_memory_pct', 'used')]))
+    .withPanel(timeseries('Waiting for a CPU (% of runnable time)', 'percent', [gaugePerShard('generator.cpu_wait_pct', 'waiting'), gaugePerShard('generator.cpu_starved_pct', 'starved by others')], { description: 'starved by others over 50% (median of 10 s) marks the run saturated' }))
     .withPanel(timeseries('Event-loop delay', 'ms', [trendPercentile('generator.event_loop_delay_ms', 'p99', ['shard'], 'none'), trendPercentile('generator.event_loop_delay_ms', 'max', ['shard'], 'none')]))
     .withPanel(timeseries('Browsers and contexts', 'none', [gaugeSum('generator.browsers', [], 'none', 'browsers'), gaugeSum('generator.contexts', [], 'none', 'contexts')]))
     .withRow(new RowBuilder('Target (when it exposes /metrics)'))

@@ -75,7 +75,9 @@ describe('dashboards as code: boards, coverage and files', () => {
     const all = Object.values(boards).flatMap(dashboardQueries).map((q) => q.query).join('\n');
     for (const metric of ['users.active', 'step.errors', 'step.duration_ms', 'chat.delivery_ms', 'chat.messages_sent', 'webrtc.bitrate_kbps', 'webrtc.packets_lost_pct',
       'webrtc.jitter_ms', 'webrtc.rtt_ms', 'webrtc.fps', 'webrtc.video.freeze_count', 'webrtc.audio.mos', 'upload.duration_ms', 'generator.cpu_pct',
-      'generator.memory_mb', 'generator.event_loop_delay_ms', 'generator.browsers', 'generator.contexts', 'target.cpu_pct']) {
+      'generator.memory_mb', 'generator.event_loop_delay_ms', 'generator.browsers', 'generator.contexts', 'target.cpu_pct',
+      'chat.history_load_ms', 'chat.history_page_ms', 'chat.history_pages', 'chat.history_messages', 'chat.scroll_long_frames', 'generator.cpu_wait_pct', 'generator.cpu_starved_pct',
+      'connection.drops', 'connection.reconnects', 'connection.protocol_errors']) {
       expect(all, metric).toContain(`"${metric}"`);
     }
   });

@@ -44,7 +44,7 @@ function summarize(run: RunContext, tasks: TaskRunResult): RunSummary {
   const pool = run.get('pool');
   const generator = judgeGenerator({ monitor: run.get('monitorHealth'), totals, ...(pool ? { pool: { stats: pool.stats(), isFailing: pool.isFailing } } : {}) });
   const load = run.get('load');
-  const internalError = tasks.failed ? `${tasks.failed.task}: ${messageOf(tasks.failed.error)}` : undefined;
+  const internalError = tasks.failed ? `${tasks.failed.task}: ${messageOf(tasks.failed.error)}` : run.uncaught.length > 0 ? run.uncaught.join('; ') : undefined;
   const verdict = decideVerdict({
     interrupted: run.io.interrupt.aborted,
     saturated: generator.saturated,
@@ -56,6 +56,7 @@ function summarize(run: RunContext, tasks: TaskRunResult): RunSummary {
     usersStarted: load?.users.started ?? 0,
     iterationsCompleted: Object.values(load?.journeys ?? {}).reduce((n, j) => n + j.completed, 0),
     gated: resolved.defaultThresholds || thresholds.length > 0,
+    errorReasons: Object.fromEntries(run.errors.classes().map((c) => [c.reason, c.count])),
     ...(run.missedStart ? { missingShards: [run.shardLabel] } : {}),
   });
   const sinks = run.get('sinkStats') ?? {};
@@ -63,7 +64,7 @@ function summarize(run: RunContext, tasks: TaskRunResult): RunSummary {
   const summary = buildSummary({
     runId: run.runId,
     shard: run.shardLabel,
-    status: run.io.interrupt.aborted || !load ? 'partial' : 'complete',
+    status: run.io.interrupt.aborted || !load || run.uncaught.length > 0 ? 'partial' : 'complete',
     startedAtMs: run.startedAtMs,
     endedAtMs: Date.now(),
     target: run.get('target') ?? run.config.target ?? '',

@@ -16,8 +16,11 @@ import { loadPlan } from '../plans/index.ts';
 import { resolvePlan, type ResolvedPlan } from '../plans/resolve.ts';
 import { buildSchedule, peakConcurrency, type VuSlot } from '../plans/schedule.ts';
 import type { Plan } from '../plans/schema.ts';
+import { baselineMismatch } from '../reports/baseline.ts';
 import { readRunForReport, type RunForReport } from '../reports/index.ts';
 import { parseRunConfig, type RunConfig } from './run-config.ts';
+import { rawSamplesDecision } from './raw-samples.ts';
+import { describeAhead } from './start-at.ts';
 import { checkTarget, waitForTarget } from './guard/target-guard.ts';
 import { findJanus } from '../reference-waddle/sfu/janus-process.ts';
 import { workerCountFor } from './workers/protocol-workers.ts';
@@ -79,15 +82,21 @@ export async function preflight(input: PreflightInput): Promise<PreparedRun> {
   // (the plan's own threshold problems are already in: thresholdProblemsOf above)
   const workers = await planWorkers(resolved, catalog, { calibrationPath: config.calibrationPath ?? defaultCalibrationPath(), browserUsersPerWorker: config.maxBrowsers * config.contextsPerBrowser });
   if (workers.problem) problems.push(workers.problem);
-  const description = describePlan(resolved, { catalog, contextsPerBrowser: config.contextsPerBrowser, maxBrowsers: config.maxBrowsers, gateLines: describeGate(gate.thresholds, resolved.defaultThresholds), workersLines: workers.lines, targetMedia: config.targetMedia });
+  const protocolPeak = peakConcurrency(slots, (slot) => (catalog.isBrowserDriver(slot.driver) ? 0 : 1));
+  const samplesNote = rawSamplesDecision(config.rawSamples, protocolPeak).note;
+  const description = describePlan(resolved, { catalog, contextsPerBrowser: config.contextsPerBrowser, maxBrowsers: config.maxBrowsers, gateLines: describeGate(gate.thresholds, resolved.defaultThresholds), workersLines: workers.lines, targetMedia: config.targetMedia }) +
+    describeStart(config.startAtMs) + (samplesNote ? `\n${samplesNote}` : '');
   problems.push(...targetMediaProblems(config));
 
-  const [targetProblems, influxProblems, baseline] = await Promise.all([
+  const [targetProblems, metricsProblems, influxProblems, baseline] = await Promise.all([
     config.target ? checkTarget(config.target, config.allowRemoteTarget) : Promise.resolve([]),
+    // the fleet itself reads it: the same rule as the target (loopback unless --allow-remote-target)
+    config.targetMetrics ? checkTarget(config.targetMetrics, config.allowRemoteTarget).then((ps) => ps.map((p) => p.replace(/^--target:/, '--target-metrics:'))) : Promise.resolve([]),
     config.influx ? preflightInflux(config.influx) : Promise.resolve([]),
     readBaseline(config.baseline, problems),
   ]);
-  problems.push(...targetProblems, ...influxProblems.map((p) => `InfluxDB: ${p}`));
+  problems.push(...targetProblems, ...metricsProblems, ...influxProblems.map((p) => `InfluxDB: ${p}`));
+  if (baseline && config.baseline && !config.baselineAny) problems.push(...baselineMismatch({ name: resolved.name, scale: resolved.scale, durationScale: resolved.durationScale, shard: resolved.shard }, baseline.summary, config.baseline));
   if (config.livePort !== undefined && !config.dryRun) problems.push(...(await livePortProblems(config.livePort)));
   problems.push(...(await capacityProblems(planName, config, slots, catalog, workers.estimate)));
   if (problems.length > 0) throw new UsageError(problems, description);
@@ -96,7 +105,6 @@ export async function preflight(input: PreflightInput): Promise<PreparedRun> {
     const unreachable = await waitForTarget(config.target, config.targetWaitMs, input.log);
     if (unreachable) throw new UsageError([unreachable], description);
   }
-  const protocolPeak = peakConcurrency(slots, (slot) => (catalog.isBrowserDriver(slot.driver) ? 0 : 1));
   const protocolWorkers = workerCountFor(protocolPeak, config.protocolWorkers);
   return { config, plan: loaded.plan, resolved, catalog, gate: gate.thresholds, slots, seed, description, planRef: input.planRef, protocolWorkers, ...(baseline ? { baseline } : {}) };
 }
@@ -120,9 +128,15 @@ function targetMediaProblems(config: RunConfig): string[] {
   return 'problem' in janus ? [`--target-media sfu: ${janus.problem.replace(/^--media sfu /, '').replace('--media mesh', '--target-media mesh')}`] : [];
 }
 
+/** The dry run (and the run's first lines) say when the load starts: a start time is easy to get wrong by hours. */
+function describeStart(startAtMs: number | undefined): string {
+  if (startAtMs === undefined) return '';
+  return `\nstart: ${new Date(startAtMs).toISOString()} (${describeAhead(startAtMs - Date.now())}${startAtMs >= Date.now() ? ' from now' : ''}), every shard together`;
+}
+
 function resolveOrCollect(plan: Plan, config: RunConfig, seed: number, problems: string[]): ResolvedPlan | undefined {
   try {
-    return resolvePlan(plan, { scale: config.scale, scaleDurations: config.scaleDurations, shard: config.shard, seed, ...(config.network !== undefined ? { network: config.network } : {}) });
+    return resolvePlan(plan, { scale: config.scale, scaleDurations: config.scaleDurations, ...(config.durationScale !== undefined ? { durationScale: config.durationScale } : {}), shard: config.shard, seed, ...(config.network !== undefined ? { network: config.network } : {}) });
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     problems.push(...error.problems);

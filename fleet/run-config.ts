@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { tryParseDurationMs } from '../plans/duration.ts';
 import { kebabCase } from '../common/text.ts';
 import { parseShard, type Shard } from '../plans/shard.ts';
-import { parseStartAt } from './start-at.ts';
+import { farStartProblem, parseStartAt } from './start-at.ts';
 
 export type InfluxConnection =
   | { readonly api: 'v2'; readonly url: string; readonly token: string; readonly org: string; readonly bucket: string }
@@ -17,6 +17,10 @@ export type InfluxConnection =
 export interface RunConfig {
   readonly scale: number;
   readonly scaleDurations: boolean;
+  /** multiply phase durations by this on its own (--duration-scale) */
+  readonly durationScale?: number;
+  /** write every raw sample to samples.ndjson: 'auto' up to rawSamplesAutoLimit protocol users */
+  readonly rawSamples: 'auto' | 'on' | 'off';
   readonly shard: Shard;
   /** undefined: a random seed, printed so the run can be repeated */
   readonly seed?: number;
@@ -28,6 +32,8 @@ export interface RunConfig {
   readonly targetWaitMs: number;
   /** how the fleet's own reference Waddle carries calls: 'mesh' (peer to peer) or 'sfu' (through its Janus) */
   readonly targetMedia: 'mesh' | 'sfu';
+  /** the target's Prometheus endpoint, when not <target>/metrics */
+  readonly targetMetrics?: string;
   readonly allowRemoteTarget: boolean;
   /** hosts besides the target that pages may reach (host or host:port) */
   readonly allowHosts: readonly string[];
@@ -40,6 +46,8 @@ export interface RunConfig {
   readonly saturationCpu: number;
   readonly baseline?: string;
   readonly baselineMarginPct: number;
+  /** compare with a baseline of another plan or scale */
+  readonly baselineAny: boolean;
   readonly report: boolean;
   readonly progress: boolean;
   /** the Chromium binary */
@@ -78,6 +86,7 @@ export const defaultMaxBrowsers = 4;
 export const runOptionTable = {
   scale: { schema: number(0.0001, 1000, 'a number > 0 like 0.01, at most 1000').default(1), help: 'multiply every user count (0.001 runs the 10K stress shape as 10 users)', valueName: 'factor' },
   scaleDurations: { schema: z.boolean().default(false), help: 'also multiply phase durations by --scale' },
+  durationScale: { schema: number(0.0001, 1000, 'a number > 0 like 0.1, at most 1000').optional(), help: 'multiply phase durations (ramps and holds) by this, whatever --scale does to the users', valueName: 'factor' },
   shard: { schema: z.string().regex(/^\s*\d+\s*\/\s*\d+\s*$/, "expected 'i/n' like '2/4' (the 2nd of 4 shards)").transform((text, ctx) => {
     const parsed = parseShard(text);
     if ('problem' in parsed) {
@@ -94,9 +103,11 @@ export const runOptionTable = {
       return z.NEVER;
     }
     return ms;
-  }).optional(), help: 'start the load at this ISO time or epoch ms (all shards start together)', valueName: 'time' },
+  }).optional(), help: 'start the load at this ISO time or epoch ms (all shards start together); more than a day ahead needs --start-at-far', valueName: 'time' },
+  startAtFar: { schema: z.boolean().default(false), help: 'allow a --start-at more than a day ahead (refused otherwise, so a forgotten placeholder never waits for months)' },
   results: { schema: z.string().min(1).default('results'), help: 'folder that receives run folders', valueName: 'dir' },
   target: { schema: z.url({ error: "expected a URL like 'http://127.0.0.1:8080'" }).optional(), help: 'base URL of the Waddle web client (default: start the reference Waddle on loopback)', valueName: 'url' },
+  targetMetrics: { schema: z.url({ error: "expected a URL like 'http://127.0.0.1:9100/metrics'" }).optional(), help: "the target's Prometheus metrics (default: <target>/metrics, asked once and dropped when absent)", valueName: 'url' },
   targetWait: { schema: duration('30s').prefault('30s'), help: 'how long a named --target may take to answer before the run is refused (exit 2)', valueName: 'duration' },
   targetMedia: { schema: z.enum(['mesh', 'sfu'], { error: "expected 'mesh' or 'sfu'" }).default('mesh'), help: "how the fleet's own reference Waddle carries calls: 'mesh' (browser to browser) or 'sfu' (through a Janus VideoRoom it starts; needs the janus package); for a target you start: npm run waddle -- --media sfu", valueName: 'mesh|sfu' },
   allowRemoteTarget: { schema: z.boolean().default(false), help: 'allow a target that is not a loopback address (you must own it)' },
@@ -116,7 +127,9 @@ export const runOptionTable = {
   interval: { schema: duration('5s').prefault('5s'), help: 'metrics interval (InfluxDB points, report resolution)', valueName: 'duration' },
   probeInterval: { schema: duration('2s').refine((ms) => ms >= 250, 'expected at least 250ms').prefault('2s'), help: 'WebRTC getStats sampling interval', valueName: 'duration' },
   saturationCpu: { schema: number(1, 100, 'a percentage from 1 to 100').default(85), help: "generator CPU (% of the machine) that, sustained, marks the run saturated", valueName: 'percent' },
+  rawSamples: { schema: z.enum(['auto', 'on', 'off'], { error: "expected 'auto', 'on' or 'off'" }).default('auto'), help: "write every raw sample to samples.ndjson: 'auto' does up to 1,000 protocol users at peak (1,000 chatters for 90 s wrote 4.9 million lines) and says when it does not; intervals keep every figure either way", valueName: 'auto|on|off' },
   baseline: { schema: z.string().optional(), help: 'run folder to compare against; regressions fail the verdict', valueName: 'dir' },
+  baselineAny: { schema: z.boolean().default(false), help: 'compare with a --baseline of another plan, scale or shard (refused otherwise: its numbers are another load\'s)' },
   baselineMargin: { schema: number(0, 1000, 'a percentage from 0 to 1000').default(10), help: '% worse than the baseline that counts as a regression', valueName: 'percent' },
   report: { schema: z.boolean().default(true), help: 'skip writing report.html (summary.json and junit.xml are still written)', negatable: true },
   progress: { schema: z.boolean().default(true), help: 'no live progress line (a TTY gets one rewritten line, a pipe a line every 10 s)', negatable: true },
@@ -171,8 +184,9 @@ export function parseRunConfig(
   // InfluxDB settings that belong together are checked on the raw values, so their problems come
   // out together with every other one
   const influx = influxConnection(merged as Partial<Record<RunOptionKey, string>>);
-  const problems = [...(result.success ? [] : result.error.issues.map((issue) => describeIssue(issue, merged))), ...('problems' in influx ? influx.problems : [])];
-  if (!result.success || 'problems' in influx) return { ok: false, problems };
+  const far = result.success && result.data.startAt !== undefined ? farStartProblem(result.data.startAt, result.data.startAtFar) : undefined;
+  const problems = [...(result.success ? [] : result.error.issues.map((issue) => describeIssue(issue, merged))), ...('problems' in influx ? influx.problems : []), ...(far ? [far] : [])];
+  if (!result.success || 'problems' in influx || far) return { ok: false, problems };
   return { ok: true, config: toConfig(result.data, influx.connection) };
 }
 
@@ -206,8 +220,8 @@ function toConfig(o: RawOptions, influx: InfluxConnection | undefined): RunConfi
     scaleDurations: o.scaleDurations,
     shard: o.shard ?? { index: 1, count: 1 },
     networkMechanism: o.networkMechanism,
-    ...defined({ network: o.network }),
-    ...defined({ seed: o.seed, startAtMs: o.startAt, target: o.target, baseline: o.baseline, influx, calibrationPath: o.calibration }),
+    rawSamples: o.rawSamples,
+    ...defined({ network: o.network, targetMetrics: o.targetMetrics, durationScale: o.durationScale, seed: o.seed, startAtMs: o.startAt, target: o.target, baseline: o.baseline, influx, calibrationPath: o.calibration }),
     resultsDir: o.results,
     targetWaitMs: o.targetWait,
     targetMedia: o.targetMedia,
@@ -220,6 +234,7 @@ function toConfig(o: RawOptions, influx: InfluxConnection | undefined): RunConfi
     probeIntervalMs: o.probeInterval,
     saturationCpu: o.saturationCpu,
     baselineMarginPct: o.baselineMargin,
+    baselineAny: o.baselineAny,
     report: o.report,
     progress: o.progress,
     chromiumPath: o.chromium,

@@ -72,6 +72,8 @@ export class RunContext {
   loadStarted = false;
   /** the latest progress counts (about once a second while load runs), for the live view */
   latestProgress: FleetProgress | undefined;
+  /** errors nothing caught (a bug): the run stops and ends as an internal error, its report still written */
+  readonly uncaught: string[] = [];
   readonly #parts: { -readonly [K in keyof RunParts]?: RunParts[K] } = {};
   /** masks URL credentials and the run's secrets (InfluxDB token and password) in event text */
   readonly #redact: (text: string) => string;
@@ -123,6 +125,15 @@ export class RunContext {
     if (this.stopLoad.signal.aborted) return;
     this.stopReasons.push(reason);
     this.stopLoad.abort();
+  }
+
+  /** An error nothing caught while the run went on: recorded, and the run stops as on a signal (exit 1 at the end). */
+  failUncaught(error: unknown, how: string): void {
+    const text = this.#redact(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    this.uncaught.push(`${how}: ${text.split('\n')[0]}`);
+    this.#parts.hub?.event({ timeMs: Date.now(), type: 'internal_error', reason: how, message: text });
+    this.log(`internal error (${how}), stopping the run; the partial report will still be written: ${text}`);
+    this.stop(`internal error: ${how}`);
   }
 
   /** A run event: counted when it is a failure, and sent to the sinks once the hub is up; never with a secret in its text. */

@@ -24,6 +24,7 @@ import { runLoad } from './users/load.ts';
 import { startResourceMonitor } from './monitor/resource-monitor.ts';
 import { describeSweep, sweepStaleLitter } from './lifecycle/stale-litter.ts';
 import type { RunContext } from './run-context.ts';
+import { rawSamplesDecision } from './raw-samples.ts';
 import { waitForStart } from './start-at.ts';
 import { buildLivePage } from './live/live-page.ts';
 import { startLiveServer } from './live/live-server.ts';
@@ -32,8 +33,6 @@ import type { Task } from './tasks.ts';
 
 /** The budget for closing sinks (InfluxDB flush) at the end. */
 const sinkCloseBudgetMs = 10_000;
-/** Above this many concurrent protocol users raw samples are not written (intervals keep every figure). */
-const rawSampleUserLimit = 1_000;
 const mediaCacheDir = defaultMediaCacheDir();
 
 export function tasksOfRun(run: RunContext): Task[] {
@@ -96,7 +95,9 @@ function metrics(run: RunContext): Task {
     name: 'metrics',
     setup: async () => {
       const protocolPeak = peakConcurrency(run.prepared.slots, (slot) => (isBrowserSlot(run, slot.driver) ? 0 : 1));
-      const sinks: Sink[] = [new RunFolderSink(run.need('runDir'), { writeSamples: protocolPeak <= rawSampleUserLimit })];
+      const samples = rawSamplesDecision(run.config.rawSamples, protocolPeak);
+      if (samples.note) run.log(samples.note);
+      const sinks: Sink[] = [new RunFolderSink(run.need('runDir'), { writeSamples: samples.write })];
       const influx = run.config.influx;
       if (influx) {
         sinks.push(createInfluxSink({ ...influx, runId: run.runId, shard: run.shardLabel, onWarning: (m) => run.log(`warning: InfluxDB: ${m}`) }));
@@ -122,7 +123,8 @@ function resourceMonitor(run: RunContext): Task {
         recorder: run.need('hub'),
         intervalMs: 2000,
         browserPids: () => run.get('pool')?.pids() ?? [],
-        targetMetricsUrl: new URL('/metrics', run.need('target')).href,
+        targetMetricsUrl: run.config.targetMetrics ?? new URL('/metrics', run.need('target')).href,
+        targetMetricsExplicit: run.config.targetMetrics !== undefined,
         saturation: { cpuPercent: run.config.saturationCpu, windowMs: 10_000 },
         // before load, and while the pool launches browsers, the generator is starting up
         isStartingUp: () => !run.loadStarted || (run.get('pool')?.isStartingUp() ?? false),

@@ -29,6 +29,12 @@ export async function runFleet(input: FleetRunInput): Promise<FleetRunResult> {
   const run = new RunContext(prepared, input);
   const stopOnSignal = () => run.stop('interrupted by signal');
   input.interrupt.addEventListener('abort', stopOnSignal, { once: true });
+  // A bug that throws in a callback (a socket's frame handler, a timer) would end Node at once with
+  // no summary, JUnit or report; the run stops instead, writes them, and ends as an internal error.
+  const onUncaughtException = (error: unknown) => run.failUncaught(error, 'uncaught exception');
+  const onUnhandledRejection = (error: unknown) => run.failUncaught(error, 'unhandled rejection');
+  process.on('uncaughtException', onUncaughtException);
+  process.on('unhandledRejection', onUnhandledRejection);
   try {
     const result = await runTaskList(tasksOfRun(run), {
       onTask: (name, stage) => input.log(`${stage === 'setup' ? '▶' : '◀'} ${name}`),
@@ -36,6 +42,8 @@ export async function runFleet(input: FleetRunInput): Promise<FleetRunResult> {
     });
     return await finishRun(run, result);
   } finally {
+    process.off('uncaughtException', onUncaughtException);
+    process.off('unhandledRejection', onUnhandledRejection);
     input.interrupt.removeEventListener('abort', stopOnSignal);
   }
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseStartAt, waitForStart } from './start-at.ts';
+import { describeAhead, farStartProblem, parseStartAt, waitForStart } from './start-at.ts';
 import { makeRunId } from './run-id.ts';
 
 describe('start-at', () => {
@@ -14,6 +14,24 @@ describe('start-at', () => {
     expect(await waitForStart(Date.now() + 150, new AbortController().signal)).toBe(true);
     expect(performance.now() - t0).toBeGreaterThanOrEqual(100);
     expect(await waitForStart(Date.now() - 10_000, new AbortController().signal)).toBe(false);
+  });
+
+  it('waits for a start beyond what one timer holds (24.8 days): 30 days ahead is still waiting, not started', async () => {
+    const stop = new AbortController();
+    let settled: boolean | undefined;
+    const waiting = waitForStart(Date.now() + 30 * 86_400_000, stop.signal).then((started) => (settled = started));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(settled).toBeUndefined(); // one overflowing setTimeout fired at once here before
+    stop.abort();
+    expect(await waiting).toBe(false);
+  });
+
+  it('refuses a start more than a day ahead unless allowed, saying how far and what to do', () => {
+    const now = Date.UTC(2026, 11, 6, 21);
+    expect(farStartProblem(now + 23 * 3_600_000, false, now)).toBeUndefined();
+    expect(farStartProblem(now + 30 * 86_400_000, false, now)).toMatch(/--start-at: 2027-01-05T21:00:00.000Z is 30 days ahead, more than a day.*--start-at-far/);
+    expect(farStartProblem(now + 30 * 86_400_000, true, now)).toBeUndefined();
+    expect(describeAhead(3 * 3_600_000 + 20 * 60_000)).toBe('3 h 20 min');
   });
 
   it('makes sortable run ids with the shard', () => {

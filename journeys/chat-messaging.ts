@@ -1,6 +1,7 @@
 // chatMessaging (seed #57): open a text channel, send `count` messages every `intervalMs` while
-// measuring delivery of everyone else's, then keep receiving for `receiveMs`.
-import { openChannelOnce, connectAndJoin, hold, randomText, recordReceived, sendChat, textChannelFor } from './common.ts';
+// measuring delivery of everyone else's, then keep receiving for `receiveMs`; what arrives while
+// the user thinks between iterations counts too (it is connected and its app shows it).
+import { openChannelOnce, connectAndJoin, countReceipts, hold, randomText, sendChat, textChannelFor } from './common.ts';
 import { defineJourney } from './define-journey.ts';
 
 export type ChatMessagingParams = {
@@ -23,15 +24,11 @@ export const chatMessaging = defineJourney<ChatMessagingParams>({
     const waddle = await connectAndJoin(ctx);
     const channel = textChannelFor(ctx, waddle, channelSize);
     await openChannelOnce(ctx, channel);
-    const unsubscribe = ctx.client.onMessage((message) => recordReceived(ctx, message));
-    try {
-      for (let sent = 0; sent < count && !ctx.signal.aborted; sent++) {
-        await sendChat(ctx, randomText(ctx.rng, sizeRange.min, sizeRange.max));
-        if (sent < count - 1) await hold(ctx, intervalMs);
-      }
-      await hold(ctx, receiveMs);
-    } finally {
-      unsubscribe();
+    countReceipts(ctx); // for the whole session: messages that arrive during think time count too
+    for (let sent = 0; sent < count && !ctx.signal.aborted; sent++) {
+      await sendChat(ctx, randomText(ctx.rng, sizeRange.min, sizeRange.max));
+      if (sent < count - 1) await hold(ctx, intervalMs);
     }
+    await hold(ctx, receiveMs);
   },
 });

@@ -26,6 +26,10 @@ export const catalogue = {
   'step.duration_ms': { kind: 'trend', unit: 'ms', tags: ['journey', 'driver', 'step'], meaning: 'duration of a named journey step that succeeded (failures never enter latency)' },
   'step.failed_duration_ms': { kind: 'trend', unit: 'ms', tags: ['journey', 'driver', 'step', 'reason'], meaning: 'time until a step failed, by failure reason (timeout, network, target_error, assertion, ...)' },
   'step.errors': { kind: 'rate', unit: 'ratio', tags: ['journey', 'driver', 'step'], meaning: 'share of step runs that failed' },
+  // a client's connection to the target, for drivers that report it (WaddleClient.onConnection: the protocol driver)
+  'connection.drops': { kind: 'counter', unit: 'count', tags: ['journey', 'driver'], meaning: 'connections the target or the network closed under a user (the client then reconnects with the web client\'s backoff); the built-in gate wants none' },
+  'connection.reconnects': { kind: 'counter', unit: 'count', tags: ['journey', 'driver'], meaning: 'reconnections after a drop that succeeded (the user\'s waddle and channel joined again)' },
+  'connection.protocol_errors': { kind: 'counter', unit: 'count', tags: ['journey', 'driver'], meaning: 'frames from the target that break its protocol (not JSON, not an object with a type, or malformed for its type), dropped; the built-in gate wants none' },
   // chat
   'chat.messages_sent': { kind: 'counter', unit: 'count', tags: ['journey', 'driver'], meaning: 'chat messages acked by the server' },
   'chat.messages_received': { kind: 'counter', unit: 'count', tags: ['journey', 'driver'], meaning: 'chat messages displayed at receivers' },

@@ -59,4 +59,18 @@ describe('the built-in gate', () => {
     expect(results.every((r) => r.noData && !r.ok)).toBe(true);
     expect(results.map((r) => r.metric)).toContain('step.errors{journey:fileUpload,driver:browser,step:*}');
   });
+
+  it('gates connection drops and protocol errors of drivers that report them, even under a loose plan step.errors threshold', () => {
+    const hub = new MetricsHub({ runId: 'r', shard: '1/1', sinks: [] });
+    hub.record('journey.completed', 1, { journey: 'chatMessaging', driver: 'protocol' });
+    hub.record('journey.errors', 0, { journey: 'chatMessaging', driver: 'protocol' });
+    hub.record('connection.drops', 0, { journey: 'chatMessaging', driver: 'protocol' });
+    hub.record('connection.drops', 1, { journey: 'chatMessaging', driver: 'protocol' });
+    const gate = buildGate({ planThresholds: { 'step.errors': ['rate<0.99'] }, journeys: [], drivers: [{ journey: 'chatMessaging', driver: 'protocol' }, { journey: 'chatMessaging', driver: 'browser' }], defaults: true });
+    const results = evaluateThresholds(gate.thresholds, hub.totals());
+    expect(results.filter((r) => !r.ok).map((r) => r.metric)).toContain('connection.drops{journey:chatMessaging,driver:protocol}');
+    // a driver that does not report connections has no data there, which is not a failure
+    expect(results.find((r) => r.metric === 'connection.protocol_errors{journey:chatMessaging,driver:protocol}')).toMatchObject({ ok: true, noData: true });
+    expect(results.map((r) => r.metric)).not.toContain('connection.drops{journey:chatMessaging,driver:browser}');
+  });
 });

@@ -4,6 +4,9 @@
 //   journey.errors{journey:J,driver:D}          rate<0.01   failed iterations (the load-testing guide's <1% error rate)
 //   step.errors{journey:J,driver:D,step:*}      rate<0.01   each step on its own, critical or not
 //   journey.completed{journey:J,driver:D}       count>0     at least one iteration completed
+//   connection.drops{journey:J,driver:D}        count<1     no connection closed under a user, and no frame
+//   connection.protocol_errors{journey:J,...}   count<1     that breaks the protocol (D = the shipped protocol
+//                                                           driver only; optional: no session, no data)
 // A plan threshold on the same metric and the same (or a wider) set of series replaces the
 // built-in one there (metrics/thresholds.ts isCoveredByPlan). `defaultThresholds: false` in a plan
 // turns the gate off; the summary, the terminal and the report then say the run was not gated.
@@ -24,6 +27,13 @@ export function defaultGateSpec(pairs: readonly JourneyOnDriver[]): Record<strin
     spec[`journey.errors{${tags}}`] = [{ threshold: `rate<${defaultErrorRateLimit}` }];
     spec[`step.errors{${tags},step:*}`] = [{ threshold: `rate<${defaultErrorRateLimit}` }];
     spec[`journey.completed{${tags}}`] = [{ threshold: 'count>0' }];
+    // a drop fails an iteration too, but a loose plan threshold on journey.errors must not hide one.
+    // Only the shipped protocol driver is known to report its connection (WaddleClient.onConnection);
+    // a plan's own driver that does gets these by naming them in its thresholds
+    if (driver === 'protocol') {
+      spec[`connection.drops{${tags}}`] = [{ threshold: 'count<1', optional: true }];
+      spec[`connection.protocol_errors{${tags}}`] = [{ threshold: 'count<1', optional: true }];
+    }
   }
   return spec;
 }

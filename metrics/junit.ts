@@ -37,6 +37,11 @@ export function toJUnitXml(summary: RunSummary): string {
       : `expected ${t.expression}, observed ${t.observed}`;
     return { classname, name, failure: { message: describeThresholdResult(t), type: t.noData ? 'noData' : 'threshold', body } };
   });
+  // a CI dashboard shows a run the built-in gate did not judge as such, not as one more green run
+  if (summary.defaultGate === false) {
+    const own = summary.thresholds.filter((t) => t.source !== 'default').length;
+    cases.unshift({ classname: 'default gate', name: 'built-in error gate', skipped: `NOT GATED: the built-in error gate is off (defaultThresholds: false)${own === 0 ? ' and the plan has no threshold of its own: a PASS only says the run ran' : `; only the plan's ${own} threshold(s) judge this run`}` });
+  }
   const complete = summary.status === 'complete' && (summary.verdict.result === 'pass' || summary.verdict.result === 'fail');
   cases.push({
     classname: 'run',

@@ -134,6 +134,14 @@ describe('toJUnitXml', () => {
     expect(xml).toMatch(/<testcase classname="run" name="run completeness" time="0"\/>/);
   });
 
+  it('says NOT GATED (a skipped case) when the plan turned the built-in gate off', () => {
+    const ungated = toJUnitXml(summaryOf({ defaultGate: false }));
+    structure(ungated);
+    expect(ungated).toMatch(/<testcase classname="default gate" name="built-in error gate" time="0">\n\s+<skipped message="NOT GATED: the built-in error gate is off \(defaultThresholds: false\) and the plan has no threshold of its own: a PASS only says the run ran"\/>/);
+    expect(ungated).toContain('skipped="1"');
+    expect(toJUnitXml(summaryOf({ defaultGate: true }))).not.toContain('NOT GATED');
+  });
+
   it('fails run completeness when inconclusive', () => {
     const s = summaryOf({ status: 'partial', verdict: decideVerdict({ interrupted: false, saturated: true, saturationReasons: ['cpu <100%> & more'], thresholds: [], runCompleted: true, usersStarted: 3 }) });
     const xml = toJUnitXml(s);

@@ -91,7 +91,8 @@ export interface RunEvent {
     | 'run_start' | 'run_end' | 'phase_start' | 'phase_end'
     | 'user_start' | 'user_end' | 'step_error' | 'journey_error'
     | 'browser_crash' | 'browser_relaunch' | 'page_crash'
-    | 'saturation' | 'threshold_abort' | 'signal' | 'sink_error' | 'warning';
+    | 'saturation' | 'threshold_abort' | 'signal' | 'sink_error' | 'warning'
+    | 'connection' | 'internal_error';
   readonly message?: string;
   /** low-cardinality classification, e.g. 'timeout', 'page_crash', 'assertion', 'network', 'target_error' */
   readonly reason?: string;

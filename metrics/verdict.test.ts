@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { MetricsHub } from './hub.ts';
 import type { ThresholdResult } from './run-summary.ts';
@@ -18,7 +19,7 @@ const table: Array<[string, Partial<VerdictInput>, string, number, RegExp]> = [
   ['no data fails', { thresholds: [noData] }, 'fail', 3, /no data/],
   ['interrupted outranks everything', { interrupted: true, internalError: 'x', saturated: true, thresholds: [failed] }, 'interrupted', 130, /interrupted/],
   ['internal error', { internalError: 'pool: boom', saturated: true }, 'inconclusive', 1, /internal error .*pool: boom/],
-  ['saturated outranks failed thresholds', { saturated: true, saturationReasons: ['CPU 97% for 10 s'], thresholds: [failed] }, 'inconclusive', 4, /saturated \(CPU 97% for 10 s\); a starved generator cannot prove Waddle slow/],
+  ['saturated outranks failed thresholds', { saturated: true, saturationReasons: ['CPU 97% for 10 s'], thresholds: [failed] }, 'inconclusive', 4, /saturated \(CPU 97% for 10 s\); a starved generator cannot prove the target slow/],
   ['missing shards', { missingShards: ['2/3'], thresholds: [failed] }, 'inconclusive', 4, /shard\(s\) 2\/3 did not report/],
   ['abortOnFail', { aborted: 'threshold journey.errors rate<0.05 failed', runCompleted: false, thresholds: [failed] }, 'fail', 3, /stopped early by an abortOnFail threshold/],
   ['not completed', { runCompleted: false }, 'inconclusive', 4, /did not complete/],
@@ -48,5 +49,43 @@ describe('videoCpuLimitedShare', () => {
     expect(videoCpuSaturationReason(hub.totals())).toMatch(/^40% of outbound video samples were limited by CPU/);
     expect(videoCpuSaturationReason(hub.totals(), 0.5)).toBeUndefined();
     expect(videoCpuLimitedShare([])).toBe(0);
+  });
+});
+
+describe('a saturated generator and errors it cannot cause (issue 19)', () => {
+  const base: VerdictInput = { interrupted: false, saturated: true, saturationReasons: ['generator CPU p95 97% of the machine'], thresholds: [], runCompleted: true, usersStarted: 4 };
+  const journeyErrors: ThresholdResult = { metric: 'journey.errors{journey:chatMessaging,driver:protocol}', expression: 'rate<0.01', observed: 1, ok: false, noData: false, abortOnFail: false, source: 'default' };
+
+  it('every iteration failing with assertions keeps exit 3, with the saturation named beside', () => {
+    const v = decideVerdict({ ...base, thresholds: [journeyErrors, failed], iterationsCompleted: 0, errorReasons: { assertion: 120 } });
+    expect(v).toMatchObject({ result: 'fail', exitCode: 3 });
+    expect(v.reasons[0]).toMatch(/no journey iteration completed/);
+    expect(v.reasons.join('\n')).toMatch(/journey\.errors.*failed/);
+    expect(v.reasons.join('\n')).toMatch(/120 assertion error\(s\): not ones a slow generator causes/);
+    expect(v.reasons.at(-1)).toMatch(/the load generator was also saturated \(generator CPU p95 97% of the machine\)/);
+    // a latency threshold on a starved generator is not listed as a finding
+    expect(v.reasons.join('\n')).not.toMatch(/chat\.delivery_ms/);
+  });
+
+  it('a target that broke its protocol fails the run whatever the error reasons', () => {
+    const protocolErrors: ThresholdResult = { metric: 'connection.protocol_errors{journey:chatMessaging,driver:protocol}', expression: 'count<1', observed: 9, ok: false, noData: false, abortOnFail: false, source: 'default' };
+    const v = decideVerdict({ ...base, thresholds: [protocolErrors, failed], errorReasons: {} });
+    expect(v).toMatchObject({ result: 'fail', exitCode: 3 });
+    expect(v.reasons.join('\n')).toMatch(/connection\.protocol_errors.*failed[\s\S]*broke its protocol[\s\S]*also saturated/);
+  });
+
+  it('stays inconclusive when any error could be the generator\'s (a timeout), or only latency failed', () => {
+    expect(decideVerdict({ ...base, thresholds: [journeyErrors], errorReasons: { assertion: 5, timeout: 1 } })).toMatchObject({ result: 'inconclusive', exitCode: 4 });
+    expect(decideVerdict({ ...base, thresholds: [failed], errorReasons: { assertion: 5 } })).toMatchObject({ result: 'inconclusive', exitCode: 4 });
+    expect(decideVerdict({ ...base, thresholds: [journeyErrors] })).toMatchObject({ result: 'inconclusive', exitCode: 4 });
+  });
+});
+
+describe('the README exit-code table agrees with the verdict', () => {
+  it('"no iteration completed" has the code decideVerdict gives it', () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const row = readme.split('\n').find((l) => /^\| \d+ \|.*no iteration completed/.test(l));
+    const code = decideVerdict({ interrupted: false, saturated: false, saturationReasons: [], thresholds: [], runCompleted: true, usersStarted: 2, iterationsCompleted: 0 }).exitCode;
+    expect(row).toMatch(new RegExp(`^\\| ${code} \\|`));
   });
 });

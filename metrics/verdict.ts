@@ -3,7 +3,9 @@
 // every threshold had data and held. Ranking, first match wins:
 //   interrupted 130 > internal error 1 > saturated 4 > missing shards 4 > abortOnFail 3
 //   > run not completed 4 > no user started 4 > thresholds failed 3 > pass 0.
-// Saturation outranks threshold failures: a starved generator cannot prove Waddle slow.
+// Saturation outranks threshold failures: a starved generator cannot prove the target slow. But
+// errors it cannot cause (assertions, the target's own errors; no timeout or drop among them) still
+// fail the run (exit 3), with the saturation named beside them.
 import { ExitCode } from './exit-codes.ts';
 import type { ThresholdResult, Verdict } from './run-summary.ts';
 import { describeThresholdResult } from './thresholds.ts';
@@ -30,6 +32,33 @@ export interface VerdictInput {
   readonly iterationsCompleted?: number;
   /** false when the plan turned the built-in error gate off and wrote no threshold itself */
   readonly gated?: boolean;
+  /** step and journey errors by failure reason (timeout, assertion, …); absent: not known */
+  readonly errorReasons?: Readonly<Record<string, number>>;
+}
+
+/** Failure reasons a starved generator does not produce: the target said no, or a check saw wrong data. */
+const reasonsNotFromSlowness: ReadonlySet<string> = new Set(['assertion', 'target_error']);
+/** Thresholds that count failures, not time: they stand on a saturated generator when the failures do. */
+const errorMetric = /^(journey\.errors|journey\.completed|step\.errors|connection\.protocol_errors|download\.verify_errors)(\{|$)/;
+const neverFromSlowness = /^(connection\.protocol_errors|download\.verify_errors)(\{|$)/;
+
+/**
+ * With a saturated generator, the error thresholds that failed on errors a slow generator cannot
+ * cause (every error an assertion or a target error, none a timeout or a dropped connection; or a
+ * protocol break or corrupted download, whatever else happened); undefined when the errors could
+ * be the generator's.
+ */
+function errorsThatStand(input: VerdictInput, noneCompleted: readonly string[]): string[] | undefined {
+  const reasons = Object.entries(input.errorReasons ?? {}).filter(([r, n]) => n > 0 && r !== 'aborted'); // stopped at the end: not a failure
+  const failedErrors = input.thresholds.filter((t) => !t.ok && !t.noData && errorMetric.test(t.metric));
+  // frames that break the protocol and corrupted downloads are the target's whatever the generator did
+  const neverSlowness = failedErrors.filter((t) => neverFromSlowness.test(t.metric)).map(describeThresholdResult);
+  const allNotSlowness = reasons.length > 0 && reasons.every(([r]) => reasonsNotFromSlowness.has(r));
+  if (allNotSlowness && (failedErrors.length > 0 || noneCompleted.length > 0)) {
+    return [...noneCompleted, ...failedErrors.map(describeThresholdResult), `${reasons.map(([r, n]) => `${n} ${r}`).join(', ')} error(s): not ones a slow generator causes, so they fail the run although it was saturated`];
+  }
+  if (neverSlowness.length > 0) return [...neverSlowness, 'the target broke its protocol or corrupted data: no slow generator causes that, so it fails the run although it was saturated'];
+  return undefined;
 }
 
 function failedThresholds(thresholds: readonly ThresholdResult[]): string[] {
@@ -44,14 +73,20 @@ export function decideVerdict(input: VerdictInput): Verdict {
     return { result: 'interrupted', exitCode: ExitCode.interrupted, reasons: ['the run was interrupted (SIGINT/SIGTERM) before the plan ended; the report is partial', ...untrusted] };
   }
   if (input.internalError !== undefined) {
-    return { result: 'inconclusive', exitCode: ExitCode.internalError, reasons: [`internal error in the fleet (a bug, not a finding about Waddle): ${input.internalError}`, ...untrusted] };
+    return { result: 'inconclusive', exitCode: ExitCode.internalError, reasons: [`internal error in the fleet (a bug, not a finding about the target): ${input.internalError}`, ...untrusted] };
   }
+  const noneCompleted =
+    input.iterationsCompleted === 0 && input.usersStarted > 0
+      ? [`no journey iteration completed: all ${input.usersStarted} user(s) failed every iteration, so the run cannot pass`]
+      : [];
   if (input.saturated) {
     const why = input.saturationReasons.length > 0 ? input.saturationReasons.join('; ') : 'no reason given';
+    const standing = errorsThatStand(input, noneCompleted);
+    if (standing) return { result: 'fail', exitCode: ExitCode.thresholdsFailed, reasons: [...standing, `the load generator was also saturated (${why}): its timings cannot be trusted; rerun with fewer users per machine or more shards`] };
     return {
       result: 'inconclusive',
       exitCode: ExitCode.inconclusive,
-      reasons: [`the load generator was saturated (${why}); a starved generator cannot prove Waddle slow: rerun with fewer users per machine or more shards`, ...untrusted],
+      reasons: [`the load generator was saturated (${why}); a starved generator cannot prove the target slow: rerun with fewer users per machine or more shards`, ...untrusted],
     };
   }
   if (input.missingShards !== undefined && input.missingShards.length > 0) {
@@ -70,10 +105,6 @@ export function decideVerdict(input: VerdictInput): Verdict {
   if (input.usersStarted <= 0) {
     return { result: 'inconclusive', exitCode: ExitCode.inconclusive, reasons: ['no virtual user ever started: nothing was measured', ...untrusted] };
   }
-  const noneCompleted =
-    input.iterationsCompleted === 0
-      ? [`no journey iteration completed: all ${input.usersStarted} user(s) failed every iteration, so the run cannot pass`]
-      : [];
   if (failed.length > 0 || noneCompleted.length > 0) return { result: 'fail', exitCode: ExitCode.thresholdsFailed, reasons: [...noneCompleted, ...failed] };
   const held = input.thresholds.length;
   const ungated = input.gated === false || held === 0;

@@ -10,6 +10,8 @@ import { needsMoreThanDefaults, referenceDefaults, targetNeeds } from './target-
 import { formatShard, inShard } from './shard.ts';
 import { formatDurationMs } from './duration.ts';
 import type { ResolvedPlan } from './resolve.ts';
+import { unfedThresholdWarnings } from './threshold-feeds.ts';
+import { chatFanOut, describeFanOut } from './chat-fanout.ts';
 
 /** Measured on 2 cores (shared/DESIGN.md): PSS per browser user by what its journey needs, and per browser process. */
 export const memoryMbPerBrowserUser = { video: 190, voice: 110, other: 75 } as const;
@@ -94,7 +96,8 @@ export function describePlan(plan: ResolvedPlan, options: DescribeOptions = {}):
   const sharded = plan.shard.count > 1;
   const estimate = estimatePlan(plan, slots, options);
   const lines: string[] = [];
-  const scaleNote = plan.scale !== 1 ? ` (scaled ×${plan.scale}${plan.scaleDurations ? ', durations too' : ''})` : '';
+  const scaled = [plan.scale !== 1 ? `users ×${plan.scale}` : '', plan.durationScale !== 1 ? `durations ×${plan.durationScale}` : ''].filter(Boolean);
+  const scaleNote = scaled.length > 0 ? ` (scaled: ${scaled.join(', ')})` : '';
   lines.push(`plan ${plan.name}${scaleNote}${sharded ? `, shard ${formatShard(plan.shard)}` : ''}, seed ${plan.seed}`);
   if (plan.description) lines.push(`  ${plan.description}`);
   // one column per journey and driver ("chatMessaging" on browser, "chatMessaging (protocol)")
@@ -128,7 +131,9 @@ export function describePlan(plan: ResolvedPlan, options: DescribeOptions = {}):
     `  total ${formatDurationMs(plan.totalDurationMs)} + up to ${formatDurationMs(plan.gracefulStopMs)} graceful stop; ${slots.length} VUs in all, peak ${estimate.peakUsers} concurrent (${estimate.peakVideoUsers} with video/screen)`,
   );
   const protocolUsers = estimate.peakProtocolUsers > 0 ? `, ${estimate.peakProtocolUsers} protocol users` : '';
-  lines.push(`  estimate at peak: ${estimate.peakBrowserUsers} browser users in ~${estimate.browsers} browsers${protocolUsers}, ~${estimate.memoryMb} MB`);
+  lines.push(`  estimate at peak: ${estimate.peakBrowserUsers} browser users in ~${estimate.browsers} browser${estimate.browsers === 1 ? '' : 's'}${protocolUsers}, ~${estimate.memoryMb} MB`);
+  const fanOut = describeFanOut(chatFanOut(plan, catalog));
+  if (fanOut.line) lines.push(`  ${fanOut.line}`);
   for (const line of options.workersLines ?? []) lines.push(`  ${line}`);
   if (plan.limits.maxArrivalsPerSecond !== undefined) lines.push(`  at most ${plan.limits.maxArrivalsPerSecond} user starts per second`);
   const calls = describeCallRooms(callRoomLayout(plan, catalog.journey));
@@ -152,7 +157,7 @@ export function describePlan(plan: ResolvedPlan, options: DescribeOptions = {}):
     lines.push('  gate (every threshold must have data and hold):');
     for (const line of options.gateLines) lines.push(`    ${line}`);
   }
-  for (const warning of [...estimate.warnings, ...calls.warnings, ...scalingWarnings(plan)]) lines.push(`  WARNING: ${warning}`);
+  for (const warning of [...estimate.warnings, ...calls.warnings, ...scalingWarnings(plan), ...unfedThresholdWarnings(plan, catalog), ...(fanOut.warning ? [fanOut.warning] : [])]) lines.push(`  WARNING: ${warning}`);
   return lines.join('\n');
 }
 

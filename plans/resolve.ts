@@ -30,6 +30,8 @@ export interface ResolveOptions {
   readonly scale?: number;
   /** also multiply ramp and hold durations by scale */
   readonly scaleDurations?: boolean;
+  /** multiply ramp and hold durations by this, whatever the user scale (--duration-scale); not with scaleDurations */
+  readonly durationScale?: number;
   /** 1-based i of n; default 1/1 */
   readonly shard?: Shard;
   /** run seed for behaviour profiles; default: derived from the plan name */
@@ -79,6 +81,8 @@ export interface ResolvedPlan {
   readonly browserSample?: Plan['browserSample'];
   readonly scale: number;
   readonly scaleDurations: boolean;
+  /** what phase durations were multiplied by (--duration-scale, or --scale with --scale-durations; 1 otherwise) */
+  readonly durationScale: number;
   readonly shard: Shard;
   readonly seed: number;
   readonly totalDurationMs: number;
@@ -92,9 +96,8 @@ export interface ResolvedPlan {
 export const defaultGracefulStopMs = 30_000;
 
 /** Resolve a validated plan. Throws UsageError (exit 2) for a bad scale/shard or a plan above limits.maxUsers. */
-export function resolvePlan(plan: Plan, options: ResolveOptions = {}): ResolvedPlan {
-  const scale = options.scale ?? 1;
-  const shard = options.shard ?? unsharded;
+/** The resolve options' own problems (bad --scale, --shard, --seed, --network, --duration-scale), all at once. */
+function optionProblems(plan: Plan, options: ResolveOptions, scale: number, shard: Shard): string[] {
   const problems: string[] = [];
   if (!Number.isFinite(scale) || scale <= 0) problems.push(`--scale: expected a number > 0 like 0.01, got ${scale}`);
   const badShard = shardProblem(shard);
@@ -102,9 +105,19 @@ export function resolvePlan(plan: Plan, options: ResolveOptions = {}): ResolvedP
   if (options.seed !== undefined && !Number.isFinite(options.seed)) problems.push(`--seed: expected a whole number, got ${options.seed}`);
   const badNetwork = options.network !== undefined ? nameProblem('--network', options.network, (plan.networks ?? []).map((n) => n.name)) : undefined;
   if (badNetwork) problems.push(badNetwork);
+  if (options.durationScale !== undefined && options.scaleDurations) problems.push(`--duration-scale ${options.durationScale} and --scale-durations both set how long phases last: give one (--scale-durations is --duration-scale equal to --scale)`);
+  if (options.durationScale !== undefined && !(options.durationScale > 0)) problems.push(`--duration-scale: expected a number > 0 like 0.1, got ${options.durationScale}`);
+  return problems;
+}
+
+export function resolvePlan(plan: Plan, options: ResolveOptions = {}): ResolvedPlan {
+  const scale = options.scale ?? 1;
+  const shard = options.shard ?? unsharded;
+  const problems = optionProblems(plan, options, scale, shard);
   if (problems.length > 0) throw new UsageError(problems);
 
-  const durationScale = options.scaleDurations ? scale : 1;
+  // durations on their own (--duration-scale), or tied to the users (--scale-durations)
+  const durationScale = options.durationScale ?? (options.scaleDurations ? scale : 1);
   const catalog = planCatalog(plan);
   let atMs = 0;
   const networks: Record<string, NetworkProfile> = {};
@@ -162,6 +175,7 @@ export function resolvePlan(plan: Plan, options: ResolveOptions = {}): ResolvedP
     ...(plan.browserSample ? { browserSample: plan.browserSample } : {}),
     scale,
     scaleDurations: options.scaleDurations ?? false,
+    durationScale,
     shard,
     seed: Math.trunc(options.seed ?? seedFromString(plan.name)),
     totalDurationMs: atMs,

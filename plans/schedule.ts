@@ -48,7 +48,7 @@ interface PendingVu {
 /**
  * Every VU of the whole plan, indexed, before sharding. Per journey, a phase moves the count
  * linearly from the previous phase's to its own over rampUp: the k-th of d new VUs starts at
- * rampUp·k/d; when the count falls by e, the newest VUs stop first, the m-th at rampUp·(m+1)/e.
+ * rampUp·k/d; when the count falls by e, the newest VUs stop first, the m-th at rampUp·m/e.
  * All VUs still running stop at the end of the plan. Indices follow (start, journey order, sequence).
  */
 export function buildFullSchedule(plan: ResolvedPlan, journeyOf: JourneyLookup = builtInLookup): VuSlot[] {
@@ -130,7 +130,9 @@ function laneSlots(plan: ResolvedPlan, lane: { journey: string; driver: string; 
       running.push(vu);
       all.push(vu);
     }
-    for (let m = 0; m < -delta; m++) running.pop()!.stopAtMs = phase.startMs + Math.floor((phase.rampUpMs * (m + 1)) / -delta);
+    // mirrors the starts (the m-th at rampUp·m/e): one lane ramping down while another ramps up then
+    // never holds more users than either phase (volume showed 707 at peak of phases of 50 and 706)
+    for (let m = 0; m < -delta; m++) running.pop()!.stopAtMs = phase.startMs + Math.floor((phase.rampUpMs * m) / -delta);
   }
   return all;
 }

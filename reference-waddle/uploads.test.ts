@@ -70,6 +70,7 @@ describe('uploads', () => {
 
     const other = await login(waddle.url, 'downloader');
     const res = await fetch(`${waddle.url}/api/attachments/${completed.attachment.id}`, { headers: { authorization: `Bearer ${other}` } });
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
     expect(res.status).toBe(200);
     expect(sha(new Uint8Array(await res.arrayBuffer()))).toBe(sha(file));
     expect((await fetch(`${waddle.url}/api/attachments/${completed.attachment.id}`)).status).toBe(401);

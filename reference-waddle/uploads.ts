@@ -131,6 +131,8 @@ export class Uploads {
       'content-disposition': `attachment; filename="${attachment.name.replace(/[^\w.-]/g, '_')}"`,
       'x-content-sha256': attachment.sha256,
       'cache-control': 'private, no-store',
+      // a user's file is served as the type it was stored with, never sniffed into HTML or script
+      'x-content-type-options': 'nosniff',
     });
     // the headers are sent: a read error can only cut the response short (the client sees fewer bytes)
     createReadStream(attachment.path)

@@ -48,6 +48,32 @@ const durationsDiffer = (a: RunSummary, b: RunSummary): boolean =>
     return Math.abs(da - db) > 0.1 * Math.max(da, db) + 1000;
   });
 
+/** What a comparison is between: the plan's name, --scale, its durations' scale and shard. */
+export interface PlanIdentity {
+  readonly name: string;
+  readonly scale: number;
+  /** what phase durations were multiplied by */
+  readonly durationScale?: number;
+  readonly shard?: unknown;
+}
+
+/**
+ * Why `baseline` is not a run of the same plan at the same scale (empty when it is). A baseline of
+ * another plan compared "0 step(s)" and passed; `--baseline` refuses these unless --baseline-any.
+ */
+export function baselineMismatch(current: PlanIdentity, baseline: RunSummary, dir: string): string[] {
+  const bp = planOf(baseline) as PlanShape & { scaleDurations?: unknown; durationScale?: unknown };
+  // older runs stored only scaleDurations: their durations were scaled by --scale when it was on
+  const baselineDurations = typeof bp.durationScale === 'number' ? bp.durationScale : bp.scaleDurations === true ? bp.scale : 1;
+  const differences: string[] = [];
+  if (bp.name !== current.name) differences.push(`plan ${quote(bp.name)}, not ${quote(current.name)}`);
+  if (bp.scale !== current.scale) differences.push(`--scale ${String(bp.scale ?? 'unknown')}, not ${current.scale}`);
+  if (current.durationScale !== undefined && baselineDurations !== current.durationScale) differences.push(`phase durations × ${String(baselineDurations)}, not × ${current.durationScale}`);
+  if (current.shard !== undefined && JSON.stringify(bp.shard) !== JSON.stringify(current.shard)) differences.push(`shard ${baseline.shard}`);
+  if (differences.length === 0) return [];
+  return [`--baseline ${dir}: run ${baseline.runId} ran ${differences.join(', ')}: its numbers are another load's. Give a run of the same plan and scale (key stored baselines by plan, scale and branch), or add --baseline-any to compare anyway`];
+}
+
 /** Why comparing `current` with `baseline` may mislead; empty when they ran the same plan and shape. */
 export function baselineWarnings(current: RunSummary, baseline: RunSummary, comparison?: Comparison): string[] {
   const out: string[] = [];

@@ -18,6 +18,11 @@ describe('identifyBottlenecks', () => {
     expect(found[0]!.details).toContain('201');
   });
 
+  it('calls no spike below the absolute floor: p99 8 ms against p95 3 ms is no tail a user feels', () => {
+    const found = identifyBottlenecks(summaryWith({ steps: [step({ p50: 2, p95: 3, p99: 8, max: 12 }), step({ step: 'connect', p50: 20, p95: 60, p99: 150 })] }));
+    expect(found.filter((b) => b.type === 'latency_spike').map((b) => b.component)).toEqual([]);
+  });
+
   it('flags error rates over 5% per step and per journey', () => {
     const found = identifyBottlenecks(summaryWith({
       steps: [step({ errors: 6 }), step({ step: 'connect', errors: 5 })],

@@ -32,10 +32,12 @@ export interface BottleneckLimits {
   readonly targetMemoryLimitMb?: number;
   /** fewer successful step runs than this give percentiles too noisy to call a spike */
   readonly minCountForSpike: number;
+  /** a tail that adds less than this (p99 − p95, ms) is no spike a user feels, whatever the ratio (8 ms vs 3 ms was "high") */
+  readonly minSpikeMs: number;
 }
 
 export const defaultLimits: BottleneckLimits = {
-  spikeRatio: 2, errorRatePct: 5, cpuPct: 85, memoryPct: 85, qualityLimitedShare: 0.1, lossPct: 2, minMos: 3.5, minCountForSpike: MIN_SAMPLES.stepSpike,
+  spikeRatio: 2, errorRatePct: 5, cpuPct: 85, memoryPct: 85, qualityLimitedShare: 0.1, lossPct: 2, minMos: 3.5, minCountForSpike: MIN_SAMPLES.stepSpike, minSpikeMs: 100,
 };
 
 const severityRank = { critical: 0, high: 1, medium: 2, low: 3 } as const;

@@ -53,7 +53,7 @@ export function whyVerdictStands(b: Bottleneck, summary: RunSummary): string | u
     return 'Did not gate: start-up only (browser launch, first connect, first intervals), which the verdict does not judge. Add a {phase:NAME} threshold on the first phase if first use matters.';
   }
   if (b.area === 'plan') {
-    return 'Did not gate: a plan problem, not a measurement of Waddle; thresholds judge the target, not the plan. This PASS says nothing about the calls affected: fix the plan and run again.';
+    return 'Did not gate: a plan problem, not a measurement of the target; thresholds judge the target, not the plan. This PASS says nothing about the calls affected: fix the plan and run again.';
   }
   const series = seriesName(b.evidence.metric, b.evidence.tags);
   const covering = coveringThresholds(summary.thresholds, b.evidence.metric, b.evidence.tags);

@@ -31,7 +31,7 @@ function generatorCpu(ctx: MachineRuleContext, out: FindingList): void {
   if (gen.saturated) {
     out.add({ type: 'generator_saturation', component: 'generator', severity: 'critical', area: 'load', observed: gen.cpuPercentP95, limit: l.cpuPct,
       details: `the load generator was saturated (${gen.reasons.join('; ') || 'see generator health'}); the verdict is inconclusive`,
-      recommendation: 'The numbers describe the generator, not Waddle: rerun with fewer users per worker (--max-browsers) or shard over more workers (--shard i/n).',
+      recommendation: 'The numbers describe the generator, not the target: rerun with fewer users per worker (--max-browsers) or shard over more workers (--shard i/n).',
       evidence: evidence('saturation', 'generator.cpu_pct', {}, Math.max(1, samples), phasesOf(levelsAbove(ctx.intervals, 'generator.cpu_pct', l.cpuPct)), 'decided by the run (summary.generator.saturated)') });
   }
   if (gen.cpuPercentP95 <= l.cpuPct) return;

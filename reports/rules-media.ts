@@ -23,7 +23,7 @@ function qualityLimited(intervals: readonly IntervalSnapshot[], l: BottleneckLim
       out.add({ type, component: mediaName(agg.tags), severity: 'high', area: 'load', observed: share * 100, limit: l.qualityLimitedShare * 100,
         details: `${fmt(share * 100)}% of outbound video samples were limited by ${cause} (> ${fmt(l.qualityLimitedShare * 100)}%)`,
         recommendation: cause === 'CPU'
-          ? 'The generator cannot encode the video it sends: a starved generator, not a slow Waddle. Fewer video users per worker, or lower camera resolution/fps.'
+          ? 'The generator cannot encode the video it sends: a starved generator, not a slow target. Fewer video users per worker, or lower camera resolution/fps.'
           : 'The encoder lowered quality for the network: check the SFU/TURN path and congestion; loopback runs should not be bandwidth limited.',
         evidence: evidence('mediaSamples', metric, mediaTags(agg), agg.count, where(intervals, metric, agg, (_c, _s, nz) => nz > 0)) });
     }

@@ -25,7 +25,7 @@ const reasonsOf = (s: StepSummary): string => {
 function latencySpike(step: StepSummary, ctx: StepRuleContext, out: FindingList): void {
   const { limits: l } = ctx;
   const ok = step.count - step.errors;
-  if (!(step.p95 > 0 && step.p99 > l.spikeRatio * step.p95)) return;
+  if (!(step.p95 > 0 && step.p99 > l.spikeRatio * step.p95 && step.p99 - step.p95 >= l.minSpikeMs)) return;
   const tags = { journey: step.journey, step: step.step };
   // the intervals holding the tail: a run slower than spikeRatio × the run's p95
   const tail = intervalsWhere(ctx.intervals, 'step.duration_ms', tags, (mine) => mine.some((s) => s.max > l.spikeRatio * step.p95));
@@ -80,7 +80,7 @@ function loneCallers(p: LoneCallerProblem, ctx: StepRuleContext, out: FindingLis
   out.add({
     type: 'plan_lone_callers', component: `${rooms.journey} (${rooms.driver} users)`, severity: 'high', area: 'plan',
     observed: rooms.loneRooms, limit: 0,
-    details: `plan problem, users alone in a call: ${rooms.loneRooms} of ${rooms.rooms} ${rooms.journey} room(s) of size ${rooms.roomSize} held a single participant; ${waits} — a caller alone has no remote media to wait for, so these failures say nothing about Waddle`,
+    details: `plan problem, users alone in a call: ${rooms.loneRooms} of ${rooms.rooms} ${rooms.journey} room(s) of size ${rooms.roomSize} held a single participant; ${waits} — a caller alone has no remote media to wait for, so these failures say nothing about the target`,
     recommendation: `Fix the plan, not the target: give ${rooms.journey} enough ${rooms.driver} users to fill its rooms (a multiple of roomSize ${rooms.roomSize}, ${rooms.roomSize} or more at every moment including ramps), or lower roomSize; 'waddle-fleet run <plan> --dry-run' lists the rooms.`,
     evidence: evidence('planFailures', 'step.errors', { journey: rooms.journey }, failed, phasesOf(failing),
       `plan.callRooms: ${rooms.loneRooms} of ${rooms.rooms} rooms lone; ${failed} of ${runs} waits failed`),

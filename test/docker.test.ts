@@ -212,6 +212,10 @@ describe('docker/ without a Docker engine: environment, dependencies, compose, K
     expect((compose.services.grafana!.depends_on as Record<string, { condition: string }>).dashboards).toEqual({ condition: 'service_completed_successfully' });
     const shards = Object.values(compose.services).map((s) => s.command as string[] | undefined).filter((cmd) => cmd?.includes('--shard')).map((cmd) => cmd![cmd!.indexOf('--shard') + 1]);
     expect(shards.sort()).toEqual(['1/2', '2/2']);
+    // no required-variable interpolation (${X:?}): it made every compose command fail until WADDLE_START_AT was set
+    expect(read('compose.yaml')).not.toMatch(/\$\{[A-Z_]+:\?/);
+    // the stress shape lasts 1 h 35 min: the workers shorten it on purpose, and say so
+    for (const w of ['worker-1', 'worker-2']) expect((compose.services[w]!.command as string[]).join(' ')).toMatch(/--duration-scale 0\.05/);
   });
 
   it('the Kubernetes Job is Indexed and takes its shard from JOB_COMPLETION_INDEX', () => {

@@ -78,6 +78,10 @@ describe('Kubernetes manifests against the API schemas', () => {
     expect(container.args[0]).toContain(scale === 1 ? 'run stress --shard' : `run stress --scale ${scale} --shard`);
     expect(container.resources.requests.cpu).toBe('2');
     expect(Number(container.resources.requests.memory.replace('Gi', '')) * 1024).toBeGreaterThanOrEqual(estimate.perWorker.memoryMb);
+    // the memory-backed /dev/shm counts against the limit: the limit holds the request's headroom and all of it
+    const limits = (container.resources as unknown as { limits: { memory: string } }).limits;
+    const shm = (job.spec as { template: { spec: { volumes: { name: string; emptyDir?: { sizeLimit: string } }[] } } }).template.spec.volumes.find((v) => v.name === 'dshm')!.emptyDir!.sizeLimit;
+    expect(Number(limits.memory.replace('Gi', ''))).toBeGreaterThanOrEqual(Number(container.resources.requests.memory.replace('Gi', '')) + Number(shm.replace('Gi', '')));
   });
 
   it('a broken Job fails the validation (the check can fail)', async () => {

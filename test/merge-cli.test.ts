@@ -57,6 +57,18 @@ describe('waddle-fleet merge', () => {
     await access(join(out, 'report.html'));
   });
 
+  it('refuses folders that are not there (exit 2, as report does) instead of an empty merged run, and says --shards is required', async () => {
+    const out = join(dir, 'merged-nowhere');
+    const r = await runCli(['merge', join(dir, 'nope-1'), join(dir, 'nope-2'), '--shards', '2', '--out', out]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`${join(dir, 'nope-1')}: no such run folder`);
+    await expect(access(out)).rejects.toThrow();
+    const help = await runCli(['merge', '--help']);
+    expect(help.stdout.replace(/\s+/g, ' ')).toMatch(/--shards <n> how many shards the run had \(required/);
+    const calibrate = await runCli(['calibrate', '--help']);
+    expect(calibrate.stdout.match(/stress/g)).toHaveLength(1); // the default plan, said once
+  });
+
   it('leaves out series it cannot merge, says where, and calls the run inconclusive', async () => {
     const r = await runCli(['merge', join(dir, 's1'), join(dir, 'no-hdr'), '--shards', '2', '--out', join(dir, 'merged-corrupt')]);
     expect(r.code).toBe(4);

@@ -85,20 +85,28 @@ describe('the GitHub Actions release gate', () => {
   }, 60_000);
 
   it('the check fails on a flag or subcommand that does not exist', () => {
-    const broken = parse(workflowText.replace('--results results --no-progress', '--results results --no-progress --allow-any-target').replace('npx waddle-fleet run "$PLAN" --dry-run', 'npx waddle-fleet runn "$PLAN" --dry-run')) as Loose;
+    const broken = parse(workflowText.replace('--results results --no-progress', '--results results --no-progress --allow-any-target').replace('waddle-fleet run "$PLAN" --dry-run', 'waddle-fleet runn "$PLAN" --dry-run')) as Loose;
     const problems = workflowScripts(broken).flatMap(fleetCommands).flatMap(checkCommand);
     expect(problems).toHaveLength(2);
     expect(problems[0]).toMatch(/has no subcommand 'runn'/);
     expect(problems[1]).toMatch(/'waddle-fleet run' has no flag --allow-any-target/);
   }, 60_000);
 
-  it('installs the fleet, downloads the previous release\'s run folder, uploads the run folder and junit.xml', () => {
+  it('installs the fleet pinned from outside the repo, keys the baseline, downloads the previous release\'s run folder, uploads the run folder and junit.xml', () => {
     const uses = steps.map((s) => s.uses as string | undefined).filter(Boolean);
     expect(uses).toEqual(expect.arrayContaining(['actions/checkout@v4', 'actions/download-artifact@v4', 'actions/upload-artifact@v4']));
-    const install = steps.find((s) => /apt-get install/.test(String(s.run)))!.run as string;
-    for (const pkg of ['chromium', 'ffmpeg', 'npm ci']) expect(install).toContain(pkg);
+    const apt = steps.find((s) => /apt-get install/.test(String(s.run)))!.run as string;
+    for (const pkg of ['chromium', 'ffmpeg']) expect(apt).toContain(pkg);
+    // installed from outside the app's repo, pinned: a tarball or a git URL at a full commit, never `npm ci` of the repo it sits in
+    const install = steps.find((s) => s.id === 'install')!.run as string;
+    expect(install).toMatch(/npm install --prefix "\$RUNNER_TEMP\/waddle-fleet" .*"\$WADDLE_FLEET_PACKAGE"/);
+    expect(String((gate.env as Loose).WADDLE_FLEET_PACKAGE)).toMatch(/^git\+https:\/\/\S+\.git#[0-9a-f]{40}$/);
+    expect(workflowText).not.toMatch(/npm ci|npx waddle-fleet/);
+    // the baseline is keyed by plan, scale and branch, in the download and the upload alike
     const download = steps.find((s) => s.uses === 'actions/download-artifact@v4')!.with as Loose;
-    expect(download).toMatchObject({ path: 'baseline', name: 'waddle-fleet-run-${{ env.PLAN }}' });
+    expect(download).toMatchObject({ path: 'baseline', name: 'waddle-fleet-run-${{ steps.scale.outputs.baseline-key }}' });
+    expect(steps.find((s) => s.id === 'scale')!.run).toMatch(/key="\$PLAN-scale\$value\$\{durations:\+-short\}-\$\{GITHUB_REF_NAME/);
+    expect((steps.find((s) => s.uses === 'actions/upload-artifact@v4')!.with as Loose).name).toBe(download.name);
     expect(download['run-id']).toMatch(/steps\.previous\.outputs\.run-id/);
     const uploads = steps.filter((s) => s.uses === 'actions/upload-artifact@v4').map((s) => (s.with as Loose).path);
     expect(uploads).toEqual(['${{ steps.run.outputs.dir }}', '${{ steps.run.outputs.dir }}/junit.xml']);

@@ -5,10 +5,12 @@
 //
 // Semantics worth knowing (the browser driver's, where the protocol allows):
 // - connect() logs in over HTTP and opens the WebSocket; calling it again after the connection
-//   was lost logs in again and starts afresh (no waddle joined). There is no automatic reconnect:
-//   a connection the server or network drops fails whatever waits, and every later call, with an
-//   Error whose message says "WebSocket closed by the server or the network (code …)", which the
-//   fleet classifies as 'network'; a refused connect says ECONNREFUSED.
+//   was lost logs in again and starts afresh (no waddle joined). A connection the server or the
+//   network drops fails whatever waits, and every call until it is back, with an Error saying
+//   "WebSocket closed by the server or the network (code …)" (the fleet's 'network'); the client
+//   then reconnects as the web client does (./reconnect.ts: backoff, the same token, a new login
+//   if that fails), joins again the waddle and channel it had, and tells onConnection ('lost',
+//   'restored'). A frame that breaks the protocol is dropped and told ('protocol_error').
 // - onMessage fires for live messages of the open channel: others' on arrival (receivedAtMs =
 //   Date.now() when the frame arrived), our own at the server's ack. History sent on opening a
 //   channel is NOT reported, so it never counts as delivery. Attachments posted by an upload
@@ -32,9 +34,11 @@
 import type { MessageLink } from '../../network/message-link.ts';
 import { randomBytes } from 'node:crypto';
 import type { ServerFrame } from '../../reference-waddle/protocol.ts';
-import type { ChannelHistoryView, DownloadResult, HistoryScroll, PresenceChange, ReceivedMessage, RemoteMediaKind, SentMessage, UploadResult, WaddleClient, WaddleInfo } from '../waddle-client.ts';
+import type { ChannelHistoryView, ConnectionEvent, DownloadResult, HistoryScroll, PresenceChange, ReceivedMessage, RemoteMediaKind, SentMessage, UploadResult, WaddleClient, WaddleInfo } from '../waddle-client.ts';
 import { cursorOf, pageBack, type HistoryCursor } from './history.ts';
 import { login, type HttpApi } from './http-api.ts';
+import { MediaWaits } from './media-waits.ts';
+import { ConnectionEvents, Reconnector, safely } from './reconnect.ts';
 import { ProtocolSocket, type FrameBody } from './socket.ts';
 import { downloadAttachment, uploadFile } from './transfers.ts';
 import { sharedWaddleInfo as info } from './shared-waddles.ts';
@@ -80,14 +84,18 @@ export class ProtocolWaddleClient implements WaddleClient {
   private messageHandlers: Set<(message: ReceivedMessage) => void> | undefined;
   private presenceHandlers: Set<(change: PresenceChange) => void> | undefined;
   private voice: VoiceCall | undefined;
-  private mediaWaits: Set<(error: Error) => void> | undefined;
   private closed = false;
+  private token: string | undefined;
+  private readonly connection = new ConnectionEvents();
+  private readonly mediaWaits: MediaWaits;
+  private readonly reconnector = new Reconnector((ticket) => this.reconnect(ticket));
 
   constructor(options: ProtocolWaddleClientOptions) {
     this.username = options.username;
     this.password = options.password;
     this.timeoutMs = options.actionTimeoutMs ?? 15_000;
     this.label = `ProtocolWaddleClient(${options.username})`;
+    this.mediaWaits = new MediaWaits(this.label);
     this.api = { baseUrl: options.baseUrl.replace(/\/+$/, ''), label: this.label, timeoutMs: this.timeoutMs, ...(options.network ? { network: options.network } : {}) };
   }
 
@@ -106,18 +114,52 @@ export class ProtocolWaddleClient implements WaddleClient {
   async connect(): Promise<void> {
     if (this.closed) throw new Error(`${this.label}: connect() after close()`);
     if (this.socket?.isOpen) return;
+    this.reconnector.cancel(); // starting afresh: a reconnection under way is void
     this.resetSession();
-    const token = await login(this.api, this.username, this.password);
-    this.socket = await ProtocolSocket.open({
+    this.token = await login(this.api, this.username, this.password);
+    this.socket = await this.openSocket(this.token);
+  }
+
+  onConnection(handler: (event: ConnectionEvent) => void): () => void {
+    return this.connection.on(handler);
+  }
+
+  private async openSocket(token: string): Promise<ProtocolSocket> {
+    let socket: ProtocolSocket | undefined = undefined;
+    socket = await ProtocolSocket.open({
       url: `${this.api.baseUrl.replace(/^http/, 'ws')}/ws`,
       token,
       label: this.label,
       timeoutMs: this.timeoutMs,
       onFrame: (frame, atMs) => this.onFrame(frame, atMs),
-      onLost: (error) => this.onLost(error),
+      onLost: (error) => {
+        if (socket !== undefined && socket === this.socket) this.onLost(error); // one failing while it opens rejects open() instead
+      },
+      onProtocolError: (message) => this.connection.emit('protocol_error', message),
       ...(this.api.network ? { network: this.api.network } : {}),
       wants: (type) => (type === 'presence' ? this.presenceHandlers !== undefined && this.presenceHandlers.size > 0 : this.messageHandlers !== undefined && this.messageHandlers.size > 0),
     });
+    return socket;
+  }
+
+  /** One reconnection try: the same token (a new login when that is refused), then what the user had joined. */
+  private async reconnect(ticket: number): Promise<void> {
+    let socket: ProtocolSocket;
+    try {
+      socket = await this.openSocket(this.token ?? (this.token = await login(this.api, this.username, this.password)));
+    } catch (error) {
+      this.token = undefined; // the server may have forgotten it (restarted): log in on the next try
+      throw error;
+    }
+    if (this.closed || !this.reconnector.isCurrent(ticket)) return void socket.close();
+    this.socket = socket;
+    const { waddle, channelId } = this;
+    if (waddle) await this.ask({ type: 'waddle.join', waddleId: waddle.id }, `joining waddle ${waddle.id} again after a reconnect`);
+    if (waddle && channelId !== undefined) {
+      const { frame } = await this.ask<Of<'channel.history'>>({ type: 'channel.open', channelId }, `opening text channel ${channelId} again after a reconnect`);
+      this.history = cursorOf(channelId, frame);
+    }
+    this.connection.emit('restored', `${this.label}: reconnected to ${this.api.baseUrl}${waddle ? ` and joined waddle ${waddle.id}${channelId !== undefined ? ` and channel ${channelId}` : ''} again` : ''}`);
   }
 
   async listWaddles(): Promise<readonly WaddleInfo[]> {
@@ -180,9 +222,11 @@ export class ProtocolWaddleClient implements WaddleClient {
 
   async close(): Promise<void> {
     this.closed = true;
+    this.reconnector.cancel();
+    this.connection.clear();
     this.messageHandlers = undefined;
     this.presenceHandlers = undefined;
-    this.failMediaWaits(new Error(`${this.label}: the client was closed while waiting for remote media`));
+    this.mediaWaits.failAll(new Error(`${this.label}: the client was closed while waiting for remote media`));
     this.voice?.left();
     await this.socket?.close();
   }
@@ -253,23 +297,7 @@ export class ProtocolWaddleClient implements WaddleClient {
 
   waitForRemoteMedia(kind: RemoteMediaKind, timeoutMs: number): Promise<number> {
     if (this.closed || !this.socket?.isOpen) return Promise.reject(this.notConnected(`wait for remote ${kind}`));
-    const voice = this.voiceCall();
-    const startedAtMs = performance.now();
-    return new Promise<number>((resolve, reject) => {
-      const fail = (error: Error): void => {
-        clearTimeout(timer);
-        stop();
-        this.mediaWaits?.delete(fail);
-        reject(error);
-      };
-      const timer = setTimeout(() => fail(new Error(`${this.label}: timed out after ${timeoutMs} ms waiting for remote ${kind}: ${NEEDS[kind]} that completed the synthetic signalling exchange with this client (seen: ${voice.describe(kind)})`)), timeoutMs);
-      (this.mediaWaits ??= new Set()).add(fail);
-      const stop = voice.whenMedia(kind, () => {
-        clearTimeout(timer);
-        this.mediaWaits?.delete(fail);
-        resolve(performance.now() - startedAtMs);
-      });
-    });
+    return this.mediaWaits.wait(this.voiceCall(), kind, timeoutMs);
   }
 
   // ---- files ----------------------------------------------------------------------
@@ -310,8 +338,11 @@ export class ProtocolWaddleClient implements WaddleClient {
   }
 
   private onLost(error: Error): void {
-    this.failMediaWaits(error);
-    this.voice?.left();
+    this.mediaWaits.failAll(error);
+    this.voice?.left(); // the server forgets a connection's call with it, as the web client knows
+    if (this.closed) return;
+    this.connection.emit('lost', error.message);
+    this.reconnector.schedule();
   }
 
   private resetSession(): void {
@@ -333,13 +364,11 @@ export class ProtocolWaddleClient implements WaddleClient {
   }
 
   private ask<T extends ServerFrame>(frame: FrameBody, what: string, until?: (f: ServerFrame) => boolean): Promise<{ frame: T; receivedAtMs: number }> {
-    let socket: ProtocolSocket;
     try {
-      socket = this.requireSocket(what);
+      return this.requireSocket(what).request(frame, what, this.timeoutMs, until) as Promise<{ frame: T; receivedAtMs: number }>;
     } catch (error) {
       return Promise.reject(error as Error);
     }
-    return socket.request(frame, what, this.timeoutMs, until) as Promise<{ frame: T; receivedAtMs: number }>;
   }
 
   private requireSocket(what: string): ProtocolSocket {
@@ -350,7 +379,7 @@ export class ProtocolWaddleClient implements WaddleClient {
   private notConnected(what: string): Error {
     if (this.closed) return new Error(`${this.label}: cannot ${what}: the client is closed`);
     if (!this.socket) return new Error(`${this.label}: cannot ${what}: not connected (call connect first)`);
-    return new Error(`${this.label}: cannot ${what}: WebSocket is closed (connection lost; call connect again)`);
+    return new Error(`${this.label}: cannot ${what}: WebSocket is closed (connection lost; reconnecting)`);
   }
 
   private requireWaddle(what: string): WaddleInfo {
@@ -365,31 +394,11 @@ export class ProtocolWaddleClient implements WaddleClient {
     return this.channelId;
   }
 
-  private failMediaWaits(error: Error): void {
-    const waits = this.mediaWaits;
-    this.mediaWaits = undefined;
-    for (const fail of waits ?? []) fail(error);
-  }
-
   private emitMessage(message: ReceivedMessage): void {
     for (const h of this.messageHandlers ?? []) safely(() => h(message));
   }
 
   private emitPresence(change: PresenceChange): void {
     for (const h of this.presenceHandlers ?? []) safely(() => h(change));
-  }
-}
-
-const NEEDS: Record<RemoteMediaKind, string> = {
-  audio: 'a remote participant announcing audio (unmuted)',
-  video: 'a remote participant announcing video (camera on)',
-  screen: 'a remote participant announcing a screen share (screen on)',
-};
-
-function safely(fn: () => void): void {
-  try {
-    fn();
-  } catch {
-    // a handler's bug must not break the client's frame stream
   }
 }

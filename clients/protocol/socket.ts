@@ -42,6 +42,8 @@ export interface OpenOptions {
   readonly onLost: (error: Error) => void;
   /** the user's network (network/message-link.ts): every frame each way crosses it */
   readonly network?: MessageLink;
+  /** a frame that is not a JSON object with a string `type` (the target broke the protocol): dropped, said here */
+  readonly onProtocolError?: (message: string) => void;
 }
 
 export class ProtocolSocket {
@@ -193,12 +195,26 @@ export class ProtocolSocket {
       if (head.startsWith('{"type":"presence"') && !this.options.wants('presence')) return;
       if (head.startsWith('{"type":"chat.message"') && !this.options.wants('chat.message')) return;
     }
-    let frame: ServerFrame;
+    let parsed: unknown;
     try {
-      frame = JSON.parse(data.toString()) as ServerFrame;
+      parsed = JSON.parse(data.toString());
     } catch {
-      return; // the reference Waddle only sends JSON; anything else is not for us
+      return this.protocolError(`a frame that is not JSON (${preview(data)})`);
     }
+    // null, a number, a string or an array parse as JSON too; none of them is a frame (a crash here ended the whole fleet)
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed) || typeof (parsed as { type?: unknown }).type !== 'string') {
+      return this.protocolError(`a frame that is not an object with a string "type" (${preview(data)})`);
+    }
+    const frame = parsed as ServerFrame;
+    try {
+      this.dispatch(frame, receivedAtMs);
+    } catch (error) {
+      // an object frame whose fields are not what its type promises (a handler read a missing one)
+      this.protocolError(`a malformed "${frame.type}" frame (${preview(data)}: ${(error as Error).message})`);
+    }
+  }
+
+  private dispatch(frame: ServerFrame, receivedAtMs: number): void {
     const ref = 'ref' in frame ? frame.ref : undefined;
     const waiter = ref !== undefined ? this.pending?.get(ref) : undefined;
     if (waiter && ref !== undefined && (frame.type === 'error' || !waiter.until)) {
@@ -215,6 +231,10 @@ export class ProtocolSocket {
       }
     }
     this.options.onFrame(frame, receivedAtMs);
+  }
+
+  private protocolError(what: string): void {
+    this.options.onProtocolError?.(`${this.options.label}: the target sent ${what} on ${this.options.url}; dropped`);
   }
 
   private forget(waiter: Waiter): void {
@@ -247,4 +267,10 @@ export class ProtocolSocket {
     if (this.closing) throw new Error(`${this.options.label}: WebSocket is closed (close() was called); cannot send ${what}`);
     if (this.ws.readyState !== WebSocket.OPEN) throw new Error(`${this.options.label}: WebSocket is closed (state ${this.ws.readyState}); cannot send ${what}`);
   }
+}
+
+/** The start of a frame for an error message: short, one line. */
+function preview(data: Buffer): string {
+  const text = data.toString('utf8', 0, 60).replace(/\s+/g, ' ');
+  return data.length > 60 ? `${text}…` : text;
 }

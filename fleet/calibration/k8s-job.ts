@@ -19,6 +19,8 @@ export interface JobInput {
 /** Memory request: what a worker carries at peak plus a quarter; the limit half again. */
 const memoryHeadroom = 1.25;
 const memoryLimitFactor = 1.5;
+/** Chromium's /dev/shm (the container default of 64 MB crashes renderers under video load). */
+const shmGi = 2;
 
 export function indexedJob(input: JobInput): Record<string, unknown> {
   const { estimate: e } = input;
@@ -28,7 +30,9 @@ export function indexedJob(input: JobInput): Record<string, unknown> {
   // even when 8 users fit one; the run's default cap (4) unless the users need more
   const maxBrowsers = Math.max(defaultMaxBrowsers, Math.ceil(e.perWorker.browserUsers / input.contextsPerBrowser));
   const requestGi = Math.max(1, Math.ceil((e.perWorker.memoryMb * memoryHeadroom) / 1024));
-  const limitGi = Math.ceil(requestGi * memoryLimitFactor);
+  // /dev/shm is a memory-backed emptyDir: what Chromium keeps there counts against the container's
+  // limit, so the limit holds the worker's headroom and the whole shm besides
+  const limitGi = Math.ceil(requestGi * memoryLimitFactor) + shmGi;
   const cpu = String(e.worker.cores);
   const run = [
     `exec node bin/waddle-fleet.mjs run ${input.planRef}`,
@@ -87,7 +91,7 @@ export function indexedJob(input: JobInput): Record<string, unknown> {
           ],
           volumes: [
             { name: 'results', persistentVolumeClaim: { claimName: 'waddle-fleet-results' } },
-            { name: 'dshm', emptyDir: { medium: 'Memory', sizeLimit: '2Gi' } },
+            { name: 'dshm', emptyDir: { medium: 'Memory', sizeLimit: `${shmGi}Gi` } },
           ],
         },
       },

@@ -30,17 +30,33 @@ interface UserCost {
 }
 
 /**
- * Defaults when nothing was calibrated: README figures on 2 cores (the former bench:generator, 2026): a video
- * or screen user ~0.32 core and 190 MB, voice ~0.18 core and 110 MB, chat and the rest ~0.08 core
- * and 75 MB, a protocol user ~0.00003 core and 0.04 MB; a worker's Node and first browser ~0.1
- * core and 300 MB.
+ * Defaults when nothing was calibrated lean to safety (the former, lighter figures priced stress at
+ * 2 workers where 2,500 of its users saturated one machine and the calibration says 4). A shipped
+ * journey is priced by what `calibrate` measured for it on a 2-core machine (README "Workers a plan
+ * needs") with a 25% margin per user, since a busy machine measures up to 2× either way; a journey
+ * of a plan's own by the most expensive measured user of its kind: protocol ~0.00025 core and
+ * 0.2 MB, a video or screen browser user ~0.33 core and 370 MB, voice ~0.18 core and 110 MB, the
+ * rest ~0.19 core and 200 MB. A worker's Node and first browser cost ~0.1 core and 300 MB; protocol
+ * uploaders ~1 core more while the target takes uploads as fast as it can.
  */
-function defaultCost(driverKind: 'browser' | 'protocol', needs: { video: boolean; voice: boolean }): UserCost {
-  const fixed = { fixedCores: 0.1, fixedMemoryMb: 300, calibrated: false };
-  if (driverKind === 'protocol') return { cores: 0.00003, memoryMb: 0.04, ...fixed };
-  if (needs.video) return { cores: 0.32, memoryMb: 190, ...fixed };
+const measuredOn2Cores: Readonly<Record<string, { readonly protocol: readonly [number, number]; readonly browser: readonly [number, number] }>> = {
+  // [cores, MB] per user
+  voiceCall: { protocol: [0.00004, 0.101], browser: [0.079, 84] },
+  videoCall: { protocol: [0.00001, 0.066], browser: [0.323, 212] },
+  chatMessaging: { protocol: [0.000122, 0.162], browser: [0.066, 89] },
+  fileUpload: { protocol: [0.000254, 0.194], browser: [0.189, 196] },
+  screenShare: { protocol: [0.00001, 0.056], browser: [0.217, 369] },
+};
+const perUserMargin = 1.25;
+
+function defaultCost(driverKind: 'browser' | 'protocol', journey: string, needs: { video: boolean; voice: boolean }): UserCost {
+  const fixed = { fixedCores: driverKind === 'protocol' && journey === 'fileUpload' ? 1.0 : 0.1, fixedMemoryMb: 300, calibrated: false };
+  const measured = measuredOn2Cores[journey]?.[driverKind];
+  if (measured) return { cores: measured[0] * perUserMargin, memoryMb: measured[1] * perUserMargin, ...fixed };
+  if (driverKind === 'protocol') return { cores: 0.00025, memoryMb: 0.2, ...fixed };
+  if (needs.video) return { cores: 0.33, memoryMb: 370, ...fixed };
   if (needs.voice) return { cores: 0.18, memoryMb: 110, ...fixed };
-  return { cores: 0.08, memoryMb: 75, ...fixed };
+  return { cores: 0.19, memoryMb: 200, ...fixed };
 }
 
 export interface WorkersEstimate {
@@ -85,7 +101,7 @@ export function workersNeeded(input: EstimateInput): WorkersEstimate {
       const perCore = (pct: number) => (pct / 100) * calibration!.machine.cores;
       cost = entry
         ? { cores: perCore(entry.cpuPctPerUser), memoryMb: entry.pssMbPerUser, fixedCores: perCore(entry.fixedCpuPct), fixedMemoryMb: entry.fixedPssMb, calibrated: true }
-        : defaultCost(driverKind, { video: Boolean(journey?.media?.camera || journey?.media?.screen), voice: journey?.requires?.includes('voice') ?? false });
+        : defaultCost(driverKind, slot.journey, { video: Boolean(journey?.media?.camera || journey?.media?.screen), voice: journey?.requires?.includes('voice') ?? false });
       if (!entry) uncalibrated.add(`${slot.journey} on ${driverKind}`);
       costs.set(key, cost);
     }

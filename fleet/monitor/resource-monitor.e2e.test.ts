@@ -162,9 +162,15 @@ describe('resource monitor: target /metrics', () => {
     const dead = recorder();
     const events: RunEvent[] = [];
     const live = startResourceMonitor({ recorder: rec, intervalMs: 200, browserPids: () => [], targetMetricsUrl: url, onEvent: () => {} });
-    const broken = startResourceMonitor({ recorder: dead, intervalMs: 200, browserPids: () => [], targetMetricsUrl: 'http://127.0.0.1:9/metrics', onEvent: (e) => events.push(e) });
+    // named by the operator (--target-metrics): kept asking, failures counted
+    const broken = startResourceMonitor({ recorder: dead, intervalMs: 200, browserPids: () => [], targetMetricsUrl: 'http://127.0.0.1:9/metrics', targetMetricsExplicit: true, onEvent: (e) => events.push(e) });
+    // the default <target>/metrics of a target that has none: asked once, said once, dropped
+    const absentEvents: RunEvent[] = [];
+    const absent = startResourceMonitor({ recorder: recorder(), intervalMs: 200, browserPids: () => [], targetMetricsUrl: 'http://127.0.0.1:9/metrics', onEvent: (e) => absentEvents.push(e) });
     await sleep(1000);
-    await Promise.all([live.stop(), broken.stop()]);
+    await Promise.all([live.stop(), broken.stop(), absent.stop()]);
+    expect(absent.health().targetScrapeFailures).toBe(0);
+    expect(absentEvents.map((e) => e.message)).toEqual([expect.stringMatching(/^the target offers no metrics at http:\/\/127\.0\.0\.1:9\/metrics .*--target-metrics <url>$/)]);
     await new Promise((r) => server.close(r));
     expect(rec.values('target.ws_connections')).toContain(7);
     expect(rec.values('target.cpu_pct')).toContain(12.5);

@@ -23,6 +23,8 @@ export interface ResourceMonitorOptions {
   /** other generator processes to count (e.g. helper workers) */
   readonly extraPids?: () => number[];
   readonly targetMetricsUrl?: string;
+  /** the operator named targetMetricsUrl (--target-metrics): keep asking even when the first read fails */
+  readonly targetMetricsExplicit?: boolean;
   /** limits of the saturation rule (./saturation.ts); unset ones take the defaults */
   readonly saturation?: Partial<SaturationLimits>;
   /**
@@ -73,7 +75,7 @@ class RunningMonitor implements ResourceMonitor {
     this.#options = options;
     const intervalMs = options.intervalMs ?? 2000;
     this.#judge = new SaturationJudge({ ...defaultSaturationLimits, ...definedOnly(options.saturation ?? {}) });
-    this.#scraper = options.targetMetricsUrl ? createTargetScraper(options.targetMetricsUrl, Math.min(1500, intervalMs), (m, v) => this.#record(m, v), options.onEvent) : undefined;
+    this.#scraper = options.targetMetricsUrl ? createTargetScraper(options.targetMetricsUrl, Math.min(1500, intervalMs), (m, v) => this.#record(m, v), options.onEvent, { explicit: options.targetMetricsExplicit ?? false }) : undefined;
     this.#loopInterval.enable();
     this.#loopRun.enable();
     this.#sampler = new LoadSampler(() => this.#browserTreePids());

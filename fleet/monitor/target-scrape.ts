@@ -46,27 +46,46 @@ export interface TargetScraper {
   readonly failures: number;
 }
 
-/** A scraper of url that records target.* figures; failures are counted, the first one is warned about. */
+/**
+ * A scraper of url that records target.* figures. The first read is a probe: a target that has no
+ * such endpoint (an error status, or an answer with none of our figures, as an app's HTML page) is
+ * said once and never asked again — a foreign app was polled every 2 s and warned about each run.
+ * Once it answered (or when the operator named the URL: `explicit`), failures are counted and the
+ * first one is warned about.
+ */
 export function createTargetScraper(
   url: string,
   timeoutMs: number,
   record: (metric: MetricName, value: number) => void,
   onEvent: (event: RunEvent) => void,
+  options: { readonly explicit?: boolean } = {},
 ): TargetScraper {
   let failures = 0;
+  let answered = false;
+  let absent = false;
   return {
     get failures() {
       return failures;
     },
     async scrape() {
+      if (absent) return;
       try {
         const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
         if (!res.ok) throw new Error(`HTTP ${res.status}`);
-        for (const [metric, value] of mapTargetMetrics(parsePrometheusText(await res.text()))) record(metric, value);
+        const figures = mapTargetMetrics(parsePrometheusText(await res.text()));
+        if (figures.length === 0 && !answered) throw new Error('no Prometheus figure the fleet knows in the answer');
+        answered = true;
+        for (const [metric, value] of figures) record(metric, value);
       } catch (err) {
+        const why = err instanceof Error ? err.message : String(err);
+        if (!answered && !options.explicit) {
+          absent = true;
+          onEvent({ timeMs: Date.now(), type: 'warning', reason: 'target_metrics', message: `the target offers no metrics at ${url} (${why}): target.* figures are not collected and it is not asked again; if it has a Prometheus endpoint elsewhere, give --target-metrics <url>` });
+          return;
+        }
         failures++;
         if (failures === 1) {
-          onEvent({ timeMs: Date.now(), type: 'warning', reason: 'target_metrics', message: `resource monitor: cannot read ${url} (${err instanceof Error ? err.message : String(err)}); target.* metrics are missing, failures are counted` });
+          onEvent({ timeMs: Date.now(), type: 'warning', reason: 'target_metrics', message: `resource monitor: cannot read ${url} (${why}); target.* metrics are missing, failures are counted` });
         }
       }
     },

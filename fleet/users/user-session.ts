@@ -16,6 +16,7 @@ import type { FailureEvidenceRecorder } from '../evidence/failure-evidence.ts';
 import { FailureTrace, type TraceMode } from '../evidence/failure-trace.ts';
 import { watchPageConsole } from '../evidence/page-console.ts';
 import type { BrowserPool } from '../pool/browser-pool.ts';
+import { watchConnection } from './connection-watch.ts';
 import { measurePresence, type PresenceBoard } from './measured-client.ts';
 import { runVirtualUser, type ClientSession, type VuOutcome } from './virtual-user.ts';
 
@@ -78,8 +79,14 @@ async function openSession(env: UserEnv, slot: VuSlot, driver: Driver, media: Me
     const network = profile && isImpairing(profile) ? messageLink(profile, userSeed(env.seed, slot.index), env.loadStartedAtMs) : undefined;
     const client = await driver.create({ target, username, signal: abortSignal, ...(network ? { network } : {}) });
     const measured = measurePresence(client, board, recorder, tags);
+    const connection = watchConnection(client, recorder, tags, (e) => env.record({ timeMs: Date.now(), ...e }));
     // no page to show: a protocol user's evidence is its message
-    return { client: measured.client, ...(evidence ? { captureFailure: (failure) => evidence.capture(failure) } : {}), close: async () => (measured.stop(), await client.close()) };
+    return {
+      client: measured.client,
+      ...(connection ? { connection } : {}),
+      ...(evidence ? { captureFailure: (failure) => evidence.capture(failure) } : {}),
+      close: async () => (connection?.stop(), measured.stop(), await client.close()),
+    };
   }
   if (!env.pool) throw new Error(`a browser user (${username}, driver '${driver.name}') has no browser pool here; browser users run on the main thread`);
   // a trace is per context: users with failure traces keep their own
@@ -102,12 +109,15 @@ async function openSession(env: UserEnv, slot: VuSlot, driver: Driver, media: Me
     const trace = await FailureTrace.start(session.context, env.traceFailures);
     const client = await driver.create({ page: session.page, target, username, signal: AbortSignal.any([abortSignal, session.signal]) });
     const measured = measurePresence(client, board, recorder, tags);
+    const connection = watchConnection(client, recorder, tags, (e) => env.record({ timeMs: Date.now(), ...e }));
     return {
       client: measured.client,
       page: session.page,
+      ...(connection ? { connection } : {}),
       ...(evidence ? { captureFailure: (failure) => evidence.capture(failure, { page: session.page, console: pageConsole, ...(trace ? { trace } : {}) }) } : {}),
       ...(trace ? { startIteration: () => trace.restart() } : {}),
       close: async () => {
+        connection?.stop();
         measured.stop();
         await client.close().catch(() => {});
         await release();

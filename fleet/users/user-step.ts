@@ -17,6 +17,11 @@ export class VuAbortedError extends Error {
   override readonly name = 'AbortError';
 }
 
+/** An iteration that lost its connection to the target (fleet/users/connection-watch.ts): a network failure. */
+export class ConnectionLostError extends Error {
+  override readonly name = 'ConnectionLostError';
+}
+
 /** Thrown by a failed critical step to end its iteration; carries the classified reason. */
 export class StepFailedError extends Error {
   override readonly name = 'StepFailedError';
@@ -37,6 +42,7 @@ export function classifyError(error: unknown, aborted = false): FailureReason {
   // an AbortError (a DOMException from a journey, a VuAbortedError) is a stop, not a failure
   if (aborted || error instanceof VuAbortedError || (error as { name?: unknown } | null)?.name === 'AbortError') return 'aborted';
   if (error instanceof TimeoutError) return 'timeout';
+  if (error instanceof ConnectionLostError) return 'network';
   const name = error instanceof Error ? error.name : '';
   const message = messageOf(error);
   if (name === 'TimeoutError' || /\btimeout\b.*\bexceeded\b|\btimed out\b/i.test(message)) return 'timeout';

@@ -12,8 +12,9 @@ import type { Journey, JourneyContext } from '../../journeys/types.ts';
 import type { MetricsRecorder, RunEvent, Tags } from '../../metrics/types.ts';
 import type { VuSlot } from '../../plans/schedule.ts';
 import type { FailureInfo } from '../evidence/failure-evidence.ts';
+import type { ConnectionWatch } from './connection-watch.ts';
 import { drawProfile } from './profile.ts';
-import { classifyError, fatalReasons, makeStep, messageOf, race, StepFailedError, VuAbortedError, type FailureReason } from './user-step.ts';
+import { classifyError, ConnectionLostError, fatalReasons, makeStep, messageOf, race, StepFailedError, VuAbortedError, type FailureReason } from './user-step.ts';
 
 export { classifyError, StepFailedError, StepTimeoutError, VuAbortedError, type FailureReason } from './user-step.ts';
 
@@ -25,6 +26,8 @@ export interface ClientSession {
   readonly captureFailure?: (failure: FailureInfo) => Promise<void>;
   /** Called before each iteration (a failure trace starts a fresh chunk); bounded like captureFailure. */
   readonly startIteration?: () => Promise<void>;
+  /** the client's connection, when its driver reports it: an iteration that lost it is not completed */
+  readonly connection?: ConnectionWatch;
   close(): Promise<void>;
 }
 
@@ -187,10 +190,14 @@ class UserRun {
     const session = this.#session!;
     await this.#bounded(session.startIteration, 'start of iteration');
     this.iterations.started++;
+    session.connection?.startIteration();
     const startedMs = performance.now();
     try {
       await race(Promise.resolve().then(() => journey.run(this.#journeyContext(session))), undefined, abortSignal, `${this.label} ${slot.journey}`);
       if (abortSignal.aborted) throw new VuAbortedError('aborted');
+      // its steps may each have failed softly, but an iteration without a connection sent no load
+      const lost = session.connection?.lostDuringIteration();
+      if (lost !== undefined) throw new ConnectionLostError(`the iteration ran without a connection for a while: ${lost}`);
       this.iterations.completed++;
       safeRecord(recorder, 'journey.duration_ms', performance.now() - startedMs, this.tags);
       safeRecord(recorder, 'journey.completed', 1, this.tags);

@@ -27,6 +27,20 @@ export interface DriverCreateContext {
   readonly username: string;
   /** aborted when the user must stop at once (run aborted, page crashed) */
   readonly signal: AbortSignal;
+  /**
+   * Where a driver that measures media itself (a protocol driver with 'media') records webrtc.*
+   * metrics, with `tags` (the user's journey and driver). Browser users' come from the probe.
+   */
+  readonly metrics?: { record(metric: string, value: number, tags?: Readonly<Record<string, string>>): void };
+  readonly tags?: Readonly<Record<string, string>>;
+  /** the fake media sizes for this user's journey (the plan's over the journey's own) */
+  readonly media?: { readonly camera?: VideoProfile; readonly screen?: VideoProfile };
+}
+
+export interface VideoProfile {
+  readonly width: number;
+  readonly height: number;
+  readonly fps: number;
 }
 
 export interface BrowserDriverCreateContext extends DriverCreateContext {

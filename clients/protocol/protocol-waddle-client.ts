@@ -37,7 +37,7 @@ import { login, type HttpApi } from './http-api.ts';
 import { ProtocolSocket, type FrameBody } from './socket.ts';
 import { downloadAttachment, uploadFile } from './transfers.ts';
 import { sharedWaddleInfo as info } from './shared-waddles.ts';
-import { VoiceCall, type SignallingStats } from './voice-call.ts';
+import { VoiceCall, type CallSession, type SignallingStats } from './voice-call.ts';
 
 /**
  * What a protocol user can do, in the capability names plans use. Decoded media ('media') is
@@ -53,6 +53,8 @@ export interface ProtocolWaddleClientOptions {
   password?: string;
   /** bound on every single request and wait. Default 15 000 ms. */
   actionTimeoutMs?: number;
+  /** what carries this client's calls; default: VoiceCall (synthetic signalling, no media) */
+  call?: (sendSignal: (to: string, data: unknown) => void) => CallSession;
 }
 
 type Of<T extends ServerFrame['type']> = Extract<ServerFrame, { type: T }>;
@@ -76,7 +78,8 @@ export class ProtocolWaddleClient implements WaddleClient {
   // created on first use: most users never need most of them
   private messageHandlers: Set<(message: ReceivedMessage) => void> | undefined;
   private presenceHandlers: Set<(change: PresenceChange) => void> | undefined;
-  private voice: VoiceCall | undefined;
+  private voice: CallSession | undefined;
+  private readonly makeCall: (sendSignal: (to: string, data: unknown) => void) => CallSession;
   private mediaWaits: Set<(error: Error) => void> | undefined;
   private closed = false;
 
@@ -85,6 +88,7 @@ export class ProtocolWaddleClient implements WaddleClient {
     this.password = options.password;
     this.timeoutMs = options.actionTimeoutMs ?? 15_000;
     this.label = `ProtocolWaddleClient(${options.username})`;
+    this.makeCall = options.call ?? ((send) => new VoiceCall(send));
     this.api = { baseUrl: options.baseUrl.replace(/\/+$/, ''), label: this.label, timeoutMs: this.timeoutMs };
   }
 
@@ -95,7 +99,7 @@ export class ProtocolWaddleClient implements WaddleClient {
 
   /** Signalling counts: synthetic offers/answers sent, exchanges completed, real offers skipped. */
   get signallingStats(): Readonly<SignallingStats> {
-    return { ...(this.voice?.stats ?? { syntheticOffersSent: 0, syntheticAnswersSent: 0, exchangesCompleted: 0, realOffersSkipped: 0, otherSignalsSkipped: 0 }) };
+    return { ...(this.voice instanceof VoiceCall ? this.voice.stats : { syntheticOffersSent: 0, syntheticAnswersSent: 0, exchangesCompleted: 0, realOffersSkipped: 0, otherSignalsSkipped: 0 }) };
   }
 
   // ---- connection -----------------------------------------------------------------
@@ -258,7 +262,7 @@ export class ProtocolWaddleClient implements WaddleClient {
         this.mediaWaits?.delete(fail);
         reject(error);
       };
-      const timer = setTimeout(() => fail(new Error(`${this.label}: timed out after ${timeoutMs} ms waiting for remote ${kind}: ${NEEDS[kind]} that completed the synthetic signalling exchange with this client (seen: ${voice.describe(kind)})`)), timeoutMs);
+      const timer = setTimeout(() => fail(new Error(`${this.label}: timed out after ${timeoutMs} ms waiting for remote ${kind}: ${voice.needs(kind)} (seen: ${voice.describe(kind)})`)), timeoutMs);
       (this.mediaWaits ??= new Set()).add(fail);
       const stop = voice.whenMedia(kind, () => {
         clearTimeout(timer);
@@ -316,14 +320,15 @@ export class ProtocolWaddleClient implements WaddleClient {
     this.voice?.left();
   }
 
-  private voiceCall(): VoiceCall {
-    return (this.voice ??= new VoiceCall((to, data) => this.socket?.isOpen && this.socket.send({ type: 'rtc.signal', to, data })));
+  private voiceCall(): CallSession {
+    return (this.voice ??= this.makeCall((to, data) => void (this.socket?.isOpen && this.socket.send({ type: 'rtc.signal', to, data }))));
   }
 
   private async setFlag(flag: VoiceFlag, on: boolean): Promise<void> {
     const voice = this.voice;
     const channelId = voice?.channelId;
     if (!voice || channelId === undefined) throw new Error(`${this.label}: cannot set ${flag}=${on}: not in a voice channel (call joinVoice first)`);
+    voice.setLocal?.(flag, on);
     const shows = (f: ServerFrame): boolean => f.type === 'voice.members' && f.channelId === channelId && voice.ownStateIn(f.participants)?.[flag] === on;
     await this.ask({ type: 'voice.state', [flag]: on }, `voice.state ${flag}=${on} to show in the member list of ${channelId}`, shows);
   }
@@ -375,12 +380,6 @@ export class ProtocolWaddleClient implements WaddleClient {
     for (const h of this.presenceHandlers ?? []) safely(() => h(change));
   }
 }
-
-const NEEDS: Record<RemoteMediaKind, string> = {
-  audio: 'a remote participant announcing audio (unmuted)',
-  video: 'a remote participant announcing video (camera on)',
-  screen: 'a remote participant announcing a screen share (screen on)',
-};
 
 function safely(fn: () => void): void {
   try {

@@ -64,7 +64,7 @@ async function openSession(env: UserEnv, slot: VuSlot, driver: Driver, media: Me
   const tags = { journey: slot.journey, driver: driver.name };
   const { target, board, recorder, evidence } = env;
   if (driver.kind === 'protocol') {
-    const client = await driver.create({ target, username, signal: abortSignal });
+    const client = await driver.create({ target, username, signal: abortSignal, metrics: recorder, tags, ...(media ? { media } : {}) });
     const measured = measurePresence(client, board, recorder, tags);
     // no page to show: a protocol user's evidence is its message
     return { client: measured.client, ...(evidence ? { captureFailure: (failure) => evidence.capture(failure) } : {}), close: async () => (measured.stop(), await client.close()) };

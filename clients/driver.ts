@@ -71,6 +71,11 @@ export interface BrowserDriver extends DriverCommon {
 export interface ProtocolDriver extends DriverCommon {
   readonly kind: 'protocol';
   create(context: DriverCreateContext): WaddleClient | Promise<WaddleClient>;
+  /**
+   * Make what its users will send (e.g. pre-encoded media files) before any user starts, once per
+   * media profile of the plan (the fleet's media task), so no user waits on ffmpeg mid-journey.
+   */
+  prepareMedia?(media: { readonly camera?: VideoProfile; readonly screen?: VideoProfile }): Promise<void>;
 }
 
 export type Driver = BrowserDriver | ProtocolDriver;

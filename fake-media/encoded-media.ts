@@ -28,7 +28,8 @@ export interface EncodedAudio {
 
 /** ffmpeg arguments for the VP8 camera file: testsrc2 (moving, like the fake camera), realtime VP8, a keyframe every 2 s. */
 export function vp8Args(spec: VideoSpec, seconds: number, out: string): string[] {
-  const kbps = Math.max(150, Math.round((spec.width * spec.height * spec.fps) / 5_000));
+  // ~0.2 bit per pixel, capped at what a call's camera sends (Chromium's default VP8 ceiling is 2.5 Mb/s)
+  const kbps = Math.min(2_500, Math.max(150, Math.round((spec.width * spec.height * spec.fps) / 5_000)));
   return [
     '-f', 'lavfi', '-i', `testsrc2=size=${spec.width}x${spec.height}:rate=${spec.fps}:duration=${seconds}`,
     '-vf', 'format=yuv420p',

@@ -5,12 +5,14 @@
 // split users evenly, so the plan's peak cost divided by the workers must fit one worker.
 import type { PlanCatalog } from '../../plans/catalog.ts';
 import { peakConcurrency, type VuSlot } from '../../plans/schedule.ts';
+import { protocolMediaCost } from '../../clients/protocol-media/cost.ts';
 import { costOf, type Calibration } from './calibration-file.ts';
 
 export const cpuLimitShare = 0.8;
 export const memoryLimitShare = 0.8;
 /** Protocol users one worker process holds (measured: 10,000 at ~27% of a core, bench:protocol). */
 export const protocolUsersPerWorker = 20_000;
+export { protocolMediaCost };
 
 /** A worker's size: cores and memory (MB). */
 export interface WorkerSize {
@@ -33,8 +35,9 @@ interface UserCost {
  * and 75 MB, a protocol user ~0.00003 core and 0.04 MB; a worker's Node and first browser ~0.1
  * core and 300 MB.
  */
-function defaultCost(driverKind: 'browser' | 'protocol', needs: { video: boolean; voice: boolean }): UserCost {
+function defaultCost(driverKind: 'browser' | 'protocol', needs: { video: boolean; voice: boolean; media: boolean }): UserCost {
   const fixed = { fixedCores: 0.1, fixedMemoryMb: 300, calibrated: false };
+  if (driverKind === 'protocol' && needs.media && (needs.video || needs.voice)) return { ...protocolMediaCost[needs.video ? 'video' : 'voice'], ...fixed };
   if (driverKind === 'protocol') return { cores: 0.00003, memoryMb: 0.04, ...fixed };
   if (needs.video) return { cores: 0.32, memoryMb: 190, ...fixed };
   if (needs.voice) return { cores: 0.18, memoryMb: 110, ...fixed };
@@ -75,14 +78,17 @@ export function workersNeeded(input: EstimateInput): WorkersEstimate {
     const key = `${slot.journey}\u0000${slot.driver}`;
     let cost = costs.get(key);
     if (!cost) {
-      const driverKind = catalog.driver(slot.driver)?.kind ?? 'browser';
+      const driver = catalog.driver(slot.driver);
+      const driverKind = driver?.kind ?? 'browser';
       const journey = catalog.journey(slot.journey);
-      const entry = calibration && costOf(calibration, slot.journey, driverKind);
+      // calibrate measures plain protocol users: one carrying media costs ~300× more, so it keeps the media figure
+      const media = driverKind === 'protocol' && (driver?.capabilities.includes('media') ?? false);
+      const entry = calibration && !media ? costOf(calibration, slot.journey, driverKind) : undefined;
       const perCore = (pct: number) => (pct / 100) * calibration!.machine.cores;
       cost = entry
         ? { cores: perCore(entry.cpuPctPerUser), memoryMb: entry.pssMbPerUser, fixedCores: perCore(entry.fixedCpuPct), fixedMemoryMb: entry.fixedPssMb, calibrated: true }
-        : defaultCost(driverKind, { video: Boolean(journey?.media?.camera || journey?.media?.screen), voice: journey?.requires?.includes('voice') ?? false });
-      if (!entry) uncalibrated.add(`${slot.journey} on ${driverKind}`);
+        : defaultCost(driverKind, { video: Boolean(journey?.media?.camera || journey?.media?.screen), voice: journey?.requires?.includes('voice') ?? false, media });
+      if (!entry) uncalibrated.add(media ? `${slot.journey} on ${slot.driver} (npm run bench:media-protocol figures; calibrate does not measure it)` : `${slot.journey} on ${driverKind}`);
       costs.set(key, cost);
     }
     return cost;

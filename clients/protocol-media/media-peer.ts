@@ -3,8 +3,8 @@
 // 1 video (camera), 2 video (screen) — created by the newcomer's offer, trickle ICE through
 // rtc.signal, and on/off as "a track or none" (no renegotiation). So a browser peer and a
 // protocolMedia peer meet in the same call and really exchange RTP.
-// Loopback only: ICE binds 127.0.0.1, with no STUN/TURN server, and only loopback candidates are
-// signalled (werift also gathers the machine's other addresses; those are never sent).
+// Loopback only: ICE gathers 127.0.0.1 alone and binds it, with no STUN/TURN server (werift's
+// default has Google's STUN server), and only loopback candidates are ever signalled.
 import { RTCPeerConnection, type RTCRtpTransceiver } from 'werift';
 import { InboundStream } from './inbound-stream.ts';
 import type { MediaMeter } from './meter.ts';
@@ -17,9 +17,11 @@ export type Kind = (typeof KINDS)[number];
 
 const peerConfig = {
   iceServers: [],
+  // werift gathers every interface's address for these families (each its own socket), and leaves
+  // loopback out unless named as an additional host: off, so 127.0.0.1 is the only candidate
+  iceUseIpv4: false,
   iceUseIpv6: false,
   iceInterfaceAddresses: { udp4: LOOPBACK },
-  // werift leaves loopback out of host candidates unless named here
   iceAdditionalHostAddresses: [LOOPBACK],
   bundlePolicy: 'max-bundle' as const,
 };

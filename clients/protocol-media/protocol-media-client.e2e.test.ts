@@ -53,6 +53,8 @@ describe('ProtocolMediaWaddleClient', () => {
     await a.c.close();
     await b.c.close();
     expect(pacedStreams()).toBe(0);
+    await sleep(100); // UDP sockets close on the next turn of the loop
+    expect(process.getActiveResourcesInfo().filter((r) => r === 'UDPWrap' || r === 'Timeout'), 'sockets or timers left by the users').toEqual([]);
     const received = a.metrics.sums;
     expect(received.get('webrtc.frames video/inbound')).toBeGreaterThan(0);
     // what alice received is what bob sent, within the packets in flight at close

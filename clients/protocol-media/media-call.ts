@@ -13,6 +13,7 @@ import type { MediaMeter } from './meter.ts';
 import type { PayloadTrack } from './rtp-payloads.ts';
 
 type Flag = 'muted' | 'camera' | 'screen';
+const MAX_RECALLS = 2;
 
 interface Waiter {
   readonly kind: RemoteMediaKind;
@@ -29,6 +30,8 @@ export class MediaCall implements CallSession {
   private readonly sending: Record<Kind, boolean> = { audio: true, video: false, screen: false };
   /** signalling or ICE failures with any peer since the client was made */
   failures = 0;
+  /** calls placed again after a failed connection, per peer id (bounded by MAX_RECALLS) */
+  private readonly recalls = new Map<string, number>();
 
   constructor(
     private readonly sendSignal: (to: string, data: unknown) => void,
@@ -54,6 +57,7 @@ export class MediaCall implements CallSession {
 
   left(): void {
     this.channelId = undefined;
+    this.recalls.clear();
     for (const peer of this.peers.values()) peer.close();
     this.peers.clear();
   }
@@ -127,9 +131,28 @@ export class MediaCall implements CallSession {
       sending: this.sending,
       meter: this.meter,
       onMedia: () => this.settle(),
+      onFailed: (failed) => this.failed(peerId, failed),
     });
     this.peers.set(peerId, peer);
     return peer;
+  }
+
+  /**
+   * A connection failed: counted (webrtc.connection_failures); the side that offered calls again
+   * with a new connection — a new offer, which the other side takes as a restart, as the web
+   * client does — at most MAX_RECALLS times per peer. A starved process can miss ICE's checks on
+   * loopback; a person would rejoin.
+   */
+  private failed(peerId: string, peer: MediaPeer): void {
+    this.failures += 1;
+    this.meter.connectionFailed();
+    const recalls = this.recalls.get(peerId) ?? 0;
+    if (!peer.offered || recalls >= MAX_RECALLS || this.peers.get(peerId) !== peer) return;
+    this.recalls.set(peerId, recalls + 1);
+    peer.close();
+    const again = this.newPeer(peerId, peer.username);
+    again.lastError = `called again after a failed connection (${recalls + 1} of ${MAX_RECALLS})`;
+    this.guard(again, again.offer());
   }
 
   private guard(peer: MediaPeer, work: Promise<void>): void {

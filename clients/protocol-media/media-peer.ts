@@ -39,6 +39,8 @@ export interface PeerEnv {
   readonly meter: MediaMeter;
   /** remote media of a kind arrived (first audio payload, first complete video frame) */
   readonly onMedia: () => void;
+  /** the connection failed (ICE or DTLS) */
+  readonly onFailed: (peer: MediaPeer) => void;
 }
 
 /** Drops a=candidate lines that are not loopback: werift puts every gathered host into its SDP. */
@@ -53,6 +55,8 @@ export class MediaPeer {
   private readonly unmeter: (() => void)[] = [];
   private readonly queued: CandidateInit[] = [];
   private closed = false;
+  /** we offered (the newcomer's side): the side that calls again when the connection fails */
+  offered = false;
   /** the last thing that failed with this peer (signalling, ICE), for timeout messages */
   lastError: string | undefined;
 
@@ -77,7 +81,9 @@ export class MediaPeer {
     };
     this.pc.connectionStateChange.subscribe((state) => {
       if (state === 'connected') this.startSending();
-      if (state === 'failed') this.lastError = 'the peer connection failed (ICE or DTLS)';
+      if (state !== 'failed' || this.closed) return;
+      this.lastError = 'the peer connection failed (ICE or DTLS)';
+      env.onFailed(this);
     });
   }
 
@@ -87,6 +93,7 @@ export class MediaPeer {
 
   /** We are the newcomer: three transceivers, then the offer. */
   async offer(): Promise<void> {
+    this.offered = true;
     for (const kind of KINDS) this.pc.addTransceiver(kind === 'audio' ? 'audio' : 'video', { direction: 'sendrecv' });
     await this.pc.setLocalDescription(await this.pc.createOffer());
     this.sendDescription();

@@ -59,6 +59,11 @@ export class MediaMeter {
     };
   }
 
+  /** A peer connection reached 'failed' (the probe's webrtc.connection_failures). */
+  connectionFailed(): void {
+    this.sink?.record('webrtc.connection_failures', 1, this.tags);
+  }
+
   /** Ends every stream (the user left or closed). */
   close(): void {
     const now = performance.now();

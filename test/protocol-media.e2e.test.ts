@@ -47,6 +47,25 @@ export default definePlan({
 });
 `;
 
+// voiceCall and screenShare unchanged on protocolMedia (the screen: the camera's test pattern at the screen profile)
+const voiceAndScreen = `import { definePlan } from 'waddle-fleet';
+const call = { roomSize: 2, room: -1 };
+export default definePlan({
+  name: 'protocol-media-voice-screen',
+  media: { screen: { width: 640, height: 360, fps: 5 } },
+  phases: [{ name: 'calls', targetUsers: 4, rampUp: '1s', duration: '6s', scenarios: [
+    { journey: 'voiceCall', driver: 'protocolMedia', users: 2, params: { ...call, talkMs: 4000, speakSegmentMs: 1000, remoteMediaTimeoutMs: 15000 } },
+    { journey: 'screenShare', driver: 'protocolMedia', users: 2, params: { ...call, holdMs: 5000 } },
+  ] }],
+  gracefulStop: '20s',
+  thresholds: {
+    '${inbound('webrtc.packets', 'audio')}': ['count>100'],
+    '${inbound('webrtc.frames', 'screen')}': ['count>20'],
+    '${inbound('webrtc.frame_height_px', 'screen')}': ['min==360'],
+  },
+});
+`;
+
 async function summaryOf(results: string): Promise<RunSummary> {
   const [run] = (await readdir(results)).filter((d) => d !== 'latest');
   return JSON.parse(await readFile(join(results, run!, 'summary.json'), 'utf8')) as RunSummary;
@@ -73,6 +92,15 @@ describe('protocolMedia users (mesh)', () => {
     if (code === 4) expect(s.generator.saturated, output).toBe(true);
     else expect(code, output).toBe(0);
     expect(s.users.completed, output).toBe(2);
+    expect(s.thresholds.filter((t) => !t.ok), output).toEqual([]);
+  }, 240_000);
+
+  it('voiceCall and screenShare run on it unchanged: audio, and screen frames at the screen profile', async () => {
+    const { code, s, output } = await run('voice-screen', voiceAndScreen);
+    if (code === 4) expect(s.generator.saturated, output).toBe(true);
+    else expect(code, output).toBe(0);
+    expect(s.journeys['voiceCall']?.completed, output).toBeGreaterThanOrEqual(1);
+    expect(s.journeys['screenShare']?.completed, output).toBeGreaterThanOrEqual(1);
     expect(s.thresholds.filter((t) => !t.ok), output).toEqual([]);
   }, 240_000);
 

@@ -52,7 +52,7 @@ function costOf(slot: VuSlot, catalog: PlanCatalog): { browser: boolean; video: 
     // a protocol user that carries media (protocolMedia) sends and receives RTP: priced by bench:media-protocol
     const calls = journey?.requires?.includes('voice') ?? false;
     if (!driver?.capabilities.includes('media') || !calls) return { browser: false, video: false, memoryMb: memoryMbPerProtocolUser, mediaCores: 0 };
-    const cost = protocolMediaCost[journey?.media?.camera || journey?.media?.screen ? 'video' : 'voice'];
+    const cost = protocolMediaCost[journey?.media?.screen ? 'screen' : journey?.media?.camera ? 'video' : 'voice'];
     return { browser: false, video: false, memoryMb: cost.memoryMb, mediaCores: cost.cores };
   }
   const video = Boolean(journey?.media?.camera || journey?.media?.screen);

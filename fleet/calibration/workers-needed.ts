@@ -35,9 +35,9 @@ interface UserCost {
  * and 75 MB, a protocol user ~0.00003 core and 0.04 MB; a worker's Node and first browser ~0.1
  * core and 300 MB.
  */
-function defaultCost(driverKind: 'browser' | 'protocol', needs: { video: boolean; voice: boolean; media: boolean }): UserCost {
+function defaultCost(driverKind: 'browser' | 'protocol', needs: { video: boolean; screen: boolean; voice: boolean; media: boolean }): UserCost {
   const fixed = { fixedCores: 0.1, fixedMemoryMb: 300, calibrated: false };
-  if (driverKind === 'protocol' && needs.media && (needs.video || needs.voice)) return { ...protocolMediaCost[needs.video ? 'video' : 'voice'], ...fixed };
+  if (driverKind === 'protocol' && needs.media && (needs.video || needs.voice)) return { ...protocolMediaCost[needs.screen ? 'screen' : needs.video ? 'video' : 'voice'], ...fixed };
   if (driverKind === 'protocol') return { cores: 0.00003, memoryMb: 0.04, ...fixed };
   if (needs.video) return { cores: 0.32, memoryMb: 190, ...fixed };
   if (needs.voice) return { cores: 0.18, memoryMb: 110, ...fixed };
@@ -87,7 +87,7 @@ export function workersNeeded(input: EstimateInput): WorkersEstimate {
       const perCore = (pct: number) => (pct / 100) * calibration!.machine.cores;
       cost = entry
         ? { cores: perCore(entry.cpuPctPerUser), memoryMb: entry.pssMbPerUser, fixedCores: perCore(entry.fixedCpuPct), fixedMemoryMb: entry.fixedPssMb, calibrated: true }
-        : defaultCost(driverKind, { video: Boolean(journey?.media?.camera || journey?.media?.screen), voice: journey?.requires?.includes('voice') ?? false, media });
+        : defaultCost(driverKind, { video: Boolean(journey?.media?.camera || journey?.media?.screen), screen: Boolean(journey?.media?.screen), voice: journey?.requires?.includes('voice') ?? false, media });
       if (!entry) uncalibrated.add(media ? `${slot.journey} on ${slot.driver} (npm run bench:media-protocol figures; calibrate does not measure it)` : `${slot.journey} on ${driverKind}`);
       costs.set(key, cost);
     }

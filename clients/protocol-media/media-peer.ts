@@ -95,7 +95,9 @@ export class MediaPeer {
   async offer(): Promise<void> {
     this.offered = true;
     for (const kind of KINDS) this.pc.addTransceiver(kind === 'audio' ? 'audio' : 'video', { direction: 'sendrecv' });
-    await this.pc.setLocalDescription(await this.pc.createOffer());
+    const offer = await this.pc.createOffer();
+    this.noStunServer();
+    await this.pc.setLocalDescription(offer);
     this.sendDescription();
   }
 
@@ -103,7 +105,9 @@ export class MediaPeer {
   async answer(offer: Sdp): Promise<void> {
     await this.pc.setRemoteDescription(offer);
     for (const t of this.pc.getTransceivers()) t.setDirection('sendrecv');
-    await this.pc.setLocalDescription(await this.pc.createAnswer());
+    const answer = await this.pc.createAnswer();
+    this.noStunServer();
+    await this.pc.setLocalDescription(answer);
     this.sendDescription();
     await this.flushCandidates();
   }
@@ -134,6 +138,15 @@ export class MediaPeer {
     for (const s of this.outbound) removeStream(s);
     for (const stop of this.unmeter.splice(0)) stop();
     this.pc.close().catch(() => {});
+  }
+
+  /**
+   * werift's ICE asks stun.l.google.com for a server-reflexive candidate when given no STUN server
+   * (iceServers: [] included), and setLocalDescription waits for it (5 s against a dead one).
+   * Loopback only: the ICE transports this connection made gather host candidates and nothing else.
+   */
+  private noStunServer(): void {
+    for (const t of this.pc.iceTransports) t.connection.stunServer = undefined;
   }
 
   private sendDescription(): void {

@@ -57,7 +57,9 @@ class Tally {
   inboundVideoPackets = 0;
   inboundAudioPackets = 0;
   counting = false;
+  connectionFailures = 0;
   record(metric: string, value: number, tags?: Readonly<Record<string, string>>): void {
+    if (metric === 'webrtc.connection_failures') this.connectionFailures += value; // any time: set-up is when they happen
     if (!this.counting || tags?.direction !== 'inbound') return;
     if (metric === 'webrtc.fps' && tags.kind === 'video') this.fps.record(value);
     else if (metric === 'webrtc.packets_lost_pct') this.loss.record(value);
@@ -118,6 +120,7 @@ async function main(): Promise<void> {
     console.log(`  received video fps p50 / p5    ${fps.percentile(50).toFixed(1)} / ${fps.percentile(5).toFixed(1)}`);
     console.log(`  received loss % p50 / max      ${loss.percentile(50).toFixed(2)} / ${loss.max.toFixed(2)}`);
     console.log(`  received packets/s per user    video ${(tally.inboundVideoPackets / wallS / users).toFixed(0)}, audio ${(tally.inboundAudioPackets / wallS / users).toFixed(0)}`);
+    console.log(`  peer connections failed       ${tally.connectionFailures} (each called again with a new offer)`);
     console.log(`  memory (RSS) per user          ${((process.memoryUsage().rss - rss0) / 2 ** 20 / users).toFixed(2)} MB`);
     console.log(`  event-loop delay p99           ${(loop.percentile(99) / 1e6).toFixed(1)} ms`);
     console.log(`  reference Waddle CPU           ${serverPct.toFixed(1)}% of a core (signalling only in mesh)`);

@@ -14,6 +14,8 @@ import type { PayloadTrack } from './rtp-payloads.ts';
 
 type Flag = 'muted' | 'camera' | 'screen';
 const MAX_RECALLS = 2;
+/** the answerer's pause before calling again: the offerer, when it saw the failure too, calls first */
+const ANSWERER_RECALL_MS = 1500;
 
 interface Waiter {
   readonly kind: RemoteMediaKind;
@@ -32,6 +34,7 @@ export class MediaCall implements CallSession {
   failures = 0;
   /** calls placed again after a failed connection, per peer id (bounded by MAX_RECALLS) */
   private readonly recalls = new Map<string, number>();
+  private readonly recallTimers = new Set<NodeJS.Timeout>();
 
   constructor(
     private readonly sendSignal: (to: string, data: unknown) => void,
@@ -58,6 +61,8 @@ export class MediaCall implements CallSession {
   left(): void {
     this.channelId = undefined;
     this.recalls.clear();
+    for (const t of this.recallTimers) clearTimeout(t);
+    this.recallTimers.clear();
     for (const peer of this.peers.values()) peer.close();
     this.peers.clear();
   }
@@ -138,21 +143,32 @@ export class MediaCall implements CallSession {
   }
 
   /**
-   * A connection failed: counted (webrtc.connection_failures); the side that offered calls again
-   * with a new connection — a new offer, which the other side takes as a restart, as the web
-   * client does — at most MAX_RECALLS times per peer. A starved process can miss ICE's checks on
-   * loopback; a person would rejoin.
+   * A connection failed: counted (webrtc.connection_failures), then called again with a new offer,
+   * which the other side takes as a restart (the web client's rule), at most MAX_RECALLS times per
+   * peer. A starved process can miss ICE checks even on loopback, and werift's DTLS client fails on
+   * a retransmitted HelloVerifyRequest; a person would rejoin. The side that offered calls at once;
+   * the answerer (often the only side that sees the failure: it is the DTLS client) after a pause,
+   * and only if no new offer replaced the connection meanwhile, so both never offer at once.
    */
   private failed(peerId: string, peer: MediaPeer): void {
     this.failures += 1;
     this.meter.connectionFailed();
     const recalls = this.recalls.get(peerId) ?? 0;
-    if (!peer.offered || recalls >= MAX_RECALLS || this.peers.get(peerId) !== peer) return;
-    this.recalls.set(peerId, recalls + 1);
-    peer.close();
-    const again = this.newPeer(peerId, peer.username);
-    again.lastError = `called again after a failed connection (${recalls + 1} of ${MAX_RECALLS})`;
-    this.guard(again, again.offer());
+    if (recalls >= MAX_RECALLS) return;
+    const call = (): void => {
+      if (this.channelId === undefined || this.peers.get(peerId) !== peer) return;
+      this.recalls.set(peerId, recalls + 1);
+      peer.close();
+      const again = this.newPeer(peerId, peer.username);
+      again.lastError = `called again after a failed connection (${recalls + 1} of ${MAX_RECALLS})`;
+      this.guard(again, again.offer());
+    };
+    if (peer.offered) return call();
+    const timer = setTimeout(() => {
+      this.recallTimers.delete(timer);
+      call();
+    }, ANSWERER_RECALL_MS);
+    this.recallTimers.add(timer);
   }
 
   private guard(peer: MediaPeer, work: Promise<void>): void {

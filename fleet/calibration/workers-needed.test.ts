@@ -63,7 +63,7 @@ describe('workersNeeded', () => {
     const plan = { name: 'media', phases: [{ name: 'p', targetUsers: 1000, rampUp: '1s', duration: '1m', scenarios: [{ journey: 'videoCall', driver: 'protocolMedia', users: 1000 }] }] };
     const slots = buildFullSchedule(resolvePlan(plan as Parameters<typeof resolvePlan>[0], { seed: 1 }), catalog.journey);
     const e = workersNeeded({ slots, catalog, calibration, browserUsersPerWorker: 32 });
-    // 1,000 video users at ~1.2% of a core each: ~12 cores, 8 workers of 2 × 80% less 0.1 fixed
+    // 1,000 video users at ~1.1% of a core each: ~11 cores, 8 workers of 2 × 80% less 0.1 fixed
     expect(e.peakCores).toBeCloseTo(1000 * protocolMediaCost.video.cores, 1);
     expect(e.workers).toBe(Math.ceil(e.peakCores / (2 * 0.8 - 0.1)));
     expect(e.uncalibrated).toEqual(['videoCall on protocolMedia (npm run bench:media-protocol figures; calibrate does not measure it)']);

@@ -54,7 +54,7 @@ export class MediaMeter {
     if (this.entries.size === 1) start(this);
     return () => {
       if (!this.entries.delete(entry)) return;
-      this.sample(entry, performance.now());
+      this.end(entry, performance.now());
       if (this.entries.size === 0) stop(this);
     };
   }
@@ -67,13 +67,19 @@ export class MediaMeter {
   /** Ends every stream (the user left or closed). */
   close(): void {
     const now = performance.now();
-    for (const e of this.entries) this.sample(e, now);
+    for (const e of this.entries) this.end(e, now);
     this.entries.clear();
     stop(this);
   }
 
   sampleAll(nowMs: number): void {
     for (const e of this.entries) this.sample(e, nowMs);
+  }
+
+  /** A stream's last sample; one that never carried media is counted in webrtc.idle_streams, as the probe does. */
+  private end(e: Entry, nowMs: number): void {
+    this.sample(e, nowMs);
+    if ((e.inbound ?? e.outbound!).bytes === 0) this.sink?.record('webrtc.idle_streams', 1, this.tagsOf(e.kind, e.direction));
   }
 
   private tagsOf(kind: Kind, direction: string): Readonly<Record<string, string>> {

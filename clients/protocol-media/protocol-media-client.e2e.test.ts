@@ -57,6 +57,10 @@ describe('ProtocolMediaWaddleClient', () => {
     expect(process.getActiveResourcesInfo().filter((r) => r === 'UDPWrap' || r === 'Timeout'), 'sockets or timers left by the users').toEqual([]);
     const received = a.metrics.sums;
     expect(received.get('webrtc.frames video/inbound')).toBeGreaterThan(0);
+    // nobody shared a screen: those streams ended idle, counted as the probe counts them (one per
+    // connection: 2 when a starved run failed a connection and called again)
+    expect(received.get('webrtc.idle_streams screen/inbound')).toBeGreaterThanOrEqual(1);
+    expect(received.get('webrtc.idle_streams video/inbound')).toBeUndefined();
     // what alice received is what bob sent, within the packets in flight at close
     expect(Math.abs((received.get('webrtc.packets audio/inbound') ?? 0) - (b.metrics.sums.get('webrtc.packets audio/outbound') ?? 0))).toBeLessThanOrEqual(5);
   }, 60_000);

@@ -16,7 +16,8 @@ const zones = [
   { target: './reports', from: except('reports', 'metrics', 'common'), message: 'reports/ read a run folder: they import metrics/ and common/ only' },
   { target: './dashboards', from: except('dashboards', 'metrics', 'common'), message: 'dashboards/ are built from the metric catalogue only' },
   { target: './journeys', from: except('journeys', 'clients', 'metrics', 'common'), message: 'journeys/ see only the client interface (and record metrics)' },
-  { target: './clients', from: except('clients', 'common', 'reference-waddle'), message: 'clients/ are drivers: they know Waddle, not the fleet' },
+  // protocolMedia reads fake-media's pre-encoded files and scores audio with in-page's E-model (pure)
+  { target: './clients', from: except('clients', 'common', 'reference-waddle', 'fake-media', 'in-page'), message: 'clients/ are drivers: they know Waddle, not the fleet' },
   { target: './plans', from: except('plans', 'journeys', 'clients', 'metrics', 'common'), message: 'plans/ are data: they never import fleet, cli or reports' },
   { target: './fleet', from: ['./cli', './bench', './test'], message: 'nothing imports cli/ (the only place that exits)' },
   { target: './reference-waddle', from: except('reference-waddle', 'common'), message: 'the reference Waddle is the system under test: it stands alone' },

@@ -30,7 +30,7 @@ export { historyBrowsing, type HistoryBrowsingParams } from './journeys/history-
 
 // Drivers: how a user speaks to the app under test.
 export { defineDriver, capabilityNames } from './clients/driver.ts';
-export type { Driver, BrowserDriver, ProtocolDriver, Capability, DriverCreateContext, BrowserDriverCreateContext, DriverInfo } from './clients/driver.ts';
+export type { Driver, BrowserDriver, ProtocolDriver, Capability, DriverCreateContext, BrowserDriverCreateContext, DriverInfo, VideoProfile } from './clients/driver.ts';
 export type {
   WaddleClient,
   WaddleInfo,

@@ -33,6 +33,20 @@ export interface DriverCreateContext {
    * absent when the user has no impairing network. Browser users' networks need nothing of a driver.
    */
   readonly network?: MessageLink;
+  /**
+   * Where a driver that measures media itself (a protocol driver with 'media') records webrtc.*
+   * metrics, with `tags` (the user's journey and driver). Browser users' come from the probe.
+   */
+  readonly metrics?: { record(metric: string, value: number, tags?: Readonly<Record<string, string>>): void };
+  readonly tags?: Readonly<Record<string, string>>;
+  /** the fake media sizes for this user's journey (the plan's over the journey's own) */
+  readonly media?: { readonly camera?: VideoProfile; readonly screen?: VideoProfile };
+}
+
+export interface VideoProfile {
+  readonly width: number;
+  readonly height: number;
+  readonly fps: number;
 }
 
 export interface BrowserDriverCreateContext extends DriverCreateContext {
@@ -63,6 +77,11 @@ export interface BrowserDriver extends DriverCommon {
 export interface ProtocolDriver extends DriverCommon {
   readonly kind: 'protocol';
   create(context: DriverCreateContext): WaddleClient | Promise<WaddleClient>;
+  /**
+   * Make what its users will send (e.g. pre-encoded media files) before any user starts, once per
+   * media profile of the plan (the fleet's media task), so no user waits on ffmpeg mid-journey.
+   */
+  prepareMedia?(media: { readonly camera?: VideoProfile; readonly screen?: VideoProfile }): Promise<void>;
 }
 
 export type Driver = BrowserDriver | ProtocolDriver;

@@ -16,6 +16,7 @@ import { callRoomLayout, peakConcurrency } from '../plans/schedule.ts';
 import { targetNeeds } from '../plans/target-needs.ts';
 import { DEFAULT_HISTORY_LIMIT, DEFAULT_MAX_UPLOAD_BYTES } from '../reference-waddle/options.ts';
 import { startReferenceWaddle } from '../reference-waddle/server.ts';
+import type { ProtocolDriver, VideoProfile } from '../clients/driver.ts';
 import { prepareMedia } from '../fake-media/prepare-media.ts';
 import { defaultMediaCacheDir } from '../fake-media/media-cache.ts';
 import { BrowserPool } from './pool/browser-pool.ts';
@@ -154,7 +155,7 @@ function liveView(run: RunContext): Task {
   };
 }
 
-/** Fake camera and mic files for every browser media profile, made (or found in the cache) before any user waits on ffmpeg. */
+/** Fake camera and mic files for every browser media profile, and protocol drivers' pre-encoded files (prepareMedia), made (or found in the cache) before any user waits on ffmpeg. */
 function media(run: RunContext): Task {
   return {
     name: 'media',
@@ -166,6 +167,18 @@ function media(run: RunContext): Task {
         const camera = resolved.media.camera ?? catalog.journey(slot.journey)?.media?.camera;
         cameras.set(camera ? `${camera.width}x${camera.height}@${camera.fps}` : 'none', camera && (resolved.media.camera ?? camera));
       }
+      // protocol drivers that send media files (protocolMedia) make them now, once per profile
+      const protocolProfiles = new Map<string, { driver: ProtocolDriver; media: { camera?: VideoProfile; screen?: VideoProfile } }>();
+      for (const slot of slots) {
+        const driver = catalog.driver(slot.driver);
+        if (driver?.kind !== 'protocol' || !driver.prepareMedia) continue;
+        const own = catalog.journey(slot.journey)?.media;
+        const camera = own?.camera && (resolved.media.camera ?? own.camera);
+        const screen = own?.screen && (resolved.media.screen ?? own.screen);
+        const m = { ...(camera ? { camera } : {}), ...(screen ? { screen } : {}) };
+        protocolProfiles.set(`${driver.name} ${JSON.stringify(m)}`, { driver, media: m });
+      }
+      for (const { driver, media } of protocolProfiles.values()) await driver.prepareMedia!(media);
       for (const camera of cameras.values()) {
         await prepareMedia({ cacheDir: mediaCacheDir, voiceActivity: 0.5, ...(camera ? { camera: { ...camera, label: `waddle-fleet ${camera.width}x${camera.height}@${camera.fps}` } } : {}) });
       }

@@ -8,6 +8,7 @@ import { buildFullSchedule, callRoomLayout, peakConcurrency, type VuSlot } from 
 import { describeCallRooms } from './call-rooms.ts';
 import { needsMoreThanDefaults, referenceDefaults, targetNeeds } from './target-needs.ts';
 import { formatShard, inShard } from './shard.ts';
+import { protocolMediaCost } from '../clients/protocol-media/cost.ts';
 import { formatDurationMs } from './duration.ts';
 import type { ResolvedPlan } from './resolve.ts';
 import { unfedThresholdWarnings } from './threshold-feeds.ts';
@@ -49,12 +50,19 @@ export interface PlanEstimate {
 }
 
 /** What a user of this slot costs: its driver's kind, and for browser users the media its journey needs. */
-function costOf(slot: VuSlot, catalog: PlanCatalog): { browser: boolean; video: boolean; memoryMb: number } {
-  if (!catalog.isBrowserDriver(slot.driver)) return { browser: false, video: false, memoryMb: memoryMbPerProtocolUser };
+function costOf(slot: VuSlot, catalog: PlanCatalog): { browser: boolean; video: boolean; memoryMb: number; mediaCores: number } {
+  const driver = catalog.driver(slot.driver);
   const journey = catalog.journey(slot.journey);
+  if (!catalog.isBrowserDriver(slot.driver)) {
+    // a protocol user that carries media (protocolMedia) sends and receives RTP: priced by bench:media-protocol
+    const calls = journey?.requires?.includes('voice') ?? false;
+    if (!driver?.capabilities.includes('media') || !calls) return { browser: false, video: false, memoryMb: memoryMbPerProtocolUser, mediaCores: 0 };
+    const cost = protocolMediaCost[journey?.media?.screen ? 'screen' : journey?.media?.camera ? 'video' : 'voice'];
+    return { browser: false, video: false, memoryMb: cost.memoryMb, mediaCores: cost.cores };
+  }
   const video = Boolean(journey?.media?.camera || journey?.media?.screen);
   const voice = journey?.requires?.includes('voice') ?? false;
-  return { browser: true, video, memoryMb: memoryMbPerBrowserUser[video ? 'video' : voice ? 'voice' : 'other'] };
+  return { browser: true, video, memoryMb: memoryMbPerBrowserUser[video ? 'video' : voice ? 'voice' : 'other'], mediaCores: 0 };
 }
 
 export function estimatePlan(plan: ResolvedPlan, slots: readonly VuSlot[], options: DescribeOptions = {}): PlanEstimate {
@@ -73,6 +81,12 @@ export function estimatePlan(plan: ResolvedPlan, slots: readonly VuSlot[], optio
   if (memoryMb > machineMemoryMb * 0.9) {
     warnings.push(
       `needs ~${memoryMb} MB of ${peakBrowserUsers === peakUsers ? 'browser ' : ''}memory but this machine has ${machineMemoryMb} MB: use --scale, or --shard over ${Math.ceil(memoryMb / (machineMemoryMb * 0.8))}+ machines`,
+    );
+  }
+  const mediaCores = peakConcurrency(slots, (slot) => cost.get(slot)!.mediaCores);
+  if (mediaCores > cores * 0.8) {
+    warnings.push(
+      `protocol users carrying media need ~${mediaCores.toFixed(1)} cores at peak (bench:media-protocol) but this machine has ${cores}: the generator will saturate (verdict inconclusive); use --scale or --shard`,
     );
   }
   const videoLimit = videoUsersPerCore * cores;

@@ -1,13 +1,8 @@
-// waitForRemoteMedia of a protocol user: waits on the synthetic signalling of its VoiceCall,
-// bounded, and all failed at once when the connection is lost or the client closes.
+// waitForRemoteMedia of a protocol user: waits on its call session (the synthetic signalling of
+// VoiceCall, or real media for protocolMedia), bounded, and all failed at once when the
+// connection is lost or the client closes.
 import type { RemoteMediaKind } from '../waddle-client.ts';
-import type { VoiceCall } from './voice-call.ts';
-
-const NEEDS: Record<RemoteMediaKind, string> = {
-  audio: 'a remote participant announcing audio (unmuted)',
-  video: 'a remote participant announcing video (camera on)',
-  screen: 'a remote participant announcing a screen share (screen on)',
-};
+import type { CallSession } from './voice-call.ts';
 
 export class MediaWaits {
   #waits: Set<(error: Error) => void> | undefined;
@@ -15,7 +10,7 @@ export class MediaWaits {
   constructor(private readonly label: string) {}
 
   /** Resolve with the ms waited once `voice` has a peer announcing `kind`; reject at the timeout. */
-  wait(voice: VoiceCall, kind: RemoteMediaKind, timeoutMs: number): Promise<number> {
+  wait(voice: CallSession, kind: RemoteMediaKind, timeoutMs: number): Promise<number> {
     const startedAtMs = performance.now();
     return new Promise<number>((resolve, reject) => {
       const fail = (error: Error): void => {
@@ -24,7 +19,7 @@ export class MediaWaits {
         this.#waits?.delete(fail);
         reject(error);
       };
-      const timer = setTimeout(() => fail(new Error(`${this.label}: timed out after ${timeoutMs} ms waiting for remote ${kind}: ${NEEDS[kind]} that completed the synthetic signalling exchange with this client (seen: ${voice.describe(kind)})`)), timeoutMs);
+      const timer = setTimeout(() => fail(new Error(`${this.label}: timed out after ${timeoutMs} ms waiting for remote ${kind}: ${voice.needs(kind)} (seen: ${voice.describe(kind)})`)), timeoutMs);
       (this.#waits ??= new Set()).add(fail);
       const stop = voice.whenMedia(kind, () => {
         clearTimeout(timer);

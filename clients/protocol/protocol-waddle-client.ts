@@ -20,18 +20,15 @@
 // - onPresence reports the online members listed when joining a waddle (seen at the join), then
 //   every change in the coalesced presence frames of that waddle; seenAtMs = frame arrival.
 // - Voice: joinVoice joins unmuted ("mic on"); setMuted/enableVideo/startScreenShare send
-//   voice.state flags and resolve once the server's member list shows them. There is no media.
-//   Signalling is a synthetic offer/answer exchange with the other protocol users of the room;
-//   real browser offers are skipped and counted, never answered (see voice-call.ts).
-// - waitForRemoteMedia(kind, timeoutMs) resolves with the ms waited once a remote participant that
-//   announces that kind (audio: unmuted; video: camera on; screen: screen on) has completed the
-//   synthetic signalling exchange with this client. It proves signalling and state, not decoded
-//   media; it rejects at timeoutMs saying what it waited for and what each peer showed.
+//   voice.state flags and resolve once the server's member list shows them. The call itself is
+//   the `call` option's session: by default VoiceCall (voice-call.ts: synthetic signalling with
+//   the room's other protocol users, no media); protocolMedia's carries real RTP.
+//   waitForRemoteMedia(kind, timeoutMs) waits on that session (media-waits.ts), bounded.
 // - openChannelHistory opens a channel like openTextChannel (its latest page comes with the answer)
 //   and times it; scrollHistory asks for older pages before the oldest held (history.ts). No
 //   rendering, so no frame timings: what the user sees is measured by browser users.
 // - every other wait is bounded by actionTimeoutMs (a download: plus its size at 0.5 MB/s).
-import type { MessageLink } from '../../network/message-link.ts';
+import type { ProtocolWaddleClientOptions } from './client-options.ts';
 import { randomBytes } from 'node:crypto';
 import type { ServerFrame } from '../../reference-waddle/protocol.ts';
 import type { ChannelHistoryView, ConnectionEvent, DownloadResult, HistoryScroll, PresenceChange, ReceivedMessage, RemoteMediaKind, SentMessage, UploadResult, WaddleClient, WaddleInfo } from '../waddle-client.ts';
@@ -42,7 +39,7 @@ import { ConnectionEvents, Reconnector, safely } from './reconnect.ts';
 import { ProtocolSocket, type FrameBody } from './socket.ts';
 import { downloadAttachment, uploadFile } from './transfers.ts';
 import { sharedWaddleInfo as info } from './shared-waddles.ts';
-import { VoiceCall, type SignallingStats } from './voice-call.ts';
+import { VoiceCall, type CallSession, type SignallingStats } from './voice-call.ts';
 
 /**
  * What a protocol user can do, in the capability names plans use. Decoded media ('media') is
@@ -50,17 +47,7 @@ import { VoiceCall, type SignallingStats } from './voice-call.ts';
  */
 export const protocolCapabilities = ['chat', 'reactions', 'presence', 'voice', 'video', 'screen', 'upload', 'history'] as const;
 
-/** Same shape as BrowserWaddleClientOptions, so a driver can build either from one config. */
-export interface ProtocolWaddleClientOptions {
-  /** the Waddle server, e.g. http://127.0.0.1:8080 */
-  baseUrl: string;
-  username: string;
-  password?: string;
-  /** bound on every single request and wait. Default 15 000 ms. */
-  actionTimeoutMs?: number;
-  /** the user's network (network/message-link.ts), applied to every frame and request */
-  network?: MessageLink;
-}
+export type { ProtocolWaddleClientOptions };
 
 type Of<T extends ServerFrame['type']> = Extract<ServerFrame, { type: T }>;
 type VoiceFlag = 'muted' | 'camera' | 'screen';
@@ -83,7 +70,8 @@ export class ProtocolWaddleClient implements WaddleClient {
   // created on first use: most users never need most of them
   private messageHandlers: Set<(message: ReceivedMessage) => void> | undefined;
   private presenceHandlers: Set<(change: PresenceChange) => void> | undefined;
-  private voice: VoiceCall | undefined;
+  private voice: CallSession | undefined;
+  private readonly makeCall: (sendSignal: (to: string, data: unknown) => void) => CallSession;
   private closed = false;
   private token: string | undefined;
   private readonly connection = new ConnectionEvents();
@@ -96,6 +84,7 @@ export class ProtocolWaddleClient implements WaddleClient {
     this.timeoutMs = options.actionTimeoutMs ?? 15_000;
     this.label = `ProtocolWaddleClient(${options.username})`;
     this.mediaWaits = new MediaWaits(this.label);
+    this.makeCall = options.call ?? ((send) => new VoiceCall(send));
     this.api = { baseUrl: options.baseUrl.replace(/\/+$/, ''), label: this.label, timeoutMs: this.timeoutMs, ...(options.network ? { network: options.network } : {}) };
   }
 
@@ -106,7 +95,7 @@ export class ProtocolWaddleClient implements WaddleClient {
 
   /** Signalling counts: synthetic offers/answers sent, exchanges completed, real offers skipped. */
   get signallingStats(): Readonly<SignallingStats> {
-    return { ...(this.voice?.stats ?? { syntheticOffersSent: 0, syntheticAnswersSent: 0, exchangesCompleted: 0, realOffersSkipped: 0, otherSignalsSkipped: 0 }) };
+    return { ...(this.voice instanceof VoiceCall ? this.voice.stats : { syntheticOffersSent: 0, syntheticAnswersSent: 0, exchangesCompleted: 0, realOffersSkipped: 0, otherSignalsSkipped: 0 }) };
   }
 
   // ---- connection -----------------------------------------------------------------
@@ -351,14 +340,15 @@ export class ProtocolWaddleClient implements WaddleClient {
     this.voice?.left();
   }
 
-  private voiceCall(): VoiceCall {
-    return (this.voice ??= new VoiceCall((to, data) => this.socket?.isOpen && this.socket.send({ type: 'rtc.signal', to, data })));
+  private voiceCall(): CallSession {
+    return (this.voice ??= this.makeCall((to, data) => void (this.socket?.isOpen && this.socket.send({ type: 'rtc.signal', to, data }))));
   }
 
   private async setFlag(flag: VoiceFlag, on: boolean): Promise<void> {
     const voice = this.voice;
     const channelId = voice?.channelId;
     if (!voice || channelId === undefined) throw new Error(`${this.label}: cannot set ${flag}=${on}: not in a voice channel (call joinVoice first)`);
+    voice.setLocal?.(flag, on);
     const shows = (f: ServerFrame): boolean => f.type === 'voice.members' && f.channelId === channelId && voice.ownStateIn(f.participants)?.[flag] === on;
     await this.ask({ type: 'voice.state', [flag]: on }, `voice.state ${flag}=${on} to show in the member list of ${channelId}`, shows);
   }

@@ -67,8 +67,28 @@ interface MediaWaiter {
   resolve(waitedMs: number): void;
 }
 
+/**
+ * A client's side of a call, whatever carries it: VoiceCall (synthetic signalling, no media) here,
+ * clients/protocol-media/ (real WebRTC with werift). ProtocolWaddleClient routes voice frames to it.
+ */
+export interface CallSession {
+  readonly channelId: string | undefined;
+  joined(channelId: string, myPeerId: string, participants: readonly VoiceParticipant[]): void;
+  left(): void;
+  ownStateIn(participants: readonly VoiceParticipant[]): VoiceParticipant | undefined;
+  members(channelId: string, participants: readonly VoiceParticipant[]): void;
+  signal(from: string, fromUser: string, data: unknown): void;
+  whenMedia(kind: RemoteMediaKind, ready: (waitedMs: number) => void): () => void;
+  /** what each peer showed, for a timeout message */
+  describe(kind: RemoteMediaKind): string;
+  /** what "remote media of this kind" means here, for a timeout message */
+  needs(kind: RemoteMediaKind): string;
+  /** our own mute/camera/screen flag is about to change (before the server is told, as the web client's replaceTrack) */
+  setLocal?(flag: 'muted' | 'camera' | 'screen', on: boolean): void;
+}
+
 /** One per client, created at the first voice action; holds at most one room at a time. */
-export class VoiceCall {
+export class VoiceCall implements CallSession {
   channelId: string | undefined;
   private myPeerId = '';
   private peers: Map<string, RemotePeer> | undefined;
@@ -76,6 +96,10 @@ export class VoiceCall {
   readonly stats: SignallingStats = { syntheticOffersSent: 0, syntheticAnswersSent: 0, exchangesCompleted: 0, realOffersSkipped: 0, otherSignalsSkipped: 0 };
 
   constructor(private readonly sendSignal: (to: string, data: SyntheticSignal) => void) {}
+
+  needs(kind: RemoteMediaKind): string {
+    return `${NEEDS[kind]} that completed the synthetic signalling exchange with this client`;
+  }
 
   /** We are in the room: remember who is there and offer to each of them (we are the newcomer). */
   joined(channelId: string, myPeerId: string, participants: readonly VoiceParticipant[]): void {
@@ -195,3 +219,9 @@ export class VoiceCall {
 function announces(kind: RemoteMediaKind, state: VoiceParticipant): boolean {
   return kind === 'audio' ? !state.muted : kind === 'video' ? state.camera : state.screen;
 }
+
+const NEEDS: Record<RemoteMediaKind, string> = {
+  audio: 'a remote participant announcing audio (unmuted)',
+  video: 'a remote participant announcing video (camera on)',
+  screen: 'a remote participant announcing a screen share (screen on)',
+};

@@ -5,7 +5,7 @@ import { buildFullSchedule } from '../../plans/schedule.ts';
 import { shippedPlans } from '../../plans/index.ts';
 import type { Calibration } from './calibration-file.ts';
 import { fitLine } from './measure-kind.ts';
-import { describeWorkers, workersNeeded } from './workers-needed.ts';
+import { describeWorkers, protocolMediaCost, workersNeeded } from './workers-needed.ts';
 
 const catalog = planCatalog({});
 const slotsOf = (scale: number) => buildFullSchedule(resolvePlan(shippedPlans.stress!, { scale, seed: 1 }), catalog.journey);
@@ -67,6 +67,16 @@ describe('workersNeeded', () => {
     expect(e.boundBy).toBe('memory');
     // 10,000 × 10 MB over workers of 80% × 24,000 MB less 200 MB fixed
     expect(e.workers).toBe(Math.ceil((e.peakMemoryMb) / (24_000 * 0.8 - 200)));
+  });
+
+  it('prices protocolMedia users by the media benchmark, never by a plain protocol calibration', () => {
+    const plan = { name: 'media', phases: [{ name: 'p', targetUsers: 1000, rampUp: '1s', duration: '1m', scenarios: [{ journey: 'videoCall', driver: 'protocolMedia', users: 1000 }] }] };
+    const slots = buildFullSchedule(resolvePlan(plan as Parameters<typeof resolvePlan>[0], { seed: 1 }), catalog.journey);
+    const e = workersNeeded({ slots, catalog, calibration, browserUsersPerWorker: 32 });
+    // 1,000 video users at ~1.1% of a core each: ~11 cores, 8 workers of 2 × 80% less 0.1 fixed
+    expect(e.peakCores).toBeCloseTo(1000 * protocolMediaCost.video.cores, 1);
+    expect(e.workers).toBe(Math.ceil(e.peakCores / (2 * 0.8 - 0.1)));
+    expect(e.uncalibrated).toEqual(['videoCall on protocolMedia (npm run bench:media-protocol figures; calibrate does not measure it)']);
   });
 });
 

@@ -7,12 +7,14 @@ import { relayCpuPctPerUser } from '../../network/describe.ts';
 import { isImpairing, type NetworkProfile } from '../../network/profile.ts';
 import type { PlanCatalog } from '../../plans/catalog.ts';
 import { peakConcurrency, type VuSlot } from '../../plans/schedule.ts';
+import { protocolMediaCost } from '../../clients/protocol-media/cost.ts';
 import { costOf, type Calibration } from './calibration-file.ts';
 
 export const cpuLimitShare = 0.8;
 export const memoryLimitShare = 0.8;
 /** Protocol users one worker process holds (measured: 10,000 at ~27% of a core, bench:protocol). */
 export const protocolUsersPerWorker = 20_000;
+export { protocolMediaCost };
 
 /** A worker's size: cores and memory (MB). */
 export interface WorkerSize {
@@ -49,8 +51,10 @@ const measuredOn2Cores: Readonly<Record<string, { readonly protocol: readonly [n
 };
 const perUserMargin = 1.25;
 
-function defaultCost(driverKind: 'browser' | 'protocol', journey: string, needs: { video: boolean; voice: boolean }): UserCost {
+function defaultCost(driverKind: 'browser' | 'protocol', journey: string, needs: { video: boolean; screen: boolean; voice: boolean; media: boolean }): UserCost {
   const fixed = { fixedCores: driverKind === 'protocol' && journey === 'fileUpload' ? 1.0 : 0.1, fixedMemoryMb: 300, calibrated: false };
+  // a protocol user that carries media (protocolMedia) is priced by npm run bench:media-protocol
+  if (driverKind === 'protocol' && needs.media && (needs.video || needs.voice)) return { ...protocolMediaCost[needs.screen ? 'screen' : needs.video ? 'video' : 'voice'], ...fixed };
   const measured = measuredOn2Cores[journey]?.[driverKind];
   if (measured) return { cores: measured[0] * perUserMargin, memoryMb: measured[1] * perUserMargin, ...fixed };
   if (driverKind === 'protocol') return { cores: 0.00025, memoryMb: 0.2, ...fixed };
@@ -95,14 +99,17 @@ export function workersNeeded(input: EstimateInput): WorkersEstimate {
     const key = `${slot.journey}\u0000${slot.driver}`;
     let cost = costs.get(key);
     if (!cost) {
-      const driverKind = catalog.driver(slot.driver)?.kind ?? 'browser';
+      const driver = catalog.driver(slot.driver);
+      const driverKind = driver?.kind ?? 'browser';
       const journey = catalog.journey(slot.journey);
-      const entry = calibration && costOf(calibration, slot.journey, driverKind);
+      // calibrate measures plain protocol users: one carrying media costs ~300× more, so it keeps the media figure
+      const media = driverKind === 'protocol' && (driver?.capabilities.includes('media') ?? false);
+      const entry = calibration && !media ? costOf(calibration, slot.journey, driverKind) : undefined;
       const perCore = (pct: number) => (pct / 100) * calibration!.machine.cores;
       cost = entry
         ? { cores: perCore(entry.cpuPctPerUser), memoryMb: entry.pssMbPerUser, fixedCores: perCore(entry.fixedCpuPct), fixedMemoryMb: entry.fixedPssMb, calibrated: true }
-        : defaultCost(driverKind, slot.journey, { video: Boolean(journey?.media?.camera || journey?.media?.screen), voice: journey?.requires?.includes('voice') ?? false });
-      if (!entry) uncalibrated.add(`${slot.journey} on ${driverKind}`);
+        : defaultCost(driverKind, slot.journey, { video: Boolean(journey?.media?.camera || journey?.media?.screen), screen: Boolean(journey?.media?.screen), voice: journey?.requires?.includes('voice') ?? false, media });
+      if (!entry) uncalibrated.add(media ? `${slot.journey} on ${slot.driver} (npm run bench:media-protocol figures; calibrate does not measure it)` : `${slot.journey} on ${driverKind}`);
       costs.set(key, cost);
     }
     return cost;

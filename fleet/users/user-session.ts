@@ -77,7 +77,7 @@ async function openSession(env: UserEnv, slot: VuSlot, driver: Driver, media: Me
   const { target, board, recorder, evidence } = env;
   if (driver.kind === 'protocol') {
     const network = profile && isImpairing(profile) ? messageLink(profile, userSeed(env.seed, slot.index), env.loadStartedAtMs) : undefined;
-    const client = await driver.create({ target, username, signal: abortSignal, ...(network ? { network } : {}) });
+    const client = await driver.create({ target, username, signal: abortSignal, metrics: recorder, tags, ...(media ? { media } : {}), ...(network ? { network } : {}) });
     const measured = measurePresence(client, board, recorder, tags);
     const connection = watchConnection(client, recorder, tags, (e) => env.record({ timeMs: Date.now(), ...e }));
     // no page to show: a protocol user's evidence is its message

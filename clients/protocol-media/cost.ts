@@ -1,0 +1,13 @@
+// What a protocolMedia user costs the machine that runs it, for the dry run's estimate
+// (plans/describe.ts) and the workers a plan needs (fleet/calibration/workers-needed.ts).
+// Measured with npm run bench:media-protocol -- --users 20 (2 cores shared with other work, load
+// average 13–28; CPU from /proc of the process): in 1:1 mesh video calls at 640x360@15 + Opus,
+// 0.98–1.11% of a core per user (90–102 per core) with every user receiving 15 fps, 2.4 MB RSS each.
+// Voice only and screen shares are not measured: priced by their packets against the video user's
+// ~133/s each way (Opus 50/s; a 1080p15 screen at the 2.5 Mb/s cap ~280/s + Opus).
+// `waddle-fleet calibrate` measures plain protocol users only: these figures stay in force for media.
+export const protocolMediaCost = {
+  video: { cores: 0.011, memoryMb: 2.5 },
+  voice: { cores: 0.0045, memoryMb: 2.5 },
+  screen: { cores: 0.029, memoryMb: 2.5 },
+} as const;

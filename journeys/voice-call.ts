@@ -10,7 +10,13 @@ export type VoiceCallParams = {
   /** voice channel index to join; -1 = grouped by user index (roomSize) */
   room: number;
   talkMs: number;
-  /** how often the user decides again whether it speaks (mute toggles) */
+  /**
+   * How often the user decides again whether it speaks (mute toggles). Default 15 s: in the
+   * reference web client a mute toggle is a click on the mute button (web/voice.ts sends
+   * voice.state on a click, never on voice activity), and people who mute while others talk click
+   * at turns of the conversation, not every few seconds. The old 2 s meant a click every ~4 s per
+   * caller (measured: 7,874 set_muted from 600 callers in ~60 s).
+   */
   speakSegmentMs: number;
   remoteMediaTimeoutMs: number;
 };
@@ -35,7 +41,7 @@ export const voiceCall = defineJourney<VoiceCallParams>({
   name: 'voiceCall',
   description: 'join a voice room and talk, toggling mute by the voice-activity profile',
   requires: ['voice'],
-  defaults: { roomSize: 6, room: -1, talkMs: 180_000, speakSegmentMs: 2_000, remoteMediaTimeoutMs: 30_000 },
+  defaults: { roomSize: 6, room: -1, talkMs: 180_000, speakSegmentMs: 15_000, remoteMediaTimeoutMs: 30_000 },
   callRoom: roomsOf,
   async run(ctx) {
     const waddle = await connectAndJoin(ctx);

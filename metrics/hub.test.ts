@@ -31,6 +31,24 @@ describe('MetricsHub.record validation', () => {
     expect(warnings.some((w) => /monotonic clock/.test(w.message ?? ''))).toBe(true);
   });
 
+  it('a tag set seen before takes the cached path with the same checks and the same series', () => {
+    const hub = new MetricsHub({ runId: 'r', shard: '1/1', sinks: [], baseTags: { host: 'h' } });
+    const tags = { journey: 'j', driver: 'protocol', step: 's' };
+    hub.record('step.duration_ms', 3, tags);
+    hub.record('step.duration_ms', 5, { step: 's', driver: 'protocol', journey: 'j' }); // another order: one series
+    hub.record('step.duration_ms', -1, tags); // cached tags, bad value: still refused
+    hub.record('step.duration_ms', Number.NaN, tags);
+    hub.record('step.duration_ms', 4, { ...tags, journey: 1 as unknown as string }); // not a string: refused, never cached
+    hub.record('step.duration_ms', 4, { ...tags, step: 'a\u0001step\u0002b' }); // a value that could fake a key: its own series
+    hub.record('step.duration_ms', 7, { ...tags, user: 'u' }); // refused every time, not only the first
+    hub.record('step.duration_ms', 7, { ...tags, user: 'u' });
+    expect(hub.rejected).toMatchObject({ negative_value: 1, not_finite: 1, bad_tag_value: 1, tag_not_allowed: 2 });
+    const totals = hub.totals();
+    expect(totals).toHaveLength(2);
+    const s = totals.find((t) => t.tags.step === 's');
+    expect(s).toMatchObject({ count: 2, sum: 8, tags: { host: 'h', journey: 'j', driver: 'protocol', step: 's' } });
+  });
+
   it('refuses new series past the cardinality guard', () => {
     const hub = new MetricsHub({ runId: 'r', shard: '1/1', sinks: [], maxSeriesPerMetric: 3 });
     for (let i = 0; i < 10; i++) hub.record('chat.send_ack_ms', 1, { journey: `j${i}` });

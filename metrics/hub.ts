@@ -5,11 +5,11 @@
 // its own try/catch, so one broken sink cannot break the others or the run.
 import { performance } from 'node:perf_hooks';
 import { summarizeByMetric } from './by-metric.ts';
-import { catalogue, isMetricName, tagsOf } from './catalogue.ts';
+import { isMetricName } from './catalogue.ts';
+import { resolveTags, type ResolvedTags } from './resolve-tags.ts';
 import type { MetricSummary } from './run-summary.ts';
 import { SeriesState, seriesKey } from './series.ts';
 import { combinedAggregates, mergeInto } from './series-maps.ts';
-import { didYouMean } from './suggest.ts';
 import type { IntervalSnapshot, MetricsRecorder, RunEvent, Sample, SeriesAggregate, Sink, SinkStats, Tags } from './types.ts';
 
 export interface MetricsHubOptions {
@@ -33,8 +33,6 @@ export interface MetricsHubOptions {
 
 export type RejectReason = 'unknown_metric' | 'tag_not_allowed' | 'bad_tag_value' | 'not_finite' | 'negative_value' | 'too_many_series';
 
-/** tags every series carries implicitly; recording them by hand is refused */
-const RESERVED_TAGS = new Set(['run', 'shard', 'phase']);
 
 const ZERO_STATS: SinkStats = { generated: 0, delivered: 0, retried: 0, spilled: 0, dropped: 0 };
 
@@ -70,6 +68,8 @@ export class MetricsHub implements MetricsRecorder {
   private readonly runByPhase = new Map<string, Map<string, SeriesState>>();
   private readonly lastGauges = new Map<string, SeriesAggregate>();
   private readonly seriesPerMetric = new Map<string, number>();
+  /** (metric, tags) already validated, by metric + tags in the caller's order (see recordUnsafe) */
+  private readonly resolvedTags = new Map<string, ResolvedTags>();
   private pendingSamples: Sample[] = [];
   private samplesFlushScheduled = false;
   private readonly warned = new Set<string>();
@@ -105,27 +105,24 @@ export class MetricsHub implements MetricsRecorder {
   }
 
   private recordUnsafe(metric: string, value: number, tags: Tags | undefined): void {
-    if (!isMetricName(metric)) {
-      this.reject('unknown_metric', metric, `metric "${metric}" is not in the catalogue (metrics/catalogue.ts).${didYouMean(metric)} Add it there or fix the name; its samples are dropped.`);
-      return;
-    }
-    const def = catalogue[metric];
-    const allowed = tagsOf(metric);
-    let fullTags: Tags = this.baseTags;
+    // Fast path: a (metric, tags) already validated resolves by a key built in the tags' own order,
+    // without re-validating, spreading or sorting (measured: validation + seriesKey were ~8% of a
+    // protocol thread's busy time at 3,600 users, about a third of it garbage). Only string values
+    // take it, so a bad value still reaches the checks below.
+    let rawKey: string | undefined = metric;
     if (tags !== undefined) {
-      for (const [k, v] of Object.entries(tags)) {
-        if (RESERVED_TAGS.has(k) || !allowed.includes(k)) {
-          const why = RESERVED_TAGS.has(k) ? `"${k}" is added by the hub itself` : `allowed tags: ${allowed.length ? allowed.join(', ') : '(none)'}`;
-          this.reject('tag_not_allowed', `${metric}:${k}`, `tag "${k}" is not allowed on "${metric}" (${why}). Remove it or add it to the catalogue; these samples are dropped.`);
-          return;
+      for (const k in tags) {
+        const v = tags[k];
+        if (typeof v !== 'string' || v.includes('\u0001')) {
+          rawKey = undefined;
+          break;
         }
-        if (typeof v !== 'string' || v.length === 0) {
-          this.reject('bad_tag_value', `${metric}:${k}`, `tag "${k}" on "${metric}" must be a non-empty string, got ${JSON.stringify(v)}; these samples are dropped.`);
-          return;
-        }
+        rawKey += `\u0001${k}\u0002${v}`;
       }
-      fullTags = { ...this.baseTags, ...tags };
     }
+    const resolved = (rawKey !== undefined ? this.resolvedTags.get(rawKey) : undefined) ?? this.resolveTags(metric, tags, rawKey);
+    if (resolved === undefined) return;
+    const { def, key, fullTags } = resolved;
     if (typeof value !== 'number' || !Number.isFinite(value)) {
       this.reject('not_finite', `${metric}:nf`, `"${metric}" got a non-finite value (${String(value)}); check the measurement (a NaN often means a division by zero or a missing timestamp). Dropped.`);
       return;
@@ -135,7 +132,6 @@ export class MetricsHub implements MetricsRecorder {
       this.reject('negative_value', `${metric}:neg`, `"${metric}" got ${what} (${value}); durations must come from the monotonic clock (performance.now()). Dropped.`);
       return;
     }
-    const key = seriesKey(metric, fullTags);
     let s = this.interval.get(key);
     if (s === undefined) {
       if (!this.run.has(key)) {
@@ -156,6 +152,18 @@ export class MetricsHub implements MetricsRecorder {
       this.pendingSamples.push({ metric, value, tags: fullTags, timeMs });
       if (this.pendingSamples.length >= this.sampleBatchSize) this.scheduleSampleFlush();
     }
+  }
+
+  /** Check a (metric, tags) once (./resolve-tags.ts) and remember it; undefined = rejected. */
+  private resolveTags(metric: string, tags: Tags | undefined, rawKey: string | undefined): ResolvedTags | undefined {
+    const r = resolveTags(metric, tags, this.baseTags);
+    if ('reason' in r) return void this.reject(r.reason, r.problemKey, r.message);
+    if (rawKey !== undefined) {
+      // bounded: tag sets are (the cardinality guard); a run that keeps making new ones starts over
+      if (this.resolvedTags.size >= 20_000) this.resolvedTags.clear();
+      this.resolvedTags.set(rawKey, r);
+    }
+    return r;
   }
 
   /**

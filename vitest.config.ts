@@ -1,8 +1,19 @@
 import { defineConfig } from 'vitest/config';
 
-// Two projects: fast unit tests beside their code run in parallel; browser/server
-// end-to-end tests (test/**/*.e2e.test.ts and any *.e2e.test.ts) run one file at a time,
-// because the machine has 2 cores and each browser user costs ~0.3 core.
+// Three projects in two groups (test/README.md says which one a new test goes in):
+// 1. group 0, up to GROUP0_WORKERS files at once: `unit` (beside the code) and `e2e-parallel`
+//    (`*.parallel.e2e.test.ts`: real servers, stores and the real command, but no browser, no busy
+//    loops, no assertion about the machine's CPU). Most of their time is waiting for sockets and
+//    child processes, so they overlap well even on 2 cores.
+// 2. then `e2e` (`*.e2e.test.ts`): browsers, fake media, CPU burners, saturation and fps figures.
+//    One file at a time, alone on the machine: each browser user costs ~0.3 core, and several
+//    of these tests assert an unsaturated generator (exit 0) or frame rates that two of them side
+//    by side on 2 cores would not give. One worker runs all of them (isolate: false), so the
+//    worker start and the import of the fleet are paid once, not per file; the files share no
+//    module state (each starts its own servers and browsers and stops them in afterAll).
+const GROUP0_WORKERS = 3;
+const ignored = ['**/node_modules/**', 'results/**'];
+
 export default defineConfig({
   test: {
     projects: [
@@ -10,18 +21,33 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['**/*.test.ts'],
-          exclude: ['**/node_modules/**', '**/*.e2e.test.ts', 'results/**'],
+          exclude: [...ignored, '**/*.e2e.test.ts'],
           testTimeout: 20_000,
+          maxWorkers: GROUP0_WORKERS,
+          sequence: { groupOrder: 0 },
+        },
+      },
+      {
+        test: {
+          name: 'e2e-parallel',
+          include: ['**/*.parallel.e2e.test.ts'],
+          exclude: ignored,
+          testTimeout: 240_000,
+          hookTimeout: 120_000,
+          maxWorkers: GROUP0_WORKERS,
+          sequence: { groupOrder: 0 },
         },
       },
       {
         test: {
           name: 'e2e',
           include: ['**/*.e2e.test.ts'],
-          exclude: ['**/node_modules/**', 'results/**'],
-          fileParallelism: false,
+          exclude: [...ignored, '**/*.parallel.e2e.test.ts'],
           testTimeout: 240_000,
           hookTimeout: 120_000,
+          maxWorkers: 1,
+          isolate: false,
+          sequence: { groupOrder: 1 },
         },
       },
     ],

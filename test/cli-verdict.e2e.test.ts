@@ -63,18 +63,6 @@ describe('waddle-fleet run: the verdict', () => {
     await access(join(results, 'latest', 'report.html'));
     expect(playwrightChromiumPids(r.pid)).toEqual([]);
   });
-
-  it('fails an impossible threshold with exit 3 and says which', async () => {
-    await writeFile(join(dir, 'fail.ts'), chatPlan('fail', { 'chat.send_ack_ms': ['p(95)<0.001'] }));
-    const results = join(dir, 'results-fail');
-    const r = await runCli(['run', join(dir, 'fail.ts'), '--results', results, '--no-progress', '--no-report'], { cwd: dir });
-    expect(r.code).toBe(3);
-    expect(r.stdout).toContain('verdict: FAIL');
-    const s = await summaryOf(results);
-    expect(s.thresholds[0]).toMatchObject({ metric: 'chat.send_ack_ms', ok: false, noData: false });
-    expect(s.verdict.reasons.join(' ')).toContain('chat.send_ack_ms');
-    expectInvariants(s);
-  });
 });
 
 describe('waddle-fleet run: the verdict on a plan it refuses', () => {
@@ -105,7 +93,7 @@ describe('waddle-fleet run: the verdict on a plan it refuses', () => {
   });
 });
 
-describe('waddle-fleet run: the verdict on a starved generator and a stopped run', () => {
+describe('waddle-fleet run: the verdict on a starved generator', () => {
   it('calls a run with a starved generator inconclusive (exit 4), not slow', async () => {
     // busy enough to want more than a quarter core (below that a generator is not judged starved:
     // fleet/monitor/run-queue-wait.ts); 2 users at one message a second sat at that edge once
@@ -124,12 +112,29 @@ describe('waddle-fleet run: the verdict on a starved generator and a stopped run
       for (const b of burners) b.kill('SIGKILL');
     }
   });
+});
 
+// Runs whose verdict no busy machine can change (a failed threshold, an interrupted run) run side by
+// side: 3 runs of 2 chat users, each its own process, browsers and target. The pass above and the
+// starved run beside busy loops run alone, since what they assert depends on the CPU they get.
+describe.concurrent('waddle-fleet run: the verdict on a failed threshold and a stopped run', () => {
+  it.concurrent('fails an impossible threshold with exit 3 and says which', async ({ expect }) => {
+    await writeFile(join(dir, 'fail.ts'), chatPlan('fail', { 'chat.send_ack_ms': ['p(95)<0.001'] }));
+    const results = join(dir, 'results-fail');
+    const r = await runCli(['run', join(dir, 'fail.ts'), '--results', results, '--no-progress', '--no-report'], { cwd: dir });
+    expect(r.code).toBe(3);
+    expect(r.stdout).toContain('verdict: FAIL');
+    const s = await summaryOf(results);
+    expect(s.thresholds[0]).toMatchObject({ metric: 'chat.send_ack_ms', ok: false, noData: false });
+    expect(s.verdict.reasons.join(' ')).toContain('chat.send_ack_ms');
+    expectInvariants(s);
+  });
   // Playwright closes its browsers on SIGTERM itself but would leave Node running: both signals are ours
-  it.each(['SIGINT', 'SIGTERM'] as const)('on %s stops, writes a partial report and exits 130 with no browser left', async (signal) => {
-    await writeFile(join(dir, 'long.ts'), chatPlan('long', { 'chat.messages_sent': ['count>0'] }, 120));
+  it.concurrent.for(['SIGINT', 'SIGTERM'] as const)('on %s stops, writes a partial report and exits 130 with no browser left', async (signal, { expect }) => {
+    const plan = join(dir, `long-${signal}.ts`); // a file each: the two cases run at once
+    await writeFile(plan, chatPlan('long', { 'chat.messages_sent': ['count>0'] }, 120));
     const results = join(dir, `results-${signal}`);
-    const run = startCli(['run', join(dir, 'long.ts'), '--results', results, '--no-progress'], { cwd: dir });
+    const run = startCli(['run', plan, '--results', results, '--no-progress'], { cwd: dir });
     // wait until load is running
     const t0 = Date.now();
     while (!run.output().includes('▶ load') && run.child.exitCode === null && Date.now() - t0 < 90_000) await new Promise((r) => setTimeout(r, 250));

@@ -2,9 +2,10 @@ import { defineConfig } from 'vitest/config';
 
 // Three projects in two groups (test/README.md says which one a new test goes in):
 // 1. group 0, up to GROUP0_WORKERS files at once: `unit` (beside the code) and `e2e-parallel`
-//    (`*.parallel.e2e.test.ts`: real servers, stores and the real command, but no browser, no busy
-//    loops, no assertion about the machine's CPU). Most of their time is waiting for sockets and
-//    child processes, so they overlap well even on 2 cores.
+//    (`*.parallel.e2e.test.ts`: real servers, stores and the real command, at most a few light
+//    browser pages, no media, no busy loops, and no assertion that CPU contention moves). Most of
+//    their time is waiting for sockets, fixed-length runs and child processes, so they overlap
+//    well even on 2 cores.
 // 2. then `e2e` (`*.e2e.test.ts`): browsers, fake media, CPU burners, saturation and fps figures.
 //    One file at a time, alone on the machine: each browser user costs ~0.3 core, and several
 //    of these tests assert an unsaturated generator (exit 0) or frame rates that two of them side

@@ -1,5 +1,5 @@
 // The verdict a pipeline gates on, through the real command against the reference Waddle in real
-// browsers: pass (0), configuration error (2, before any browser), failed threshold (3),
+// browsers: pass (0), failed threshold (3), (configuration errors, 2: cli-refusals.parallel.e2e.test.ts)
 // saturated generator (4), interrupted (130, partial report). Plans are written to a temp folder
 // OUTSIDE the repo, as a user's own plan files, importing 'waddle-fleet'.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -8,21 +8,11 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunSummary } from '../metrics/run-summary.ts';
+import { chatPlan } from './helpers/chat-plan.ts';
 import { playwrightChromiumPids, runCli, startCli } from './helpers/cli.ts';
 
 let dir: string;
 
-function chatPlan(name: string, thresholds: Record<string, unknown>, durationS = 12, users = 2, intervalMs = 1000): string {
-  return `import { definePlan } from 'waddle-fleet';
-export default definePlan({
-  name: ${JSON.stringify(name)},
-  phases: [{ name: 'steady', targetUsers: ${users}, rampUp: '1s', duration: '${durationS}s',
-    scenarios: [{ journey: 'chatMessaging', users: ${users}, params: { count: 4, intervalMs: ${intervalMs}, receiveMs: 2000 } }] }],
-  thresholds: ${JSON.stringify(thresholds)},
-  gracefulStop: '20s',
-});
-`;
-}
 
 async function summaryOf(resultsDir: string): Promise<RunSummary> {
   const runs = (await readdir(resultsDir)).filter((d) => d !== 'latest');
@@ -61,34 +51,6 @@ describe('waddle-fleet run: the verdict', () => {
     expectInvariants(s);
     await access(join(results, 'latest', 'junit.xml'));
     await access(join(results, 'latest', 'report.html'));
-    expect(playwrightChromiumPids(r.pid)).toEqual([]);
-  });
-});
-
-describe('waddle-fleet run: the verdict on a plan it refuses', () => {
-  it('rejects a misspelled metric with exit 2 before any browser starts', async () => {
-    await writeFile(join(dir, 'typo.ts'), chatPlan('typo', { 'chat.delivry_ms': ['p(95)<1000'], 'journey.errors': ['rate<<0.1'] }));
-    const results = join(dir, 'results-typo');
-    const r = await runCli(['run', join(dir, 'typo.ts'), '--results', results, '--no-progress', '--scale', '-1'], { cwd: dir });
-    expect(r.code).toBe(2);
-    // every problem at once
-    expect(r.stderr).toContain('chat.delivry_ms');
-    expect(r.stderr).toContain('chat.delivery_ms'); // the suggestion
-    expect(r.stderr).toContain('rate<<0.1');
-    expect(r.stderr).toContain('--scale');
-    expect(r.stdout).not.toContain('browser pool');
-    await expect(access(results)).rejects.toThrow();
-  });
-
-  it('refuses a plan that peaks above the browser contexts this worker holds, with the fix (exit 2)', async () => {
-    await writeFile(join(dir, 'big.ts'), chatPlan('big', { 'chat.messages_sent': ['count>0'] }));
-    const results = join(dir, 'results-big');
-    const dry = await runCli(['run', join(dir, 'big.ts'), '--dry-run', '--max-browsers', '1', '--contexts-per-browser', '1'], { cwd: dir });
-    expect(dry.stdout).toMatch(/WARNING: 2 concurrent users at peak .* hold 1: the run will be refused/);
-    const r = await runCli(['run', join(dir, 'big.ts'), '--results', results, '--max-browsers', '1', '--contexts-per-browser', '1'], { cwd: dir });
-    expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/peaks at 2 concurrent users but this worker holds at most 1 .*--scale 0\.5.*--shard i\/2/);
-    await expect(access(results)).rejects.toThrow();
     expect(playwrightChromiumPids(r.pid)).toEqual([]);
   });
 });

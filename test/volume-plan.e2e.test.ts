@@ -1,6 +1,6 @@
 // The shipped volume plan's shape, small enough for this machine and under ~2 minutes, through the
-// real command against the reference Waddle it starts itself: 25 protocol users seed a channel to
-// 5,000 messages at the server's chat rate (20 msg/s each: ~10 s), then 50 MiB uploads (the server's limit) run from
+// real command against the reference Waddle it starts itself: protocol users seed a channel to
+// 5,000 messages at the server's chat rate, then 50 MiB uploads (the server's limit) run from
 // protocol users while one browser user opens the long channel and scrolls up through it and
 // another uploads; the fleet's reference Waddle keeps the whole history and takes the uploads
 // (targetNeeds), and every threshold of the plan has data and holds.
@@ -24,8 +24,8 @@ const planFile = `import { fullVolume, volumePlanOf } from ${JSON.stringify(path
 export default volumePlanOf({
   ...fullVolume,
   fillTo: ${FILL},
-  seeders: 25,
-  seed: { rampUp: '2s', duration: '16s' },
+  seeders: 10,
+  seed: { rampUp: '2s', duration: '30s' },
   protocolUploaders: 3,
   protocolReaders: 2,
   browserReaders: 1,

@@ -1,5 +1,5 @@
 // The four boards. Each panel's query reads exactly what the InfluxDB sink writes (see panels.ts);
-// test/dashboards.e2e.test.ts runs every one of them against a real InfluxDB to prove it.
+// test/dashboards.parallel.e2e.test.ts runs every one of them against a real InfluxDB to prove it.
 import { RowBuilder, type Dashboard } from '@grafana/grafana-foundation-sdk/dashboard';
 import { board, driverVariable, journeyVariable, kindVariable } from './common.ts';
 import { runFilter } from './influxql.ts';

@@ -7,6 +7,7 @@ import type { IntervalSnapshot } from '../metrics/types.ts';
 import type { RunSummary } from '../metrics/run-summary.ts';
 import type { Bottleneck } from './bottlenecks.ts';
 import { describeEvidence } from './finding.ts';
+import { generatorFit } from './generator-fit.ts';
 import { MIN_SAMPLES } from './min-samples.ts';
 import { loneCallerProblems, planExplainedSteps } from './plan-problems.ts';
 
@@ -133,10 +134,11 @@ export function recommendations(bottlenecks: readonly Bottleneck[], summary: Run
   const underLoad = bottlenecks.filter((b) => b.area !== 'start-up');
   const starved = underLoad.some((b) => b.type === 'generator_saturation' || (b.type === 'generator_cpu' && b.severity === 'critical') || b.type === 'video_cpu_limited');
   const bursty = underLoad.some((b) => b.type === 'generator_cpu');
-  if (starved || bursty) {
+  const fit = generatorFit(summary);
+  if ((starved || bursty) && !fit?.starved) {
     out.push({ priority: starved ? 'high' : 'medium', category: 'generator', components: ['generator'],
       title: 'Shard the load over more workers',
-      description: 'Run the same plan as --shard 1/n … n/n with a shared --start-at on more machines (docker/compose.yaml or the Kubernetes Indexed Job), so each worker stays under 85% CPU.',
+      description: fit?.advice ?? 'Run the same plan as --shard 1/n … n/n with a shared --start-at on more machines (docker/compose.yaml or the Kubernetes Indexed Job), so each worker stays under 85% CPU.',
       evidence: underLoad.filter((b) => b.type.startsWith('generator') || b.type === 'video_cpu_limited').map((b) => describeEvidence(b.evidence)) });
   }
   const seen = new Set<string>();

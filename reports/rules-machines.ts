@@ -5,6 +5,7 @@ import type { RunSummary } from '../metrics/run-summary.ts';
 import type { IntervalSnapshot } from '../metrics/types.ts';
 import type { BottleneckLimits } from './bottlenecks.ts';
 import { evidence, fmt, type FindingList } from './finding.ts';
+import { generatorFit } from './generator-fit.ts';
 import { gaugeLevels, gaugeP95, memoryGrowth } from './interval-stats.ts';
 import { intervalsWhere, onlyAtStartup, phasesOf, type StartupWindow } from './startup.ts';
 
@@ -28,10 +29,11 @@ function generatorCpu(ctx: MachineRuleContext, out: FindingList): void {
   const { limits: l } = ctx;
   const gen = ctx.summary.generator;
   const samples = levelCount(ctx, 'generator.cpu_pct');
+  const fit = generatorFit(ctx.summary)?.advice;
   if (gen.saturated) {
     out.add({ type: 'generator_saturation', component: 'generator', severity: 'critical', area: 'load', observed: gen.cpuPercentP95, limit: l.cpuPct,
       details: `the load generator was saturated (${gen.reasons.join('; ') || 'see generator health'}); the verdict is inconclusive`,
-      recommendation: 'The numbers describe the generator, not the target: rerun with fewer users per worker (--max-browsers) or shard over more workers (--shard i/n).',
+      recommendation: `The numbers describe the generator, not the target. ${fit ?? 'Rerun on a machine without other work, or shard over more workers (--shard i/n).'}`,
       evidence: evidence('saturation', 'generator.cpu_pct', {}, Math.max(1, samples), phasesOf(levelsAbove(ctx.intervals, 'generator.cpu_pct', l.cpuPct)), 'decided by the run (summary.generator.saturated)') });
   }
   if (gen.cpuPercentP95 <= l.cpuPct) return;
@@ -43,7 +45,7 @@ function generatorCpu(ctx: MachineRuleContext, out: FindingList): void {
     observed: gen.cpuPercentP95, limit: l.cpuPct,
     details: `generator CPU p95 ${fmt(gen.cpuPercentP95)}% > ${l.cpuPct}% of the machine (max ${fmt(gen.cpuPercentMax)}%)` +
       (gen.saturated ? '' : startupOnly ? ', only while browsers launched (start-up), so the verdict stands' : ', in bursts shorter than the saturation window, so the verdict stands'),
-    recommendation: 'Add generator capacity: more shards/workers, fewer video users per machine, or lower fake-media resolution.',
+    recommendation: fit ?? 'Add generator capacity: more shards/workers, fewer video users per machine, or lower fake-media resolution.',
     evidence: evidence('gaugeIntervals', 'generator.cpu_pct', {}, samples, phasesOf(high)) });
 }
 

@@ -1,5 +1,5 @@
 // The verdict a pipeline gates on, through the real command against the reference Waddle in real
-// browsers: pass (0), configuration error (2, before any browser), failed threshold (3),
+// browsers: pass (0), failed threshold (3), (configuration errors, 2: cli-refusals.parallel.e2e.test.ts)
 // saturated generator (4), interrupted (130, partial report). Plans are written to a temp folder
 // OUTSIDE the repo, as a user's own plan files, importing 'waddle-fleet'.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -8,21 +8,11 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunSummary } from '../metrics/run-summary.ts';
+import { chatPlan } from './helpers/chat-plan.ts';
 import { playwrightChromiumPids, runCli, startCli } from './helpers/cli.ts';
 
 let dir: string;
 
-function chatPlan(name: string, thresholds: Record<string, unknown>, durationS = 12, users = 2, intervalMs = 1000): string {
-  return `import { definePlan } from 'waddle-fleet';
-export default definePlan({
-  name: ${JSON.stringify(name)},
-  phases: [{ name: 'steady', targetUsers: ${users}, rampUp: '1s', duration: '${durationS}s',
-    scenarios: [{ journey: 'chatMessaging', users: ${users}, params: { count: 4, intervalMs: ${intervalMs}, receiveMs: 2000 } }] }],
-  thresholds: ${JSON.stringify(thresholds)},
-  gracefulStop: '20s',
-});
-`;
-}
 
 async function summaryOf(resultsDir: string): Promise<RunSummary> {
   const runs = (await readdir(resultsDir)).filter((d) => d !== 'latest');
@@ -63,49 +53,9 @@ describe('waddle-fleet run: the verdict', () => {
     await access(join(results, 'latest', 'report.html'));
     expect(playwrightChromiumPids(r.pid)).toEqual([]);
   });
-
-  it('fails an impossible threshold with exit 3 and says which', async () => {
-    await writeFile(join(dir, 'fail.ts'), chatPlan('fail', { 'chat.send_ack_ms': ['p(95)<0.001'] }));
-    const results = join(dir, 'results-fail');
-    const r = await runCli(['run', join(dir, 'fail.ts'), '--results', results, '--no-progress', '--no-report'], { cwd: dir });
-    expect(r.code).toBe(3);
-    expect(r.stdout).toContain('verdict: FAIL');
-    const s = await summaryOf(results);
-    expect(s.thresholds[0]).toMatchObject({ metric: 'chat.send_ack_ms', ok: false, noData: false });
-    expect(s.verdict.reasons.join(' ')).toContain('chat.send_ack_ms');
-    expectInvariants(s);
-  });
 });
 
-describe('waddle-fleet run: the verdict on a plan it refuses', () => {
-  it('rejects a misspelled metric with exit 2 before any browser starts', async () => {
-    await writeFile(join(dir, 'typo.ts'), chatPlan('typo', { 'chat.delivry_ms': ['p(95)<1000'], 'journey.errors': ['rate<<0.1'] }));
-    const results = join(dir, 'results-typo');
-    const r = await runCli(['run', join(dir, 'typo.ts'), '--results', results, '--no-progress', '--scale', '-1'], { cwd: dir });
-    expect(r.code).toBe(2);
-    // every problem at once
-    expect(r.stderr).toContain('chat.delivry_ms');
-    expect(r.stderr).toContain('chat.delivery_ms'); // the suggestion
-    expect(r.stderr).toContain('rate<<0.1');
-    expect(r.stderr).toContain('--scale');
-    expect(r.stdout).not.toContain('browser pool');
-    await expect(access(results)).rejects.toThrow();
-  });
-
-  it('refuses a plan that peaks above the browser contexts this worker holds, with the fix (exit 2)', async () => {
-    await writeFile(join(dir, 'big.ts'), chatPlan('big', { 'chat.messages_sent': ['count>0'] }));
-    const results = join(dir, 'results-big');
-    const dry = await runCli(['run', join(dir, 'big.ts'), '--dry-run', '--max-browsers', '1', '--contexts-per-browser', '1'], { cwd: dir });
-    expect(dry.stdout).toMatch(/WARNING: 2 concurrent users at peak .* hold 1: the run will be refused/);
-    const r = await runCli(['run', join(dir, 'big.ts'), '--results', results, '--max-browsers', '1', '--contexts-per-browser', '1'], { cwd: dir });
-    expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/peaks at 2 concurrent users but this worker holds at most 1 .*--scale 0\.5.*--shard i\/2/);
-    await expect(access(results)).rejects.toThrow();
-    expect(playwrightChromiumPids(r.pid)).toEqual([]);
-  });
-});
-
-describe('waddle-fleet run: the verdict on a starved generator and a stopped run', () => {
+describe('waddle-fleet run: the verdict on a starved generator', () => {
   it('calls a run with a starved generator inconclusive (exit 4), not slow', async () => {
     // busy enough to want more than a quarter core (below that a generator is not judged starved:
     // fleet/monitor/run-queue-wait.ts); 2 users at one message a second sat at that edge once
@@ -124,12 +74,29 @@ describe('waddle-fleet run: the verdict on a starved generator and a stopped run
       for (const b of burners) b.kill('SIGKILL');
     }
   });
+});
 
+// Runs whose verdict no busy machine can change (a failed threshold, an interrupted run) run side by
+// side: 3 runs of 2 chat users, each its own process, browsers and target. The pass above and the
+// starved run beside busy loops run alone, since what they assert depends on the CPU they get.
+describe.concurrent('waddle-fleet run: the verdict on a failed threshold and a stopped run', () => {
+  it.concurrent('fails an impossible threshold with exit 3 and says which', async ({ expect }) => {
+    await writeFile(join(dir, 'fail.ts'), chatPlan('fail', { 'chat.send_ack_ms': ['p(95)<0.001'] }));
+    const results = join(dir, 'results-fail');
+    const r = await runCli(['run', join(dir, 'fail.ts'), '--results', results, '--no-progress', '--no-report'], { cwd: dir });
+    expect(r.code).toBe(3);
+    expect(r.stdout).toContain('verdict: FAIL');
+    const s = await summaryOf(results);
+    expect(s.thresholds[0]).toMatchObject({ metric: 'chat.send_ack_ms', ok: false, noData: false });
+    expect(s.verdict.reasons.join(' ')).toContain('chat.send_ack_ms');
+    expectInvariants(s);
+  });
   // Playwright closes its browsers on SIGTERM itself but would leave Node running: both signals are ours
-  it.each(['SIGINT', 'SIGTERM'] as const)('on %s stops, writes a partial report and exits 130 with no browser left', async (signal) => {
-    await writeFile(join(dir, 'long.ts'), chatPlan('long', { 'chat.messages_sent': ['count>0'] }, 120));
+  it.concurrent.for(['SIGINT', 'SIGTERM'] as const)('on %s stops, writes a partial report and exits 130 with no browser left', async (signal, { expect }) => {
+    const plan = join(dir, `long-${signal}.ts`); // a file each: the two cases run at once
+    await writeFile(plan, chatPlan('long', { 'chat.messages_sent': ['count>0'] }, 120));
     const results = join(dir, `results-${signal}`);
-    const run = startCli(['run', join(dir, 'long.ts'), '--results', results, '--no-progress'], { cwd: dir });
+    const run = startCli(['run', plan, '--results', results, '--no-progress'], { cwd: dir });
     // wait until load is running
     const t0 = Date.now();
     while (!run.output().includes('▶ load') && run.child.exitCode === null && Date.now() - t0 < 90_000) await new Promise((r) => setTimeout(r, 250));

@@ -33,8 +33,10 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-describe('the built-in error gate', () => {
-  it('fails a plan without thresholds whose only caller is alone (wait_remote_audio fails every time), and the dry run warned', async () => {
+// The two failing runs side by side (each its own process, plan file and results; a failed gate
+// is exit 3 whatever the machine's load); the passing one alone after them.
+describe.concurrent('the built-in error gate', () => {
+  it('fails a plan without thresholds whose only caller is alone (wait_remote_audio fails every time), and the dry run warned', async ({ expect }) => {
     const voice = `{ journey: 'voiceCall', users: 1, params: { talkMs: 500, speakSegmentMs: 500, remoteMediaTimeoutMs: 2000 } }`;
     await writeFile(join(dir, 'alone.ts'), planFile('alone', voice));
     const dry = await runCli(['run', join(dir, 'alone.ts'), '--dry-run'], { cwd: dir });
@@ -55,7 +57,7 @@ describe('the built-in error gate', () => {
     expect(junit).toMatch(/<testcase classname="default gate" name="step.errors\{journey:voiceCall,driver:browser,step:wait_remote_audio\} rate&lt;0.01" time="0">\s*<failure/);
   });
 
-  it('never passes a run whose every iteration failed, even with the gate turned off', async () => {
+  it('never passes a run whose every iteration failed, even with the gate turned off', async ({ expect }) => {
     await writeFile(join(dir, 'novoice.ts'), planFile('novoice', `{ journey: 'voiceCall', users: 1 }`, '\n  defaultThresholds: false,'));
     const results = join(dir, 'results-novoice');
     const r = await runCli(['run', join(dir, 'novoice.ts'), '--target', noVoice.url, '--results', results, '--no-progress', '--no-report'], { cwd: dir });
@@ -66,7 +68,9 @@ describe('the built-in error gate', () => {
     expect(s.journeys.voiceCall?.failed).toBeGreaterThanOrEqual(1);
     expect(s.defaultGate).toBe(false);
   });
+});
 
+describe('the built-in error gate, turned off', () => {
   it('says NOT GATED when the plan turned the gate off and has no thresholds', async () => {
     const chat = `{ journey: 'chatMessaging', users: 1, params: { count: 2, intervalMs: 500, receiveMs: 500 } }`;
     await writeFile(join(dir, 'ungated.ts'), planFile('ungated', chat, '\n  defaultThresholds: false,'));

@@ -11,6 +11,8 @@ import { judgeQuality, median, type Quality } from './figures.ts';
 import { fleetMeasurements, startFleetRun } from './fleet-way.ts';
 import { sleep, startChatFillers } from './fillers.ts';
 import { startTarget } from '../../fleet/calibration/target-process.ts';
+import { defaultMediaCacheDir } from '../../fake-media/media-cache.ts';
+import { prepareMedia } from '../../fake-media/prepare-media.ts';
 import { loadAverage, TreeSampler, type CpuWindow } from '../../fleet/calibration/tree-sampler.ts';
 import type { WayMeasurements } from './usual-way.ts';
 import { fleetPlan, type Timeline, type Workload } from './workloads.ts';
@@ -47,7 +49,7 @@ export async function measure(way: Way, variant: WayVariant, w: Workload, users:
   const workDir = mkdtempSync(join(os.tmpdir(), `density-${way}-`));
   const fillers = w.name === 'video' ? undefined : await startChatFillers(target.url, w, users, `${way.replace(/[^a-z0-9]/gi, '')}${users}`);
   try {
-    const run = variant.base === 'fleet' ? startFleet(w, users, t, target.url, workDir, variant.fleetArgs ?? []) : startUsual(w, users, t, target.url, workDir, variant.usual ?? {});
+    const run = variant.base === 'fleet' ? startFleet(w, users, t, target.url, workDir, variant.fleetArgs ?? []) : startUsual(w, users, t, target.url, workDir, variant.usual ?? {}, await usualMedia(w));
     const sampler = new TreeSampler(run.pid, threads);
     try {
       await run.loadStarted;
@@ -115,9 +117,16 @@ function startFleet(w: Workload, users: number, t: Timeline, target: string, wor
   };
 }
 
-function startUsual(w: Workload, users: number, t: Timeline, target: string, workDir: string, variant: NonNullable<WayVariant['usual']>): RunningWay {
+/** the fleet's media files (the same frames both ways send); the usual script gets their paths, not the fleet's code */
+async function usualMedia(w: Workload): Promise<{ mic: string; camera?: string }> {
+  const media = await prepareMedia({ cacheDir: defaultMediaCacheDir(), voiceActivity: 0.5, ...(w.camera ? { camera: { ...w.camera, label: `waddle-fleet ${w.camera.width}x${w.camera.height}@${w.camera.fps}` } } : {}) });
+  return { mic: media.micWav, ...(media.cameraY4m ? { camera: media.cameraY4m } : {}) };
+}
+
+function startUsual(w: Workload, users: number, t: Timeline, target: string, workDir: string, variant: NonNullable<WayVariant['usual']>, media: { mic: string; camera?: string }): RunningWay {
   const out = join(workDir, 'usual.json');
-  const child = spawn(process.execPath, ['--import', 'tsx', usualScript, w.name, String(users), target, out, String(t.rampMs)], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, DENSITY_USUAL_VARIANT: JSON.stringify(variant) } });
+  const child = spawn(process.execPath, ['--import', 'tsx', usualScript, w.name, String(users), target, out, String(t.rampMs)], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, DENSITY_USUAL_VARIANT: JSON.stringify(variant), DENSITY_USUAL_MEDIA: JSON.stringify(media),
+    DENSITY_USUAL_SHAPE: JSON.stringify({ channelSize: w.channelSize, chatIntervalMs: w.chatIntervalMs, roomSize: w.roomSize }) } });
   let output = '';
   child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
   const exited = new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? 1)));

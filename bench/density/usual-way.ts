@@ -1,20 +1,21 @@
-// The usual way to drive browser users with Playwright (as Artillery's Playwright engine or a
-// hand-written script does): one browser with Playwright's default flags (plus the fake-device
-// and autoplay flags any WebRTC load test needs), one context per user with the default viewport,
-// the same page actions as the fleet (BrowserWaddleClient's locators) and the same measurements:
-// chat delivery from the same in-page observer, video fps and freezes from getStats, polled
-// with page.evaluate every 2 s through a recorded list of the page's RTCPeerConnections.
+// The usual way to drive browser users, written as a tester writes it: plain Playwright, no fleet
+// code. One browser (Playwright's defaults plus the fake-device and autoplay switches any WebRTC
+// load test needs), a context per user, locators, fill and click; for chat one page.evaluate every
+// second reads the messages rendered since the last read (the reference client stamps each with
+// its sender's send time and its own render time, so delivery = rendered − sent, no observer);
+// for video one page.evaluate every 2 s reads getStats of the page's RTCPeerConnections, recorded
+// by an init script. The bench prepares the media files (the fleet's, so both ways send the same
+// frames) and passes their paths; everything else here is Playwright.
 //
-//   node --import tsx bench/density/usual-way.ts <workload> <users> <target> <out.json> [rampMs]
-//   (env DENSITY_USUAL_VARIANT='{"context":{...},"args":[...]}' screens a lever on the usual way)
+//   node --import tsx bench/density/usual-way.ts <chat|video|idle> <users> <target> <out.json> [rampMs]
+//   env DENSITY_USUAL_SHAPE='{"channelSize":10,"chatIntervalMs":2000,"roomSize":2}'
+//       DENSITY_USUAL_MEDIA='{"mic":"/path/mic.wav","camera":"/path/cam.y4m"}'
+//       DENSITY_USUAL_VARIANT='{"context":{...},"args":[...]}' (a lever screened on the usual way)
 // Runs until SIGTERM, then writes what it measured to out.json and exits.
 import { writeFileSync } from 'node:fs';
 import { chromium, type BrowserContextOptions, type Page } from 'playwright-core';
-import { BrowserWaddleClient } from '../../clients/browser/browser-waddle-client.ts';
-import { defaultMediaCacheDir } from '../../fake-media/media-cache.ts';
-import { prepareMedia } from '../../fake-media/prepare-media.ts';
-import { sleep, type TimedValue } from './fillers.ts';
-import { channelIndexOf, roomIndexOf, workloads, type WorkloadName } from './workloads.ts';
+
+export interface TimedValue { readonly atMs: number; readonly value: number }
 
 export interface WayMeasurements {
   readonly sent: number[];
@@ -24,6 +25,14 @@ export interface WayMeasurements {
   ready: number;
   readonly failures: string[];
 }
+
+const sleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    if (signal.aborted) return resolve();
+    const done = () => (clearTimeout(t), signal.removeEventListener('abort', done), resolve());
+    const t = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
 
 const recordPeerConnections = `(() => {
   const Native = window.RTCPeerConnection;
@@ -39,8 +48,53 @@ const inboundVideo = `(async () => {
   }
   return out;
 })()`;
+/** the others' messages rendered since the last call: [sent, rendered] epoch ms, each read once */
+const newMessages = (me: string) => `(() => {
+  const out = [];
+  for (const li of document.querySelectorAll('li[data-testid="message"]:not([data-read])')) {
+    if (!li.dataset.renderedAt) continue;
+    li.dataset.read = '';
+    if (li.dataset.author !== ${JSON.stringify(me)} && li.dataset.sentAt && !li.dataset.history) out.push([Number(li.dataset.sentAt), Number(li.dataset.renderedAt)]);
+  }
+  return out;
+})()`;
 
-async function pollVideo(page: Page, m: WayMeasurements, signal: AbortSignal): Promise<void> {
+async function login(page: Page, target: string, username: string): Promise<void> {
+  await page.goto(target);
+  await page.getByLabel('Username').fill(username);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.getByTestId('connection-status').and(page.locator('[data-state="connected"]')).waitFor();
+  await page.getByTestId('waddle').first().getByRole('button').click();
+  await page.getByTestId('text-channel').first().waitFor();
+}
+
+async function chatUser(page: Page, me: string, channel: number, sendEveryMs: number | undefined, m: WayMeasurements, signal: AbortSignal): Promise<void> {
+  await page.getByTestId('text-channel').nth(channel).click();
+  await page.getByTestId('channel-title').waitFor();
+  m.ready++;
+  const read = newMessages(me);
+  const reading = (async () => {
+    while (!signal.aborted) {
+      await sleep(1000, signal);
+      for (const [sent, rendered] of ((await page.evaluate(read).catch(() => [])) as [number, number][])) m.delivered.push({ atMs: rendered, value: rendered - sent });
+    }
+  })();
+  for (let n = 0; sendEveryMs !== undefined && !signal.aborted; n++) {
+    const next = Date.now() + sendEveryMs;
+    await page.getByLabel('Write a message').fill(chatText(n));
+    await page.getByRole('button', { name: 'Send', exact: true }).click();
+    m.sent.push(Date.now());
+    await sleep(next - Date.now(), signal);
+  }
+  await reading;
+}
+
+async function videoUser(page: Page, room: number, m: WayMeasurements, signal: AbortSignal): Promise<void> {
+  await page.getByTestId('voice-channel').nth(room).click();
+  await page.getByTestId('voice-panel').and(page.locator('[data-state="joined"]')).waitFor();
+  await page.getByRole('button', { name: 'Camera', exact: true }).click();
+  await page.getByTestId('remote-video').first().waitFor({ timeout: 30_000 });
+  m.ready++;
   let prev = new Map<string, { frames: number; freezes: number; atMs: number }>();
   while (!signal.aborted) {
     await sleep(2000, signal);
@@ -60,69 +114,45 @@ async function pollVideo(page: Page, m: WayMeasurements, signal: AbortSignal): P
 }
 
 async function main(): Promise<void> {
-  const [name, usersText, target, out, rampText] = process.argv.slice(2);
-  const w = workloads[name as WorkloadName];
+  const [workload, usersText, target, out, rampText] = process.argv.slice(2);
   const users = Number(usersText);
-  if (!w || !target || !out || !(users > 0)) throw new Error('usage: usual-way.ts <chat|video|idle> <users> <target> <out.json> [rampMs]');
+  if (!['chat', 'video', 'idle'].includes(workload ?? '') || !target || !out || !(users > 0)) throw new Error('usage: usual-way.ts <chat|video|idle> <users> <target> <out.json> [rampMs]');
   const rampMs = Number(rampText ?? 10_000);
-  const media = await prepareMedia({ cacheDir: defaultMediaCacheDir(), voiceActivity: 0.5, ...(w.camera ? { camera: { ...w.camera, label: `waddle-fleet ${w.camera.width}x${w.camera.height}@${w.camera.fps}` } } : {}) });
-  const args = ['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-audio-capture=${media.micWav}`, '--autoplay-policy=no-user-gesture-required'];
-  if (media.cameraY4m) args.push(`--use-file-for-fake-video-capture=${media.cameraY4m}`);
-  // a variant of the usual way (bench:density --variant NAME=usual:JSON): context options and extra switches, to screen a lever
+  const shape = JSON.parse(process.env.DENSITY_USUAL_SHAPE ?? '{}') as { channelSize?: number; chatIntervalMs?: number; roomSize?: number };
+  const media = JSON.parse(process.env.DENSITY_USUAL_MEDIA ?? '{}') as { mic?: string; camera?: string };
   const variant = JSON.parse(process.env.DENSITY_USUAL_VARIANT ?? '{}') as { context?: BrowserContextOptions; args?: string[] };
-  args.push(...(variant.args ?? []));
+  const args = ['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', '--autoplay-policy=no-user-gesture-required', ...(variant.args ?? [])];
+  if (media.mic) args.push(`--use-file-for-fake-audio-capture=${media.mic}`);
+  if (media.camera) args.push(`--use-file-for-fake-video-capture=${media.camera}`);
   const browser = await chromium.launch({ executablePath: process.env.WADDLE_FLEET_CHROMIUM ?? '/usr/bin/chromium', args });
   const m: WayMeasurements = { sent: [], delivered: [], fps: [], freezes: [], ready: 0, failures: [] };
   const stop = new AbortController();
   process.once('SIGTERM', () => stop.abort());
-  const loops: Promise<void>[] = [];
-  const startUser = async (i: number): Promise<void> => {
-    const context = await browser.newContext(variant.context);
-    const page = await context.newPage();
+  const running: Promise<void>[] = [];
+  const user = async (i: number): Promise<void> => {
+    const page = await (await browser.newContext(variant.context)).newPage();
     await page.addInitScript(recordPeerConnections);
-    const client = new BrowserWaddleClient(page, { baseUrl: target, username: `usual-${String(i).padStart(4, '0')}` });
-    await client.connect();
-    const waddle = await client.joinWaddle();
-    if (w.name === 'video') {
-      await client.joinVoice(waddle.voiceChannels[roomIndexOf(i, w.roomSize ?? 2) % waddle.voiceChannels.length]!.id);
-      await client.enableVideo();
-      await client.waitForRemoteMedia('video', 30_000);
-      loops.push(pollVideo(page, m, stop.signal));
-    } else {
-      await client.openTextChannel(waddle.textChannels[channelIndexOf(i, w.channelSize ?? 10) % waddle.textChannels.length]!.id);
-      client.onMessage((msg) => {
-        if (msg.author !== client.username && msg.sentAtMs !== undefined) m.delivered.push({ atMs: msg.receivedAtMs, value: msg.receivedAtMs - msg.sentAtMs });
-      });
-      if (w.name === 'chat') loops.push(chatLoop(client, w.chatIntervalMs ?? 2000, m, stop.signal));
-    }
-    m.ready++;
+    const me = `usual-${String(i).padStart(4, '0')}`;
+    await login(page, target, me);
+    // the same channels and rooms as the fleet's users: channelSize (roomSize) users to each, by index
+    if (workload === 'video') running.push(videoUser(page, Math.floor(i / (shape.roomSize ?? 2)), m, stop.signal));
+    else running.push(chatUser(page, me, Math.floor(i / (shape.channelSize ?? 10)), workload === 'chat' ? shape.chatIntervalMs ?? 2000 : undefined, m, stop.signal));
   };
   console.log('load');
-  const starts = Array.from({ length: users }, (_, i) =>
-    sleep((i * rampMs) / users, stop.signal).then(() => (stop.signal.aborted ? undefined : startUser(i).catch((e: Error) => void m.failures.push(`user ${i}: ${e.message.split('\n')[0]}`)))),
-  );
-  await Promise.all(starts);
-  console.log(`ready ${m.ready}/${users}`);
+  await Promise.all(Array.from({ length: users }, (_, i) =>
+    sleep((i * rampMs) / users, stop.signal).then(() => (stop.signal.aborted ? undefined : user(i).catch((e: Error) => void m.failures.push(`user ${i}: ${e.message.split('\n')[0]}`))))));
   await new Promise<void>((resolve) => (stop.signal.aborted ? resolve() : stop.signal.addEventListener('abort', () => resolve(), { once: true })));
-  await Promise.allSettled(loops);
+  const settled = await Promise.allSettled(running);
+  for (const s of settled) if (s.status === 'rejected') m.failures.push(String((s.reason as Error).message).split('\n')[0]!);
   writeFileSync(out, JSON.stringify(m));
   await browser.close().catch(() => {});
   process.exit(0);
 }
-
-async function chatLoop(client: BrowserWaddleClient, intervalMs: number, m: WayMeasurements, signal: AbortSignal): Promise<void> {
-  let n = 0;
-  while (!signal.aborted) {
-    const ok = await client.sendMessage(chatText(n++)).then(() => true, () => false);
-    if (ok) m.sent.push(Date.now());
-    await sleep(intervalMs, signal);
-  }
-}
-
-await main();
 
 /** 10 to 200 characters, like the fleet's chatMessaging default sizeRange. */
 function chatText(n: number): string {
   const length = 10 + ((n * 97) % 191);
   return 'usual way message, some words to render. '.repeat(6).slice(0, length);
 }
+
+await main();

@@ -9,7 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunSummary } from '../metrics/run-summary.ts';
 import { repoRoot } from './helpers/cli.ts';
 import { browsersOf, descendants, fleetProcessInGroup, isRunning, killAll, stillRunning, waitUntil } from './helpers/processes.ts';
@@ -30,8 +30,8 @@ beforeAll(async () => {
   dir = await mkdtemp(join(os.tmpdir(), 'waddle-fleet-wrapper-stop-'));
   await writeFile(join(dir, 'long.ts'), longChatPlan);
 });
-afterEach(() => killAll(leftovers.splice(0)));
 afterAll(async () => {
+  killAll(leftovers.splice(0)); // after a failure: what a case left running (cases run at once, so not per case)
   await rm(dir, { recursive: true, force: true });
 });
 
@@ -56,8 +56,12 @@ async function onlySummary(results: string): Promise<RunSummary> {
   return JSON.parse(await readFile(join(results, runs[0]!, 'summary.json'), 'utf8')) as RunSummary;
 }
 
-describe.each(['npx', 'npm run'] as const)('%s waddle-fleet run …', (kind) => {
-  it.each(['SIGTERM', 'SIGKILL'] as const)('%s to the wrapper stops the fleet, its browsers, and leaves a partial report', async (signal) => {
+const cases = (['npx', 'npm run'] as const).flatMap((kind) => (['SIGTERM', 'SIGKILL'] as const).map((signal) => [kind, signal] as const));
+
+// The four cases run at once: each is its own wrapper, fleet, browser and results folder, found by
+// its own process group and pid, and what each asserts (it stopped, what it left) is its own.
+describe.concurrent('a signal to the wrapper of waddle-fleet run …', () => {
+  it.for(cases)('%s: %s to the wrapper stops the fleet, its browsers, and leaves a partial report', async ([kind, signal], { expect }) => {
     const results = join(dir, `results-${kind.replace(' ', '-')}-${signal}`);
     const wrapper = startWrapper(kind, results);
     const wrapperPid = wrapper.child.pid!;

@@ -4,7 +4,7 @@
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import type { RunSummary } from '../metrics/run-summary.ts';
 import { runCli } from './helpers/cli.ts';
 
@@ -43,7 +43,9 @@ afterAll(async () => {
 });
 
 describe('the seed journeys on protocol users', () => {
-  it.each([['on the main thread', '0'], ['over 2 worker threads', '2']])('pass the built-in gate %s, every count adding up', async (_where, workers) => {
+  // the two runs side by side: each is its own process with its own target, and protocol users
+  // are light (a run here costs a fraction of a core), so together they take the time of one
+  it.concurrent.for([['on the main thread', '0'], ['over 2 worker threads', '2']] as const)('pass the built-in gate %s, every count adding up', async ([, workers], { expect }) => {
     const results = join(dir, `results-${workers}`);
     const r = await runCli(['run', join(dir, 'plan.ts'), '--results', results, '--no-progress', '--no-report', '--protocol-workers', workers], { cwd: dir });
     const s = await summaryOf(results);

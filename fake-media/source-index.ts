@@ -2,7 +2,7 @@
 // 16 black/white block pairs at the bottom, so a receiver's decoded frame names the source frame
 // it shows and the fleet can score it against that frame (fleet/pool/quality-score.ts).
 // The layout is in-page/frame-code.ts SOURCE_INDEX (fake-media may not import in-page/, so its
-// geometry is repeated here; fleet/pool/quality-score.e2e.test.ts reads every frame of a
+// geometry is repeated here; fleet/pool/quality-score.parallel.e2e.test.ts reads every frame of a
 // generated file back with frame-code's reader, so the two cannot drift apart unnoticed).
 // Row 0 has a white block where the bit is set, row 1 where it is clear; the last 4 bits are a
 // checksum (sum of the 12-bit value's nibbles mod 16; ffmpeg's expressions have no xor).

@@ -167,10 +167,11 @@ describe('glass-to-glass and quality on an independent call page', () => {
       const e2eRise = median(d[kind]) - median(b[kind]);
       console.log(`glass-to-glass ${kind} rise with jitterBufferTarget 300: e2e ${e2eRise.toFixed(1)} ms, jitter buffer ${jbRise.toFixed(1)} ms`);
       expect(jbRise, `${kind} ${why}`).toBeGreaterThan(100);
-      // within 50 ms: measured 6-24 ms apart at load average 12-14, up to 44 at 20-27 (this page's
-      // audio and video are one stream, so Chromium holds video for audio: the video buffer's
-      // growth is partly absorbed by a wait for audio that was there before)
-      expect(Math.abs(e2eRise - jbRise), `${kind} ${why}`).toBeLessThan(50);
+      // within 75 ms: measured 6-24 ms apart at load average 12-14, up to 44 at 20-27, and 58 on a
+      // quiet machine (video e2e +333 ms, its buffer +275, the injected target 300): this page's
+      // audio and video are one stream, so Chromium holds video for audio, and the video buffer's
+      // growth is partly absorbed by, or adds to, a wait for audio
+      expect(Math.abs(e2eRise - jbRise), `${kind} ${why}`).toBeLessThan(75);
     }
     expect(c.psnr.length, why).toBeGreaterThanOrEqual(2);
     expect(median(c.psnr), why).toBeLessThan(median([...a.psnr, ...b.psnr]) - 2);

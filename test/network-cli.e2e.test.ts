@@ -111,7 +111,8 @@ export default definePlan({
 });
 `);
   const results = join(dir, `results-${name}`);
-  const r = await runCli(['run', join(dir, `${name}.ts`), '--results', results, '--no-progress', '--seed', '4', '--interval', '2s', '--probe-interval', '1s'], { cwd: dir });
+  // --media-marks on: every receiver scores a decoded frame against the fake camera every 5 s
+  const r = await runCli(['run', join(dir, `${name}.ts`), '--results', results, '--no-progress', '--seed', '4', '--interval', '2s', '--probe-interval', '1s', '--media-marks', 'on'], { cwd: dir });
   expect([0, 3, 4], r.stdout + r.stderr).toContain(r.code ?? -1); // judged below by its figures, not its gate
   const [runDir] = (await readdir(results)).filter((d) => d !== 'latest');
   const intervals = (await readFile(join(results, runDir!, 'intervals.ndjson'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as IntervalSnapshot);
@@ -140,6 +141,14 @@ export default definePlan({
   const heightBefore = Math.max(...height.filter((x) => x.atS < 23).map((x) => x.mean!));
   const heightAfter = Math.min(...height.filter((x) => x.atS >= 30).map((x) => x.mean!));
   expect(limited.some((x) => x.mean! > 0) || heightAfter < heightBefore).toBe(true);
+  // and A sees it: the quality score of what it decodes falls once its downlink is capped
+  const psnr = (fromS: number, toS: number) => {
+    const series = intervals.filter((i) => (i.startMs - loadStart) / 1000 >= fromS && (i.startMs - loadStart) / 1000 < toS)
+      .flatMap((i) => i.series.filter((x) => x.metric === 'media.video_psnr_db' && x.tags['network'] === 'capped'));
+    return series.reduce((n, x) => n + x.sum, 0) / series.reduce((n, x) => n + x.count, 0);
+  };
+  console.log(`capped user's PSNR: ${psnr(8, 24).toFixed(1)} dB before the cap, ${psnr(30, 52).toFixed(1)} dB after`);
+  expect(psnr(30, 52)).toBeLessThan(psnr(8, 24) - 0.5); // 29.3 → 26.8 dB measured (load average ~2)
   // B's inbound audio: 5 ± 1% lost over ≥ 2,000 packets; A's, before its cap: ≈ 0
   const lostB = per('webrtc.packets_lost_pct', 'lossy', 'inbound', 'audio');
   const [lost, received] = [lostB.reduce((n, x) => n + x.mean!, 0), lostB.reduce((n, x) => n + x.max, 0)];

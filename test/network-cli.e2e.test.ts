@@ -155,8 +155,10 @@ export default definePlan({
   const lostA = per('webrtc.packets_lost_pct', 'capped', 'inbound', 'audio').filter((x) => x.atS < 23);
   console.log(JSON.stringify({ lost, received, lossPct: (100 * lost) / (lost + received), lostABeforeCap: lostA.reduce((n, x) => n + x.mean!, 0), receivedABeforeCap: lostA.reduce((n, x) => n + x.max, 0) }));
   expect(lost + received).toBeGreaterThanOrEqual(2000);
-  expect((100 * lost) / (lost + received)).toBeGreaterThan(4);
-  expect((100 * lost) / (lost + received)).toBeLessThan(6);
+  // 5 ± 1%, or the binomial 99.9% band when wider (σ = 0.46% at 2,300 packets: ±1% alone fails ~3% of correct runs)
+  const band = Math.max(1, 3.3 * 100 * Math.sqrt((0.05 * 0.95) / (lost + received)));
+  expect((100 * lost) / (lost + received)).toBeGreaterThan(5 - band);
+  expect((100 * lost) / (lost + received)).toBeLessThan(5 + band);
   expect(lostA.reduce((n, x) => n + x.mean!, 0)).toBeLessThan(0.005 * lostA.reduce((n, x) => n + x.max, 0) + 1);
 });
 

@@ -17,6 +17,8 @@ import { NetworkRelay } from '../network/relay/relay.ts';
 
 const fixture = new URL('./fixtures/two-page-call/index.html', import.meta.url);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** ± percentage points a 5% independent loss stays within over n packets: 1, or 3.3 σ (99.9%) when wider. */
+const lossBand = (n: number) => Math.max(1, 3.3 * 100 * Math.sqrt((0.05 * 0.95) / n));
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
 
 let server: http.Server;
@@ -63,8 +65,11 @@ it('applies one user\'s loss and delay to all its media and to nobody else\'s', 
 
     expect(inA.lost + inA.received).toBeGreaterThanOrEqual(2500);
     const lossA = (100 * inA.lost) / (inA.lost + inA.received);
-    expect(lossA).toBeGreaterThan(4);
-    expect(lossA).toBeLessThan(6);
+    // 5 ± 1%, or the binomial 99.9% band when that is wider: independent 5% loss over ~2,500
+    // packets has σ = 0.44%, so ±1% alone fails ~2% of correct runs (a clean-clone CI run read 6.06%)
+    const band = lossBand(inA.lost + inA.received);
+    expect(lossA).toBeGreaterThan(5 - band);
+    expect(lossA).toBeLessThan(5 + band);
     expect((100 * inB.lost) / (inB.lost + inB.received)).toBeLessThan(0.5);
     expect(counts.down.lost / counts.down.packets).toBeCloseTo(0.05, 1); // the relay's own count agrees
     expect(counts.up.lost).toBe(0);

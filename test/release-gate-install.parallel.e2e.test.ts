@@ -50,8 +50,12 @@ function evaluate(text: string, outputs: Record<string, Record<string, string>>)
   });
 }
 
-/** Run one workflow step's script with bash in the app's checkout, as a runner does; its outputs and exit code. */
-async function runStep(id: string, outputs: Record<string, Record<string, string>>): Promise<{ code: number; log: string; outputs: Record<string, string> }> {
+/**
+ * Run one workflow step's script with bash in the app's checkout, as a runner does; its outputs and
+ * exit code. A step past its time limit is killed (its process group) and its log kept, so a slow
+ * or hung step names itself instead of the whole test timing out with nothing to read.
+ */
+async function runStep(id: string, outputs: Record<string, Record<string, string>>, limitMs = 150_000): Promise<{ code: number; log: string; outputs: Record<string, string> }> {
   const step = steps.find((s) => s.id === id);
   if (!step?.run) throw new Error(`the workflow has no step with id '${id}' and a run script`);
   const outFile = join(runnerTemp, `output-${id}`);
@@ -69,11 +73,18 @@ async function runStep(id: string, outputs: Record<string, Record<string, string
     PATH: [...extraPath, process.env.PATH].join(delimiter),
     ...Object.fromEntries(Object.entries(step.env ?? {}).map(([k, v]) => [k, evaluate(String(v), outputs)])),
   };
-  const child = spawn('bash', ['-e', '-c', evaluate(step.run, outputs)], { cwd: app, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const started = Date.now();
+  const child = spawn('bash', ['-e', '-c', evaluate(step.run, outputs)], { cwd: app, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let log = '';
   child.stdout.on('data', (d) => (log += d));
   child.stderr.on('data', (d) => (log += d));
+  const timer = setTimeout(() => {
+    log += `\n[test] step '${id}' still running after ${limitMs / 1000} s: killed\n`;
+    try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* already gone */ }
+  }, limitMs);
   const code = await new Promise<number>((resolve) => child.on('close', (c) => resolve(c ?? -1)));
+  clearTimeout(timer);
+  log += `\n[test] step '${id}' took ${((Date.now() - started) / 1000).toFixed(1)} s\n`;
   const lines = (await readFile(outFile, 'utf8')).split('\n').filter((l) => l.includes('='));
   return { code, log, outputs: Object.fromEntries(lines.map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)])) };
 }
@@ -122,13 +133,13 @@ describe('the release-gate workflow in an app repo, with waddle-fleet from its p
 
     const first = await runStep('run', outputs);
     expect(first.code, first.log).toBe(0);
-    expect(first.outputs['exit-code']).toBe('0');
+    expect(first.outputs['exit-code'], first.log).toBe('0');
     expect(await readdir(first.outputs.dir!)).toEqual(expect.arrayContaining(['summary.json', 'junit.xml', 'report.html']));
 
     // what actions/download-artifact would put there on the next run of the same key
     await cp(first.outputs.dir!, join(app, 'baseline'), { recursive: true });
     const second = await runStep('run', outputs);
-    expect(second.log).toMatch(/baseline: .*against baseline/);
-    expect(['0', '3']).toContain(second.outputs['exit-code']); // 3: two 3-s runs may differ beyond the margin
-  }, 240_000);
+    expect(second.log, second.log).toMatch(/baseline: .*against baseline/);
+    expect(['0', '3'], second.log).toContain(second.outputs['exit-code']); // 3: two 3-s runs may differ beyond the margin
+  }, 420_000);
 });

@@ -41,7 +41,13 @@ export interface PeerEnv {
   readonly onMedia: () => void;
   /** the connection failed (ICE or DTLS) */
   readonly onFailed: (peer: MediaPeer) => void;
+  /** which kind a transceiver carries; default its index (the mesh's fixed 0 mic, 1 camera, 2 screen) */
+  readonly kindOf?: (transceiver: RTCRtpTransceiver, index: number) => Kind | undefined;
 }
+
+type Direction = 'sendrecv' | 'sendonly' | 'recvonly';
+
+const sends = (t: RTCRtpTransceiver): boolean => t.direction === 'sendrecv' || t.direction === 'sendonly';
 
 /** Drops a=candidate lines that are not loopback: werift puts every gathered host into its SDP. */
 export function loopbackOnlySdp(sdp: string): string {
@@ -73,7 +79,8 @@ export class MediaPeer {
       if (candidate?.candidate && candidate.candidate.split(' ')[4] === LOOPBACK) env.send({ candidate: candidate.toJSON() });
     };
     this.pc.ontrack = ({ track, transceiver }) => {
-      const kind = KINDS[this.pc.getTransceivers().indexOf(transceiver)];
+      const index = this.pc.getTransceivers().indexOf(transceiver);
+      const kind = env.kindOf ? env.kindOf(transceiver, index) : KINDS[index];
       if (!kind) return;
       const stream = this.inbound[kind];
       track.onReceiveRtp.subscribe((rtp) => stream.receive(rtp, performance.now()));
@@ -91,25 +98,30 @@ export class MediaPeer {
     return this.pc.connectionState;
   }
 
-  /** We are the newcomer: three transceivers, then the offer. */
-  async offer(): Promise<void> {
+  /**
+   * We are the newcomer (mesh) or the publisher (SFU: sendonly): three transceivers, then the
+   * offer. Resolves with the SDP sent, its loopback candidates in it (werift gathers them inside
+   * setLocalDescription), for a signalling that carries no trickle.
+   */
+  async offer(direction: Direction = 'sendrecv'): Promise<string> {
     this.offered = true;
-    for (const kind of KINDS) this.pc.addTransceiver(kind === 'audio' ? 'audio' : 'video', { direction: 'sendrecv' });
+    for (const kind of KINDS) this.pc.addTransceiver(kind === 'audio' ? 'audio' : 'video', { direction });
     const offer = await this.pc.createOffer();
     this.noStunServer();
     await this.pc.setLocalDescription(offer);
-    this.sendDescription();
+    return this.sendDescription();
   }
 
-  /** A newcomer offered to us. */
-  async answer(offer: Sdp): Promise<void> {
+  /** A newcomer (mesh) or the media server (SFU subscription: recvonly) offered to us; resolves with our answer. */
+  async answer(offer: Sdp, direction: Direction = 'sendrecv'): Promise<string> {
     await this.pc.setRemoteDescription(offer);
-    for (const t of this.pc.getTransceivers()) t.setDirection('sendrecv');
+    for (const t of this.pc.getTransceivers()) t.setDirection(direction);
     const answer = await this.pc.createAnswer();
     this.noStunServer();
     await this.pc.setLocalDescription(answer);
-    this.sendDescription();
+    const sdp = this.sendDescription();
     await this.flushCandidates();
+    return sdp;
   }
 
   async answered(answer: Sdp): Promise<void> {
@@ -149,9 +161,12 @@ export class MediaPeer {
     for (const t of this.pc.iceTransports) t.connection.stunServer = undefined;
   }
 
-  private sendDescription(): void {
+  private sendDescription(): string {
     const d = this.pc.localDescription;
-    if (d && !this.closed) this.env.send({ sdp: { type: d.type as Sdp['type'], sdp: loopbackOnlySdp(d.sdp) } });
+    if (!d) return '';
+    const sdp = loopbackOnlySdp(d.sdp);
+    if (!this.closed) this.env.send({ sdp: { type: d.type as Sdp['type'], sdp } });
+    return sdp;
   }
 
   private async flushCandidates(): Promise<void> {
@@ -163,7 +178,7 @@ export class MediaPeer {
     if (this.closed || this.outbound.length > 0) return;
     this.pc.getTransceivers().forEach((t: RTCRtpTransceiver, i) => {
       const kind = KINDS[i];
-      if (!kind) return;
+      if (!kind || !sends(t)) return;
       const stream = new OutboundStream(this.env.tracks[kind], t.sender);
       stream.on = this.env.sending[kind];
       t.sender.onPictureLossIndication.subscribe(() => stream.restart());

@@ -38,7 +38,7 @@ export class ProtocolMediaWaddleClient extends ProtocolWaddleClient {
   constructor(options: ProtocolMediaWaddleClientOptions) {
     const meter = new MediaMeter(options.metrics, options.tags ?? { driver: 'protocolMedia' });
     const tracks: Record<Kind, PayloadTrack> = { audio: silent('audio'), video: silent('video'), screen: silent('video') };
-    super({ ...options, call: (send) => new MediaCall(send, tracks, meter) });
+    super({ ...options, call: (send, request) => new MediaCall(send, tracks, meter, request) });
     this.meter = meter;
     this.tracks = tracks;
     this.profiles = { camera: options.media?.camera ?? DEFAULT_CAMERA, screen: options.media?.screen ?? DEFAULT_SCREEN };

@@ -1,5 +1,7 @@
 // The protocol client's options, apart so the client file stays about the client.
 import type { MessageLink } from '../../network/message-link.ts';
+import type { ServerFrame } from '../../reference-waddle/protocol.ts';
+import type { FrameBody } from './socket.ts';
 import type { CallSession } from './voice-call.ts';
 
 /** Same shape as BrowserWaddleClientOptions, so a driver can build either from one config. */
@@ -12,6 +14,9 @@ export interface ProtocolWaddleClientOptions {
   actionTimeoutMs?: number;
   /** the user's network (network/message-link.ts), applied to every frame and request */
   network?: MessageLink;
-  /** what carries this client's calls; default: VoiceCall (synthetic signalling, no media) */
-  call?: (sendSignal: (to: string, data: unknown) => void) => CallSession;
+  /**
+   * what carries this client's calls; default: VoiceCall (synthetic signalling, no media). `request`
+   * sends a frame on the user's socket and resolves with its answer (SFU mode's sfu.* frames).
+   */
+  call?: (sendSignal: (to: string, data: unknown) => void, request: (frame: FrameBody, what: string) => Promise<ServerFrame>) => CallSession;
 }

@@ -71,7 +71,7 @@ export class ProtocolWaddleClient implements WaddleClient {
   private messageHandlers: Set<(message: ReceivedMessage) => void> | undefined;
   private presenceHandlers: Set<(change: PresenceChange) => void> | undefined;
   private voice: CallSession | undefined;
-  private readonly makeCall: (sendSignal: (to: string, data: unknown) => void) => CallSession;
+  private readonly makeCall: NonNullable<ProtocolWaddleClientOptions['call']>;
   private closed = false;
   private token: string | undefined;
   private readonly connection = new ConnectionEvents();
@@ -256,7 +256,7 @@ export class ProtocolWaddleClient implements WaddleClient {
     const id = channelId ?? waddle.voiceChannels[0]?.id;
     if (id === undefined) throw new Error(`${this.label}: waddle ${waddle.id} has no voice channel`);
     const { frame } = await this.ask<Of<'voice.joined'>>({ type: 'voice.join', channelId: id }, `joining voice channel ${id}`);
-    this.voiceCall().joined(frame.channelId, frame.peerId, frame.participants);
+    this.voiceCall().joined(frame.channelId, frame.peerId, frame.participants, frame.media ?? 'mesh');
   }
 
   async leaveVoice(): Promise<void> {
@@ -341,7 +341,10 @@ export class ProtocolWaddleClient implements WaddleClient {
   }
 
   private voiceCall(): CallSession {
-    return (this.voice ??= this.makeCall((to, data) => void (this.socket?.isOpen && this.socket.send({ type: 'rtc.signal', to, data }))));
+    return (this.voice ??= this.makeCall(
+      (to, data) => void (this.socket?.isOpen && this.socket.send({ type: 'rtc.signal', to, data })),
+      async (frame, what) => (await this.ask(frame, what)).frame,
+    ));
   }
 
   private async setFlag(flag: VoiceFlag, on: boolean): Promise<void> {

@@ -11,7 +11,7 @@
 //   protocol user, and cannot satisfy waitForRemoteMedia.
 // - Remote media "of a kind" from a peer = the peer announces it (audio: unmuted; video: camera
 //   on; screen: screen on) AND completed the synthetic exchange with this client.
-import type { VoiceParticipant } from '../../reference-waddle/protocol.ts';
+import type { CallMedia, VoiceParticipant } from '../../reference-waddle/protocol.ts';
 import type { RemoteMediaKind } from '../waddle-client.ts';
 
 /** What synthetic signals say about themselves, so nobody mistakes them for SDP. */
@@ -73,7 +73,8 @@ interface MediaWaiter {
  */
 export interface CallSession {
   readonly channelId: string | undefined;
-  joined(channelId: string, myPeerId: string, participants: readonly VoiceParticipant[]): void;
+  /** `media`: how the server carries this call (voice.joined's; 'sfu' = through its media server) */
+  joined(channelId: string, myPeerId: string, participants: readonly VoiceParticipant[], media?: CallMedia): void;
   left(): void;
   ownStateIn(participants: readonly VoiceParticipant[]): VoiceParticipant | undefined;
   members(channelId: string, participants: readonly VoiceParticipant[]): void;

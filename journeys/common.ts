@@ -83,9 +83,13 @@ export function textChannelFor(ctx: AnyContext, waddle: WaddleInfo, channelSize:
   return waddle.textChannels[Math.floor(index / channelSize) % waddle.textChannels.length]!.id;
 }
 
-/** callRoom for the seed call journeys: roomSize users per room, or all in `room` when ≥ 0. */
-export function roomsOf(params: { roomSize: number; room: number }): { size: number; pinned?: number } {
-  return { size: Math.max(1, Math.floor(params.roomSize)), ...(params.room >= 0 ? { pinned: Math.floor(params.room) } : {}) };
+/**
+ * callRoom for the seed call journeys: roomSize users per room, or all in `room` when ≥ 0. With a
+ * roomGroup, scenarios naming the same group fill the same rooms, each with its own roomSize users
+ * per room (a hybrid call: roomSize 1 on browser + roomSize 5 on protocolMedia = rooms of 6).
+ */
+export function roomsOf(params: { roomSize: number; room: number; roomGroup?: string }): { size: number; pinned?: number; group?: string } {
+  return { size: Math.max(1, Math.floor(params.roomSize)), ...(params.room >= 0 ? { pinned: Math.floor(params.room) } : {}), ...(params.roomGroup ? { group: params.roomGroup } : {}) };
 }
 
 export async function joinVoice(ctx: AnyContext, channelId: string | undefined): Promise<void> {

@@ -7,6 +7,8 @@ export type MixedUsageParams = {
   roomSize: number;
   /** voice channel index to join; -1 = grouped by user index (roomSize) */
   room: number;
+  /** grouped rooms shared with other scenarios of the same roomGroup (e.g. 1 browser + 5 protocolMedia per room); '' = this journey and driver alone */
+  roomGroup: string;
   messageCount: number;
   messageIntervalMs: number;
   sizeRange: { min: number; max: number };
@@ -24,7 +26,7 @@ export const mixedUsage = defineJourney<MixedUsageParams>({
   description: 'voice + chat + reactions in parallel, video by profile',
   requires: ['chat', 'reactions', 'voice', 'video'],
   defaults: {
-    roomSize: 6, room: -1,
+    roomSize: 6, room: -1, roomGroup: '',
     messageCount: 50,
     messageIntervalMs: 5_000,
     sizeRange: { min: 10, max: 200 },

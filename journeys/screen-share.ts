@@ -6,6 +6,8 @@ export type ScreenShareParams = {
   roomSize: number;
   /** voice channel index to join; -1 = grouped by user index (roomSize) */
   room: number;
+  /** grouped rooms shared with other scenarios of the same roomGroup (e.g. 1 browser + 5 protocolMedia per room); '' = this journey and driver alone */
+  roomGroup: string;
   holdMs: number;
 };
 
@@ -13,7 +15,7 @@ export const screenShare = defineJourney<ScreenShareParams>({
   name: 'screenShare',
   description: 'share the screen in a voice room',
   requires: ['voice', 'screen'],
-  defaults: { roomSize: 6, room: -1, holdMs: 90_000 },
+  defaults: { roomSize: 6, room: -1, roomGroup: '', holdMs: 90_000 },
   media: { screen: { width: 1920, height: 1080, fps: 15 } },
   // a sharer alone in its room is not a failure: nobody watches, nothing is waited for
   callRoom: (params) => ({ ...roomsOf(params), expectsPeers: false }),

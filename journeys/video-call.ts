@@ -6,6 +6,8 @@ export type VideoCallParams = {
   roomSize: number;
   /** voice channel index to join; -1 = grouped by user index (roomSize) */
   room: number;
+  /** grouped rooms shared with other scenarios of the same roomGroup (e.g. 1 browser + 5 protocolMedia per room); '' = this journey and driver alone */
+  roomGroup: string;
   holdMs: number;
   remoteMediaTimeoutMs: number;
 };
@@ -14,7 +16,7 @@ export const videoCall = defineJourney<VideoCallParams>({
   name: 'videoCall',
   description: 'a voice room with the camera on (720p30 by default)',
   requires: ['voice', 'video'],
-  defaults: { roomSize: 6, room: -1, holdMs: 120_000, remoteMediaTimeoutMs: 30_000 },
+  defaults: { roomSize: 6, room: -1, roomGroup: '', holdMs: 120_000, remoteMediaTimeoutMs: 30_000 },
   media: { camera: { width: 1280, height: 720, fps: 30 } },
   callRoom: roomsOf,
   async run(ctx) {

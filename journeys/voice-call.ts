@@ -9,6 +9,8 @@ export type VoiceCallParams = {
   roomSize: number;
   /** voice channel index to join; -1 = grouped by user index (roomSize) */
   room: number;
+  /** grouped rooms shared with other scenarios of the same roomGroup (e.g. 1 browser + 5 protocolMedia per room); '' = this journey and driver alone */
+  roomGroup: string;
   talkMs: number;
   /**
    * How often the user decides again whether it speaks (mute toggles). Default 15 s: in the
@@ -41,7 +43,7 @@ export const voiceCall = defineJourney<VoiceCallParams>({
   name: 'voiceCall',
   description: 'join a voice room and talk, toggling mute by the voice-activity profile',
   requires: ['voice'],
-  defaults: { roomSize: 6, room: -1, talkMs: 180_000, speakSegmentMs: 15_000, remoteMediaTimeoutMs: 30_000 },
+  defaults: { roomSize: 6, room: -1, roomGroup: '', talkMs: 180_000, speakSegmentMs: 15_000, remoteMediaTimeoutMs: 30_000 },
   callRoom: roomsOf,
   async run(ctx) {
     const waddle = await connectAndJoin(ctx);

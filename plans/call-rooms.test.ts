@@ -63,4 +63,23 @@ describe('call rooms', () => {
     expect(rooms).toEqual([0, 1, 1]);
     expect(layout.map((l) => [l.driver, l.loneRooms])).toEqual([['browser', 1], ['protocol', 0]]);
   });
+
+  it('fills the rooms of a named group with each scenario\'s share: 1 browser + 5 protocolMedia per room', () => {
+    const resolved = resolvePlan(
+      plan([
+        { journey: 'videoCall', driver: 'browser', users: 2, params: { roomSize: 1, roomGroup: 'hybrid' } },
+        { journey: 'videoCall', driver: 'protocolMedia', users: 10, params: { roomSize: 5, roomGroup: 'hybrid' } },
+        { journey: 'voiceCall', driver: 'protocolMedia', users: 2, params: { roomSize: 2 } },
+      ], 14),
+    );
+    const schedule = buildFullSchedule(resolved);
+    const roomsOf = (journey: string, driver: string) => schedule.filter((s) => s.journey === journey && s.driver === driver).map((s) => s.callRoom).sort();
+    expect(roomsOf('videoCall', 'browser')).toEqual([0, 1]);
+    expect(roomsOf('videoCall', 'protocolMedia')).toEqual([0, 0, 0, 0, 0, 1, 1, 1, 1, 1]);
+    expect(roomsOf('voiceCall', 'protocolMedia')).toEqual([2, 2]); // after the group's rooms
+    const { lines, warnings } = describeCallRooms(callRoomLayout(resolved));
+    expect(lines).toContain("videoCall: 1 per room of group 'hybrid': 2 room(s) 0, 1");
+    expect(lines).toContain("videoCall (protocolMedia): 5 per room of group 'hybrid': 2 room(s) 0, 1");
+    expect(warnings).toEqual([]);
+  });
 });

@@ -2,7 +2,9 @@
 // run can show them. A journey with callRoom (journeys/types.ts) puts its users in rooms of `size`
 // by their index among that journey's users, or all in a pinned room. Grouped rooms are numbered
 // after the highest pinned one, journey after journey, so callers of different journeys never
-// crowd one room by accident; pinned rooms are shared on purpose. A user's voice channel is
+// crowd one room by accident; pinned rooms are shared on purpose, and so are the grouped rooms of
+// scenarios that name one `group` (hybrid calls: browser users among protocolMedia users, each
+// scenario putting its own `size` users in each of the group's rooms). A user's voice channel is
 // room % (the waddle's voice channels).
 //
 // A room whose users never overlap in time (or that holds a single user) is "lone": its users
@@ -15,6 +17,8 @@ export interface RoomRule {
   readonly pinned?: number;
   /** its users wait for the others' media (a lone user then fails); false for e.g. a screen sharer */
   readonly expectsPeers?: boolean;
+  /** rooms shared with every scenario of the same group (each with its own size per room) */
+  readonly group?: string;
 }
 
 export interface RoomSlot {
@@ -33,6 +37,8 @@ export interface CallRoomLayout {
   readonly expectsPeers: boolean;
   /** pinned room, when the plan pinned this journey's users */
   readonly pinned?: number;
+  /** the room group these users share rooms with (hybrid calls) */
+  readonly group?: string;
   /** rooms this journey's users are in */
   readonly rooms: number;
   /** rooms that never hold two of the plan's users at once */
@@ -53,22 +59,30 @@ export function assignCallRooms<S extends RoomSlot>(
 ): { rooms: (number | undefined)[]; layout: CallRoomLayout[] } {
   const rules = slots.map(ruleOf);
   const highestPinned = Math.max(-1, ...rules.map((r) => r?.pinned ?? -1));
-  const groupKey = (slot: S) => `${slot.journey}\u0000${slot.driver ?? 'browser'}`;
-  // grouped rooms: a base per journey (and driver), in order of first appearance
+  const laneKey = (slot: S) => `${slot.journey}\u0000${slot.driver ?? 'browser'}`;
+  const groupKey = (slot: S, rule: RoomRule) => (rule.group !== undefined ? `group\u0000${rule.group}` : laneKey(slot));
+  // grouped rooms: a base per journey (and driver) or per named group, in order of first appearance;
+  // a group spans as many rooms as its member lane that needs the most
   const bases = new Map<string, number>();
   let nextRoom = highestPinned + 1;
   slots.forEach((slot, i) => {
     const rule = rules[i];
-    if (!rule || rule.pinned !== undefined || bases.has(groupKey(slot))) return;
-    const users = slots.filter((s, j) => groupKey(s) === groupKey(slot) && rules[j]?.pinned === undefined);
-    const count = Math.max(...users.map((s) => s.indexInJourney)) + 1;
-    bases.set(groupKey(slot), nextRoom);
-    nextRoom += Math.ceil(count / rule.size);
+    if (!rule || rule.pinned !== undefined || bases.has(groupKey(slot, rule))) return;
+    const key = groupKey(slot, rule);
+    const lanes = new Map<string, { count: number; size: number }>();
+    slots.forEach((s, j) => {
+      const r = rules[j];
+      if (!r || r.pinned !== undefined || groupKey(s, r) !== key) return;
+      const lane = lanes.get(laneKey(s)) ?? { count: 0, size: r.size };
+      lanes.set(laneKey(s), { count: Math.max(lane.count, s.indexInJourney + 1), size: lane.size });
+    });
+    bases.set(key, nextRoom);
+    nextRoom += Math.max(...[...lanes.values()].map((l) => Math.ceil(l.count / l.size)));
   });
   const rooms = slots.map((slot, i) => {
     const rule = rules[i];
     if (!rule) return undefined;
-    return rule.pinned ?? bases.get(groupKey(slot))! + Math.floor(slot.indexInJourney / rule.size);
+    return rule.pinned ?? bases.get(groupKey(slot, rule))! + Math.floor(slot.indexInJourney / rule.size);
   });
   return { rooms, layout: layoutOf(slots, rules, rooms) };
 }
@@ -96,6 +110,7 @@ function layoutOf<S extends RoomSlot>(slots: readonly S[], rules: readonly (Room
     roomSize: rule.size,
     expectsPeers: rule.expectsPeers ?? true,
     ...(rule.pinned !== undefined ? { pinned: rule.pinned } : {}),
+    ...(rule.group !== undefined && rule.pinned === undefined ? { group: rule.group } : {}),
     rooms: mine.size,
     loneRooms: [...mine].filter((room) => lone.has(room)).length,
     roomNumbers: [...mine].sort((a, b) => a - b).slice(0, 8),
@@ -109,7 +124,7 @@ export function describeCallRooms(layout: readonly CallRoomLayout[]): { lines: s
   const warnings: string[] = [];
   for (const l of layout) {
     const who = `${l.journey}${l.driver !== 'browser' ? ` (${l.driver})` : ''}`;
-    const where = l.pinned !== undefined ? `all in room ${l.pinned}` : `rooms of ${l.roomSize}: ${l.rooms} room(s) ${l.roomNumbers.join(', ')}${l.rooms > l.roomNumbers.length ? ', …' : ''}`;
+    const where = l.pinned !== undefined ? `all in room ${l.pinned}` : `${l.group !== undefined ? `${l.roomSize} per room of group '${l.group}'` : `rooms of ${l.roomSize}`}: ${l.rooms} room(s) ${l.roomNumbers.join(', ')}${l.rooms > l.roomNumbers.length ? ', …' : ''}`;
     lines.push(`${who}: ${where}${l.loneRooms > 0 && !l.expectsPeers ? ` (${l.loneRooms} alone in their room)` : ''}`);
     if (l.loneRooms > 0 && l.expectsPeers) {
       warnings.push(

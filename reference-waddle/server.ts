@@ -26,6 +26,8 @@ export interface ReferenceWaddle {
   /** how calls carry media; in SFU mode, the pid of its Janus (tests check none outlives stop) */
   readonly media: 'mesh' | 'sfu';
   readonly sfuPid?: number;
+  /** SFU mode: RTP packets Janus forwarded to each user (by username) on subscriptions that have ended (SfuCalls.forwardedTo) */
+  readonly sfuForwardedTo?: ReadonlyMap<string, number>;
   /** closes every socket, stops the server, removes a temp data dir */
   stop(): Promise<void>;
 }
@@ -76,6 +78,7 @@ export async function startReferenceWaddle(options: ReferenceWaddleOptions = {})
     dataDir,
     media: opts.media,
     ...(janus ? { sfuPid: janus.pid } : {}),
+    ...(hub.sfu ? { sfuForwardedTo: hub.sfu.forwardedTo } : {}),
     stop() {
       stopped ??= (async () => {
         hub.closeAll();

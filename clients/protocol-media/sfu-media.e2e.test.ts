@@ -58,5 +58,14 @@ describe.skipIf(!janusInstalled)('protocolMedia through the SFU', () => {
     expect(a.metrics.sums.get('webrtc.frames video/inbound')).toBeGreaterThan(0);
     expect(a.metrics.sums.get('webrtc.packets audio/inbound')).toBeGreaterThan(0);
     expect(b.metrics.sums.get('webrtc.packets video/outbound')).toBeGreaterThan(0);
+    // what each received is what Janus says it forwarded to them (its admin API counters, read as
+    // their subscriptions ended); the gap is the packets in flight at close (a few ms of 2 streams)
+    await expect.poll(() => waddle.sfuForwardedTo?.get('bob') ?? 0, { timeout: 5000 }).toBeGreaterThan(0);
+    for (const user of [a, b]) {
+      const received = ['audio', 'video', 'screen'].reduce((sum, kind) => sum + (user.metrics.sums.get(`webrtc.packets ${kind}/inbound`) ?? 0), 0);
+      const forwarded = waddle.sfuForwardedTo?.get(user.c.username) ?? 0;
+      expect(received, `${user.c.username} received ${received}, Janus forwarded ${forwarded}`).toBeGreaterThan(100);
+      expect(Math.abs(received - forwarded), `${user.c.username} received ${received}, Janus forwarded ${forwarded}`).toBeLessThanOrEqual(Math.max(5, forwarded * 0.01));
+    }
   }, 90_000);
 });

@@ -9,6 +9,7 @@ import type { SfuStream } from '../protocol.ts';
 import type { VoiceRooms } from '../voice-rooms.ts';
 import { jsepOf, pluginData, type JanusMessage } from './janus-client.ts';
 import type { JanusProcess } from './janus-process.ts';
+import { handleTotals } from './sfu-metrics.ts';
 
 const KINDS = ['audio', 'video', 'screen'] as const;
 
@@ -26,6 +27,8 @@ export interface SfuCounts {
   subscribers: number;
   webrtcUp: number;
   janusErrors: number;
+  /** RTP packets Janus sent on subscriptions that have ended (read from the admin API just before each detach) */
+  forwardedPackets: number;
 }
 
 export class SfuCalls {
@@ -38,7 +41,15 @@ export class SfuCalls {
   private readonly upHandles = new Set<number>();
   private nextRoomId = 1;
   private nextFeedId = 1;
-  readonly counts: SfuCounts = { rooms: 0, publishers: 0, subscribers: 0, webrtcUp: 0, janusErrors: 0 };
+  readonly counts: SfuCounts = { rooms: 0, publishers: 0, subscribers: 0, webrtcUp: 0, janusErrors: 0, forwardedPackets: 0 };
+  /** subscription handle → the subscriber's username, for forwardedTo */
+  private readonly subscriberOf = new Map<number, string>();
+  /**
+   * What Janus says it forwarded to each user (by username), over the subscriptions that ended:
+   * its own counters (handle_info), read just before the handle is detached. Tests hold the
+   * users' received packets against it; per user, so never a /metrics line (cardinality).
+   */
+  readonly forwardedTo = new Map<string, number>();
 
   constructor(
     readonly janus: JanusProcess,
@@ -93,6 +104,7 @@ export class SfuCalls {
     let mine = this.subscriptions.get(peerId);
     if (!mine) this.subscriptions.set(peerId, (mine = new Map()));
     mine.set(feedPeerId, handleId);
+    this.subscriberOf.set(handleId, this.rooms.member(peerId)?.state.username ?? peerId);
     this.counts.subscribers += 1;
     try {
       const attached = await this.message(handleId, { request: 'join', ptype: 'subscriber', room, streams: [{ feed: feed.feedId }] });
@@ -138,7 +150,24 @@ export class SfuCalls {
     mine.delete(feedPeerId);
     if (mine.size === 0) this.subscriptions.delete(peerId);
     this.counts.subscribers -= 1;
-    this.detach(handleId);
+    this.detachCounted(handleId);
+  }
+
+  /** A subscription ends: what Janus forwarded on it is read (one admin request), then it is detached. */
+  private detachCounted(handleId: number): void {
+    const username = this.subscriberOf.get(handleId);
+    this.subscriberOf.delete(handleId);
+    if (username === undefined) return this.detach(handleId);
+    const { admin, adminSecret, sessionId } = this.janus;
+    admin
+      .request({ janus: 'handle_info', session_id: sessionId, handle_id: handleId, admin_secret: adminSecret }, { timeoutMs: 2000 })
+      .then((info) => {
+        const packets = handleTotals(info['info']).packetsOut;
+        this.forwardedTo.set(username, (this.forwardedTo.get(username) ?? 0) + packets);
+        this.counts.forwardedPackets += packets;
+      })
+      .catch(() => {}) // Janus stopping: the count is lost, the detach still goes out
+      .finally(() => this.detach(handleId));
   }
 
   private channelOf(peerId: string, what: string): string {

@@ -64,6 +64,7 @@ export class SfuMetrics {
     metric('waddle_sfu_kbps_in', 'gauge', 'Media bitrate Janus received, kbit/s.', this.rates.kbpsIn);
     metric('waddle_sfu_kbps_out', 'gauge', 'Media bitrate Janus sent, kbit/s.', this.rates.kbpsOut);
     metric('waddle_sfu_packets_out_total', 'gauge', 'RTP packets Janus sent over the handles alive now, as last read (falls when calls end).', this.totals.packetsOut);
+    metric('waddle_sfu_forwarded_packets_total', 'counter', 'RTP packets Janus sent on subscriptions that have ended (its admin API, read before each detach).', this.counts.forwardedPackets);
     metric('waddle_sfu_handles', 'gauge', 'Janus handles of the server\'s session (publishers, subscribers, room set-up).', this.handles);
     metric('waddle_sfu_handles_sampled', 'gauge', `Handles read from the admin API in the last sample (at most ${MAX_HANDLES_PER_SAMPLE}; with more, packet and bitrate figures are scaled up from them).`, this.handlesSampled);
     return lines;

@@ -3,7 +3,7 @@
 // plan only needed one more journey or an `optional: true`. Every user also records users.*,
 // journey.*, step.*, presence.propagation_ms and, on drivers that report it, connection.*; the
 // machines record generator.* and target.*: those are never warned about. webrtc.* comes from the
-// in-page probe, so only from call journeys on a browser driver that decodes media.
+// in-page probe or protocolMedia's meter, so only from call journeys on a driver with 'media'.
 import { builtInJourneys } from '../journeys/registry.ts';
 import type { PlanCatalog } from './catalog.ts';
 import type { ResolvedPlan } from './resolve.ts';
@@ -34,7 +34,8 @@ export function unfedThresholdWarnings(plan: ResolvedPlan, catalog: PlanCatalog)
   const fed = new Set<string>();
   for (const s of running) {
     const driver = catalog.driver(s.driver);
-    const decodesMedia = driver?.kind === 'browser' && driver.capabilities.includes('media');
+    // a browser that decodes media, or protocolMedia (real RTP, measured into the same webrtc.*)
+    const decodesMedia = driver?.capabilities.includes('media') === true;
     for (const metric of recordedBy[s.journey]!) if (metric !== 'webrtc.*' || decodesMedia) fed.add(metric);
   }
   const journeys = [...new Set(running.map((s) => s.journey))].join(', ');
@@ -43,7 +44,7 @@ export function unfedThresholdWarnings(plan: ResolvedPlan, catalog: PlanCatalog)
     const metric = key.replace(/\{.*$/, '').trim();
     if (!journeyFamilies.test(metric) || fed.has(metric) || (metric.startsWith('webrtc.') && fed.has('webrtc.*'))) continue;
     if (list.every((t) => typeof t === 'object' && t.optional === true)) continue;
-    const hint = metric.startsWith('webrtc.') ? ' (webrtc.* comes from call journeys on a browser driver that decodes media)' : '';
+    const hint = metric.startsWith('webrtc.') ? ' (webrtc.* comes from call journeys on a driver with media: browser or protocolMedia)' : '';
     warnings.push(`threshold ${key}: no journey of this plan (${journeys}) records ${metric}${hint}, so it will fail as no data; add a journey that records it, or mark it { threshold, optional: true }`);
   }
   return warnings;

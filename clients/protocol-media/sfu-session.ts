@@ -21,13 +21,20 @@ interface Subscription {
   readonly username: string;
   peer: MediaPeer | undefined;
   closed: boolean;
+  /** why this subscription was made again, for timeout messages */
+  note?: string;
 }
 
 const noSignal = (): void => {};
+/** subscriptions made again after a failed connection, per publisher (the mesh's bound) */
+const MAX_RESUBSCRIBES = 2;
 
 export class SfuSession {
   private publisher: MediaPeer | undefined;
   private readonly subscriptions = new Map<string, Subscription>();
+  private readonly resubscribes = new Map<string, number>();
+  /** the latest member list, to subscribe again from */
+  private latest: readonly VoiceParticipant[] = [];
   private closed = false;
 
   constructor(
@@ -53,6 +60,7 @@ export class SfuSession {
   /** Subscribes to every published participant not yet received; drops those who left (the web client's sync). */
   sync(participants: readonly VoiceParticipant[]): void {
     if (this.closed) return;
+    this.latest = participants;
     const published = new Map(participants.filter((p) => p.published === true && p.peerId !== this.myPeerId).map((p) => [p.peerId, p]));
     for (const peerId of [...this.subscriptions.keys()]) if (!published.has(peerId)) this.drop(peerId);
     for (const p of published.values()) {
@@ -96,11 +104,29 @@ export class SfuSession {
     if (sub.closed) return;
     // Janus names the streams it offers (mid → audio, camera or screen of the publisher)
     const kinds = new Map<string, Kind>(offer.streams.map((s) => [s.mid, s.kind]));
-    const peer = new MediaPeer(sub.username, { ...this.env, send: noSignal, kindOf: (t) => kinds.get(t.mid ?? '') });
+    const peer = new MediaPeer(sub.username, { ...this.env, send: noSignal, kindOf: (t) => kinds.get(t.mid ?? ''), onFailed: (failed) => this.subscriptionFailed(peerId, sub, failed) });
+    if (sub.note) peer.lastError = sub.note;
     sub.peer = peer;
     const sdp = await peer.answer({ type: 'offer', sdp: offer.sdp }, 'recvonly');
     if (sub.closed) return;
     await this.request({ type: 'sfu.start', peerId, sdp }, `starting ${sub.username}'s media (sfu.start → sfu.started)`);
+  }
+
+  /**
+   * A receiving connection failed (ICE or DTLS; werift's DTLS fails now and then on a starved
+   * machine): counted, then subscribed again (the server replaces the old subscription), at most
+   * MAX_RESUBSCRIBES times per publisher, as a person would reload the tile. The publishing
+   * connection cannot be made again without leaving the call (the server allows one publish).
+   */
+  private subscriptionFailed(peerId: string, sub: Subscription, peer: MediaPeer): void {
+    this.env.onFailed(peer);
+    const count = this.resubscribes.get(peerId) ?? 0;
+    if (sub.closed || this.closed || this.subscriptions.get(peerId) !== sub || count >= MAX_RESUBSCRIBES) return;
+    this.resubscribes.set(peerId, count + 1);
+    this.drop(peerId);
+    this.sync(this.latest);
+    const again = this.subscriptions.get(peerId);
+    if (again) again.note = `subscribed again after a failed connection (${count + 1} of ${MAX_RESUBSCRIBES})`;
   }
 
   private drop(peerId: string): void {

@@ -110,6 +110,7 @@ export const catalogue = {
   'target.sfu_packets_out_per_s': { kind: 'gauge', unit: 'count', tags: [], meaning: 'RTP packets the SFU forwarded per second (its admin API)' },
   'target.sfu_kbps_in': { kind: 'gauge', unit: 'kbps', tags: [], meaning: 'media bitrate the SFU received' },
   'target.sfu_kbps_out': { kind: 'gauge', unit: 'kbps', tags: [], meaning: 'media bitrate the SFU forwarded' },
+  'target.sfu_forwarded_packets_total': { kind: 'gauge', unit: 'count', tags: [], meaning: 'RTP packets the SFU sent on subscriptions that have ended, since the target started (its admin API, read before each detach)' },
 } as const satisfies Record<string, MetricDefinition>;
 
 export type MetricName = keyof typeof catalogue;

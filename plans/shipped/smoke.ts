@@ -17,7 +17,7 @@ export const smoke = definePlan({
       // next to each other, so nobody waits long for a remote stream (room 1 at 0 and 2.5 s, room 0
       // at 10, 12.5 and 17.5 s). 60 s after the ramp give the last user room for a whole iteration
       // of the longest journey (~35 s). Spread out, the starts no longer pile up: the generator's
-      // CPU p95 fell from ~88% to ~63% of 2 cores (README "What works")
+      // CPU p95 read 60–70% of 2 cores under contention, 81% before (README "What works")
       rampUp: '20s',
       duration: '60s',
       scenarios: [

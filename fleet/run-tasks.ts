@@ -16,12 +16,15 @@ import { callRoomLayout, peakConcurrency } from '../plans/schedule.ts';
 import { targetNeeds } from '../plans/target-needs.ts';
 import { DEFAULT_HISTORY_LIMIT, DEFAULT_MAX_UPLOAD_BYTES } from '../reference-waddle/options.ts';
 import { startReferenceWaddle } from '../reference-waddle/server.ts';
-import type { ProtocolDriver, VideoProfile } from '../clients/driver.ts';
+import type { Driver, ProtocolDriver, VideoProfile } from '../clients/driver.ts';
 import { prepareMedia } from '../fake-media/prepare-media.ts';
 import { defaultMediaCacheDir } from '../fake-media/media-cache.ts';
 import { BrowserPool } from './pool/browser-pool.ts';
 import { runAllowList } from './guard/host-guard.ts';
 import { runLoad } from './users/load.ts';
+import { sharesContext, userMedia } from './users/user-session.ts';
+import { browserNeeds } from './pool/prelaunch.ts';
+import { sleep } from '../common/async.ts';
 import { startResourceMonitor } from './monitor/resource-monitor.ts';
 import { describeSweep, sweepStaleLitter } from './lifecycle/stale-litter.ts';
 import type { RunContext } from './run-context.ts';
@@ -32,12 +35,14 @@ import { startLiveServer } from './live/live-server.ts';
 import { liveSnapshot } from './live/live-snapshot.ts';
 import type { Task } from './tasks.ts';
 
+/** After the browsers started before load: the tail of their start-up (a first page's work lasts ~1.5 s) ends before load. */
+const prelaunchSettleMs = 1_000;
 /** The budget for closing sinks (InfluxDB flush) at the end. */
 const sinkCloseBudgetMs = 10_000;
 const mediaCacheDir = defaultMediaCacheDir();
 
 export function tasksOfRun(run: RunContext): Task[] {
-  return [earlierLitter(run), resultsFolder(run), target(run), metrics(run), resourceMonitor(run), liveView(run), media(run), browserPool(run), networkRelay(run), load(run)];
+  return [earlierLitter(run), resultsFolder(run), target(run), metrics(run), resourceMonitor(run), liveView(run), media(run), browserPool(run), browsersBeforeLoad(run), networkRelay(run), load(run)];
 }
 
 /** What runs killed earlier left (profiles, temp folders, half-written media), never what a live run uses. */
@@ -212,6 +217,32 @@ function browserPool(run: RunContext): Task {
   };
 }
 
+/** The browsers the plan's browser users will need, started before load (fleet/pool/prelaunch.ts); should that fail, users start them on demand. */
+function browsersBeforeLoad(run: RunContext): Task {
+  return {
+    name: 'browsers before load',
+    setup: async () => {
+      const pool = run.get('pool');
+      if (!pool) return;
+      const { catalog, resolved, slots } = run.prepared;
+      const networks = resolved.networks ?? {};
+      const users = slots.filter((slot) => isBrowserSlot(run, slot.driver)).map((slot) => ({
+        span: slot,
+        media: userMedia(catalog.journey(slot.journey)?.media, resolved.media),
+        sharesContext: sharesContext(isolationOf(catalog.driver(slot.driver)), run.config, Boolean(slot.network && networks[slot.network] && isImpairing(networks[slot.network]!))),
+      }));
+      const startedMs = Date.now();
+      try {
+        await pool.prelaunch(browserNeeds(users, run.config.contextsPerBrowser, run.config.maxBrowsers));
+        await sleep(prelaunchSettleMs);
+        run.log(`browser pool: ${pool.stats().browsers} browser(s) started before load in ${((Date.now() - startedMs) / 1000).toFixed(1)} s (events.ndjson browser_launch)`);
+      } catch (error) {
+        run.record({ timeMs: Date.now(), type: 'warning', reason: 'prelaunch', message: `browsers could not start before load; users start them on demand: ${(error as Error).message}` });
+      }
+    },
+  };
+}
+
 /** The impairing relay, when a browser user of this shard has a network that changes anything (network/README.md). */
 function networkRelay(run: RunContext): Task {
   return {
@@ -249,6 +280,8 @@ function load(run: RunContext): Task {
     },
   };
 }
+
+const isolationOf = (driver: Driver | undefined): { isolation?: 'context' | 'page' } => (driver?.kind === 'browser' && driver.isolation ? { isolation: driver.isolation } : {});
 
 function isBrowserSlot(run: RunContext, driverName: string): boolean {
   return run.prepared.catalog.isBrowserDriver(driverName);

@@ -90,7 +90,7 @@ export interface RunEvent {
   readonly type:
     | 'run_start' | 'run_end' | 'phase_start' | 'phase_end'
     | 'user_start' | 'user_end' | 'step_error' | 'journey_error'
-    | 'browser_crash' | 'browser_relaunch' | 'page_crash'
+    | 'browser_launch' | 'browser_crash' | 'browser_relaunch' | 'page_crash'
     | 'saturation' | 'threshold_abort' | 'signal' | 'sink_error' | 'warning'
     | 'connection' | 'internal_error';
   readonly message?: string;

@@ -43,13 +43,18 @@ interface PendingVu {
   startAtMs: number;
   stopAtMs: number;
   network?: string;
+  /** k/d: how far through its journey's ramp of this phase the VU starts (interleaveStarts orders by it) */
+  rampShare: number;
 }
 
 /**
  * Every VU of the whole plan, indexed, before sharding. Per journey, a phase moves the count
- * linearly from the previous phase's to its own over rampUp: the k-th of d new VUs starts at
- * rampUp·k/d; when the count falls by e, the newest VUs stop first, the m-th at rampUp·m/e.
- * All VUs still running stop at the end of the plan. Indices follow (start, journey order, sequence).
+ * linearly from the previous phase's to its own over rampUp: of a phase's D new VUs (all journeys)
+ * the j-th starts at rampUp·j/D, journeys interleaved in proportion (the k-th of a journey's d new
+ * VUs comes at share k/d of the order), so users start one at a time, never one of each journey at
+ * once (the demo's 6 journeys starting together put 88% of 2 cores into its first seconds); when
+ * the count falls by e, the newest VUs stop first, the m-th at rampUp·m/e. All VUs still running
+ * stop at the end of the plan. Indices follow (start, journey order, sequence).
  */
 export function buildFullSchedule(plan: ResolvedPlan, journeyOf: JourneyLookup = builtInLookup): VuSlot[] {
   const slots = plannedSlots(plan);
@@ -84,6 +89,7 @@ function plannedSlots(plan: ResolvedPlan): VuSlot[] {
   }
   const all: PendingVu[] = [];
   for (const lane of lanes.values()) all.push(...laneSlots(plan, lane));
+  interleaveStarts(plan, all);
   return all
     .filter((vu) => vu.stopAtMs > vu.startAtMs) // a VU that would start and stop at once does no work
     .sort((a, b) => a.startAtMs - b.startAtMs || a.journeyOrder - b.journeyOrder || a.sequence - b.sequence)
@@ -123,8 +129,9 @@ function laneSlots(plan: ResolvedPlan, lane: { journey: string; driver: string; 
         params: scenario?.params ?? {},
         phase: phase.name,
         phaseIndex: phase.index,
-        startAtMs: phase.startMs + Math.floor((phase.rampUpMs * k) / delta),
+        startAtMs: phase.startMs, // interleaveStarts spreads them over the ramp
         stopAtMs: plan.totalDurationMs,
+        rampShare: k / delta,
         ...(usesNetworks ? { network: dealer?.next() ?? 'none' } : {}),
       };
       running.push(vu);
@@ -135,6 +142,15 @@ function laneSlots(plan: ResolvedPlan, lane: { journey: string; driver: string; 
     for (let m = 0; m < -delta; m++) running.pop()!.stopAtMs = phase.startMs + Math.floor((phase.rampUpMs * m) / -delta);
   }
   return all;
+}
+
+/** Each phase's new VUs, all journeys, one after another over its ramp (see buildFullSchedule). */
+function interleaveStarts(plan: ResolvedPlan, all: PendingVu[]): void {
+  for (const phase of plan.phases) {
+    const starting = all.filter((vu) => vu.phaseIndex === phase.index);
+    starting.sort((a, b) => a.rampShare - b.rampShare || a.journeyOrder - b.journeyOrder || a.sequence - b.sequence);
+    starting.forEach((vu, j) => (vu.startAtMs = phase.startMs + Math.floor((phase.rampUpMs * j) / starting.length)));
+  }
 }
 
 /** The VUs this shard runs (global index % n === i - 1), in start order. */

@@ -1,7 +1,8 @@
 // The README's main job, end to end: the smoke plan (8 browser users, all six journeys, fake
 // media) against a reference Waddle the command starts itself. What issues #3 and #4 call done:
 // every journey completes, every step is counted, WebRTC samples for every media kind, chat
-// delivery measured at receivers, generator load sampled, a verdict, and no browser left behind.
+// delivery measured at receivers, generator load sampled, a verdict, and no browser left behind;
+// issue 19: its browsers start before load and its users one at a time.
 import { mkdtemp, readFile, rm, readdir } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -35,6 +36,18 @@ describe('npm run demo: the smoke plan against the reference Waddle', () => {
       expect(summary.verdict.result, [...summary.verdict.reasons, ...stepErrors].join('\n')).toBe('inconclusive');
       expect(summary.generator.saturated).toBe(true);
     }
+
+    // issue 19: no Chromium start inside the measured window (every browser started before the
+    // load's first user), users start one at a time (2.5 s apart as planned, not 6 at once), and the
+    // terminal says the generator's CPU p95
+    const events = (await readFile(join(runDir, 'events.ndjson'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { type: string; timeMs: number; data?: { prelaunched?: boolean } });
+    const loadStartMs = events.find((e) => e.type === 'phase_start')!.timeMs;
+    const launches = events.filter((e) => e.type === 'browser_launch');
+    expect(launches.length).toBeGreaterThanOrEqual(1);
+    for (const launch of launches) expect([launch.data?.prelaunched, launch.timeMs < loadStartMs]).toEqual([true, true]);
+    const starts = events.filter((e) => e.type === 'user_start').map((e) => e.timeMs);
+    for (let i = 1; i < starts.length; i++) expect(starts[i]! - starts[i - 1]!, `user ${i} started right after user ${i - 1}`).toBeGreaterThan(1000);
+    expect(output).toMatch(/generator: CPU p95 \d+(\.\d)?% max/);
 
     // every journey of the plan completed at least once; every step counted
     const journeys = smoke.phases[0]!.scenarios.map((s) => s.journey);

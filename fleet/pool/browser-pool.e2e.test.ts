@@ -236,3 +236,38 @@ describe('BrowserPool: a killed browser, relaunches and a relaunch storm', () =>
     for (const dir of profiles) expect(existsSync(dir), dir).toBe(false);
   });
 });
+
+describe('BrowserPool: browsers started before load', () => {
+  it('prelaunch starts what the users need, so their acquires start no browser; a browser started on demand says so', async () => {
+    const events: RunEvent[] = [];
+    const pool = await launchSharedPool(events);
+    const launches = () => events.filter((e) => e.type === 'browser_launch');
+    try {
+      await pool.prelaunch([{ media: { camera }, browsers: 1, shareContext: true }, { media: {}, browsers: 1, shareContext: false }]);
+      expect(pool.stats().browsers).toBe(2);
+      expect(launches().map((e) => e.data?.prelaunched)).toEqual([true, true]);
+      // what the load does next is load, not start-up: the monitor judges it
+      expect(pool.isStartingUp()).toBe(false);
+
+      const rec = recorder();
+      const acquire = (label: string, media: { camera?: typeof camera }, shareContext: boolean) => pool.acquire({ label, media, recorder: rec, tags: { journey: 'test' }, timeoutMs: 30_000, shareContext });
+      const [a, b, c] = [await acquire('vu-a', { camera }, true), await acquire('vu-b', { camera }, true), await acquire('vu-c', {}, false)];
+      expect(launches()).toHaveLength(2);
+      expect(a.browserPid).toBe(b.browserPid);
+      // the shared context's first window, opened before load, stays beside its users' pages
+      expect(a.context.pages()).toHaveLength(3);
+      await a.page.goto(baseUrl);
+      expect(await a.page.evaluate('document.title')).toBe('pool test');
+
+      // a profile nobody asked for: the idle browser of another profile gives its place up, and the new one starts on demand
+      await c.release();
+      const d = await acquire('vu-d', { camera: { width: 320, height: 240, fps: 5 } }, false);
+      expect(launches().map((e) => e.data?.prelaunched)).toEqual([true, true, false]);
+      expect(String(launches()[2]!.message)).toMatch(/^browser 3 \(pid \d+, media 320x240@5\|va0.5\) started in \d+ ms$/);
+      expect(pool.isStartingUp()).toBe(true);
+      await Promise.all([a, b, d].map((s) => s.release()));
+    } finally {
+      await pool.close();
+    }
+  });
+});

@@ -16,9 +16,10 @@ import { checkPoolOptions, resolvePoolOptions, type BrowserPoolOptions, type Res
 import { RelaunchPolicy } from './relaunch-policy.ts';
 import { keepNamesShim, PoolFailure, Session, sessionContextOptions, type PoolSession } from './session.ts';
 import { SharedContext } from './shared-context.ts';
+import type { BrowserNeed, BrowserSlot } from './browser-slot.ts';
 import { WaitingLine } from './waiting-line.ts';
 
-export { PoolFailure, type BrowserPoolOptions, type PoolSession, type VideoSize };
+export { PoolFailure, type BrowserNeed, type BrowserPoolOptions, type PoolSession, type VideoSize };
 
 export interface AcquireOptions {
   /** the user's label ("vu-0042"): in events and on the fake screen share */
@@ -44,20 +45,6 @@ export interface PoolStats {
   readonly blockedRequests: number;
   readonly blockedWebSockets: number;
   readonly strippedIceServers: number;
-}
-
-interface BrowserSlot {
-  readonly id: number;
-  readonly profile: MediaProfile;
-  readonly key: string;
-  state: 'launching' | 'up' | 'closing' | 'dead';
-  process?: BrowserProcess;
-  readonly sessions: Set<Session>;
-  /** users that waited for this browser and will open a session on it */
-  reserved: number;
-  /** the context its sharing users' pages live in (made by the first of them) */
-  shared?: Promise<SharedContext>;
-  ready: Promise<void>;
 }
 
 /** After a browser came up, the start-up burst (renderers, first pages) lasts about this long. */
@@ -88,7 +75,7 @@ export class BrowserPool {
     return this.#guard.peerAddresses;
   }
 
-  /** Validates the options and the machine; browsers start on the first acquire of each media profile. */
+  /** Validates the options and the machine; browsers start in prelaunch, or on the first acquire of each media profile. */
   static async launch(options: BrowserPoolOptions): Promise<BrowserPool> {
     await checkPoolOptions(options);
     // build the probe now, so a broken bundle is a start-up error, not a per-user one
@@ -194,9 +181,26 @@ export class BrowserPool {
     return slot;
   }
 
+  /**
+   * Starts the browsers a run's users will need (fleet/pool/prelaunch.ts counts them) before its
+   * load, so no Chromium start lands among the users' measurements; a browser whose users share a
+   * context gets it now, with its first window (fleet/pool/shared-context.ts warm). Launches made
+   * here end the start-up time: what the load does next is measured as load.
+   */
+  async prelaunch(needs: readonly BrowserNeed[]): Promise<void> {
+    for (const need of needs) {
+      for (let i = 0; i < need.browsers && this.#slots.length < this.#o.maxBrowsers; i++) {
+        const slot = this.#newSlot(mediaProfileOf(need.media), 0, true);
+        await slot.ready;
+        if (need.shareContext && slot.process) await (await this.#sharedContext(slot, slot.process)).warm();
+      }
+    }
+    this.#lastLaunchDoneMs = 0;
+  }
+
   /** A registered slot whose browser starts after delayMs (a relaunch's backoff). */
-  #newSlot(profile: MediaProfile, delayMs: number): BrowserSlot {
-    const slot: BrowserSlot = { id: this.#nextId++, profile, key: profileKey(profile), state: 'launching', sessions: new Set(), reserved: 0, ready: Promise.resolve() };
+  #newSlot(profile: MediaProfile, delayMs: number, prelaunched = false): BrowserSlot {
+    const slot: BrowserSlot = { id: this.#nextId++, profile, key: profileKey(profile), prelaunched, state: 'launching', sessions: new Set(), reserved: 0, ready: Promise.resolve() };
     this.#slots.push(slot);
     slot.ready = sleep(delayMs).then(() => this.#start(slot));
     slot.ready.catch(() => {});
@@ -206,6 +210,7 @@ export class BrowserPool {
   async #start(slot: BrowserSlot): Promise<void> {
     try {
       if (this.#closed) throw new PoolFailure('pool_closed', 'BrowserPool: closed before a browser could start');
+      const startedMs = Date.now();
       const launched = await BrowserProcess.launch(slot.profile, { ...this.#o, proxy: this.#guard.launchProxy() });
       slot.process = launched;
       if (this.#closed || slot.state !== 'launching') {
@@ -214,6 +219,9 @@ export class BrowserPool {
       }
       slot.state = 'up';
       this.#lastLaunchDoneMs = Date.now();
+      const [pid, launchMs, before] = [launched.pid ?? '?', this.#lastLaunchDoneMs - startedMs, slot.prelaunched ? ' before load' : ''];
+      this.#o.onEvent({ timeMs: this.#lastLaunchDoneMs, type: 'browser_launch', message: `browser ${slot.id} (pid ${pid}, media ${slot.key}) started${before} in ${launchMs} ms`,
+        data: { browser: slot.id, pid, media: slot.key, launchMs, prelaunched: slot.prelaunched } });
       launched.onDisconnected(() => this.#onBrowserGone(slot));
     } catch (error) {
       slot.state = 'dead';

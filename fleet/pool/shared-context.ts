@@ -63,17 +63,31 @@ export class SharedContext {
    * users). A target made with newWindow: true renders like a page of its own context.
    */
   async #newWindow(): Promise<Page> {
-    if (this.#contextId === undefined) {
-      const first = await this.context.newPage(); // the context's first page opens its own window
-      const session = await this.context.newCDPSession(first);
-      this.#contextId = ((await session.send('Target.getTargetInfo')) as { targetInfo: { browserContextId: string } }).targetInfo.browserContextId;
-      await session.detach().catch(() => {});
-      return first;
-    }
+    if (this.#contextId === undefined) return await this.#firstWindow();
     const next = this.context.waitForEvent('page', { timeout: newPageTimeoutMs });
     next.catch(() => {}); // awaited below; not left unhandled should createTarget fail first
     await this.browserSession.send('Target.createTarget', { url: 'about:blank', browserContextId: this.#contextId, newWindow: true });
     return await next;
+  }
+
+  /** The context's first page opens its own window, and tells the context's id for the next ones. */
+  async #firstWindow(): Promise<Page> {
+    const first = await this.context.newPage();
+    const session = await this.context.newCDPSession(first);
+    this.#contextId = ((await session.send('Target.getTargetInfo')) as { targetInfo: { browserContextId: string } }).targetInfo.browserContextId;
+    await session.detach().catch(() => {});
+    return first;
+  }
+
+  /**
+   * Opens the context's first window now, before load, and keeps it blank for the context's life.
+   * A context's first page cost ~1 CPU-s, each next one ~0.3 (2 cores, the reference Waddle's page;
+   * a first page closed again left the next one paying the ~1 s): kept, no user pays it.
+   */
+  async warm(): Promise<void> {
+    const made = this.#making.then(() => (this.#contextId === undefined ? this.#firstWindow() : undefined));
+    this.#making = made.catch(() => {});
+    await made;
   }
 
   get pages(): number {

@@ -57,7 +57,7 @@ export function startUser(env: UserEnv, slot: VuSlot, stopSignal: AbortSignal, a
     journey,
     driver: { name: driver.name, kind: driver.kind, capabilities: driver.capabilities },
     target: env.target,
-    createClient: () => openSession(env, slot, driver, { ...journey.media, ...env.media }, abortSignal),
+    createClient: () => openSession(env, slot, driver, userMedia(journey.media, env.media), abortSignal),
     recorder: env.recorder,
     onEvent: env.record,
     stopSignal,
@@ -68,6 +68,16 @@ export function startUser(env: UserEnv, slot: VuSlot, stopSignal: AbortSignal, a
 }
 
 type Media = Parameters<BrowserPool['acquire']>[0]['media'];
+
+/** The fake media a browser user's browser plays: its journey's, the plan's sizes over them (BrowserPool.prelaunch starts the same). */
+export function userMedia(journeyMedia: Media | undefined, planMedia: UserEnv['media']): Media {
+  return { ...journeyMedia, ...planMedia };
+}
+
+/** A browser user gets a page of its browser's shared context: its driver allows it, no failure trace (per context), no network of its own. */
+export function sharesContext(driver: { readonly isolation?: 'context' | 'page' }, env: Pick<UserEnv, 'traceFailures' | 'contextPerUser'>, impaired: boolean): boolean {
+  return driver.isolation === 'page' && env.traceFailures === 'off' && !env.contextPerUser && !impaired;
+}
 
 /** A user's client on its driver, measured; close() undoes all of it. */
 async function openSession(env: UserEnv, slot: VuSlot, driver: Driver, media: Media, abortSignal: AbortSignal): Promise<ClientSession> {
@@ -90,7 +100,7 @@ async function openSession(env: UserEnv, slot: VuSlot, driver: Driver, media: Me
   }
   if (!env.pool) throw new Error(`a browser user (${username}, driver '${driver.name}') has no browser pool here; browser users run on the main thread`);
   // a trace is per context: users with failure traces keep their own
-  const shareContext = driver.isolation === 'page' && env.traceFailures === 'off' && !env.contextPerUser;
+  const shareContext = sharesContext(driver, env, false); // an impaired user's own context: BrowserPool.acquire
   const relay = profile && isImpairing(profile) ? env.relay : undefined;
   const credentials = relay?.addUser(username, profile!, userSeed(env.seed, slot.index));
   // HTTP and WebSocket bytes cross the same profile (seeded apart from the relay's media draws)

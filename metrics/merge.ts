@@ -219,8 +219,7 @@ function combineShardSummaries(summaries: readonly RunSummary[]) {
     for (const [name, st] of Object.entries(s.sinks)) sinks[`${s.shard} ${name}`] = st;
     errorLists.push([...s.errors]);
     if (s.verdict.exitCode === 1) internalErrors.push(`shard ${s.shard}: ${s.verdict.reasons[0] ?? 'internal error'}`);
-    const abortReason = s.verdict.reasons.find((r) => r.includes('abortOnFail'));
-    if (abortReason) aborted.push(`shard ${s.shard}: ${abortReason}`);
+    if (s.verdict.abortedBy !== undefined) aborted.push(`shard ${s.shard}: ${s.verdict.abortedBy}`);
     // per-machine figures: the worst shard is the one that matters
     g.cpuPercentP95 = Math.max(g.cpuPercentP95, s.generator.cpuPercentP95);
     g.cpuPercentMax = Math.max(g.cpuPercentMax, s.generator.cpuPercentMax);

@@ -51,7 +51,7 @@ export { InputQueue } from './clients/browser/input-queue.ts';
 export { ProtocolWaddleClient, type ProtocolWaddleClientOptions } from './clients/protocol/protocol-waddle-client.ts';
 
 // Metrics and results
-export { catalogue, type MetricName, type MetricDefinition } from './metrics/catalogue.ts';
+export { catalogue, type MetricName, type MetricDefinition, type CustomMetricName, type CustomMetricSpec, type RecordableMetric } from './metrics/catalogue.ts';
 export type { MetricsRecorder, Tags } from './metrics/types.ts';
 export type { RunSummary, Verdict, VerdictResult } from './metrics/run-summary.ts';
 

@@ -45,6 +45,8 @@ export type {
   HistoryScroll,
   ConnectionEvent,
 } from './clients/waddle-client.ts';
+// A base for a client of an app that has only some of it: write username, connect and what your capabilities cover.
+export { WaddleClientBase } from './clients/waddle-client-base.ts';
 // The built-in clients, for a UI or server close to the reference Waddle (subclass and override).
 export { BrowserWaddleClient, type BrowserWaddleClientOptions } from './clients/browser/browser-waddle-client.ts';
 export { InputQueue } from './clients/browser/input-queue.ts';

@@ -38,7 +38,7 @@ describe("a plan's own metrics", () => {
   it('are recorded by its journey, judged by its threshold and kept in summary.json', async () => {
     await writeFile(join(dir, 'plan.ts'), plan);
     const results = join(dir, 'results');
-    const r = await runCli(['run', join(dir, 'plan.ts'), '--results', results, '--no-progress', '--no-report'], { cwd: dir });
+    const r = await runCli(['run', join(dir, 'plan.ts'), '--results', results, '--no-progress'], { cwd: dir });
     expect([3, 4], r.stdout + r.stderr).toContain(r.code); // 4: a busy shared machine may mark the generator saturated
     const [run] = (await readdir(results)).filter((d) => d !== 'latest');
     const s = JSON.parse(await readFile(join(results, run!, 'summary.json'), 'utf8')) as RunSummary;
@@ -47,6 +47,7 @@ describe("a plan's own metrics", () => {
     expect(mine[0]).toMatchObject({ kind: 'trend', unit: 'count', max: 7 }); // its unit from the plan's declaration
     const judged = s.thresholds.find((t) => t.metric === 'custom.message_chars{step:send_message}');
     expect(judged).toMatchObject({ ok: false, noData: false, observed: 7 }); // 'hello!!' is 7 characters
+    expect(await readFile(join(results, run!, 'report.html'), 'utf8')).toContain('custom.message_chars');
   });
 
   it('a threshold on an undeclared one of its own is refused before any load (exit 2)', async () => {

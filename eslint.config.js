@@ -70,7 +70,8 @@ export default tseslint.config(
     ignores: ['test/fixtures/**'],
     rules: {
       'max-lines': ['error', { max: 400 }],
-      'max-lines-per-function': ['error', { max: 80 }],
+      // IIFEs count too: an in-page script written as one IIFE escaped the rule at 277 lines (issue 19)
+      'max-lines-per-function': ['error', { max: 80, IIFEs: true }],
     },
   },
 );

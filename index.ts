@@ -45,13 +45,15 @@ export type {
   HistoryScroll,
   ConnectionEvent,
 } from './clients/waddle-client.ts';
+// A base for a client of an app that has only some of it: write username, connect and what your capabilities cover.
+export { WaddleClientBase } from './clients/waddle-client-base.ts';
 // The built-in clients, for a UI or server close to the reference Waddle (subclass and override).
 export { BrowserWaddleClient, type BrowserWaddleClientOptions } from './clients/browser/browser-waddle-client.ts';
 export { InputQueue } from './clients/browser/input-queue.ts';
 export { ProtocolWaddleClient, type ProtocolWaddleClientOptions } from './clients/protocol/protocol-waddle-client.ts';
 
 // Metrics and results
-export { catalogue, type MetricName, type MetricDefinition } from './metrics/catalogue.ts';
+export { catalogue, type MetricName, type MetricDefinition, type CustomMetricName, type CustomMetricSpec, type RecordableMetric } from './metrics/catalogue.ts';
 export type { MetricsRecorder, Tags } from './metrics/types.ts';
 export type { RunSummary, Verdict, VerdictResult } from './metrics/run-summary.ts';
 

@@ -8,7 +8,7 @@
 // Prints figures only; these machines are shared and noisy, so medians of repeated rounds.
 // Run: npm run bench -- metrics
 import { performance } from 'node:perf_hooks';
-import { catalogue } from '../metrics/catalogue.ts';
+import { catalogue, type MetricName } from '../metrics/catalogue.ts';
 import { MetricsHub } from '../metrics/hub.ts';
 import type { Sink } from '../metrics/types.ts';
 
@@ -18,7 +18,7 @@ const journeys = ['chatMessaging', 'voiceCall', 'videoCall', 'screenShare', 'fil
 const steps = ['connect', 'join_waddle', 'join_voice', 'send_message', 'upload', 'leave_voice'];
 const webrtcTrends = Object.entries(catalogue)
   .filter(([name, def]) => name.startsWith('webrtc.') && def.kind === 'trend' && (def.tags as readonly string[]).includes('direction'))
-  .map(([name]) => name);
+  .map(([name]) => name as MetricName);
 
 /** one interval's worth of records; returns µs per value */
 function recordInterval(hub: MetricsHub, values: number): number {

@@ -4,6 +4,7 @@
 import { evaluateThresholds } from '../metrics/thresholds.ts';
 import { deferToMerge } from '../metrics/shard-thresholds.ts';
 import { sinkProblems } from '../metrics/sinks/sink-problems.ts';
+import { abortOnFailOf } from '../metrics/stop-reason.ts';
 import type { MetricsHub } from '../metrics/hub.ts';
 import type { RunSummary, UserCounts } from '../metrics/run-summary.ts';
 import { buildSummary } from '../metrics/summary.ts';
@@ -45,12 +46,13 @@ function summarize(run: RunContext, tasks: TaskRunResult): RunSummary {
   const generator = judgeGenerator({ monitor: run.get('monitorHealth'), totals, ...(pool ? { pool: { stats: pool.stats(), isFailing: pool.isFailing } } : {}) });
   const load = run.get('load');
   const internalError = tasks.failed ? `${tasks.failed.task}: ${messageOf(tasks.failed.error)}` : run.uncaught.length > 0 ? run.uncaught.join('; ') : undefined;
+  const sinks = run.get('sinkStats') ?? {};
   const verdict = decideVerdict({
     interrupted: run.io.interrupt.aborted,
     saturated: generator.saturated,
     saturationReasons: generator.reasons,
     thresholds,
-    aborted: run.stopReasons.find((r) => r.startsWith('abortOnFail')),
+    aborted: abortOnFailOf(run.stopReasons),
     internalError,
     runCompleted: !!load && !run.missedStart && !internalError,
     usersStarted: load?.users.started ?? 0,
@@ -58,8 +60,8 @@ function summarize(run: RunContext, tasks: TaskRunResult): RunSummary {
     gated: resolved.defaultThresholds || thresholds.length > 0,
     errorReasons: Object.fromEntries(run.errors.classes().map((c) => [c.reason, c.count])),
     ...(run.missedStart ? { missingShards: [run.shardLabel] } : {}),
+    notes: sinkProblems(sinks),
   });
-  const sinks = run.get('sinkStats') ?? {};
   const evidence = recordedEvidence(run);
   const summary = buildSummary({
     runId: run.runId,
@@ -70,7 +72,7 @@ function summarize(run: RunContext, tasks: TaskRunResult): RunSummary {
     target: run.get('target') ?? run.config.target ?? '',
     plan: { ...resolved, seed, callRooms: callRoomLayout(resolved, catalog.journey), ...networkMechanismOf(resolved.networks ?? {}) },
     phases: run.get('phases') ?? [],
-    verdict: { ...verdict, reasons: [...verdict.reasons, ...sinkProblems(sinks)] },
+    verdict,
     userCounts: load?.users ?? noUsers,
     journeyCounts: load?.journeys ?? {},
     totals,

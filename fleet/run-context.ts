@@ -15,6 +15,7 @@ import type { GeneratorHealthReport, ResourceMonitor } from './monitor/resource-
 import { makeRunId } from './run-id.ts';
 import type { ProtocolWorkers } from './workers/protocol-workers.ts';
 import type { ScheduleResult } from './users/scheduler.ts';
+import type { StopReason } from '../metrics/stop-reason.ts';
 
 export interface RunParts {
   /** results/<run-id>/ */
@@ -65,7 +66,7 @@ export class RunContext {
   /** aborted when load must stop early: a signal, or an abortOnFail threshold */
   readonly stopLoad = new AbortController();
   /** why load stopped early, in order */
-  readonly stopReasons: string[] = [];
+  readonly stopReasons: StopReason[] = [];
   /** this shard was not ready before --start-at and sent no load */
   missedStart = false;
   /** the load task has begun starting users (what came before is start-up) */
@@ -121,7 +122,7 @@ export class RunContext {
   }
 
   /** Stop starting users and ask running ones to stop, saying why (a signal, abortOnFail). */
-  stop(reason: string): void {
+  stop(reason: StopReason): void {
     if (this.stopLoad.signal.aborted) return;
     this.stopReasons.push(reason);
     this.stopLoad.abort();
@@ -133,7 +134,7 @@ export class RunContext {
     this.uncaught.push(`${how}: ${text.split('\n')[0]}`);
     this.#parts.hub?.event({ timeMs: Date.now(), type: 'internal_error', reason: how, message: text });
     this.log(`internal error (${how}), stopping the run; the partial report will still be written: ${text}`);
-    this.stop(`internal error: ${how}`);
+    this.stop({ kind: 'internalError', how });
   }
 
   /** A run event: counted when it is a failure, and sent to the sinks once the hub is up; never with a secret in its text. */

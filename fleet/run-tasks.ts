@@ -34,6 +34,7 @@ import { buildLivePage } from './live/live-page.ts';
 import { startLiveServer } from './live/live-server.ts';
 import { liveSnapshot } from './live/live-snapshot.ts';
 import type { Task } from './tasks.ts';
+import { describeStop } from '../metrics/stop-reason.ts';
 
 /** After the browsers started before load: the tail of their start-up (a first page's work lasts ~1.5 s) ends before load. */
 const prelaunchSettleMs = 1_000;
@@ -114,7 +115,7 @@ function metrics(run: RunContext): Task {
       run.set('hub', hub);
       hub.event({ timeMs: Date.now(), type: 'run_start', data: { plan: run.prepared.resolved.name, target: redactUrl(run.need('target')), seed: run.prepared.seed } });
       return async () => {
-        hub.event({ timeMs: Date.now(), type: 'run_end', ...(run.stopReasons.length ? { message: run.stopReasons.join('; ') } : {}) });
+        hub.event({ timeMs: Date.now(), type: 'run_end', ...(run.stopReasons.length ? { message: run.stopReasons.map(describeStop).join('; ') } : {}) });
         run.set('sinkStats', await hub.close(Date.now() + sinkCloseBudgetMs));
       };
     },
@@ -270,7 +271,7 @@ function load(run: RunContext): Task {
         run.log(`waiting for the common start at ${new Date(startAtMs).toISOString()}`);
         if (!(await waitForStart(startAtMs, run.stopLoad.signal))) {
           run.missedStart = true;
-          run.stopReasons.push('this shard was not ready before --start-at; it sent no load so the shards stay comparable');
+          run.stopReasons.push({ kind: 'missedStart' });
           return;
         }
       }

@@ -27,7 +27,7 @@ export async function runFleet(input: FleetRunInput): Promise<FleetRunResult> {
   input.log(prepared.description);
   input.log(`seed ${prepared.seed} (repeat with --seed ${prepared.seed})`);
   const run = new RunContext(prepared, input);
-  const stopOnSignal = () => run.stop('interrupted by signal');
+  const stopOnSignal = () => run.stop({ kind: 'signal' });
   input.interrupt.addEventListener('abort', stopOnSignal, { once: true });
   // A bug that throws in a callback (a socket's frame handler, a timer) would end Node at once with
   // no summary, JUnit or report; the run stops instead, writes them, and ends as an internal error.

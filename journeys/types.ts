@@ -50,7 +50,7 @@ export interface JourneyContext<P = Record<string, unknown>> {
   readonly params: P;
   readonly rng: Rng;
   readonly user: VirtualUserInfo;
-  /** extra metrics beyond step timings; names must be in the catalogue */
+  /** extra metrics beyond step timings: catalogue names (typed), or the plan's own `custom.…` declared in its `metrics` */
   readonly metrics: MetricsRecorder;
   /** aborted when the run stops (end of phase, SIGINT, abortOnFail) */
   readonly signal: AbortSignal;

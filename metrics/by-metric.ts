@@ -1,6 +1,6 @@
 // Per-metric summaries (all tags merged) from series aggregates: what the run summary's
 // `metrics` list and thresholds without tag filters read. Merges histograms, never percentiles.
-import { catalogue, isMetricName } from './catalogue.ts';
+import { definitionOf, isKnownMetric } from './catalogue.ts';
 import type { MetricSummary } from './run-summary.ts';
 import { SeriesState } from './series.ts';
 import type { SeriesAggregate, Tags } from './types.ts';
@@ -24,7 +24,7 @@ export function mergeMatching(totals: readonly SeriesAggregate[], metric: string
 }
 
 export function summarizeState(s: SeriesState): MetricSummary {
-  const unit = isMetricName(s.metric) ? catalogue[s.metric].unit : 'unknown';
+  const unit = isKnownMetric(s.metric) ? definitionOf(s.metric).unit : 'unknown';
   const base = { metric: s.metric, kind: s.kind, unit, count: s.count, sum: s.sum, min: s.min, max: s.max, mean: s.count === 0 ? 0 : s.sum / s.count };
   switch (s.kind) {
     case 'trend': {

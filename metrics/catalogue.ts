@@ -115,16 +115,49 @@ export const catalogue = {
 
 export type MetricName = keyof typeof catalogue;
 
+/** A plan's own metric: under `custom.`, so it never shadows a built-in one (a plan's `metrics`). */
+export type CustomMetricName = `custom.${string}`;
+/** A name a recorder takes: one of the catalogue's, or a plan's own metric declared in its `metrics`. */
+export type RecordableMetric = MetricName | CustomMetricName;
+/** How a plan declares its own metric: as the catalogue's entries; `journey` and `driver` are always allowed tags. */
+export interface CustomMetricSpec {
+  readonly kind: MetricDefinition['kind'];
+  readonly unit: MetricDefinition['unit'];
+  /** low-cardinality tags of its own, besides journey and driver (DESIGN.md rule 5) */
+  readonly tags?: readonly string[];
+  readonly meaning: string;
+}
+
+/** The plans' own metrics declared in this process (custom-metrics.ts declareMetrics). */
+const declared = new Map<string, MetricDefinition>();
+
+/** Adds a plan's own metric; the checks are in custom-metrics.ts. */
+export function addDeclaredMetric(name: CustomMetricName, definition: MetricDefinition): void {
+  declared.set(name, definition);
+}
+
+/** The definition of a built-in or declared metric. */
+export function definitionOf(name: RecordableMetric): MetricDefinition {
+  const def: MetricDefinition | undefined = isMetricName(name) ? catalogue[name] : declared.get(name);
+  if (!def) throw new Error(`metric "${name}" is neither in the catalogue nor declared by the plan`);
+  return def;
+}
+
 /**
  * The tags a metric may carry: its own, and `network` (the user's network profile name, or 'none';
  * network/README.md) on every per-user one (those tagged with journey). Only runs where some user
  * has a network tag their users' metrics with it.
  */
-export function tagsOf(name: MetricName): readonly string[] {
-  const own: readonly string[] = catalogue[name].tags;
+export function tagsOf(name: RecordableMetric): readonly string[] {
+  const own: readonly string[] = definitionOf(name).tags;
   return own.includes('journey') ? [...own, 'network'] : own;
 }
 
 export function isMetricName(name: string): name is MetricName {
   return Object.prototype.hasOwnProperty.call(catalogue, name);
+}
+
+/** In the catalogue, or declared by the plan (its `metrics`). */
+export function isKnownMetric(name: string): name is RecordableMetric {
+  return isMetricName(name) || declared.has(name);
 }

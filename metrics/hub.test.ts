@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { MetricsHub } from './hub.ts';
 import { seriesKey } from './series.ts';
 import { MemorySink } from './sinks/memory.ts';
-import type { Sink, SinkStats } from './types.ts';
+import type { RecordableMetric, Sink, SinkStats } from './types.ts';
 
 function clock(startMs = 1_700_000_000_000) {
   let t = startMs;
@@ -13,8 +13,9 @@ describe('MetricsHub.record validation', () => {
   it('counts and drops bad samples by reason, with one warning per distinct problem, and never throws', () => {
     const mem = new MemorySink();
     const hub = new MetricsHub({ runId: 'r', shard: '1/1', sinks: [mem] });
-    hub.record('chat.delivery', 5); // unknown (typo)
-    hub.record('chat.delivery', 6);
+    const typo = 'chat.delivery' as RecordableMetric; // a caller without types (JavaScript, a cast)
+    hub.record(typo, 5); // unknown (typo)
+    hub.record(typo, 6);
     hub.record('chat.delivery_ms', 5, { user: 'u1' }); // tag not allowed
     hub.record('chat.delivery_ms', 5, { phase: 'x' }); // reserved
     hub.record('chat.delivery_ms', Number.NaN);

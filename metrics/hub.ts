@@ -5,12 +5,12 @@
 // its own try/catch, so one broken sink cannot break the others or the run.
 import { performance } from 'node:perf_hooks';
 import { summarizeByMetric } from './by-metric.ts';
-import { isMetricName } from './catalogue.ts';
+import { isKnownMetric } from './catalogue.ts';
 import { resolveTags, type ResolvedTags } from './resolve-tags.ts';
 import type { MetricSummary } from './run-summary.ts';
 import { SeriesState, seriesKey } from './series.ts';
 import { combinedAggregates, mergeInto } from './series-maps.ts';
-import type { IntervalSnapshot, MetricsRecorder, RunEvent, Sample, SeriesAggregate, Sink, SinkStats, Tags } from './types.ts';
+import type { IntervalSnapshot, MetricsRecorder, RecordableMetric, RunEvent, Sample, SeriesAggregate, Sink, SinkStats, Tags } from './types.ts';
 
 export interface MetricsHubOptions {
   readonly runId: string;
@@ -95,7 +95,7 @@ export class MetricsHub implements MetricsRecorder {
     return this.currentPhase;
   }
 
-  record(metric: string, value: number, tags?: Tags): void {
+  record(metric: RecordableMetric, value: number, tags?: Tags): void {
     try {
       this.recordUnsafe(metric, value, tags);
     } catch (err) {
@@ -174,7 +174,7 @@ export class MetricsHub implements MetricsRecorder {
   absorb(aggregates: readonly SeriesAggregate[]): void {
     const timeMs = this.now();
     for (const a of aggregates) {
-      if (!isMetricName(a.metric) || a.count === 0) continue;
+      if (!isKnownMetric(a.metric) || a.count === 0) continue;
       const tags = { ...this.baseTags, ...a.tags };
       const key = seriesKey(a.metric, tags);
       let s = this.interval.get(key);

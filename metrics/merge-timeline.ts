@@ -5,7 +5,7 @@
 // - gauge levels add across shards (active users, browsers, memory of the fleet), except a
 //   percentage of a machine (averaged: one worker at 90% is not a fleet at 180%) and the target's
 //   own gauges (every shard scrapes the same target: the highest reading is kept).
-import { catalogue, isMetricName } from './catalogue.ts';
+import { definitionOf, isKnownMetric } from './catalogue.ts';
 import { SeriesState, seriesKey } from './series.ts';
 import type { IntervalSnapshot, SeriesAggregate } from './types.ts';
 
@@ -13,7 +13,7 @@ type GaugeRule = 'sum' | 'mean' | 'max';
 
 function gaugeRule(metric: string): GaugeRule {
   if (metric.startsWith('target.')) return 'max';
-  if (isMetricName(metric) && catalogue[metric].unit === 'percent') return 'mean';
+  if (isKnownMetric(metric) && definitionOf(metric).unit === 'percent') return 'mean';
   return 'sum';
 }
 

@@ -21,7 +21,7 @@ afterEach(async () => {
 const SPEC = { 'chat.delivery_ms': ['p(95)<2000', 'p(50)<300'], 'journey.errors': ['rate<0.05'] };
 
 /** one shard: its own value range, so averaging shard percentiles would be visibly wrong */
-async function writeShard(i: number, n: number, values: number[], status: RunSummary['status'] = 'complete', extra: Partial<Pick<RunSummary, 'blocked' | 'generator'>> = {}): Promise<string> {
+async function writeShard(i: number, n: number, values: number[], status: RunSummary['status'] = 'complete', extra: Partial<Pick<RunSummary, 'blocked' | 'generator' | 'verdict'>> = {}): Promise<string> {
   const runId = `20260101-000000-smoke-abcd-shard${i}of${n}`;
   const dir = await createRunFolder(root, runId);
   let t = 1_700_000_000_000;
@@ -78,6 +78,21 @@ describe('mergeRunFolders', () => {
     expect(summary.verdict.exitCode).toBe(4);
     expect(summary.verdict.reasons[0]).toMatch(/shard\(s\) 2\/3 \(status partial\), 3\/3 \(no run folder\) did not report/);
     expect(summary.status).toBe('partial');
+  });
+
+  it('a shard stopped by abortOnFail fails the merged run; words alone in a reason do not', async () => {
+    const stopped = { result: 'fail', exitCode: 3, reasons: ['the run was stopped early'], abortedBy: 'threshold journey.errors rate<0.05 failed' } as const;
+    const d1 = await writeShard(1, 2, range(10, 50, 1), 'complete', { verdict: stopped });
+    const d2 = await writeShard(2, 2, range(10, 50, 1));
+    const merged = (await mergeRunFolders([d1, d2], { expectedShards: 2 })).summary.verdict;
+    expect(merged).toMatchObject({ result: 'fail', exitCode: 3, abortedBy: 'shard 1/2: threshold journey.errors rate<0.05 failed' });
+    // a journey of the plan's own may be called anything: its name in a sentence is no abortOnFail stop
+    const named = { result: 'pass', exitCode: 0, reasons: ['threshold step.errors{journey:abortOnFailDemo} rate<0.5 held'] } as const;
+    const d3 = await writeShard(1, 2, range(10, 50, 1), 'complete', { verdict: named });
+    const d4 = await writeShard(2, 2, range(10, 50, 1));
+    const clean = (await mergeRunFolders([d3, d4], { expectedShards: 2 })).summary.verdict;
+    expect(clean).toMatchObject({ result: 'pass', exitCode: 0 });
+    expect(clean.abortedBy).toBeUndefined();
   });
 
   it("adds up the shards' blocked traffic and keeps the worst shard's machine figures", async () => {

@@ -12,6 +12,7 @@ import { carryShardEvidence } from './merge-evidence.ts';
 import { mergeShardIntervals } from './merge-timeline.ts';
 import type { IntervalSnapshot, RunEvent, SeriesAggregate, SinkStats } from './types.ts';
 import { decideVerdict } from './verdict.ts';
+import { declareMetricsOf } from './custom-metrics.ts';
 
 export interface MergeOptions {
   /** how many shards the run had ("1/n".."n/n"), or their labels */
@@ -192,6 +193,7 @@ function mergeTotals(shards: readonly RunFolderContents[]): { totals: SeriesAggr
  * merged totals; shards of an older fleet without a stored plan: the thresholds they reported.
  */
 function reevaluateGate(first: RunSummary | undefined, totals: readonly SeriesAggregate[], phaseTotals: PhaseTotals, problems: string[]) {
+  problems.push(...declareMetricsOf(first?.plan).map((p) => `re-reading the plan's own metrics: ${p}`));
   const storedGate = gateInputOfStoredPlan(first?.plan);
   const spec: Record<string, ThresholdObject[]> = {};
   for (const t of first?.thresholds ?? []) (spec[t.metric] ??= []).push({ threshold: t.expression, abortOnFail: t.abortOnFail, optional: t.noData && t.ok && !t.deferred });
@@ -219,8 +221,7 @@ function combineShardSummaries(summaries: readonly RunSummary[]) {
     for (const [name, st] of Object.entries(s.sinks)) sinks[`${s.shard} ${name}`] = st;
     errorLists.push([...s.errors]);
     if (s.verdict.exitCode === 1) internalErrors.push(`shard ${s.shard}: ${s.verdict.reasons[0] ?? 'internal error'}`);
-    const abortReason = s.verdict.reasons.find((r) => r.includes('abortOnFail'));
-    if (abortReason) aborted.push(`shard ${s.shard}: ${abortReason}`);
+    if (s.verdict.abortedBy !== undefined) aborted.push(`shard ${s.shard}: ${s.verdict.abortedBy}`);
     // per-machine figures: the worst shard is the one that matters
     g.cpuPercentP95 = Math.max(g.cpuPercentP95, s.generator.cpuPercentP95);
     g.cpuPercentMax = Math.max(g.cpuPercentMax, s.generator.cpuPercentMax);

@@ -1,7 +1,7 @@
 // The checks record() makes on a (metric, tags) before it counts a value: the metric is in the
 // catalogue, every tag is allowed on it and has a non-empty string value. The hub runs them once
 // per distinct tag set and caches the answer (metrics/hub.ts recordUnsafe).
-import { catalogue, isMetricName, tagsOf } from './catalogue.ts';
+import { definitionOf, isKnownMetric, tagsOf, type MetricDefinition } from './catalogue.ts';
 import { seriesKey } from './series.ts';
 import { didYouMean } from './suggest.ts';
 import type { Tags } from './types.ts';
@@ -11,7 +11,7 @@ const RESERVED_TAGS = new Set(['run', 'shard', 'phase']);
 
 /** a validated (metric, tags): what record() needs */
 export interface ResolvedTags {
-  readonly def: (typeof catalogue)[keyof typeof catalogue];
+  readonly def: MetricDefinition;
   readonly key: string;
   readonly fullTags: Tags;
 }
@@ -24,10 +24,10 @@ export interface TagProblem {
 }
 
 export function resolveTags(metric: string, tags: Tags | undefined, baseTags: Tags): ResolvedTags | TagProblem {
-  if (!isMetricName(metric)) {
-    return { reason: 'unknown_metric', problemKey: metric, message: `metric "${metric}" is not in the catalogue (metrics/catalogue.ts).${didYouMean(metric)} Add it there or fix the name; its samples are dropped.` };
+  if (!isKnownMetric(metric)) {
+    return { reason: 'unknown_metric', problemKey: metric, message: `metric "${metric}" is not in the catalogue (metrics/catalogue.ts) nor declared in the plan's metrics.${didYouMean(metric)} Declare it, add it there or fix the name; its samples are dropped.` };
   }
-  const def = catalogue[metric];
+  const def = definitionOf(metric);
   const allowed: readonly string[] = tagsOf(metric);
   let fullTags: Tags = baseTags;
   if (tags !== undefined) {

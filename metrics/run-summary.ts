@@ -12,6 +12,8 @@ export interface Verdict {
   readonly exitCode: ExitCode;
   /** human sentences: why this verdict ("threshold chat.delivery_ms p(95)<1000 failed: 1433 ms") */
   readonly reasons: readonly string[];
+  /** the abortOnFail threshold that stopped the run early, when one did (merge reads this, not the sentences) */
+  readonly abortedBy?: string;
 }
 
 export interface UserCounts {

@@ -10,7 +10,7 @@
 // A threshold whose metric got no sample FAILS (noData), unless it is marked optional.
 // parseThresholds reports every problem at once, each with where and how to fix.
 import { mergeMatching, tagsMatch } from './by-metric.ts';
-import { catalogue, isMetricName, tagsOf, type MetricName } from './catalogue.ts';
+import { definitionOf, isKnownMetric, tagsOf, type RecordableMetric } from './catalogue.ts';
 import type { ThresholdResult } from './run-summary.ts';
 import type { SeriesState } from './series.ts';
 import { didYouMean } from './suggest.ts';
@@ -33,7 +33,7 @@ export type ThresholdTable = Readonly<Record<string, readonly (string | Threshol
 export interface ParsedThreshold {
   /** the key as written, e.g. "step.duration_ms{journey:chatMessaging}" */
   readonly key: string;
-  readonly metric: MetricName;
+  readonly metric: RecordableMetric;
   readonly kind: MetricKind;
   readonly filter: Tags;
   /** tags written as `tag:*`: the threshold holds for each value of them on its own (one result per value) */
@@ -101,7 +101,7 @@ export function parseThresholds(spec: unknown, planPhases?: readonly string[]): 
 interface ThresholdKey {
   /** the key as written, trimmed */
   readonly key: string;
-  readonly metric: MetricName;
+  readonly metric: RecordableMetric;
   readonly filter: Tags;
   readonly each: readonly string[];
   readonly phase?: string;
@@ -117,8 +117,8 @@ function parseThresholdKey(key: string, at: string, problems: string[], planPhas
     return undefined;
   }
   const name = keyMatch[1] as string;
-  if (!isMetricName(name)) {
-    problems.push(`${at}: unknown metric "${name}".${didYouMean(name)} Metric names are listed in metrics/catalogue.ts.`);
+  if (!isKnownMetric(name)) {
+    problems.push(`${at}: unknown metric "${name}".${didYouMean(name)} Metric names are listed in metrics/catalogue.ts; a plan's own are declared in its metrics.`);
     return undefined;
   }
   const base = { key: key.trim(), metric: name };
@@ -127,7 +127,7 @@ function parseThresholdKey(key: string, at: string, problems: string[], planPhas
 }
 
 /** The `{tag:value,tag:*,phase:NAME}` part of a key, each tag checked against the metric's own. */
-function parseTagFilter(text: string, name: MetricName, at: string, problems: string[], planPhases?: readonly string[]): Omit<ThresholdKey, 'key' | 'metric'> {
+function parseTagFilter(text: string, name: RecordableMetric, at: string, problems: string[], planPhases?: readonly string[]): Omit<ThresholdKey, 'key' | 'metric'> {
   const allowedTags = tagsOf(name);
   const filter: Record<string, string> = {};
   const each: string[] = [];
@@ -166,7 +166,7 @@ function parseExpressionList(list: unknown, at: string, key: ThresholdKey, probl
     problems.push(`${at}: expected an array of expressions like ['p(95)<1000'], got ${JSON.stringify(list)}`);
     return [];
   }
-  const kind = catalogue[key.metric].kind;
+  const kind = definitionOf(key.metric).kind;
   if (list.length === 0) problems.push(`${at}: empty list; add an expression like '${kind === 'rate' ? 'rate<0.01' : kind === 'trend' ? 'p(95)<1000' : 'count>0'}' or remove the key`);
   return list.flatMap((item: unknown, i) => {
     const one = parseOneThreshold(item, `${at}[${i}]`, key, problems);
@@ -187,7 +187,7 @@ function parseOneThreshold(item: unknown, where: string, key: ThresholdKey, prob
   const options = readOptions(obj, where, problems);
   if (!condition || !options || !key.filterOk) return undefined;
   return {
-    key: key.key, metric: key.metric, kind: catalogue[key.metric].kind, filter: key.filter, each: key.each, source: 'plan', ...(key.phase === undefined ? {} : { phase: key.phase }),
+    key: key.key, metric: key.metric, kind: definitionOf(key.metric).kind, filter: key.filter, each: key.each, source: 'plan', ...(key.phase === undefined ? {} : { phase: key.phase }),
     expression: obj.threshold.trim(), ...condition, abortOnFail: obj.abortOnFail ?? false, delayAbortEvalMs: options.delayAbortEvalMs,
     optional: obj.optional ?? false, where,
   };
@@ -209,7 +209,7 @@ function readThresholdObject(item: unknown, where: string, problems: string[]): 
 type Condition = Pick<ParsedThreshold, 'aggregation' | 'percentile' | 'operator' | 'target'>;
 
 /** <aggregation><operator><number> from a matched expression, the aggregation valid for the metric's kind. */
-function readCondition(m: RegExpExecArray, expression: string, where: string, name: MetricName, problems: string[]): Condition | undefined {
+function readCondition(m: RegExpExecArray, expression: string, where: string, name: RecordableMetric, problems: string[]): Condition | undefined {
   const aggText = m[1] as string;
   const aggregation = (aggText.startsWith('p(') ? 'p' : aggText) as ThresholdAggregation;
   let percentile: number | undefined;
@@ -221,7 +221,7 @@ function readCondition(m: RegExpExecArray, expression: string, where: string, na
       ok = false;
     }
   }
-  const kind = catalogue[name].kind;
+  const kind = definitionOf(name).kind;
   const allowedAggs = AGGREGATIONS[kind];
   if (!allowedAggs.includes(aggregation === 'p' ? 'p(N)' : aggregation)) {
     problems.push(`${where}: ${aggregation === 'p' ? 'p(N)' : aggregation} is not valid for ${name}, a ${kind}; use one of: ${allowedAggs.join(', ')}`);
@@ -360,7 +360,7 @@ export function checkAbort(parsed: readonly ParsedThreshold[], hub: { totals(): 
 
 function unitOf(key: string): string {
   const name = key.replace(/\{.*$/, '');
-  return isMetricName(name) ? catalogue[name].unit : '';
+  return isKnownMetric(name) ? definitionOf(name).unit : '';
 }
 
 function formatNumber(n: number): string {

@@ -6,6 +6,9 @@
 
 export type Tags = Readonly<Record<string, string>>;
 
+import type { RecordableMetric } from './catalogue.ts';
+export type { CustomMetricName, RecordableMetric } from './catalogue.ts';
+
 /**
  * trend:   a distribution (latency, bitrate, MOS...). Kept as an HdrHistogram per interval
  *          and for the run, so shards and intervals merge exactly.
@@ -25,7 +28,7 @@ export interface Sample {
 
 /** What measuring code holds. It never throws and never blocks: bad values are counted and dropped. */
 export interface MetricsRecorder {
-  record(metric: string, value: number, tags?: Tags): void;
+  record(metric: RecordableMetric, value: number, tags?: Tags): void;
 }
 
 /** The aggregate of one (metric, tags) series over one interval (or over the whole run). */

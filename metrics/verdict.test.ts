@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { MetricsHub } from './hub.ts';
 import type { ThresholdResult } from './run-summary.ts';
-import { decideVerdict, videoCpuLimitedShare, videoCpuSaturationReason, type VerdictInput } from './verdict.ts';
+import { decideVerdict, withBaselineRegression, videoCpuLimitedShare, videoCpuSaturationReason, type VerdictInput } from './verdict.ts';
 
 const held: ThresholdResult = { metric: 'chat.delivery_ms', expression: 'p(95)<1000', observed: 420, ok: true, noData: false, abortOnFail: false };
 const failed: ThresholdResult = { metric: 'chat.delivery_ms', expression: 'p(95)<1000', observed: 1433, ok: false, noData: false, abortOnFail: false };
@@ -32,6 +32,23 @@ describe('decideVerdict', () => {
     expect(v.result).toBe(result);
     expect(v.exitCode).toBe(exitCode);
     expect(v.reasons.join('\n')).toMatch(reason);
+  });
+
+  it('carries the abortOnFail stop as a field (merge reads it, not the sentences) and puts notes after the reasons', () => {
+    const stopped = decideVerdict({ ...good, aborted: 'threshold journey.errors rate<0.05 failed', notes: ['influxdb dropped 3 points'] });
+    expect(stopped.abortedBy).toBe('threshold journey.errors rate<0.05 failed');
+    expect(stopped.reasons.at(-1)).toBe('influxdb dropped 3 points');
+    // a saturated run stopped by abortOnFail is inconclusive, and still says a threshold stopped it
+    expect(decideVerdict({ ...good, saturated: true, aborted: 'x' })).toMatchObject({ exitCode: 4, abortedBy: 'x' });
+    expect(decideVerdict(good).abortedBy).toBeUndefined();
+  });
+
+  it('a baseline regression fails a passing verdict only', () => {
+    const pass = decideVerdict(good);
+    expect(withBaselineRegression(pass, [])).toBe(pass);
+    expect(withBaselineRegression(pass, ['p95 +40%'])).toMatchObject({ result: 'fail', exitCode: 3, reasons: [...pass.reasons, 'p95 +40%'] });
+    const inconclusive = decideVerdict({ ...good, runCompleted: false });
+    expect(withBaselineRegression(inconclusive, ['p95 +40%'])).toBe(inconclusive);
   });
 
   it('says which failures it could not trust when inconclusive', () => {

@@ -6,6 +6,8 @@
 // Saturation outranks threshold failures: a starved generator cannot prove the target slow. But
 // errors it cannot cause (assertions, the target's own errors; no timeout or drop among them) still
 // fail the run (exit 3), with the saturation named beside them.
+// Every Verdict is made here: decideVerdict for `run` and `merge` (with the notes that do not change
+// it, such as a sink that dropped points), withBaselineRegression for a baseline comparison.
 import { ExitCode } from './exit-codes.ts';
 import type { ThresholdResult, Verdict } from './run-summary.ts';
 import { describeThresholdResult } from './thresholds.ts';
@@ -18,7 +20,7 @@ export interface VerdictInput {
   readonly thresholds: readonly ThresholdResult[];
   /** shards expected but absent or partial (distributed runs), or this shard when it missed its start */
   readonly missingShards?: readonly string[];
-  /** the abortOnFail sentence when a threshold stopped the run early */
+  /** the abortOnFail sentence when a threshold stopped the run early (metrics/stop-reason.ts abortOnFailOf) */
   readonly aborted?: string;
   /** what broke inside the fleet (a bug) */
   readonly internalError?: string;
@@ -34,6 +36,8 @@ export interface VerdictInput {
   readonly gated?: boolean;
   /** step and journey errors by failure reason (timeout, assertion, …); absent: not known */
   readonly errorReasons?: Readonly<Record<string, number>>;
+  /** sentences added after the reasons that do not change the verdict (a sink that dropped points) */
+  readonly notes?: readonly string[];
 }
 
 /** Failure reasons a starved generator does not produce: the target said no, or a check saw wrong data. */
@@ -65,7 +69,23 @@ function failedThresholds(thresholds: readonly ThresholdResult[]): string[] {
   return thresholds.filter((t) => !t.ok).map(describeThresholdResult);
 }
 
+/** The verdict of a run (or of merged shards), with the abortOnFail stop it carries and the notes after its reasons. */
 export function decideVerdict(input: VerdictInput): Verdict {
+  const ranked = rankVerdict(input);
+  return {
+    ...ranked,
+    reasons: [...ranked.reasons, ...(input.notes ?? [])],
+    ...(input.aborted !== undefined ? { abortedBy: input.aborted } : {}),
+  };
+}
+
+/** A passing run that regressed against its baseline fails (exit 3), the comparison's lines added; any other verdict stands. */
+export function withBaselineRegression(verdict: Verdict, regressionLines: readonly string[]): Verdict {
+  if (regressionLines.length === 0 || verdict.result !== 'pass') return verdict;
+  return { ...verdict, result: 'fail', exitCode: ExitCode.thresholdsFailed, reasons: [...verdict.reasons, ...regressionLines] };
+}
+
+function rankVerdict(input: VerdictInput): Verdict {
   const failed = failedThresholds(input.thresholds);
   const untrusted = failed.length > 0 ? [`${failed.length} threshold(s) failed, but on data that cannot be trusted: ${failed.join('; ')}`] : [];
 

@@ -8,19 +8,12 @@ import { buildFullSchedule, callRoomLayout, peakConcurrency, type VuSlot } from 
 import { describeCallRooms } from './call-rooms.ts';
 import { needsMoreThanDefaults, referenceDefaults, targetNeeds } from './target-needs.ts';
 import { formatShard, inShard } from './shard.ts';
-import { protocolMediaCost } from '../clients/protocol-media/cost.ts';
 import { formatDurationMs } from './duration.ts';
 import type { ResolvedPlan } from './resolve.ts';
 import { unfedThresholdWarnings } from './threshold-feeds.ts';
 import { chatFanOut, describeFanOut } from './chat-fanout.ts';
+import { defaultUserCost, memoryMbPerBrowser, userNeedsOf, videoUsersPerCore } from './user-cost.ts';
 
-/** Measured on 2 cores (shared/DESIGN.md): PSS per browser user by what its journey needs, and per browser process. */
-export const memoryMbPerBrowserUser = { video: 190, voice: 110, other: 75 } as const;
-export const memoryMbPerBrowser = 150;
-/** Measured with npm run bench:protocol: 18–40 MB RSS per 1,000 protocol users; plan for the worst. */
-export const memoryMbPerProtocolUser = 0.04;
-/** Above ~6 video users per core the machine freezes and loses packets (measured: 16 saturate 2 cores). */
-export const videoUsersPerCore = 6;
 
 export interface DescribeOptions {
   readonly machineMemoryMb?: number;
@@ -49,20 +42,13 @@ export interface PlanEstimate {
   readonly warnings: readonly string[];
 }
 
-/** What a user of this slot costs: its driver's kind, and for browser users the media its journey needs. */
+/** What a user of this slot costs (plans/user-cost.ts, the model the workers estimate uses too). */
 function costOf(slot: VuSlot, catalog: PlanCatalog): { browser: boolean; video: boolean; memoryMb: number; mediaCores: number } {
-  const driver = catalog.driver(slot.driver);
-  const journey = catalog.journey(slot.journey);
-  if (!catalog.isBrowserDriver(slot.driver)) {
-    // a protocol user that carries media (protocolMedia) sends and receives RTP: priced by bench:media-protocol
-    const calls = journey?.requires?.includes('voice') ?? false;
-    if (!driver?.capabilities.includes('media') || !calls) return { browser: false, video: false, memoryMb: memoryMbPerProtocolUser, mediaCores: 0 };
-    const cost = protocolMediaCost[journey?.media?.screen ? 'screen' : journey?.media?.camera ? 'video' : 'voice'];
-    return { browser: false, video: false, memoryMb: cost.memoryMb, mediaCores: cost.cores };
-  }
-  const video = Boolean(journey?.media?.camera || journey?.media?.screen);
-  const voice = journey?.requires?.includes('voice') ?? false;
-  return { browser: true, video, memoryMb: memoryMbPerBrowserUser[video ? 'video' : voice ? 'voice' : 'other'], mediaCores: 0 };
+  const needs = userNeedsOf(slot, catalog);
+  const cost = defaultUserCost(slot.journey, needs);
+  const browser = needs.kind === 'browser';
+  // a protocol user that carries media (protocolMedia) sends and receives RTP: its cores count here
+  return { browser, video: browser && needs.video, memoryMb: cost.memoryMb, mediaCores: needs.carriesMedia ? cost.cores : 0 };
 }
 
 export function estimatePlan(plan: ResolvedPlan, slots: readonly VuSlot[], options: DescribeOptions = {}): PlanEstimate {

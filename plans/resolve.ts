@@ -71,6 +71,8 @@ export interface ResolvedPlan {
   readonly phases: readonly ResolvedPhase[];
   /** as in the plan, with count thresholds scaled like the load (see scaleCountThreshold) */
   readonly thresholds: Readonly<Record<string, readonly (string | ThresholdSpec)[]>>;
+  /** the plan's own metrics, kept in summary.json so merge and report know them */
+  readonly metrics?: Plan['metrics'];
   readonly media: { readonly camera?: MediaSize; readonly screen?: MediaSize };
   readonly limits: { readonly maxUsers?: number; readonly maxArrivalsPerSecond?: number };
   readonly gracefulStopMs: number;
@@ -167,6 +169,7 @@ export function resolvePlan(plan: Plan, options: ResolveOptions = {}): ResolvedP
     ...(plan.description !== undefined ? { description: plan.description } : {}),
     phases,
     thresholds,
+    ...(plan.metrics ? { metrics: plan.metrics } : {}),
     media: { ...plan.media },
     limits: { ...plan.limits },
     gracefulStopMs: plan.gracefulStop !== undefined ? parseDurationMs(plan.gracefulStop, 'gracefulStop') : defaultGracefulStopMs,

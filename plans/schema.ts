@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { Driver } from '../clients/driver.ts';
 import type { Journey } from '../journeys/types.ts';
 import type { NetworkChoice, NetworkProfile } from '../network/profile.ts';
+import type { CustomMetricName, CustomMetricSpec } from '../metrics/catalogue.ts';
 import { tryParseDurationMs } from './duration.ts';
 
 /** A journey of any params (definePlan accepts each with its own P). */
@@ -64,6 +65,8 @@ export interface Plan {
   readonly phases: readonly Phase[];
   /** metric name (metrics/catalogue.ts) → expressions that must all hold */
   readonly thresholds?: Readonly<Record<string, readonly (string | ThresholdSpec)[]>>;
+  /** the plan's own metrics (`custom.…`), which its journeys record and its thresholds may judge (metrics/custom-metrics.ts) */
+  readonly metrics?: Readonly<Record<CustomMetricName, CustomMetricSpec>>;
   /** fake media sizes; override every journey's own */
   readonly media?: { readonly camera?: MediaSize; readonly screen?: MediaSize };
   readonly limits?: {
@@ -167,6 +170,8 @@ export const planSchema = z.strictObject(
         error: "expected an object like { 'step.duration_ms': ['p(95)<2000'] }",
       })
       .optional(),
+    // checked in detail by metrics/custom-metrics.ts (validate.ts), which declares them
+    metrics: z.custom<Readonly<Record<CustomMetricName, CustomMetricSpec>>>((v) => v !== null && typeof v === 'object', { error: "expected an object like { 'custom.checkout_ms': { kind: 'trend', unit: 'ms', meaning: '…' } }" }).optional(),
     media: z
       .strictObject({ camera: mediaSize.optional(), screen: mediaSize.optional() }, { error: 'expected { camera?, screen? }' })
       .optional(),

@@ -5,6 +5,7 @@
 // other field is malformed.
 import type { z } from 'zod';
 import { closestName } from '../common/suggest.ts';
+import { declareMetrics } from '../metrics/custom-metrics.ts';
 import { networkProblems } from '../network/validate.ts';
 import { scenarioProblems } from './validate-scenarios.ts';
 import { valueProblems } from './validate-values.ts';
@@ -22,10 +23,16 @@ export function validatePlan(input: unknown, where: string): PlanValidation {
   if (!parsed.success) {
     for (const issue of parsed.error.issues) problems.push(...formatIssue(issue, [], input));
   }
-  problems.push(...valueProblems(input), ...scenarioProblems(input), ...networkProblems(input));
+  problems.push(...valueProblems(input), ...scenarioProblems(input), ...networkProblems(input), ...metricsProblems(input));
   const unique = [...new Set(problems)].map((problem) => `${where}: ${problem}`);
   if (unique.length > 0 || !parsed.success) return { ok: false, problems: unique, input };
   return { ok: true, plan: input as Plan };
+}
+
+/** The plan's own metrics, declared (so thresholds and recorders know them) when sound. */
+function metricsProblems(input: unknown): string[] {
+  if (input === null || typeof input !== 'object') return [];
+  return declareMetrics((input as { metrics?: unknown }).metrics);
 }
 
 // ---- formatting zod issues ----

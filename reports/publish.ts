@@ -3,10 +3,10 @@
 // cannot be built is a warning: summary.json and junit.xml are what a pipeline reads.
 import { join } from 'node:path';
 import { atomicWrite } from '../metrics/atomic-write.ts';
-import { ExitCode } from '../metrics/exit-codes.ts';
 import { toJUnitXml } from '../metrics/junit.ts';
 import type { RunSummary } from '../metrics/run-summary.ts';
 import { writeSummary } from '../metrics/sinks/run-folder.ts';
+import { withBaselineRegression } from '../metrics/verdict.ts';
 import { baselineReport } from './baseline.ts';
 import { writeReport } from './index.ts';
 import type { RunForReport } from './run-folder-reader.ts';
@@ -44,6 +44,5 @@ function withBaselineVerdict(summary: RunSummary, baseline: PublishOptions['base
   const compared = baselineReport(summary, baseline.run.summary, { marginPct: baseline.marginPct });
   for (const warning of compared.warnings) log(`warning: baseline: ${warning}`);
   for (const line of compared.verdictLines) log(`baseline: ${line}`);
-  if (!compared.regressed || summary.verdict.result !== 'pass') return summary;
-  return { ...summary, verdict: { result: 'fail', exitCode: ExitCode.thresholdsFailed, reasons: [...summary.verdict.reasons, ...compared.verdictLines] } };
+  return { ...summary, verdict: withBaselineRegression(summary.verdict, compared.regressed ? compared.verdictLines : []) };
 }

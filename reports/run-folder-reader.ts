@@ -11,6 +11,7 @@ import { parseNdjson as parseNdjsonWithProblems } from '../metrics/sinks/run-fol
 import type { IntervalSnapshot, RunEvent } from '../metrics/types.ts';
 import { summaryFromNdjson } from './partial-summary.ts';
 import { RunFolderProblem } from './run-folder-problem.ts';
+import { declareMetricsOf } from '../metrics/custom-metrics.ts';
 
 export { RunFolderProblem } from './run-folder-problem.ts';
 
@@ -84,6 +85,7 @@ function parseSummary(path: string, text: string | undefined): SummaryRead {
   if (!summary || typeof summary !== 'object' || summary.schemaVersion !== 1) {
     return { why: 'unsupported summary.json', fatal: `${path}: schemaVersion ${String(summary?.schemaVersion)} is not supported (expected 1). Rebuild the report with the waddle-fleet version that wrote the run.` };
   }
+  declareMetricsOf(summary.plan); // the plan's own metrics: their units in the report
   return { summary };
 }
 

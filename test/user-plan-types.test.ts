@@ -59,6 +59,28 @@ const chat = { name: 'chat', targetUsers: 3, rampUp: '3s', duration: '20s', scen
 
 export default definePlan({ name: 'tiny-chat-js', drivers: [tinyChatBrowser], journeys: [hello], phases: [chat], thresholds });
 `,
+  // a plan's own metric: declared in its metrics, recorded by its journey (a name outside the catalogue and custom.* is a type error)
+  'plan-metrics.ts': `import { definePlan, defineJourney, connectAndJoin } from 'waddle-fleet';
+
+const timed = defineJourney({
+  name: 'timed',
+  requires: ['chat'],
+  async run(ctx) {
+    await connectAndJoin(ctx);
+    const started = performance.now();
+    await ctx.step('say', () => ctx.client.sendMessage('hi'));
+    ctx.metrics.record('custom.say_ms', performance.now() - started, { room: 'main' });
+  },
+});
+
+export default definePlan({
+  name: 'tiny-chat-metrics',
+  journeys: [timed],
+  metrics: { 'custom.say_ms': { kind: 'trend', unit: 'ms', tags: ['room'], meaning: 'from typing to the ack' } },
+  thresholds: { 'custom.say_ms': ['p(95)<2000'] },
+  phases: [{ name: 'chat', targetUsers: 1, rampUp: '0s', duration: '5s', scenarios: [{ journey: 'timed', driver: 'protocol', users: 1 }] }],
+});
+`,
   'plan-mjs.mjs': `import { definePlan, chatMessaging } from 'waddle-fleet';
 import { tinyChatBrowser } from './tiny-chat-browser.ts';
 import { thresholds } from './thresholds.js';
@@ -78,6 +100,7 @@ const typeErrors: readonly [string, string, string][] = [
   ['plan-mts.mts', 'params: { messages: 3 }', "params: { messages: 3 }, weight: 'most'"],
   ['plan-js.js', "rampUp: '3s'", 'rampUp: 3'],
   ['plan-mjs.mjs', "'chat.messages_sent': ['count>0']", "'chat.messages_sent': 'count>0'"],
+  ['plan-metrics.ts', "record('custom.say_ms'", "record('say_ms'"],
 ];
 
 let dir: string;
@@ -125,7 +148,7 @@ describe('plan files outside the repo', () => {
 
   it('type-check with the real tsc and no path mappings: .ts, .mts, .js (JSDoc) and .mjs, with sibling imports', async () => {
     const files = (await readdir(project)).filter((f) => /\.(m?ts|m?js)$/.test(f)).sort();
-    expect(files).toEqual(['hello.ts', 'plan-js.js', 'plan-mjs.mjs', 'plan-mts.mts', 'plan.ts', 'thresholds.js', 'tiny-chat-browser.ts', 'tiny-chat-client.ts', 'tiny-chat-ws.ts']);
+    expect(files).toEqual(['hello.ts', 'plan-js.js', 'plan-metrics.ts', 'plan-mjs.mjs', 'plan-mts.mts', 'plan.ts', 'thresholds.js', 'tiny-chat-browser.ts', 'tiny-chat-client.ts', 'tiny-chat-ws.ts']);
     const { code, output } = await typeCheck(project);
     expect(output).toBe('');
     expect(code).toBe(0);
@@ -151,6 +174,7 @@ describe('plan files outside the repo', () => {
       ['plan-mts.mts', 'hello (tinyChatWs)'],
       ['plan-js.js', 'hello (tinyChat)'],
       ['plan-mjs.mjs', 'chatMessaging (tinyChat)'],
+      ['plan-metrics.ts', 'timed (protocol)'],
     ] as const) {
       const r = await runCli(['run', `./${file}`, '--dry-run'], { cwd: project });
       expect(r.stderr, file).toBe('');

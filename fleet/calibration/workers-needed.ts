@@ -7,7 +7,7 @@ import { relayCpuPctPerUser } from '../../network/describe.ts';
 import { isImpairing, type NetworkProfile } from '../../network/profile.ts';
 import type { PlanCatalog } from '../../plans/catalog.ts';
 import { peakConcurrency, type VuSlot } from '../../plans/schedule.ts';
-import { protocolMediaCost } from '../../clients/protocol-media/cost.ts';
+import { defaultUserCost, protocolMediaCost, userNeedsOf, type UserCost } from '../../plans/user-cost.ts';
 import { costOf, type Calibration } from './calibration-file.ts';
 
 export const cpuLimitShare = 0.8;
@@ -20,47 +20,6 @@ export { protocolMediaCost };
 export interface WorkerSize {
   readonly cores: number;
   readonly memoryMb: number;
-}
-
-/** Cost of one user in cores and MB, and the fixed cost of the worker running it. */
-interface UserCost {
-  readonly cores: number;
-  readonly memoryMb: number;
-  readonly fixedCores: number;
-  readonly fixedMemoryMb: number;
-  readonly calibrated: boolean;
-}
-
-/**
- * Defaults when nothing was calibrated lean to safety (the former, lighter figures priced stress at
- * 2 workers where 2,500 of its users saturated one machine and the calibration says 4). A shipped
- * journey is priced by what `calibrate` measured for it on a 2-core machine (README "Workers a plan
- * needs") with a 25% margin per user, since a busy machine measures up to 2× either way; a journey
- * of a plan's own by the most expensive measured user of its kind: protocol ~0.00025 core and
- * 0.2 MB, a video or screen browser user ~0.33 core and 370 MB, voice ~0.18 core and 110 MB, the
- * rest ~0.19 core and 200 MB. A worker's Node and first browser cost ~0.1 core and 300 MB; protocol
- * uploaders ~1 core more while the target takes uploads as fast as it can.
- */
-const measuredOn2Cores: Readonly<Record<string, { readonly protocol: readonly [number, number]; readonly browser: readonly [number, number] }>> = {
-  // [cores, MB] per user
-  voiceCall: { protocol: [0.00004, 0.101], browser: [0.079, 84] },
-  videoCall: { protocol: [0.00001, 0.066], browser: [0.323, 212] },
-  chatMessaging: { protocol: [0.000122, 0.162], browser: [0.066, 89] },
-  fileUpload: { protocol: [0.000254, 0.194], browser: [0.189, 196] },
-  screenShare: { protocol: [0.00001, 0.056], browser: [0.217, 369] },
-};
-const perUserMargin = 1.25;
-
-function defaultCost(driverKind: 'browser' | 'protocol', journey: string, needs: { video: boolean; screen: boolean; voice: boolean; media: boolean }): UserCost {
-  const fixed = { fixedCores: driverKind === 'protocol' && journey === 'fileUpload' ? 1.0 : 0.1, fixedMemoryMb: 300, calibrated: false };
-  // a protocol user that carries media (protocolMedia) is priced by npm run bench:media-protocol
-  if (driverKind === 'protocol' && needs.media && (needs.video || needs.voice)) return { ...protocolMediaCost[needs.screen ? 'screen' : needs.video ? 'video' : 'voice'], ...fixed };
-  const measured = measuredOn2Cores[journey]?.[driverKind];
-  if (measured) return { cores: measured[0] * perUserMargin, memoryMb: measured[1] * perUserMargin, ...fixed };
-  if (driverKind === 'protocol') return { cores: 0.00025, memoryMb: 0.2, ...fixed };
-  if (needs.video) return { cores: 0.33, memoryMb: 370, ...fixed };
-  if (needs.voice) return { cores: 0.18, memoryMb: 110, ...fixed };
-  return { cores: 0.19, memoryMb: 200, ...fixed };
 }
 
 export interface WorkersEstimate {
@@ -99,17 +58,14 @@ export function workersNeeded(input: EstimateInput): WorkersEstimate {
     const key = `${slot.journey}\u0000${slot.driver}`;
     let cost = costs.get(key);
     if (!cost) {
-      const driver = catalog.driver(slot.driver);
-      const driverKind = driver?.kind ?? 'browser';
-      const journey = catalog.journey(slot.journey);
+      const needs = userNeedsOf(slot, catalog);
       // calibrate measures plain protocol users: one carrying media costs ~300× more, so it keeps the media figure
-      const media = driverKind === 'protocol' && (driver?.capabilities.includes('media') ?? false);
-      const entry = calibration && !media ? costOf(calibration, slot.journey, driverKind) : undefined;
+      const entry = calibration && !needs.carriesMedia ? costOf(calibration, slot.journey, needs.kind) : undefined;
       const perCore = (pct: number) => (pct / 100) * calibration!.machine.cores;
       cost = entry
         ? { cores: perCore(entry.cpuPctPerUser), memoryMb: entry.pssMbPerUser, fixedCores: perCore(entry.fixedCpuPct), fixedMemoryMb: entry.fixedPssMb, calibrated: true }
-        : defaultCost(driverKind, slot.journey, { video: Boolean(journey?.media?.camera || journey?.media?.screen), screen: Boolean(journey?.media?.screen), voice: journey?.requires?.includes('voice') ?? false, media });
-      if (!entry) uncalibrated.add(media ? `${slot.journey} on ${slot.driver} (npm run bench:media-protocol figures; calibrate does not measure it)` : `${slot.journey} on ${driverKind}`);
+        : defaultUserCost(slot.journey, needs);
+      if (!entry) uncalibrated.add(needs.carriesMedia ? `${slot.journey} on ${slot.driver} (npm run bench:media-protocol figures; calibrate does not measure it)` : `${slot.journey} on ${needs.kind}`);
       costs.set(key, cost);
     }
     return cost;

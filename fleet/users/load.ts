@@ -29,7 +29,7 @@ export async function runLoad(run: RunContext): Promise<{ load: ScheduleResult; 
   run.get('relay')?.loadStarted(); // network schedules count from here
   const stopWatch = watchAbortOnFail(run.prepared.gate, hub, loadStartedAtMs, (breach) => {
     run.record({ timeMs: Date.now(), type: 'threshold_abort', message: breach });
-    run.stop(`abortOnFail: ${breach}`);
+    run.stop({ kind: 'abortOnFail', threshold: breach });
   });
   const env = { ...mainThreadEnv(run), loadStartedAtMs };
   try {

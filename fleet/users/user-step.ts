@@ -5,7 +5,7 @@
 // a non-critical one is recorded and the journey goes on.
 import { TimeoutError, withTimeout } from '../../common/async.ts';
 import type { StepFn, StepOptions } from '../../journeys/types.ts';
-import type { MetricsRecorder, RunEvent, Tags } from '../../metrics/types.ts';
+import type { MetricsRecorder, RecordableMetric, RunEvent, Tags } from '../../metrics/types.ts';
 
 /** Why a step or journey failed; low-cardinality (goes into events and reports). */
 export type FailureReason = 'timeout' | 'page_crash' | 'browser_closed' | 'aborted' | 'target_error' | 'network' | 'assertion';
@@ -93,7 +93,7 @@ export interface StepRunner {
 
 /** The `step` a journey calls. */
 export function makeStep(runner: StepRunner): StepFn {
-  const record = (metric: string, value: number, tags: Tags): void => {
+  const record = (metric: RecordableMetric, value: number, tags: Tags): void => {
     try {
       runner.recorder.record(metric, value, tags);
     } catch {

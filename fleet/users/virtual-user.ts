@@ -9,7 +9,7 @@ import { sleep } from '../../common/async.ts';
 import { createRng, userSeed } from '../../common/random.ts';
 import { mergeParams } from '../../journeys/params.ts';
 import type { Journey, JourneyContext } from '../../journeys/types.ts';
-import type { MetricsRecorder, RunEvent, Tags } from '../../metrics/types.ts';
+import type { MetricsRecorder, RecordableMetric, RunEvent, Tags } from '../../metrics/types.ts';
 import type { VuSlot } from '../../plans/schedule.ts';
 import type { FailureInfo } from '../evidence/failure-evidence.ts';
 import type { ConnectionWatch } from './connection-watch.ts';
@@ -87,7 +87,7 @@ function changeActive(recorder: MetricsRecorder, tags: { journey: string; driver
   safeRecord(recorder, 'users.active', active, tags);
 }
 
-function safeRecord(recorder: MetricsRecorder, metric: string, value: number, tags: Tags): void {
+function safeRecord(recorder: MetricsRecorder, metric: RecordableMetric, value: number, tags: Tags): void {
   try {
     recorder.record(metric, value, tags);
   } catch {

@@ -1,0 +1,61 @@
+// Chat on the real web UI: type and send through the composer (the ack comes from the page's
+// observer, observed-events.ts), and react to a message with its reaction buttons.
+import type { Locator } from 'playwright-core';
+import type { SentMessage } from '../waddle-client.ts';
+import type { ObservedEvents } from './observed-events.ts';
+import type { PageUi } from './page-ui.ts';
+import { cssEscape } from './util.ts';
+
+export async function sendMessage(ui: PageUi, events: ObservedEvents, text: string): Promise<SentMessage> {
+  const { page, timeoutMs } = ui;
+  const input = page.getByLabel('Write a message');
+  await ui.fill('typing in the composer (is a text channel open?)', input, text);
+  await refuseAlteredText(ui, input, text);
+  await ui.click('clicking Send', page.getByRole('button', { name: 'Send', exact: true }));
+  // the composer renders the pending message synchronously in its submit handler
+  const pending = ui.byData('message', 'own', 'true').last();
+  const nonce = (await ui.step('the pending message', () => pending.getAttribute('data-nonce', { timeout: timeoutMs }))) ?? '';
+  const sentAt = Number(await pending.getAttribute('data-sent-at', { timeout: timeoutMs }));
+  const event = await events.waitForOwn(nonce, timeoutMs, (why) => ui.error(`${why} waiting for the server ack of message ${nonce}`));
+  if (event.kind === 'failed') throw ui.error(`message ${nonce} was refused: ${event.error}`);
+  return { id: event.id, channelId: event.channelId, nonce, sentAtMs: sentAt, ackedAtMs: event.atMs };
+}
+
+/** The UI may cut (maxlength) or change (no line breaks in an input) what was typed: sending
+ * that would pass a journey param the client cannot carry, so the step fails instead. */
+async function refuseAlteredText(ui: PageUi, input: Locator, text: string): Promise<void> {
+  const held = await ui.step('reading the composer', () => input.inputValue({ timeout: ui.timeoutMs }));
+  if (held === text) return;
+  const maxLength = Number((await input.getAttribute('maxlength', { timeout: ui.timeoutMs })) ?? NaN);
+  await ui.fill('emptying the composer', input, '').catch(() => {}); // do not leave it for the next send
+  const why =
+    text.length > maxLength
+      ? `it has ${text.length} characters and the composer accepts at most ${maxLength} (its maxlength); ` +
+        `keep messages within ${maxLength} (a chat journey's sizeRange)`
+      : `the composer changed it (it holds ${held.length} of ${text.length} characters; line breaks are dropped)`;
+  throw ui.error(`message not sent: ${why}`);
+}
+
+const REACTION_CHOICES = '👍 🎉 ❤️ 😂 👀 and existing reactions';
+
+export async function react(ui: PageUi, messageId: string, emoji: string): Promise<void> {
+  const message = ui.byData('message', 'id', messageId);
+  await ui.waitFor(`message ${messageId} in the open channel`, message);
+  const mine = message.getByTestId('reaction').and(ui.page.locator(`[data-emoji="${cssEscape(emoji)}"][aria-pressed="true"]`));
+  if ((await mine.count()) > 0) return;
+  const button = message.locator(`button[data-emoji="${cssEscape(emoji)}"]`);
+  if ((await button.count()) === 0) {
+    throw ui.error(`the UI offers no reaction button for ${emoji} on message ${messageId} (choices: ${REACTION_CHOICES})`);
+  }
+  // A message list that scrolls as new messages arrive can move the button between Playwright's
+  // hit-test and the click, so the click lands elsewhere (seen once in a smoke run). Click again
+  // while it does not show as mine: adding a reaction is idempotent on the server.
+  const deadline = Date.now() + ui.timeoutMs;
+  for (;;) {
+    await ui.click(`clicking reaction ${emoji}`, button.first(), Math.max(1, deadline - Date.now()));
+    const wait = Math.min(3_000, deadline - Date.now());
+    if (wait <= 0 || (await mine.waitFor({ timeout: wait }).then(() => true, () => false))) break;
+    if ((await mine.count()) > 0) return;
+  }
+  await ui.step(`reaction ${emoji} to show as mine on ${messageId}`, () => mine.waitFor({ timeout: Math.max(1, deadline - Date.now()) }));
+}

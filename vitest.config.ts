@@ -14,6 +14,9 @@ import { defineConfig } from 'vitest/config';
 //    module state (each starts its own servers and browsers and stops them in afterAll).
 const GROUP0_WORKERS = 3;
 const ignored = ['**/node_modules/**', 'results/**'];
+// group 0's files that install waddle-fleet from its tarball pack it once per run, shared
+// (test/helpers/packed-tarball.ts); this makes the folder it goes in
+const packOnce = ['test/helpers/pack-setup.ts'];
 // Unit tests that bound timer or scheduler accuracy in milliseconds (ticks ≤ 40 ms late, users
 // started ≤ 40 ms after their time, a busy loop's runnable time, a proxy's answer read within
 // 150 ms): beside other files they fail on contention, not on a bug (hub.test.ts's 40 ms bound
@@ -31,6 +34,7 @@ export default defineConfig({
           exclude: [...ignored, '**/*.e2e.test.ts', ...timingUnit],
           testTimeout: 20_000,
           maxWorkers: GROUP0_WORKERS,
+          globalSetup: packOnce,
           sequence: { groupOrder: 0 },
         },
       },
@@ -42,6 +46,7 @@ export default defineConfig({
           testTimeout: 240_000,
           hookTimeout: 120_000,
           maxWorkers: GROUP0_WORKERS,
+          globalSetup: packOnce,
           sequence: { groupOrder: 0 },
         },
       },

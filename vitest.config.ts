@@ -13,11 +13,14 @@ import { defineConfig } from 'vitest/config';
 //    by side on 2 cores would not give. One worker runs all of them (isolate: false), so the
 //    worker start and the import of the fleet are paid once, not per file; the files share no
 //    module state (each starts its own servers and browsers and stops them in afterAll).
-const GROUP0_WORKERS = 3;
+// 4 files at once: while a heavy file of besideGroup0 runs, 3 light ones beside it; after, 4 light.
+// Vitest gives every project of a group one pool, so all three say 4; the heavy files take a lock
+// (test/helpers/beside-lane.ts) to run one at a time
+const GROUP0_WORKERS = 4;
 const ignored = ['**/node_modules/**', 'results/**'];
-// group 0's files that install waddle-fleet from its tarball pack it once per run, shared
-// (test/helpers/packed-tarball.ts); this makes the folder it goes in
-const packOnce = ['test/helpers/pack-setup.ts'];
+// a folder per test run for group 0's shared things: the packed tarball (test/helpers/packed-tarball.ts)
+// and the heavy lane's lock (test/helpers/beside-lane.ts)
+const runSetup = ['test/helpers/run-setup.ts'];
 // Unit tests that bound timer or scheduler accuracy in milliseconds (ticks ≤ 40 ms late, users
 // started ≤ 40 ms after their time, a busy loop's runnable time, a proxy's answer read within
 // 150 ms): beside other files they fail on contention, not on a bug (hub.test.ts's 40 ms bound
@@ -43,7 +46,7 @@ export default defineConfig({
           exclude: [...ignored, '**/*.e2e.test.ts', ...timingUnit],
           testTimeout: 20_000,
           maxWorkers: GROUP0_WORKERS,
-          globalSetup: packOnce,
+          globalSetup: runSetup,
           sequence: { groupOrder: 0 },
         },
       },
@@ -55,7 +58,7 @@ export default defineConfig({
           testTimeout: 240_000,
           hookTimeout: 120_000,
           maxWorkers: GROUP0_WORKERS,
-          globalSetup: packOnce,
+          globalSetup: runSetup,
           sequence: { groupOrder: 0 },
         },
       },
@@ -66,8 +69,8 @@ export default defineConfig({
           exclude: ignored,
           testTimeout: 240_000,
           hookTimeout: 120_000,
-          maxWorkers: 1,
-          isolate: false,
+          maxWorkers: GROUP0_WORKERS,
+          globalSetup: runSetup,
           sequence: { groupOrder: 0 },
         },
       },

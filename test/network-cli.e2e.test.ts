@@ -3,8 +3,8 @@
 // delay towards them: the RTT threshold filtered on the network tag holds (exit 0); the same plan
 // without the network line fails it (exit 3: no series carries network:slow). The same two runs
 // measure glass-to-glass: the threshold on media.video_e2e_ms turns the camera stamp on, and
-// video and audio e2e rise by the injected 100 ms against the unimpaired run. Protocol users'
-// networks and the refusals start no browser: network-protocol.parallel.e2e.test.ts.
+// video and audio e2e rise by the injected 100 ms against the unimpaired run. The refusals (dry
+// runs, no browser) are in network-refusals.parallel.e2e.test.ts.
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -73,6 +73,31 @@ it('a network on a scenario moves webrtc.rtt_ms{network:slow} by its delay: exit
   const margin = load < 3 ? 20 : 50;
   expect(Math.abs(video.riseBesidesBuffer - 100)).toBeLessThanOrEqual(margin);
   expect(Math.abs(audio.riseBesidesBuffer - 100)).toBeLessThanOrEqual(margin);
+});
+
+it('protocol users: a delay towards some shows in their chat delivery, not in the unimpaired observers\'', { timeout: 120_000 }, async () => {
+  const name = 'net-protocol';
+  await writeFile(join(dir, `${name}.ts`), `import { definePlan } from 'waddle-fleet';
+export default definePlan({
+  name: '${name}',
+  networks: [{ name: 'far', down: { delayMs: 150 } }],
+  phases: [{ name: 'chat', targetUsers: 6, rampUp: '1s', duration: '10s',
+    scenarios: [{ journey: 'chatMessaging', driver: 'protocol', users: 6, params: { count: 4, intervalMs: 1000, receiveMs: 2000 }, network: { far: 1, none: 1 } }] }],
+  thresholds: { 'chat.delivery_ms{network:far}': ['p(50)>0'], 'chat.delivery_ms{network:none}': ['p(50)>0'] },
+});
+`);
+  const results = join(dir, `results-${name}`);
+  const r = await runCli(['run', join(dir, `${name}.ts`), '--results', results, '--no-progress', '--seed', '5'], { cwd: dir });
+  expect(r.stdout + r.stderr).not.toContain('network relay: turn:'); // no browser user: no relay
+  // judged by its figures: both thresholds had data (a busy shared machine may make the verdict inconclusive, exit 4)
+  expect([0, 4], r.stdout + r.stderr).toContain(r.code ?? -1);
+  const [runDir] = (await readdir(results)).filter((d) => d !== 'latest');
+  const summary = JSON.parse(await readFile(join(results, runDir!, 'summary.json'), 'utf8')) as RunSummary;
+  const p50 = (network: string) => summary.thresholds.find((t) => t.metric === `chat.delivery_ms{network:${network}}`)!.observed!;
+  console.log(`chat.delivery_ms p50: far ${p50('far')} ms, none ${p50('none')} ms (load average ${os.loadavg()[0]!.toFixed(1)})`);
+  expect(p50('none')).toBeLessThan(100); // the observers: loopback
+  expect(p50('far') - p50('none')).toBeGreaterThan(130); // + 150 ms towards the far users
+  expect(p50('far') - p50('none')).toBeLessThan(200);
 });
 
 // One call on the reference Waddle for two causes, each user's figures from the same run: A's

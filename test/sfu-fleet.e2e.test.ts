@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findJanus } from '../reference-waddle/sfu/janus-process.ts';
 import type { RunSummary } from '../metrics/run-summary.ts';
+import { takeBesideLane } from './helpers/beside-lane.ts';
 import { runCli, startCli } from './helpers/cli.ts';
 
 let dir: string;
@@ -55,10 +56,14 @@ function alive(pid: number): boolean {
 
 const janusInstalled = !('problem' in findJanus());
 
+// it runs beside group 0 (vitest.config.ts besideGroup0), one heavy file at a time
+let leaveLane: (() => Promise<void>) | undefined;
 beforeAll(async () => {
+  leaveLane = await takeBesideLane();
   dir = await mkdtemp(join(os.tmpdir(), 'waddle-fleet-sfu-'));
-});
+}, 900_000);
 afterAll(async () => {
+  await leaveLane?.();
   await rm(dir, { recursive: true, force: true });
 });
 

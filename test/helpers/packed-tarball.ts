@@ -1,19 +1,13 @@
 // The waddle-fleet tarball as `npm pack` makes it (its `prepare` builds the declarations), packed
 // once per test run and shared by the files that install it. The first caller in any worker takes
-// a lock folder and packs; the others wait for its answer. The folder comes from
-// test/helpers/pack-setup.ts (vitest globalSetup), removed at the end of the run.
+// a lock folder and packs; the others wait for its answer. The folder is the test run's own
+// (test/helpers/run-setup.ts, vitest globalSetup), removed at the end of the run.
 import { execFile } from 'node:child_process';
 import { mkdir, readFile, readdir, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { inject } from 'vitest';
 import { repoRoot } from './cli.ts';
-
-declare module 'vitest' {
-  export interface ProvidedContext {
-    packDir: string;
-  }
-}
 
 const run = promisify(execFile);
 /** written whole, then renamed: a waiting reader never sees half of it */
@@ -25,7 +19,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The path of the packed .tgz (read-only: extract or install it, never change it). */
 export async function packedTarball(timeoutMs = 180_000): Promise<string> {
-  const dir = inject('packDir');
+  const dir = join(inject('testRunDir'), 'pack');
+  await mkdir(dir, { recursive: true });
   const answer = join(dir, 'answer.json');
   try {
     await mkdir(join(dir, 'lock'));

@@ -69,7 +69,9 @@ afterAll(async () => {
 
 describe.runIf(janusInstalled)('waddle-fleet run --target-media sfu', () => {
   it('runs videoCall and voiceCall through Janus: remote media seen, stats from the SFU\'s streams, target.sfu_* recorded', async () => {
-    await writeFile(join(dir, 'video.ts'), videoPlan(12_000));
+    // a 20 s hold: the SFU's packet and bitrate rates come from Janus samples 2 s apart, and a 12 s
+    // hold beside group 0 at load average 29 left no sample with packets flowing (rate 0)
+    await writeFile(join(dir, 'video.ts'), videoPlan(20_000));
     const results = join(dir, 'results');
     const r = await runCli(['run', join(dir, 'video.ts'), '--target-media', 'sfu', '--results', results, '--no-progress', '--no-report', '--seed', '3'], { cwd: dir });
     const output = r.stdout + r.stderr;

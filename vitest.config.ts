@@ -1,25 +1,40 @@
 import { defineConfig } from 'vitest/config';
 
-// Three projects in two groups (test/README.md says which one a new test goes in):
+// Five projects in two groups (test/README.md says which one a new test goes in):
 // 1. group 0, up to GROUP0_WORKERS files at once: `unit` (beside the code) and `e2e-parallel`
 //    (`*.parallel.e2e.test.ts`: real servers, stores and the real command, at most a few light
 //    browser pages, no media, no busy loops, and no assertion that CPU contention moves). Most of
 //    their time is waiting for sockets, fixed-length runs and child processes, so they overlap
-//    well even on 2 cores.
+//    well even on 2 cores. Beside them, one at a time, `e2e-beside` (besideGroup0 below): heavy
+//    files whose assertions a busy machine does not move.
 // 2. then `e2e` (`*.e2e.test.ts`): browsers, fake media, CPU burners, saturation and fps figures.
 //    One file at a time, alone on the machine: each browser user costs ~0.3 core, and several
 //    of these tests assert an unsaturated generator (exit 0) or frame rates that two of them side
 //    by side on 2 cores would not give. One worker runs all of them (isolate: false), so the
 //    worker start and the import of the fleet are paid once, not per file; the files share no
 //    module state (each starts its own servers and browsers and stops them in afterAll).
-const GROUP0_WORKERS = 3;
+// 4 files at once: while a heavy file of besideGroup0 runs, 3 light ones beside it; after, 4 light.
+// Vitest gives every project of a group one pool, so all three say 4; the heavy files take a lock
+// (test/helpers/beside-lane.ts) to run one at a time
+const GROUP0_WORKERS = 4;
 const ignored = ['**/node_modules/**', 'results/**'];
+// a folder per test run for group 0's shared things: the packed tarball (test/helpers/packed-tarball.ts)
+// and the heavy lane's lock (test/helpers/beside-lane.ts)
+const runSetup = ['test/helpers/run-setup.ts'];
 // Unit tests that bound timer or scheduler accuracy in milliseconds (ticks ≤ 40 ms late, users
 // started ≤ 40 ms after their time, a busy loop's runnable time, a proxy's answer read within
 // 150 ms): beside other files they fail on contention, not on a bug (hub.test.ts's 40 ms bound
 // read 59 ms beside e2e-parallel files at load 20). They run in the serial group, one at a time;
 // a few seconds in all.
 const timingUnit = ['metrics/hub.test.ts', 'fleet/users/scheduler.test.ts', 'fleet/users/virtual-user.test.ts', 'fleet/monitor/run-queue-wait.test.ts', 'fleet/guard/guard-proxy.test.ts'];
+// Heavy e2e files whose every assertion holds on a busy machine, so they run one at a time in group
+// 0 (project `e2e-beside`) instead of alone after it: each accepts a saturated generator as exit 4
+// (or INCONCLUSIVE, saying saturated) and judges counts, completions and what was seen, not timings
+// or frame rates (smoke's presence p95 < 10 s is the loosest of bounds). smoke: every journey
+// completes and is measured; sfu-fleet: the calls through Janus, the SFU's figures, no Janus left.
+// Their ~130 s then overlap group 0's instead of adding to the serial group. A file asserting
+// exit 0, a latency or a frame rate does not go here.
+const besideGroup0 = ['test/smoke.e2e.test.ts', 'test/sfu-fleet.e2e.test.ts'];
 
 export default defineConfig({
   test: {
@@ -31,6 +46,7 @@ export default defineConfig({
           exclude: [...ignored, '**/*.e2e.test.ts', ...timingUnit],
           testTimeout: 20_000,
           maxWorkers: GROUP0_WORKERS,
+          globalSetup: runSetup,
           sequence: { groupOrder: 0 },
         },
       },
@@ -42,6 +58,19 @@ export default defineConfig({
           testTimeout: 240_000,
           hookTimeout: 120_000,
           maxWorkers: GROUP0_WORKERS,
+          globalSetup: runSetup,
+          sequence: { groupOrder: 0 },
+        },
+      },
+      {
+        test: {
+          name: 'e2e-beside',
+          include: besideGroup0,
+          exclude: ignored,
+          testTimeout: 240_000,
+          hookTimeout: 120_000,
+          maxWorkers: GROUP0_WORKERS,
+          globalSetup: runSetup,
           sequence: { groupOrder: 0 },
         },
       },
@@ -60,7 +89,7 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['**/*.e2e.test.ts'],
-          exclude: [...ignored, '**/*.parallel.e2e.test.ts'],
+          exclude: [...ignored, '**/*.parallel.e2e.test.ts', ...besideGroup0],
           testTimeout: 240_000,
           hookTimeout: 120_000,
           maxWorkers: 1,

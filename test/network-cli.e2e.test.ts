@@ -3,7 +3,8 @@
 // delay towards them: the RTT threshold filtered on the network tag holds (exit 0); the same plan
 // without the network line fails it (exit 3: no series carries network:slow). The same two runs
 // measure glass-to-glass: the threshold on media.video_e2e_ms turns the camera stamp on, and
-// video and audio e2e rise by the injected 100 ms against the unimpaired run.
+// video and audio e2e rise by the injected 100 ms against the unimpaired run. The refusals (dry
+// runs, no browser) are in network-refusals.parallel.e2e.test.ts.
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -37,6 +38,8 @@ async function run(name: string, network: string): Promise<{ code: number; out: 
 }
 
 it('a network on a scenario moves webrtc.rtt_ms{network:slow} by its delay: exit 0 with it, 3 without', { timeout: 240_000 }, async () => {
+  // one after the other, each alone: side by side (tried for the suite's time) the slow run's RTT
+  // read 289 ms, past its band, at load average 25 — as this order did at 32, so not shown sound
   const slow = await run('net-slow', `, network: { name: 'slow', down: { delayMs: 100 } }`);
   expect(slow.out).toContain('network relay: turn:127.0.0.1:');
   expect(slow.out, slow.out).toContain('verdict: PASS');
@@ -160,18 +163,4 @@ export default definePlan({
   expect((100 * lost) / (lost + received)).toBeGreaterThan(5 - band);
   expect((100 * lost) / (lost + received)).toBeLessThan(5 + band);
   expect(lostA.reduce((n, x) => n + x.mean!, 0)).toBeLessThan(0.005 * lostA.reduce((n, x) => n + x.max, 0) + 1);
-});
-
-it('refuses before any load a mechanism that is not available and a network that does not exist (exit 2, saying why)', async () => {
-  const kernel = await runCli(['run', 'smoke', '--dry-run', '--network-mechanism', 'kernel'], { cwd: dir });
-  expect(kernel.code).toBe(2);
-  expect(kernel.stderr + kernel.stdout).toMatch(/--network-mechanism kernel: not available: .*netem.*use --network-mechanism relay/);
-  const typo = await runCli(['run', 'smoke', '--dry-run', '--network', '3G'], { cwd: dir });
-  expect(typo.code).toBe(2);
-  expect(typo.stderr + typo.stdout).toContain("--network: unknown network '3G'; did you mean '3g'?");
-  const dry = await runCli(['run', 'smoke', '--dry-run', '--network', 'congested'], { cwd: dir });
-  expect(dry.code).toBe(0);
-  expect(dry.stdout).toMatch(/networks \(mechanism: .*TURN relay/);
-  expect(dry.stdout).toMatch(/congested: up 500 kbit\/s.* — 8 users \(8 browser\)/);
-  expect(dry.stdout).toMatch(/relay: 8 browser users through it/);
 });

@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { startReferenceWaddle, type ReferenceWaddle } from '../reference-waddle/server.ts';
 import { repoRoot } from './helpers/cli.ts';
+import { packedTarball } from './helpers/packed-tarball.ts';
 
 const run = promisify(execFile);
 type Step = { id?: string; name?: string; run?: string; env?: Record<string, string> };
@@ -102,9 +103,9 @@ beforeAll(async () => {
   await writeFile(join(app, 'load', 'plan.ts'), plan);
   await run('git', ['init', '-q'], { cwd: app });
   steps = ((parse(await readFile(join(app, '.github/workflows/release-gate.yml'), 'utf8')) as { jobs: { gate: { steps: Step[] } } }).jobs.gate.steps);
-  // `npm pack` runs `prepare` (the declarations in dist/types), as a release of waddle-fleet would
-  await run('npm', ['pack', '--pack-destination', dir], { cwd: repoRoot, timeout: 180_000 });
-  tarball = join(dir, (await readdir(dir)).find((f) => f.endsWith('.tgz'))!);
+  // `npm pack` runs `prepare` (the declarations in dist/types), as a release of waddle-fleet would;
+  // packed once per test run, shared with user-plan-types.test.ts
+  tarball = await packedTarball();
   staging = await startReferenceWaddle({ port: 0 });
 }, 240_000);
 

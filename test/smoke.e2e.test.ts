@@ -6,14 +6,19 @@
 import { mkdtemp, readFile, rm, readdir } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunSummary } from '../metrics/run-summary.ts';
 import type { IntervalSnapshot } from '../metrics/types.ts';
 import { smoke } from '../plans/shipped/smoke.ts';
+import { takeBesideLane } from './helpers/beside-lane.ts';
 import { playwrightChromiumPids, runCli } from './helpers/cli.ts';
 
 let results: string;
+// it runs beside group 0 (vitest.config.ts besideGroup0), one heavy file at a time
+let leaveLane: (() => Promise<void>) | undefined;
+beforeAll(async () => void (leaveLane = await takeBesideLane()), 900_000);
 afterAll(async () => {
+  await leaveLane?.();
   if (results) await rm(results, { recursive: true, force: true });
 });
 

@@ -10,6 +10,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { linkPackages, repoRoot, writeGuideFiles } from './fixtures/tiny-chat/user-files.ts';
 import { runCli } from './helpers/cli.ts';
+import { packedTarball } from './helpers/packed-tarball.ts';
 
 const run = promisify(execFile);
 const tsc = join(repoRoot, 'node_modules', '.bin', 'tsc');
@@ -110,10 +111,10 @@ beforeAll(async () => {
   dir = await mkdtemp(join(os.tmpdir(), 'waddle-fleet-user-types-'));
   project = join(dir, 'my-load-tests');
   await mkdir(join(project, 'node_modules', 'waddle-fleet'), { recursive: true });
-  // `npm pack` runs `prepare` (build:types), as `npm ci` and a git install do
-  await run('npm', ['pack', '--pack-destination', dir], { cwd: repoRoot, timeout: 180_000 });
-  const [tarball] = (await readdir(dir)).filter((f) => f.endsWith('.tgz'));
-  await run('tar', ['-xzf', join(dir, tarball!), '-C', join(project, 'node_modules', 'waddle-fleet'), '--strip-components=1']);
+  // `npm pack` runs `prepare` (build:types), as `npm ci` and a git install do; packed once per test
+  // run, shared with release-gate-install.parallel.e2e.test.ts
+  const tarball = await packedTarball();
+  await run('tar', ['-xzf', tarball, '-C', join(project, 'node_modules', 'waddle-fleet'), '--strip-components=1']);
   // waddle-fleet's dependencies its declarations name, and what the user installs for the guide
   await linkPackages(project, ['playwright-core', 'zod', 'ws', '@types/node', '@types/ws']);
   await writeFile(join(project, 'package.json'), JSON.stringify(packageJson, null, 2));

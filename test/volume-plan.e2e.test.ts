@@ -24,6 +24,9 @@ const planFile = `import { fullVolume, volumePlanOf } from ${JSON.stringify(path
 export default volumePlanOf({
   ...fullVolume,
   fillTo: ${FILL},
+  // not 20 seeders in 17 s: at 400 msg/s 10.6% of the sends failed at load average 24 (likely a late
+  // fleet catching up in bursts past the server's per-connection bucket: 20/s, burst 60); 10 at
+  // 200 msg/s fill 5,000 in ~25 s of these 30
   seeders: 10,
   seed: { rampUp: '2s', duration: '30s' },
   protocolUploaders: 3,
@@ -31,6 +34,8 @@ export default volumePlanOf({
   browserReaders: 1,
   browserUploaders: 1,
   pages: 10,
+  // not shorter: the 50 MiB uploads set this phase's length (45–100 s each on this machine), and a
+  // 20 s phase left the browser reader one try at its scroll (a busy machine timed it out once)
   volume: { rampUp: '2s', duration: '40s' },
 });
 `;

@@ -109,8 +109,9 @@ interface Totals {
 
 // Counters must equal the page's own getStats totals (issue 9): two pages in a call on loopback,
 // the caller hangs up (close(): the probe's final snapshot), the callee is released by the pool
-// (its flush). The probe runs at the pool's default 2 s interval, as in a real run.
-describe('probe counters equal the page totals', () => {
+// (its flush). The probe runs at the pool's default 2 s interval, as in a real run. The two calls
+// run at once, each its own pool: a count equals the page's own or not, whatever the CPU it gets.
+describe.concurrent('probe counters equal the page totals', () => {
   const counters = [['packets', 'webrtc.packets'], ['bytes', 'webrtc.bytes'], ['frames', 'webrtc.frames']] as const;
 
   async function call(callMs: number) {
@@ -160,7 +161,7 @@ describe('probe counters equal the page totals', () => {
   }
 
   for (const callMs of [3000, 15_000]) {
-    it(`a ${callMs / 1000} s call: packets, bytes, frames in both directions within 1%, idle streams counted`, async () => {
+    it.concurrent(`a ${callMs / 1000} s call: packets, bytes, frames in both directions within 1%, idle streams counted`, async ({ expect }) => {
       const results = await call(callMs);
       for (const r of results) {
         if (r.what.includes('idle')) {

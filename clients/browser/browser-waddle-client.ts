@@ -30,7 +30,8 @@ import type {
 } from '../waddle-client.ts';
 import { openChannelHistory, scrollHistory, type HistoryUi } from './history.ts';
 import { InputQueue } from './input-queue.ts';
-import { DRIVER_BINDING, downloadScript, OBSERVER_SCRIPT, remoteMediaSnapshotScript, type MediaSnapshot, type ObserverEvent } from './page-scripts.ts';
+import { eachObserved, installObserver, takeObserved } from './observer-batch.ts';
+import { downloadScript, remoteMediaSnapshotScript, type MediaSnapshot, type ObserverEvent } from './page-scripts.ts';
 import { cssEscape, safely, sha256OfFile, withTimeout } from './util.ts';
 
 export interface BrowserWaddleClientOptions {
@@ -44,7 +45,6 @@ export interface BrowserWaddleClientOptions {
 
 /** Throughput assumed when bounding an upload's wait: slower than this is a failure, not a hang. */
 const MIN_UPLOAD_BYTES_PER_MS = 500; // 0.5 MB/s
-
 type MessageEvent = Extract<ObserverEvent, { kind: 'message' }>;
 
 export class BrowserWaddleClient implements WaddleClient {
@@ -76,8 +76,7 @@ export class BrowserWaddleClient implements WaddleClient {
 
   async connect(): Promise<void> {
     if (!this.bindingInstalled) {
-      await this.page.exposeBinding(DRIVER_BINDING, (_source, event: ObserverEvent) => this.onObserverEvent(event));
-      await this.page.addInitScript(OBSERVER_SCRIPT);
+      await installObserver(this.page, (event) => this.onObserverEvent(event));
       this.bindingInstalled = true;
     }
     await this.step('open the Waddle web client', () => this.page.goto(this.baseUrl, { timeout: this.timeoutMs, waitUntil: 'domcontentloaded' }));
@@ -134,6 +133,7 @@ export class BrowserWaddleClient implements WaddleClient {
   }
 
   async close(): Promise<void> {
+    if (!this.closed && this.bindingInstalled) eachObserved(await takeObserved(this.page), (event) => this.onObserverEvent(event)); // what the page still held
     this.closed = true;
     this.messageHandlers.clear();
     this.presenceHandlers.clear();

@@ -1,13 +1,13 @@
 // BrowserWaddleClient: a WaddleClient that drives the real Waddle web UI through Playwright
 // locators only (getByRole / getByTestId / getByLabel), never the app's internals or its
 // WebSocket. In-page timings (render, ack) come from a MutationObserver this driver
-// installs, on the page clock (performance.timeOrigin + performance.now()).
-//
+// installs, on the page clock (performance.timeOrigin + performance.now()); it reports in batches.
 // Semantics worth knowing:
 // - onMessage fires for live messages in the open channel: others' when rendered (receivedAtMs =
 //   render time), our own when acked. History shown on opening a channel is NOT reported, so it
 //   never counts as delivery. Filter by author to measure delivery to others.
-// - sendMessage resolves at the ack (server id), rejects with the server's error if refused.
+// - sendMessage fills the composer and presses Enter, as most chat users do (a click on Send cost the
+//   fleet's Node more CDP round trips; issue 18); resolves at the ack, rejects if the server refused.
 // - waitForRemoteMedia: video/screen = a tile announcing that kind with videoWidth > 0 and
 //   decoded frames advancing; audio = a live, unmuted remote track playing with time advancing.
 // - openChannelHistory clicks a channel and times until its latest page is painted; scrollHistory
@@ -147,7 +147,7 @@ export class BrowserWaddleClient implements WaddleClient {
     const input = this.page.getByLabel('Write a message');
     await this.act('typing in the composer (is a text channel open?)', input, (field) => field.fill(text, { timeout: this.timeoutMs }));
     await this.refuseAlteredText(input, text);
-    await this.click('clicking Send', this.page.getByRole('button', { name: 'Send', exact: true }));
+    await this.act('pressing Enter in the composer', input, (field) => field.press('Enter', { timeout: this.timeoutMs }));
     // the composer renders the pending message synchronously in its submit handler
     const pending = this.page.getByTestId('message').and(this.page.locator('[data-own="true"]')).last();
     // both attributes in one read: each locator read is a few CDP round trips in the fleet's Node (issue 18)

@@ -150,8 +150,8 @@ export class BrowserWaddleClient implements WaddleClient {
     await this.act('pressing Enter in the composer', input, (field) => field.press('Enter', { timeout: this.timeoutMs }));
     // the composer renders the pending message synchronously in its submit handler
     const pending = this.page.getByTestId('message').and(this.page.locator('[data-own="true"]')).last();
-    // both attributes in one read: each locator read is a few CDP round trips in the fleet's Node (issue 18)
-    const [nonce, sentAt] = await this.step('the pending message', () => pending.evaluate((el: { dataset: Record<string, string | undefined> }) => [el.dataset.nonce ?? '', Number(el.dataset.sentAt)] as const, undefined, { timeout: this.timeoutMs }));
+    const nonce = (await this.step('the pending message', () => pending.getAttribute('data-nonce', { timeout: this.timeoutMs }))) ?? '';
+    const sentAt = Number(await pending.getAttribute('data-sent-at', { timeout: this.timeoutMs }));
     const event = await this.waitForOwn(nonce, `the server ack of message ${nonce}`);
     if (event.kind === 'failed') throw new Error(`BrowserWaddleClient(${this.username}): message ${nonce} was refused: ${event.error}`);
     return { id: event.id, channelId: event.channelId, nonce, sentAtMs: sentAt, ackedAtMs: event.atMs };

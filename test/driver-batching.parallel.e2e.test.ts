@@ -90,6 +90,8 @@ describe('browser driver: received messages reach Node in batches', () => {
     // fault injection: a page whose timers never fire (as a throttled background page's may), so
     // only the driver's close can take the queue
     await bob.page.evaluate('window.setTimeout = () => 0');
+    // presence changes go at once and carry the queue: let the first test's user be seen gone first
+    await bob.page.locator('[data-testid="member"][data-online="true"][data-username="bob"]').waitFor({ state: 'detached', timeout: 15_000 });
     const texts = ['last 0', 'last 1', 'last 2'];
     for (const text of texts) await alice.sendMessage(text);
     await bob.page.getByTestId('message').filter({ hasText: 'last 2' }).waitFor({ timeout: 15_000 });

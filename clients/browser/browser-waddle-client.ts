@@ -147,7 +147,7 @@ export class BrowserWaddleClient implements WaddleClient {
     const input = this.page.getByLabel('Write a message');
     await this.act('typing in the composer (is a text channel open?)', input, (field) => field.fill(text, { timeout: this.timeoutMs }));
     await this.refuseAlteredText(input, text);
-    await this.act('pressing Enter in the composer', input, (field) => field.press('Enter', { timeout: this.timeoutMs }));
+    await this.step('pressing Enter in the composer', () => this.input.run(() => input.press('Enter', { timeout: this.timeoutMs }))); // just filled: no wait for it
     // the composer renders the pending message synchronously in its submit handler
     const pending = this.page.getByTestId('message').and(this.page.locator('[data-own="true"]')).last();
     const nonce = (await this.step('the pending message', () => pending.getAttribute('data-nonce', { timeout: this.timeoutMs }))) ?? '';

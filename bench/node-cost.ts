@@ -1,9 +1,9 @@
-// npm run bench:node-cost — what the fleet's own Node process costs while browser users chat
+// bench/node-cost.ts — what the fleet's own Node process costs while browser users chat
 // (issue 18): a standalone reference Waddle in a process of its own, one protocol observer in
 // this process counting what the channel delivered, and the fleet's real command in a third
 // process running N chatMessaging browser users (one channel, a message every 2 s).
 //
-//   npm run bench:node-cost -- [--users 10] [--seconds 90] [--root DIR] [--cpu-prof DIR] [--fleet-arg=--flag ...] [--json out.json]
+//   node --import tsx bench/node-cost.ts [--users 10] [--seconds 90] [--root DIR] [--cpu-prof DIR] [--fleet-arg=--flag ...] [--json out.json]
 //
 // Prints the run's generator.node_cpu_pct (mean of the monitor's samples, % of one core), the
 // Node CPU time read from /proc over the load window (outside the fleet's own sampling), and the

@@ -1,13 +1,14 @@
 // BrowserWaddleClient: a WaddleClient that drives the real Waddle web UI through Playwright
 // locators only (getByRole / getByTestId / getByLabel), never the app's internals or its
 // WebSocket. In-page timings (render, ack) come from a MutationObserver this driver
-// installs, on the page clock (performance.timeOrigin + performance.now()).
+// installs, on the page clock (performance.timeOrigin + performance.now()); it reports in batches.
 //
 // Semantics worth knowing:
 // - onMessage fires for live messages in the open channel: others' when rendered (receivedAtMs =
 //   render time), our own when acked. History shown on opening a channel is NOT reported, so it
 //   never counts as delivery. Filter by author to measure delivery to others.
-// - sendMessage resolves at the ack (server id), rejects with the server's error if refused.
+// - sendMessage fills the composer and presses Enter, as most chat users do (a click on Send cost the
+//   fleet's Node more CDP round trips; issue 18); resolves at the ack, rejects if the server refused.
 // - waitForRemoteMedia: video/screen = a tile announcing that kind with videoWidth > 0 and
 //   decoded frames advancing; audio = a live, unmuted remote track playing with time advancing.
 // - openChannelHistory clicks a channel and times until its latest page is painted; scrollHistory
@@ -34,7 +35,7 @@ import { react, sendMessage } from './chat-ui.ts';
 import { download, upload } from './files-ui.ts';
 import { openChannelHistory, scrollHistory } from './history.ts';
 import { ObservedEvents } from './observed-events.ts';
-import { DRIVER_BINDING, OBSERVER_SCRIPT, type ObserverEvent } from './page-scripts.ts';
+import { eachObserved, installObserver, takeObserved } from './observer-batch.ts';
 import { PageUi } from './page-ui.ts';
 import { cssEscape } from './util.ts';
 
@@ -72,8 +73,7 @@ export class BrowserWaddleClient implements WaddleClient {
   async connect(): Promise<void> {
     const { page, ui } = this;
     if (!this.bindingInstalled) {
-      await page.exposeBinding(DRIVER_BINDING, (_source, event: ObserverEvent) => this.events.handle(event));
-      await page.addInitScript(OBSERVER_SCRIPT);
+      await installObserver(page, (event) => this.events.handle(event));
       this.bindingInstalled = true;
     }
     await ui.step('open the Waddle web client', () => page.goto(this.baseUrl, { timeout: ui.timeoutMs, waitUntil: 'domcontentloaded' }));
@@ -137,6 +137,8 @@ export class BrowserWaddleClient implements WaddleClient {
   }
 
   async close(): Promise<void> {
+    // what the page still held of its batch (observer-batch.ts) counts like the rest
+    if (this.bindingInstalled && !this.events.closed) eachObserved(await takeObserved(this.page), (event) => this.events.handle(event));
     this.events.close();
   }
 

@@ -74,6 +74,10 @@ export class ObservedEvents {
     return event;
   }
 
+  get closed(): boolean {
+    return this.#closed;
+  }
+
   /** No more handlers; sends still waiting wake and fail. */
   close(): void {
     this.#closed = true;

@@ -2,8 +2,19 @@
 // DOM lib (in-page code proper lives in in-page/). All times use the page clock:
 // performance.timeOrigin + performance.now().
 
-/** Name of the binding through which the observer reports to the driver. */
+/** Name of the binding through which the observer reports to the driver: it takes an ObserverEvent[]. */
 export const DRIVER_BINDING = '__waddleDriverEvent';
+/** window[DRIVER_TAKE_GLOBAL]() empties the observer's queue and returns what it held (the driver's close). */
+export const DRIVER_TAKE_GLOBAL = '__waddleDriverTake';
+/**
+ * Others' messages wait in the page up to this long (or until DRIVER_BATCH_MAX of them) and go to
+ * Node in one binding call: one call per message was ~45 calls/s at 10 chat users, each a CDP
+ * round trip and Playwright dispatch in the fleet's Node (issue 18). Timestamps are taken at
+ * receipt in the page, so batching delays only when Node learns of a message, never its timing.
+ * Own acks, failures and presence go at once (sendMessage waits for its ack), carrying the queue.
+ */
+export const DRIVER_FLUSH_MS = 500;
+export const DRIVER_BATCH_MAX = 50;
 
 export type ObserverEvent =
   | { kind: 'message'; id: string; channelId: string; author: string; text: string; nonce?: string; sentAtMs?: number; atMs: number; own: boolean }
@@ -13,13 +24,23 @@ export type ObserverEvent =
 /**
  * Installed with page.addInitScript: a MutationObserver that reports every live message
  * (others' when rendered, ours when acked; history is skipped so it never counts as
- * delivery) and every change of the online-members list.
+ * delivery) and every change of the online-members list, in batches (DRIVER_FLUSH_MS says why).
  */
 export const OBSERVER_SCRIPT = `(() => {
   if (window.__waddleDriverInstalled) return;
   window.__waddleDriverInstalled = true;
   const now = () => performance.timeOrigin + performance.now();
-  const emit = (event) => { try { window.${DRIVER_BINDING}(event); } catch (e) {} };
+  const queue = [];
+  let timer = 0;
+  const take = () => { clearTimeout(timer); timer = 0; return queue.splice(0); };
+  const send = () => { const batch = take(); if (batch.length) try { window.${DRIVER_BINDING}(batch); } catch (e) {} };
+  const emit = (event, urgent = true) => {
+    queue.push(event);
+    if (urgent || queue.length >= ${DRIVER_BATCH_MAX}) send();
+    else if (!timer) timer = setTimeout(send, ${DRIVER_FLUSH_MS});
+  };
+  window.${DRIVER_TAKE_GLOBAL} = take;
+  addEventListener('pagehide', send);
   const reported = new WeakSet();
   let online = new Set();
   const num = (v) => (v === undefined || v === '' ? undefined : Number(v));
@@ -34,13 +55,15 @@ export const OBSERVER_SCRIPT = `(() => {
     reported.add(li);
     const text = li.querySelector('[data-testid="message-text"]');
     emit({ kind: 'message', id: d.id, channelId: d.channelId || '', author: d.author || '', text: text ? text.textContent : '',
-      nonce: d.nonce, sentAtMs: num(d.sentAt), atMs, own: d.own === 'true' });
+      nonce: d.nonce, sentAtMs: num(d.sentAt), atMs, own: d.own === 'true' }, d.own === 'true');
   };
   const checkMembers = (atMs) => {
     const now = new Set([...document.querySelectorAll('[data-testid="member"][data-online="true"]')].map((e) => e.dataset.username));
-    for (const u of now) if (!online.has(u)) emit({ kind: 'presence', username: u, online: true, atMs });
-    for (const u of online) if (!now.has(u)) emit({ kind: 'presence', username: u, online: false, atMs });
+    const before = queue.length;
+    for (const u of now) if (!online.has(u)) emit({ kind: 'presence', username: u, online: true, atMs }, false);
+    for (const u of online) if (!now.has(u)) emit({ kind: 'presence', username: u, online: false, atMs }, false);
     online = now;
+    if (queue.length > before) send(); // one call for all of a check's changes
   };
   const observer = new MutationObserver((records) => {
     const atMs = now();

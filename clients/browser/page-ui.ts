@@ -54,6 +54,11 @@ export class PageUi implements HistoryUi {
     }, timeoutMs);
   }
 
+  /** An input action through the queue with no wait for a target first (one just acted on). */
+  actNow<T>(what: string, action: () => Promise<T>): Promise<T> {
+    return this.step(what, () => this.#input.run(action));
+  }
+
   /** Fills a field through the input queue. */
   fill(what: string, field: Locator, text: string): Promise<void> {
     return this.act(what, field, (f) => f.fill(text, { timeout: this.timeoutMs }));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BlockedTally, hostOfBlockedUrl } from './blocked-tally.ts';
-import { checkAllowedHosts, isUrlAllowed, runAllowList } from './host-guard.ts';
+import { checkAllowedHosts, HostGuard, isUrlAllowed, runAllowList } from './host-guard.ts';
 
 describe('host guard', () => {
   const allowed = ['127.0.0.1', 'localhost:8080'];
@@ -55,5 +55,15 @@ describe('blocked tally', () => {
     expect(hostOfBlockedUrl('turn:turn.example.com?transport=tcp')).toBe('turn.example.com');
     expect(hostOfBlockedUrl('udp://127.0.0.2:5000')).toBe('127.0.0.2:5000');
     expect(hostOfBlockedUrl('tcp://[fd00::9]:9')).toBe('[fd00::9]:9');
+  });
+  it('lets pages reach allowed host:port entries direct and sends everything else through the proxy', async () => {
+    const guard = await HostGuard.start({ allowedHosts: ['127.0.0.1:8080', '127.0.0.1', '[::1]:9000'] });
+    try {
+      // a bare host stays proxied: with "127.0.0.1" in the list Playwright would drop "<-loopback>"
+      expect(guard.contextProxy()).toEqual({ server: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/), bypass: '127.0.0.1:8080,[::1]:9000' });
+      expect(guard.launchProxy()).toEqual({ server: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/) }); // the browser's own: never direct
+    } finally {
+      await guard.close();
+    }
   });
 });

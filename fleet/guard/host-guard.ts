@@ -2,9 +2,10 @@
 // (host:port) and the hosts the operator names (--allow-host); every other attempt is refused
 // before it leaves and counted per host and kind.
 //
-// Two halves. All of Chromium's HTTP(S) and WebSocket traffic goes through the guard proxy
-// (fleet/guard-proxy.ts), so redirect hops, workers, service workers, iframes and WebSockets
-// from any realm are judged where context.route could not see them. WebRTC is not proxied: an
+// Two halves. All of Chromium's HTTP(S) and WebSocket traffic to anything but an allowed
+// host:port goes through the guard proxy (fleet/guard-proxy.ts), so redirect hops, workers,
+// service workers, iframes and WebSockets from any realm are judged where context.route could
+// not see them; traffic to the allowed host:port goes direct (contextProxy says why). WebRTC is not proxied: an
 // init script (in-page/network-guard-install.ts) drops ICE servers and remote candidates whose
 // address is not allowed, and refuses WebSockets in the page itself so the full URL is known.
 import { lookup } from 'node:dns/promises';
@@ -144,9 +145,19 @@ export class HostGuard {
     return { server: this.#proxy.url('browser') };
   }
 
-  /** For browser.newContext({ proxy }): everything the context's pages and workers send. */
-  contextProxy(): { server: string } {
-    return { server: this.#proxy.url('page') };
+  /**
+   * For browser.newContext({ proxy }): everything the context's pages and workers send, except what
+   * goes to an allowed host:port, which Chromium sends direct (`bypass`). The proxy would only pass
+   * those bytes on, at a cost in the fleet's Node (issue 18: every chat frame of every page) and
+   * in latency (the frames waited for its event loop); every other destination still reaches the
+   * proxy and is refused there. What the proxy then no longer sees is the target's own 3xx, so a
+   * refused hop after it is counted by what it is (request, navigation, iframe), not as a redirect.
+   * Allow-list entries without a port stay proxied: a bare loopback host in the bypass list makes
+   * Playwright drop its "<-loopback>" rule, and would send the canary around the proxy.
+   */
+  contextProxy(): { server: string; bypass?: string } {
+    const direct = this.#config.allowedHosts.filter((entry) => parseHostEntry(entry).port !== undefined);
+    return { server: this.#proxy.url('page'), ...(direct.length ? { bypass: direct.join(',') } : {}) };
   }
 
   /**

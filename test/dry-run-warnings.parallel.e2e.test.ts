@@ -36,7 +36,7 @@ export default definePlan({
     const warnings = r.stdout.split('\n').filter((l) => /WARNING: threshold /.test(l));
     expect(warnings).toHaveLength(2);
     expect(warnings[0]).toMatch(/threshold upload\.bytes\{driver:protocol\}: no journey of this plan \(chatMessaging\) records upload\.bytes, so it will fail as no data/);
-    expect(warnings[1]).toMatch(/threshold webrtc\.fps: .*records webrtc\.fps \(webrtc\.\* comes from call journeys on a browser driver/);
+    expect(warnings[1]).toMatch(/threshold webrtc\.fps: .*records webrtc\.fps \(webrtc\.\* comes from call journeys on a driver with media: browser or protocolMedia/);
   });
 
   it('shortens durations on their own with --duration-scale, and says when --raw-samples auto turns raw samples off', async () => {

@@ -94,7 +94,7 @@ class FakeWaddleClient implements WaddleClient {
 type Recorded = Omit<Sample, 'timeMs'>;
 
 /** Run `users` VUs of one journey for exactly one iteration each, sharing one FakeWaddle. */
-async function runJourney(name: string, params: Record<string, unknown>, users = 1, faults: readonly Fault[] = []) {
+async function runJourney(name: string, params: Record<string, unknown>, users = 1, faults: readonly Fault[] = [], thinkTimeScale = 0) {
   const waddle = new FakeWaddle();
   const samples: Recorded[] = [];
   const clients: FakeWaddleClient[] = [];
@@ -120,7 +120,7 @@ async function runJourney(name: string, params: Record<string, unknown>, users =
         stopSignal: stops[index]!.signal,
         abortSignal: new AbortController().signal,
         runSeed: 5,
-        thinkTimeScale: 0,
+        thinkTimeScale,
         driver: { name: 'fake', kind: 'protocol', capabilities: [] },
         target: 'http://127.0.0.1:1',
       }),
@@ -195,6 +195,14 @@ describe('seed journeys on FakeWaddleClient: chat, uploads, mixed usage and defa
     expect(r.values('upload.throughput_mbps')[0]).toBeCloseTo((65_536 * 8) / 1e6 / 0.004, 6);
     expect(r.values('download.verify_errors')).toEqual([0]);
     expect(r.values('step.errors', { step: 'verify_download' })).toEqual([0]);
+  });
+
+  it('fileUpload: rests restMs after each upload, within the iteration and scaled like think time', async () => {
+    const rested = await runJourney('fileUpload', { sizeBytes: 4_096, restMs: 400 }, 1, [], 0.5);
+    allCompleted(rested.settled);
+    expect(rested.values('journey.duration_ms')[0]).toBeGreaterThanOrEqual(200);
+    const unscaled = await runJourney('fileUpload', { sizeBytes: 4_096, restMs: 400 }, 1, [], 0);
+    expect(unscaled.values('journey.duration_ms')[0]).toBeLessThan(200);
   });
 
   it('fileUpload: a corrupted download is recorded, not thrown', async () => {

@@ -24,7 +24,7 @@ export const smoke = definePlan({
         { journey: 'screenShare', users: 1, params: { room: 1, holdMs: 20_000 } },
         { journey: 'mixedUsage', users: 1, params: { room: 1, messageCount: 5, messageIntervalMs: 3_000, waitMs: 20_000, remoteMediaTimeoutMs: 20_000 } },
         { journey: 'chatMessaging', users: 2, params: { count: 10, intervalMs: 2_000, receiveMs: 10_000 } },
-        { journey: 'fileUpload', users: 1, params: { sizeBytes: 1024 * 1024 } },
+        { journey: 'fileUpload', users: 1, params: { sizeBytes: 1024 * 1024, restMs: 10_000 } },
         { journey: 'voiceCall', users: 1, params: { room: 0, talkMs: 30_000, speakSegmentMs: 2_000, remoteMediaTimeoutMs: 20_000 } },
         { journey: 'videoCall', users: 2, params: { room: 0, holdMs: 30_000, remoteMediaTimeoutMs: 20_000 } },
       ],

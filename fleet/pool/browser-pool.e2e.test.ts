@@ -243,7 +243,7 @@ describe('BrowserPool: browsers started before load', () => {
     const pool = await launchSharedPool(events);
     const launches = () => events.filter((e) => e.type === 'browser_launch');
     try {
-      await pool.prelaunch([{ media: { camera }, browsers: 1, shareContext: true }, { media: {}, browsers: 1, shareContext: false }]);
+      await pool.prelaunch([{ media: { camera }, browsers: 1, shareContext: true, windowsPerBrowser: 2 }, { media: {}, browsers: 1, shareContext: false, windowsPerBrowser: 0 }]);
       expect(pool.stats().browsers).toBe(2);
       expect(launches().map((e) => e.data?.prelaunched)).toEqual([true, true]);
       // what the load does next is load, not start-up: the monitor judges it
@@ -251,13 +251,25 @@ describe('BrowserPool: browsers started before load', () => {
 
       const rec = recorder();
       const acquire = (label: string, media: { camera?: typeof camera }, shareContext: boolean) => pool.acquire({ label, media, recorder: rec, tags: { journey: 'test' }, timeoutMs: 30_000, shareContext });
-      const [a, b, c] = [await acquire('vu-a', { camera }, true), await acquire('vu-b', { camera }, true), await acquire('vu-c', {}, false)];
+      // the shared context's first window and a window per user (2) were opened before load
+      const a = await acquire('vu-a', { camera }, true);
+      expect(a.context.pages()).toHaveLength(3);
+      const newWindows: unknown[] = [];
+      a.context.on('page', (page) => newWindows.push(page));
+      const [b, c] = [await acquire('vu-b', { camera }, true), await acquire('vu-c', {}, false)];
       expect(launches()).toHaveLength(2);
       expect(a.browserPid).toBe(b.browserPid);
-      // the shared context's first window, opened before load, stays beside its users' pages
+      // the users took the windows made before load: none was opened for them
+      expect(newWindows).toEqual([]);
       expect(a.context.pages()).toHaveLength(3);
+      expect(a.page).not.toBe(b.page);
       await a.page.goto(baseUrl);
       expect(await a.page.evaluate('document.title')).toBe('pool test');
+      // a user after them finds no window left and opens one, as before
+      await a.release();
+      const e = await acquire('vu-e', { camera }, true);
+      expect(newWindows).toEqual([e.page]);
+      await e.release();
 
       // a profile nobody asked for: the idle browser of another profile gives its place up, and the new one starts on demand
       await c.release();
@@ -265,7 +277,7 @@ describe('BrowserPool: browsers started before load', () => {
       expect(launches().map((e) => e.data?.prelaunched)).toEqual([true, true, false]);
       expect(String(launches()[2]!.message)).toMatch(/^browser 3 \(pid \d+, media 320x240@5\|va0.5\) started in \d+ ms$/);
       expect(pool.isStartingUp()).toBe(true);
-      await Promise.all([a, b, d].map((s) => s.release()));
+      await Promise.all([b, d].map((s) => s.release()));
     } finally {
       await pool.close();
     }

@@ -184,7 +184,8 @@ export class BrowserPool {
   /**
    * Starts the browsers a run's users will need (fleet/pool/prelaunch.ts counts them) before its
    * load, so no Chromium start lands among the users' measurements; a browser whose users share a
-   * context gets it now, with its first window (fleet/pool/shared-context.ts warm). Launches made
+   * context gets it now, with its first window and a window per user it will hold at once
+   * (fleet/pool/shared-context.ts warm). Launches made
    * here end the start-up time: what the load does next is measured as load.
    */
   async prelaunch(needs: readonly BrowserNeed[]): Promise<void> {
@@ -192,7 +193,7 @@ export class BrowserPool {
       for (let i = 0; i < need.browsers && this.#slots.length < this.#o.maxBrowsers; i++) {
         const slot = this.#newSlot(mediaProfileOf(need.media), 0, true);
         await slot.ready;
-        if (need.shareContext && slot.process) await (await this.#sharedContext(slot, slot.process)).warm();
+        if (need.shareContext && slot.process) await (await this.#sharedContext(slot, slot.process)).warm(need.windowsPerBrowser);
       }
     }
     this.#lastLaunchDoneMs = 0;

@@ -26,4 +26,6 @@ export interface BrowserNeed {
   readonly browsers: number;
   /** its users share a context (their driver's isolation: 'page'): that context is opened and warmed too */
   readonly shareContext: boolean;
+  /** windows each browser's shared context opens before load for its users (0 without a shared context) */
+  readonly windowsPerBrowser: number;
 }

@@ -15,7 +15,8 @@ export interface BrowserUser {
 
 /**
  * Per media profile, the browsers its users fill at their peak (contextsPerBrowser each), at most
- * maxBrowsers in all (the profiles that need the most first; what does not fit starts on demand).
+ * maxBrowsers in all (the profiles that need the most first; what does not fit starts on demand),
+ * and for users who share a context the windows each browser opens for them before load.
  */
 export function browserNeeds(users: readonly BrowserUser[], contextsPerBrowser: number, maxBrowsers: number): BrowserNeed[] {
   const byProfile = new Map<string, BrowserUser[]>();
@@ -25,18 +26,22 @@ export function browserNeeds(users: readonly BrowserUser[], contextsPerBrowser: 
     group.push(user);
     byProfile.set(key, group);
   }
+  const perBrowser = Math.max(1, contextsPerBrowser);
   const needs = [...byProfile.values()].map((group) => ({
     media: group[0]!.media,
-    browsers: Math.ceil(peakConcurrency(group.map((u) => u.span)) / Math.max(1, contextsPerBrowser)),
+    browsers: Math.ceil(peakConcurrency(group.map((u) => u.span)) / perBrowser),
     shareContext: group.some((u) => u.sharesContext),
+    sharers: peakConcurrency(group.filter((u) => u.sharesContext).map((u) => u.span)),
   }));
   let room = maxBrowsers;
   return needs
     .sort((a, b) => b.browsers - a.browsers)
-    .map((need) => {
+    .map(({ sharers, ...need }) => {
       const browsers = Math.min(need.browsers, room);
       room -= browsers;
-      return { ...need, browsers };
+      // the users of a shared context at their peak, spread over its browsers (a window costs ~1 CPU-s)
+      const windowsPerBrowser = need.shareContext && browsers > 0 ? Math.min(perBrowser, Math.ceil(sharers / browsers)) : 0;
+      return { ...need, browsers, windowsPerBrowser };
     })
     .filter((need) => need.browsers > 0);
 }

@@ -17,8 +17,9 @@ const newPageTimeoutMs = 30_000;
 export class SharedContext {
   readonly #probes = new Map<Page, ProbeBridge>();
   readonly #labels = new Map<Page, string>();
-  /** pages are made one at a time: each is told apart by the context's next 'page' event */
   #making: Promise<unknown> = Promise.resolve();
+  /** blank windows opened before load (warm), taken by users before any new one is made */
+  readonly #spares: Page[] = [];
   #contextId: string | undefined;
 
   private constructor(
@@ -42,9 +43,7 @@ export class SharedContext {
 
   /** A page for one user, its probe bound to it; `pageScript` runs in it before any app code. */
   async newPage(label: string, probe: ProbeBridge, pageScript: string): Promise<Page> {
-    const made = this.#making.then(() => this.#newWindow());
-    this.#making = made.catch(() => {});
-    const page = await made;
+    const page = this.#takeSpare() ?? (await this.#made(() => this.#newWindow()));
     this.#probes.set(page, probe);
     this.#labels.set(page, label);
     page.once('close', () => {
@@ -83,11 +82,28 @@ export class SharedContext {
    * Opens the context's first window now, before load, and keeps it blank for the context's life.
    * A context's first page cost ~1 CPU-s, each next one ~0.3 (2 cores, the reference Waddle's page;
    * a first page closed again left the next one paying the ~1 s): kept, no user pays it.
+   * Then `windows` blank windows for the users to come: opening a window costs ~1.1 CPU-s, its
+   * navigation to the reference Waddle ~0.2 (measured on 2 cores), so a user who opened it at its
+   * start put a burst among the others' measurements (the demo's CPU peak while the last users
+   * start). A person's browser window is open before they visit the app; `connect` still measures
+   * the navigation and the app's start.
    */
-  async warm(): Promise<void> {
-    const made = this.#making.then(() => (this.#contextId === undefined ? this.#firstWindow() : undefined));
+  async warm(windows = 0): Promise<void> {
+    await this.#made(async () => (this.#contextId === undefined ? await this.#firstWindow() : undefined));
+    for (let i = this.#spares.length; i < windows; i++) this.#spares.push(await this.#made(() => this.#newWindow()));
+  }
+
+  /** Pages are made one at a time: each is told apart by the context's next 'page' event. */
+  #made<T>(make: () => Promise<T>): Promise<T> {
+    const made = this.#making.then(make);
     this.#making = made.catch(() => {});
-    await made;
+    return made;
+  }
+
+  /** A window opened before load, if one is left (one that closed meanwhile is dropped). */
+  #takeSpare(): Page | undefined {
+    for (let page = this.#spares.shift(); page; page = this.#spares.shift()) if (!page.isClosed()) return page;
+    return undefined;
   }
 
   get pages(): number {

@@ -37,13 +37,14 @@ export default definePlan({
   defaultThresholds: false,
 });
 `;
-// live from its start through its user's one iteration (5 messages a second apart, then 2 s of
-// receiving: ~7 s after its browser is up), so the sweep below, made once that browser runs, always
-// meets it live; 10 s, not 25: nothing here needs more
+// live from its start through its user's first iteration (5 messages a second apart, then 2 s of
+// receiving: ~7 s), which a stop at the phase's end lets finish, so the sweep below, made once its
+// browser runs, meets it live. 15 s, not 25: room for the user's session to open first (its page
+// and login took over 4 s at load average 24), which a stop before it would leave with no iteration
 const livePlan = `import { definePlan } from 'waddle-fleet';
 export default definePlan({
   name: 'live',
-  phases: [{ name: 'steady', targetUsers: 1, rampUp: '1s', duration: '10s',
+  phases: [{ name: 'steady', targetUsers: 1, rampUp: '1s', duration: '15s',
     scenarios: [{ journey: 'chatMessaging', users: 1, params: { count: 5, intervalMs: 1000, receiveMs: 2000 } }] }],
   thresholds: { 'chat.messages_sent': ['count>0'] },
 });

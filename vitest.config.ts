@@ -31,10 +31,11 @@ const timingUnit = ['metrics/hub.test.ts', 'fleet/users/scheduler.test.ts', 'fle
 // 0 (project `e2e-beside`) instead of alone after it: each accepts a saturated generator as exit 4
 // (or INCONCLUSIVE, saying saturated) and judges counts, completions and what was seen, not timings
 // or frame rates (smoke's presence p95 < 10 s is the loosest of bounds). smoke: every journey
-// completes and is measured; sfu-fleet: the calls through Janus, the SFU's figures, no Janus left.
-// Their ~130 s then overlap group 0's instead of adding to the serial group. A file asserting
-// exit 0, a latency or a frame rate does not go here.
-const besideGroup0 = ['test/smoke.e2e.test.ts', 'test/sfu-fleet.e2e.test.ts'];
+// completes and is measured; sfu-fleet: the calls through Janus, the SFU's figures, no Janus left;
+// litter: what killed runs left and the next start removed, in a HOME and TMPDIR of its own (no
+// other run sweeps there). Their time then overlaps group 0's instead of adding to the serial
+// group. A file asserting exit 0, a latency or a frame rate does not go here.
+const besideGroup0 = ['test/smoke.e2e.test.ts', 'test/sfu-fleet.e2e.test.ts', 'test/litter.e2e.test.ts'];
 
 export default defineConfig({
   test: {

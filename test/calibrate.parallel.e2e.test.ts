@@ -3,7 +3,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { calibrationSchema } from '../fleet/calibration/calibration-file.ts';
 import { runCli, type CliResult } from './helpers/cli.ts';
 
@@ -13,13 +13,23 @@ let calibrated: CliResult;
 
 const workersOf = (output: string): number => Number(/workers needed: (\d+) of/.exec(output)?.[1] ?? NaN);
 
-beforeAll(async () => {
-  calibrated = await runCli(['calibrate', 'stress', '--quick', '--journeys', 'chatMessaging', '--browser-sizes', '1,2', '--protocol-sizes', '20,300', '--out', file]);
-}, 200_000);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-describe('calibrate, then the plan priced from it', () => {
-  it('writes a calibration of this machine with a cost per user for each kind it measured', () => {
+// The cases run at once (describe.concurrent; none asserts a time): the one without a calibration
+// beside the calibration, those priced from it after it, side by side.
+describe.concurrent('without a calibration', () => {
+  it('the estimate says it is a default and how to calibrate', async ({ expect }) => {
+    const dry = await runCli(['run', 'stress', '--dry-run', '--calibration', join(dir, 'none.json')]);
+    expect(dry.stdout).toMatch(/default figures, not measured on this machine: .*run npx waddle-fleet calibrate/);
+  });
+});
+
+describe.concurrent('calibrate, then the plan priced from it', () => {
+  beforeAll(async () => {
+    calibrated = await runCli(['calibrate', 'stress', '--quick', '--journeys', 'chatMessaging', '--browser-sizes', '1,2', '--protocol-sizes', '20,300', '--out', file]);
+  }, 200_000);
+
+  it('writes a calibration of this machine with a cost per user for each kind it measured', ({ expect }) => {
     expect(calibrated.code, calibrated.stdout + calibrated.stderr).toBe(0);
     const c = calibrationSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
     expect(c.machine.cores).toBe(os.availableParallelism());
@@ -31,9 +41,11 @@ describe('calibrate, then the plan priced from it', () => {
     expect(calibrated.stdout).toContain(`written to ${file}`);
   });
 
-  it('the dry run prints the workers from it, more of them for ten times the plan', async () => {
-    const small = await runCli(['run', 'stress', '--dry-run', '--scale', '0.1', '--calibration', file]);
-    const full = await runCli(['run', 'stress', '--dry-run', '--calibration', file]);
+  it('the dry run prints the workers from it, more of them for ten times the plan', async ({ expect }) => {
+    const [small, full] = await Promise.all([
+      runCli(['run', 'stress', '--dry-run', '--scale', '0.1', '--calibration', file]),
+      runCli(['run', 'stress', '--dry-run', '--calibration', file]),
+    ]);
     expect(small.code, small.stderr).toBe(0);
     expect(full.stdout).toContain(`from the calibration ${file}`);
     // the journeys it did not measure are priced by defaults, and it says so
@@ -42,19 +54,16 @@ describe('calibrate, then the plan priced from it', () => {
     expect(workersOf(small.stdout)).toBeGreaterThanOrEqual(1);
   });
 
-  it('k8s-job emits an Indexed Job of as many pods as the dry run says', async () => {
-    const dry = await runCli(['run', 'stress', '--dry-run', '--scale', '0.1', '--calibration', file]);
-    const job = await runCli(['k8s-job', 'stress', '--scale', '0.1', '--calibration', file]);
+  it('k8s-job emits an Indexed Job of as many pods as the dry run says', async ({ expect }) => {
+    const [dry, job] = await Promise.all([
+      runCli(['run', 'stress', '--dry-run', '--scale', '0.1', '--calibration', file]),
+      runCli(['k8s-job', 'stress', '--scale', '0.1', '--calibration', file]),
+    ]);
     expect(job.code, job.stderr).toBe(0);
     const manifest = JSON.parse(job.stdout) as { kind: string; spec: { completions: number; parallelism: number; completionMode: string } };
     expect(manifest.kind).toBe('Job');
     expect(manifest.spec.completionMode).toBe('Indexed');
     expect(manifest.spec.completions).toBe(workersOf(dry.stdout));
     expect(manifest.spec.parallelism).toBe(manifest.spec.completions);
-  });
-
-  it('without a calibration the estimate says it is a default and how to calibrate', async () => {
-    const dry = await runCli(['run', 'stress', '--dry-run', '--calibration', join(dir, 'none.json')]);
-    expect(dry.stdout).toMatch(/default figures, not measured on this machine: .*run npx waddle-fleet calibrate/);
   });
 });

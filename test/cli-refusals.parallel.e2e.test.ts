@@ -4,7 +4,7 @@
 import { access, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { chatPlan } from './helpers/chat-plan.ts';
 import { playwrightChromiumPids, runCli } from './helpers/cli.ts';
 
@@ -16,8 +16,9 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-describe('waddle-fleet run: the verdict on a plan it refuses', () => {
-  it('rejects a misspelled metric with exit 2 before any browser starts', async () => {
+// its cases at once (describe.concurrent): each its own plan or port and results folder, no time asserted
+describe.concurrent('waddle-fleet run: the verdict on a plan it refuses', () => {
+  it('rejects a misspelled metric with exit 2 before any browser starts', async ({ expect }) => {
     await writeFile(join(dir, 'typo.ts'), chatPlan('typo', { 'chat.delivry_ms': ['p(95)<1000'], 'journey.errors': ['rate<<0.1'] }));
     const results = join(dir, 'results-typo');
     const r = await runCli(['run', join(dir, 'typo.ts'), '--results', results, '--no-progress', '--scale', '-1'], { cwd: dir });
@@ -31,7 +32,7 @@ describe('waddle-fleet run: the verdict on a plan it refuses', () => {
     await expect(access(results)).rejects.toThrow();
   });
 
-  it('refuses a plan that peaks above the browser contexts this worker holds, with the fix (exit 2)', async () => {
+  it('refuses a plan that peaks above the browser contexts this worker holds, with the fix (exit 2)', async ({ expect }) => {
     await writeFile(join(dir, 'big.ts'), chatPlan('big', { 'chat.messages_sent': ['count>0'] }));
     const results = join(dir, 'results-big');
     const dry = await runCli(['run', join(dir, 'big.ts'), '--dry-run', '--max-browsers', '1', '--contexts-per-browser', '1'], { cwd: dir });

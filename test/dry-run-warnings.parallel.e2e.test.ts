@@ -1,10 +1,11 @@
 // What the dry run warns about before a long run is wasted (issue 19, item 6): a plan threshold on
 // a metric no journey of the plan records fails as "no data" at the very end. Through the real
-// command, dry runs only (nothing starts).
+// command, dry runs only (nothing starts). Every case at once (describe.concurrent): each writes its
+// own plan file and results folder, and none asserts a time.
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { runCli } from './helpers/cli.ts';
 
 let dir: string;
@@ -16,8 +17,8 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-describe('the dry run', () => {
-  it('warns about thresholds on metrics no journey of the plan records, and only those', async () => {
+describe.concurrent('the dry run', () => {
+  it('warns about thresholds on metrics no journey of the plan records, and only those', async ({ expect }) => {
     await writeFile(join(dir, 'unfed.ts'), `import { definePlan } from 'waddle-fleet';
 export default definePlan({
   name: 'unfed',
@@ -39,7 +40,7 @@ export default definePlan({
     expect(warnings[1]).toMatch(/threshold webrtc\.fps: .*records webrtc\.fps \(webrtc\.\* comes from call journeys on a driver with media: browser or protocolMedia/);
   });
 
-  it('shortens durations on their own with --duration-scale, and says when --raw-samples auto turns raw samples off', async () => {
+  it('shortens durations on their own with --duration-scale, and says when --raw-samples auto turns raw samples off', async ({ expect }) => {
     const r = await runCli(['run', 'stress', '--scale', '0.12', '--duration-scale', '0.01', '--dry-run'], { cwd: dir });
     // stress lasts 95 min; × 0.01 is 57 s, whatever --scale did to the users (--scale-durations would keep 95 min × 0.12)
     expect(r.stdout).toMatch(/total 57s \+ up to 30s graceful stop/);
@@ -50,8 +51,8 @@ export default definePlan({
   });
 });
 
-describe('the estimate at scale', () => {
-  it('prices chat fan-out and warns when one channel holds hundreds of chatters (1,000 protocol chatters + 2 browsers, channelSize 0)', async () => {
+describe.concurrent('the estimate at scale', () => {
+  it('prices chat fan-out and warns when one channel holds hundreds of chatters (1,000 protocol chatters + 2 browsers, channelSize 0)', async ({ expect }) => {
     await writeFile(join(dir, 'crowd.ts'), `import { definePlan } from 'waddle-fleet';
 export default definePlan({ name: 'crowd', phases: [{ name: 'p', targetUsers: 1002, rampUp: '30s', duration: '1m', scenarios: [
   { journey: 'chatMessaging', driver: 'protocol', users: 1000, params: { intervalMs: 2000 } },
@@ -68,7 +69,7 @@ export default definePlan({ name: 'crowd', phases: [{ name: 'p', targetUsers: 10
     expect(spread.stdout).not.toMatch(/share one text channel/);
   });
 
-  it('without a calibration prices stress by measured figures with a margin: never fewer workers than the calibration said (4)', async () => {
+  it('without a calibration prices stress by measured figures with a margin: never fewer workers than the calibration said (4)', async ({ expect }) => {
     const r = await runCli(['run', 'stress', '--dry-run', '--calibration', join(dir, 'none.json')], { cwd: dir });
     const workers = Number(/workers needed: (\d+) of 2 cores/.exec(r.stdout)?.[1]);
     expect(workers).toBeGreaterThanOrEqual(4);
@@ -76,8 +77,8 @@ export default definePlan({ name: 'crowd', phases: [{ name: 'p', targetUsers: 10
   });
 });
 
-describe('the dry run\'s figures', () => {
-  it('volume: the peak equals the busiest phase (706, was 707 as one lane ramped down while another ramped up), and "~1 browser"', async () => {
+describe.concurrent('the dry run\'s figures', () => {
+  it('volume: the peak equals the busiest phase (706, was 707 as one lane ramped down while another ramped up), and "~1 browser"', async ({ expect }) => {
     const r = await runCli(['run', 'volume', '--dry-run', '--calibration', join(dir, 'none.json')], { cwd: dir });
     const busiest = Math.max(...[...r.stdout.matchAll(/^ {2}(?:Seed|Volume) .* (\d+)$/gm)].map((m) => Number(m[1])));
     expect(busiest).toBe(706);
@@ -86,8 +87,8 @@ describe('the dry run\'s figures', () => {
   });
 });
 
-describe('--raw-samples', () => {
-  it('off writes no raw sample, while the default (auto, a small plan) writes them', async () => {
+describe.concurrent('--raw-samples', () => {
+  it('off writes no raw sample, while the default (auto, a small plan) writes them', async ({ expect }) => {
     await writeFile(join(dir, 'tiny.ts'), `import { definePlan } from 'waddle-fleet';
 export default definePlan({ name: 'tiny', phases: [{ name: 'p', targetUsers: 1, rampUp: '0s', duration: '2s', scenarios: [{ journey: 'chatMessaging', driver: 'protocol', users: 1, params: { count: 2, intervalMs: 300, receiveMs: 300 } }] }] });
 `);
@@ -99,7 +100,9 @@ export default definePlan({ name: 'tiny', phases: [{ name: 'p', targetUsers: 1, 
       const text = await readFile(join(results, run!, 'samples.ndjson'), 'utf8').catch(() => '');
       return text.split('\n').filter(Boolean).length;
     };
-    expect(await samplesOf([])).toBeGreaterThan(10);
-    expect(await samplesOf(['--raw-samples', 'off'])).toBe(0);
+    // the two runs side by side: each its own results folder, and nothing here is a timing
+    const [auto, off] = await Promise.all([samplesOf([]), samplesOf(['--raw-samples', 'off'])]);
+    expect(auto).toBeGreaterThan(10);
+    expect(off).toBe(0);
   });
 });

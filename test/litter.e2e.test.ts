@@ -4,18 +4,24 @@
 // leave the half-written media, a Chromium profile and their temp folders. The next real run
 // removes them when it starts; and a sweep while that run is live (two runs may share a machine)
 // leaves every file of it alone, and it completes.
+// Its runs get a HOME and a TMPDIR of their own: their litter (private temp roots, Chromium profiles
+// and sockets, half-written media) lands only there, and they sweep only there, so no other run on
+// the machine removes what the next of its runs must find, nor does it touch theirs. It can then run
+// beside group 0 (vitest.config.ts besideGroup0): it judges files and completions, and takes exit 4.
 import { watch } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sweepStaleLitter } from '../fleet/lifecycle/stale-litter.ts';
+import { takeBesideLane } from './helpers/beside-lane.ts';
 import type { RunSummary } from '../metrics/run-summary.ts';
 import { startCli } from './helpers/cli.ts';
 import { browsersOf, commandLineOf, descendants, killAll, stillRunning, waitUntil } from './helpers/processes.ts';
 
 let dir: string;
 let home: string;
+let tmp: string;
 let cache: string;
 const leftovers: number[] = [];
 
@@ -37,17 +43,27 @@ export default definePlan({
   defaultThresholds: false,
 });
 `;
+// live from its start through its user's first iteration (5 messages a second apart, then 2 s of
+// receiving: ~7 s), which a stop at the phase's end lets finish, so the sweep below, made once its
+// browser runs, meets it live. 15 s, not 25: room for the user's session to open first (its page
+// and login took over 4 s at load average 24), which a stop before it would leave with no iteration
 const livePlan = `import { definePlan } from 'waddle-fleet';
 export default definePlan({
   name: 'live',
-  phases: [{ name: 'steady', targetUsers: 1, rampUp: '1s', duration: '25s',
+  phases: [{ name: 'steady', targetUsers: 1, rampUp: '1s', duration: '15s',
     scenarios: [{ journey: 'chatMessaging', users: 1, params: { count: 5, intervalMs: 1000, receiveMs: 2000 } }] }],
   thresholds: { 'chat.messages_sent': ['count>0'] },
 });
 `;
 
+// one heavy file at a time beside group 0
+let leaveLane: (() => Promise<void>) | undefined;
 beforeAll(async () => {
+  leaveLane = await takeBesideLane();
   dir = await mkdtemp(join(os.tmpdir(), 'waddle-fleet-litter-'));
+  // short: Chromium's singleton socket lives in it, 3 folders down, and a Unix socket's path holds
+  // at most 107 bytes (a TMPDIR inside dir made Chromium fail to start)
+  tmp = await mkdtemp(join(os.tmpdir(), 'wfl-'));
   // a HOME of its own, so the media cache is cold and the camera file is generated in this run
   home = join(dir, 'home');
   cache = join(home, '.cache', 'waddle-fleet', 'media');
@@ -55,16 +71,18 @@ beforeAll(async () => {
   await writeFile(join(dir, 'victim.ts'), victimPlan);
   await writeFile(join(dir, 'browser-victim.ts'), browserVictimPlan);
   await writeFile(join(dir, 'live.ts'), livePlan);
-});
+}, 900_000);
 afterAll(async () => {
   killAll(leftovers);
   // after a failure: browsers of a killed run exit once their pipe closes, and may write to HOME until then
   await waitUntil('left-over processes to exit', () => stillRunning(leftovers).length === 0, 10_000).catch(() => {});
   await new Promise((r) => setTimeout(r, 2000));
+  await leaveLane?.();
   await rm(dir, { recursive: true, force: true });
+  if (tmp) await rm(tmp, { recursive: true, force: true });
 });
 
-const privateRootsOf = async (pid: number) => (await readdir(os.tmpdir())).filter((n) => n.startsWith(`waddle-fleet-run-${pid}-`)).map((n) => join(os.tmpdir(), n));
+const privateRootsOf = async (pid: number) => (await readdir(tmp)).filter((n) => n.startsWith(`waddle-fleet-run-${pid}-`)).map((n) => join(tmp, n));
 const exists = (p: string) => readdir(p).then(() => true, () => false);
 
 /**
@@ -72,7 +90,7 @@ const exists = (p: string) => readdir(p).then(() => true, () => false);
  * Returns what it had started and the Chromium profiles its browsers were using.
  */
 async function killMidWay(): Promise<{ pid: number; started: number[]; profiles: string[] }> {
-  const victim = startCli(['run', join(dir, 'victim.ts'), '--results', join(dir, 'results-victim'), '--no-progress'], { cwd: dir, env: { HOME: home } });
+  const victim = startCli(['run', join(dir, 'victim.ts'), '--results', join(dir, 'results-victim'), '--no-progress'], { cwd: dir, env: { HOME: home, TMPDIR: tmp } });
   const pid = victim.child.pid!;
   leftovers.push(pid);
   let started: number[] = [];
@@ -95,7 +113,7 @@ async function killMidWay(): Promise<{ pid: number; started: number[]; profiles:
 
 /** Starts a run of a chat user and SIGKILLs it once its browser runs: what it started and the profile it used. */
 async function killWithBrowserUp(): Promise<{ pid: number; started: number[]; profiles: string[] }> {
-  const victim = startCli(['run', join(dir, 'browser-victim.ts'), '--results', join(dir, 'results-browser-victim'), '--no-progress'], { cwd: dir, env: { HOME: home } });
+  const victim = startCli(['run', join(dir, 'browser-victim.ts'), '--results', join(dir, 'results-browser-victim'), '--no-progress'], { cwd: dir, env: { HOME: home, TMPDIR: tmp } });
   const pid = victim.child.pid!;
   leftovers.push(pid);
   await waitUntil('the browser victim\u2019s browser', () => browsersOf(pid).length > 0 || victim.child.exitCode !== null, 120_000);
@@ -123,7 +141,7 @@ describe('litter of a SIGKILLed run', () => {
     expect((await readdir(cache)).filter((n) => n.startsWith('.tmp-') && n.includes('camera'))).toHaveLength(1);
 
     // the next start removes both
-    const live = startCli(['run', join(dir, 'live.ts'), '--results', join(dir, 'results-live'), '--no-progress'], { cwd: dir, env: { HOME: home } });
+    const live = startCli(['run', join(dir, 'live.ts'), '--results', join(dir, 'results-live'), '--no-progress'], { cwd: dir, env: { HOME: home, TMPDIR: tmp } });
     const livePid = live.child.pid!;
     leftovers.push(livePid);
     await waitUntil('the live run to load', () => live.output().includes('▶ load') || live.child.exitCode !== null, 120_000);
@@ -137,7 +155,7 @@ describe('litter of a SIGKILLed run', () => {
     expect(liveRoot).toBeDefined();
     const liveFiles = await readdir(liveRoot!);
     expect(liveFiles.some((n) => n.startsWith('playwright_chromiumdev_profile-'))).toBe(true);
-    const swept = await sweepStaleLitter({ mediaCacheDirs: [cache] });
+    const swept = await sweepStaleLitter({ tmpDir: tmp, mediaCacheDirs: [cache] });
     expect(swept.removed.filter((p) => p.startsWith(liveRoot!))).toEqual([]);
     expect(await readdir(liveRoot!)).toEqual(expect.arrayContaining(liveFiles));
 

@@ -7,7 +7,7 @@ import net from 'node:net';
 import os from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { runCli, startCli } from './helpers/cli.ts';
 
 const chromiumArgs = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -34,8 +34,9 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-describe('waddle-fleet run --live', () => {
-  it('serves charts that update every interval and the verdict as it stands, then says the run ended', async () => {
+// its cases at once (describe.concurrent): each its own plan or port and results folder, no time asserted
+describe.concurrent('waddle-fleet run --live', () => {
+  it('serves charts that update every interval and the verdict as it stands, then says the run ended', async ({ expect }) => {
     const cli = startCli(['run', join(dir, 'live.ts'), '--results', join(dir, 'results'), '--no-progress', '--interval', '1s', '--live', '--live-port', '0'], { cwd: dir });
     const url = await new Promise<string>((resolve, reject) => {
       const timer = setInterval(() => {
@@ -71,7 +72,7 @@ describe('waddle-fleet run --live', () => {
     await page.close();
   });
 
-  it('refuses a --live-port that is taken before any load (exit 2)', async () => {
+  it('refuses a --live-port that is taken before any load (exit 2)', async ({ expect }) => {
     const blocker = net.createServer();
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', () => resolve()));
     const port = (blocker.address() as net.AddressInfo).port;

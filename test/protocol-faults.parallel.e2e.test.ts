@@ -83,8 +83,10 @@ describe('a protocol client against a fault-injecting target', () => {
   });
 });
 
-describe('protocol users against a fault-injecting target, through the real command', () => {
-  it('counts null, number and string frames as protocol errors and fails the run (exit 3) with a whole run folder', async () => {
+// The cases through the command run at once (describe.concurrent): each has its own fault proxy,
+// plan file and results folder in front of the shared reference Waddle
+describe.concurrent('protocol users against a fault-injecting target, through the real command', () => {
+  it('counts null, number and string frames as protocol errors and fails the run (exit 3) with a whole run folder', async ({ expect }) => {
     const proxy = await startFaultProxy({ upstream: waddle.url, injectAfterHello: ['null', '42', '"hello"'] });
     try {
       await writeFile(join(dir, 'frames.ts'), chatPlan('bad-frames', '4s'));
@@ -108,7 +110,7 @@ describe('protocol users against a fault-injecting target, through the real comm
     }
   });
 
-  it('reconnects after the target closes every socket at 12 s, counts drops and reconnections, and fails the run despite a loose step.errors threshold', async () => {
+  it('reconnects after the target closes every socket at 12 s, counts drops and reconnections, and fails the run despite a loose step.errors threshold', async ({ expect }) => {
     const proxy = await startFaultProxy({ upstream: waddle.url, closeAfterMs: 12_000 });
     try {
       // iterations of ~7 s: the drop at 12 s comes in the middle of one, which goes on until the user is back
@@ -139,6 +141,31 @@ describe('protocol users against a fault-injecting target, through the real comm
   });
 });
 
+describe.concurrent('a target without a metrics endpoint', () => {
+  it('is asked for /metrics once and told about once; --target-metrics names the endpoint elsewhere', async ({ expect }) => {
+    const proxy = await startFaultProxy({ upstream: waddle.url, hideMetrics: true });
+    try {
+      await writeFile(join(dir, 'plain.ts'), chatPlan('plain', '6s'));
+      const results = join(dir, 'results-plain');
+      const r = await runCli(['run', join(dir, 'plain.ts'), '--target', proxy.url, '--results', results, '--no-progress', '--no-report'], { cwd: dir });
+      expect(r.code, r.stdout).toBe(0);
+      expect(proxy.stats.metricsRequests).toBe(1); // was one every 2 s
+      const { runDir } = await runFolder(results);
+      const events = await readFile(join(runDir, 'events.ndjson'), 'utf8');
+      expect(events.match(/the target offers no metrics at http:\/\/127\.0\.0\.1:\d+\/metrics \(HTTP 404\)/g)).toHaveLength(1);
+
+      const named = join(dir, 'results-named');
+      const n = await runCli(['run', join(dir, 'plain.ts'), '--target', proxy.url, '--target-metrics', `${waddle.url}/metrics`, '--results', named, '--no-progress', '--no-report'], { cwd: dir });
+      expect(n.code, n.stdout).toBe(0);
+      const { summary } = await runFolder(named);
+      expect(summary.metrics.some((m) => m.metric === 'target.ws_connections' && m.count > 0)).toBe(true);
+    } finally {
+      await proxy.stop();
+    }
+  });
+});
+
+// alone, after the others: it bounds its own run's wall time (< 15 s of a 20 s plan)
 describe('an error that escapes to the process', () => {
   it('writes summary, JUnit, report and the error in events.ndjson when an error escapes to the process (exit 1)', async () => {
     await writeFile(join(dir, 'throws.ts'), `import { definePlan, defineJourney } from 'waddle-fleet';
@@ -163,29 +190,5 @@ export default definePlan({
     expect(summary.verdict.reasons.join('\n')).toMatch(/internal error in the fleet.*uncaught exception.*a bug nothing caught/);
     const events = (await readFile(join(runDir, 'events.ndjson'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { type: string; message?: string });
     expect(events.find((e) => e.type === 'internal_error')?.message).toMatch(/a bug nothing caught/);
-  });
-});
-
-describe('a target without a metrics endpoint', () => {
-  it('is asked for /metrics once and told about once; --target-metrics names the endpoint elsewhere', async () => {
-    const proxy = await startFaultProxy({ upstream: waddle.url, hideMetrics: true });
-    try {
-      await writeFile(join(dir, 'plain.ts'), chatPlan('plain', '6s'));
-      const results = join(dir, 'results-plain');
-      const r = await runCli(['run', join(dir, 'plain.ts'), '--target', proxy.url, '--results', results, '--no-progress', '--no-report'], { cwd: dir });
-      expect(r.code, r.stdout).toBe(0);
-      expect(proxy.stats.metricsRequests).toBe(1); // was one every 2 s
-      const { runDir } = await runFolder(results);
-      const events = await readFile(join(runDir, 'events.ndjson'), 'utf8');
-      expect(events.match(/the target offers no metrics at http:\/\/127\.0\.0\.1:\d+\/metrics \(HTTP 404\)/g)).toHaveLength(1);
-
-      const named = join(dir, 'results-named');
-      const n = await runCli(['run', join(dir, 'plain.ts'), '--target', proxy.url, '--target-metrics', `${waddle.url}/metrics`, '--results', named, '--no-progress', '--no-report'], { cwd: dir });
-      expect(n.code, n.stdout).toBe(0);
-      const { summary } = await runFolder(named);
-      expect(summary.metrics.some((m) => m.metric === 'target.ws_connections' && m.count > 0)).toBe(true);
-    } finally {
-      await proxy.stop();
-    }
   });
 });

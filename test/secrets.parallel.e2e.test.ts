@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, it } from 'vitest';
 import { runCli, type CliResult } from './helpers/cli.ts';
 import { freePort, influxQuery, startInfluxdb1, type Influxdb1Store } from './helpers/metric-stores.ts';
 
@@ -61,8 +61,9 @@ async function leaks(result: CliResult, resultsDir: string | undefined, forms: r
   return places.flatMap(([where, text]) => forms.filter((form) => text.includes(form)).map((form) => `${form} in ${where}`));
 }
 
-describe('waddle-fleet run prints and writes no secret', () => {
-  it('with a real InfluxDB 1.x (v1 API): URL password and WADDLE_FLEET_INFLUX_PASSWORD stay hidden, points arrive', async () => {
+// the three cases at once: each its own canaries, results folder and exit code; none asserts a time
+describe.concurrent('waddle-fleet run prints and writes no secret', () => {
+  it('with a real InfluxDB 1.x (v1 API): URL password and WADDLE_FLEET_INFLUX_PASSWORD stay hidden, points arrive', async ({ expect }) => {
     const c = canaries('v1');
     const results = join(dir, 'results-v1');
     const url = new URL(influx.url);
@@ -81,7 +82,7 @@ describe('waddle-fleet run prints and writes no secret', () => {
     expect((await readdir(results)).length).toBeGreaterThan(0);
   });
 
-  it('with a dead InfluxDB (v2 API): URL password, token and password variable stay hidden in every error', async () => {
+  it('with a dead InfluxDB (v2 API): URL password, token and password variable stay hidden in every error', async ({ expect }) => {
     const c = canaries('v2');
     const results = join(dir, 'results-v2');
     const dead = `http://user:${c.urlPassword}@127.0.0.1:${await freePort()}`;
@@ -95,12 +96,15 @@ describe('waddle-fleet run prints and writes no secret', () => {
     expect(await leaks(r, undefined, leakForms([c.urlPassword, c.token, c.envPassword], 'user'))).toEqual([]); // refused: no run folder
   });
 
-  it('in configuration errors (exit 2): a malformed InfluxDB URL and a target URL with credentials', async () => {
+  it('in configuration errors (exit 2): a malformed InfluxDB URL and a target URL with credentials', async ({ expect }) => {
     const c = canaries('cfg');
-    const badUrl = await runCli(['run', join(dir, 'plan.ts'), '--dry-run', '--influx-url', `http://user:${c.urlPassword}@127.0.0.1:99999`, '--influx-token', c.token], { cwd: dir });
+    const targetUrl = `http://u:${c.targetPassword}@127.0.0.1:${await freePort()}`;
+    const [badUrl, target] = await Promise.all([
+      runCli(['run', join(dir, 'plan.ts'), '--dry-run', '--influx-url', `http://user:${c.urlPassword}@127.0.0.1:99999`, '--influx-token', c.token], { cwd: dir }),
+      runCli(['run', join(dir, 'plan.ts'), '--results', join(dir, 'results-cfg'), '--target', targetUrl, '--target-wait', '1s'], { cwd: dir }),
+    ]);
     expect(badUrl.code).toBe(2);
     expect(badUrl.stderr).toMatch(/--influx-url/);
-    const target = await runCli(['run', join(dir, 'plan.ts'), '--results', join(dir, 'results-cfg'), '--target', `http://u:${c.targetPassword}@127.0.0.1:${await freePort()}`, '--target-wait', '1s'], { cwd: dir });
     expect(target.code).toBe(2);
     expect(target.stderr).toMatch(/--target/);
     for (const r of [badUrl, target]) expect(await leaks(r, undefined, leakForms([c.urlPassword, c.token, c.targetPassword], 'u'))).toEqual([]);

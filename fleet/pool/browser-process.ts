@@ -4,7 +4,7 @@
 // profile removed.
 import { randomUUID } from 'node:crypto';
 import { readFile, readdir, rm } from 'node:fs/promises';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { sleep, withTimeout } from '../../common/async.ts';
 import { chromiumArgs } from '../../fake-media/chromium-flags.ts';
 import { prepareMedia } from '../../fake-media/prepare-media.ts';
@@ -46,6 +46,10 @@ export class BrowserProcess {
       ...(profile.camera ? { camera: { ...profile.camera, label: `waddle-fleet ${profile.camera.width}x${profile.camera.height}@${profile.camera.fps}` } } : {}),
     });
     const marker = `--waddle-fleet-browser=${randomUUID()}`;
+    // imported here, not at the top: playwright-core costs ~0.5 s of CPU to load (its bundle and
+    // Node's CommonJS export scan), which every command that starts no browser (a dry run, a
+    // refusal, a protocol-only run, k8s-job) paid at start-up
+    const { chromium } = await import('playwright-core');
     const browser = await chromium.launch({
       executablePath: options.executablePath,
       headless: options.headless,

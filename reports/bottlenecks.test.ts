@@ -98,10 +98,11 @@ describe('a capped SFU', () => {
     ], i), startMs: atMs + i * 5000, endMs: atMs + (i + 1) * 5000 });
     // uncapped for 5 intervals, then capped at 30%; the interval where the cap went on (its CPU
     // figure spans the change: 60%) is left out, so the figure is the SFU at its cap
-    const capped = Array.from({ length: 15 }, (_, i) => sfu(i < 5 ? 20 : i === 5 ? 60 : 29, i < 5 ? 0 : 30, i));
+    // (and the next, still 40%, weighs nothing in the median)
+    const capped = Array.from({ length: 15 }, (_, i) => sfu(i < 5 ? 20 : i === 5 ? 60 : i === 6 ? 40 : 29, i < 5 ? 0 : 30, i));
     const found = identifyBottlenecks(summaryWith({}), capped);
     expect(found.map((b) => `${b.type} ${b.severity}`)).toEqual(['target_sfu_cpu high']);
-    expect(found[0]!.details).toContain('p95 96.7% of its CPU limit (29% of one core used, limit 30%)');
+    expect(found[0]!.details).toContain('median 96.7% of its CPU limit (29% of one core used, limit 30%)');
     // the same use without a limit is 29% of one core: no finding
     expect(identifyBottlenecks(summaryWith({}), capped.map((_, i) => sfu(i === 5 ? 60 : 29, undefined, i)))).toEqual([]);
     expect(identifyBottlenecks(summaryWith({}), capped.map((_, i) => sfu(29, 0, i)))).toEqual([]);

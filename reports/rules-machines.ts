@@ -7,7 +7,7 @@ import type { BottleneckLimits } from './bottlenecks.ts';
 import { evidence, fmt, type FindingList } from './finding.ts';
 import { generatorFit } from './generator-fit.ts';
 import { gaugeLevels, gaugeP95, memoryGrowth } from './interval-stats.ts';
-import { cappedSfuLevels, p95Of, type CappedLevel } from './sfu-cpu-limit.ts';
+import { cappedSfuLevels, medianOf, type CappedLevel } from './sfu-cpu-limit.ts';
 import { intervalsWhere, onlyAtStartup, phasesOf, type StartupWindow } from './startup.ts';
 
 export interface MachineRuleContext {
@@ -100,12 +100,12 @@ function targetCpu(ctx: MachineRuleContext, out: FindingList): void {
 /** target_sfu_cpu for an SFU with a CPU limit: its use as a share of the limit, interval by interval */
 function cappedSfuCpu(ctx: MachineRuleContext, capped: readonly CappedLevel[], t: (typeof targetCpuMetrics)[number], out: FindingList): void {
   const { limits: l } = ctx;
-  const p95 = p95Of(capped, (c) => c.pctOfLimit);
-  if (!p95 || p95.pctOfLimit <= l.cpuPct) return;
+  const median = medianOf(capped, (c) => c.pctOfLimit);
+  if (!median || median.pctOfLimit <= l.cpuPct) return;
   const high = capped.filter((c) => c.pctOfLimit > l.cpuPct).map((c) => c.interval);
   const startupOnly = onlyAtStartup(high, ctx.startup.launchEndMs);
-  out.add({ type: t.type, component: 'target', severity: startupOnly ? 'low' : 'high', area: startupOnly ? 'start-up' : 'load', observed: p95.pctOfLimit, limit: l.cpuPct,
-    details: `${t.what} p95 ${fmt(p95.pctOfLimit)}% of its CPU limit (${fmt(p95.usePct)}% of one core used, limit ${fmt(p95.limitPct)}%) > ${l.cpuPct}%: the SFU ran at its cap${startupOnly ? ', only while users first connected' : ''}`,
+  out.add({ type: t.type, component: 'target', severity: startupOnly ? 'low' : 'high', area: startupOnly ? 'start-up' : 'load', observed: median.pctOfLimit, limit: l.cpuPct,
+    details: `${t.what} median ${fmt(median.pctOfLimit)}% of its CPU limit (${fmt(median.usePct)}% of one core used, limit ${fmt(median.limitPct)}%) > ${l.cpuPct}%: the SFU ran at its cap${startupOnly ? ', only while users first connected' : ''}`,
     recommendation: `${t.recommendation} Or raise the media server's CPU limit (target.sfu_cpu_limit_pct).`,
     evidence: evidence('gaugeIntervals', t.metric, {}, capped.length, phasesOf(high)) });
 }

@@ -36,7 +36,12 @@ export function cappedSfuLevels(intervals: readonly IntervalSnapshot[]): CappedL
   return out;
 }
 
-export function p95Of<T>(items: readonly T[], value: (item: T) => number): T | undefined {
+/**
+ * The median, not the p95 the uncapped rule reads: a capped SFU cannot go past its cap, so a level
+ * above it is a sample window that still spans the cap going on (one or two right after it), and
+ * "at its cap for at least half the capped time" is the claim.
+ */
+export function medianOf<T>(items: readonly T[], value: (item: T) => number): T | undefined {
   const sorted = [...items].sort((a, b) => value(a) - value(b));
-  return sorted[Math.min(sorted.length - 1, Math.ceil(0.95 * sorted.length) - 1)];
+  return sorted[Math.floor((sorted.length - 1) / 2)];
 }

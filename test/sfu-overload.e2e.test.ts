@@ -9,6 +9,7 @@
 // those of `calm` hold, the generator must not be saturated, and the findings must blame the
 // target's SFU CPU (target_sfu_cpu, judged against its limit) — not the generator.
 // The cap is switched by this test when the run's events say `overload` started.
+// KEEP_SFU_OVERLOAD=1 keeps the run folder (its path is in the output) to read after a failure.
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';

@@ -118,13 +118,24 @@ async function removeWhenEmpty(dir: string): Promise<void> {
 }
 
 /**
- * A server killed with SIGKILL takes its Janus with it (pdeathsig) but leaves its group: empty
- * groups of ours are removed at the next start (rmdir refuses a group that still holds a task,
- * so a live Janus of another server keeps its own).
+ * A server killed with SIGKILL takes its Janus with it (pdeathsig) but leaves its group: groups of
+ * ours whose Janus (the pid in the name) is gone are removed at the next start. A group of a live
+ * Janus is never touched (one another server has just made is still empty), and rmdir refuses a
+ * group that holds a task anyway.
  */
 async function sweepEmptyGroups(): Promise<void> {
   for (const root of [V1_ROOT, V2_ROOT]) {
     const names = (await readdir(root).catch(() => [] as string[])).filter((n) => n.startsWith(PREFIX));
-    for (const name of names) await rmdir(join(root, name)).catch(() => {});
+    for (const name of names) if (!isAlive(Number(name.slice(PREFIX.length)))) await rmdir(join(root, name)).catch(() => {});
+  }
+}
+
+function isAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

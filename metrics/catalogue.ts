@@ -100,6 +100,8 @@ export const catalogue = {
   'target.event_loop_delay_ms': { kind: 'gauge', unit: 'ms', tags: [], meaning: 'target event-loop delay' },
   // the target's media server, when the reference Waddle runs calls through one (--media sfu: Janus)
   'target.sfu_cpu_pct': { kind: 'gauge', unit: 'percent', tags: [], meaning: 'media server (Janus) process CPU, % of one core, from /proc' },
+  'target.sfu_cpu_limit_pct': { kind: 'gauge', unit: 'percent', tags: [], meaning: 'media server CPU limit (a cgroup quota: reference Waddle --sfu-cpu-limit), % of one core; 0 = none. target_sfu_cpu judges target.sfu_cpu_pct against it' },
+  'target.sfu_cpu_throttled_pct': { kind: 'gauge', unit: 'percent', tags: [], meaning: 'share of CFS periods in which the kernel throttled the media server at its CPU limit, %' },
   'target.sfu_memory_mb': { kind: 'gauge', unit: 'MB', tags: [], meaning: 'media server (Janus) process RSS, from /proc' },
   'target.sfu_rooms': { kind: 'gauge', unit: 'count', tags: [], meaning: 'SFU rooms created (one per voice channel used)' },
   'target.sfu_publishers': { kind: 'gauge', unit: 'count', tags: [], meaning: 'call participants publishing to the SFU' },

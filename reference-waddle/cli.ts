@@ -11,6 +11,12 @@ function int(name: string) {
   };
 }
 
+function cores(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`--sfu-cpu-limit must be a number of cores above 0 (e.g. 0.25), got "${value}"`);
+  return n;
+}
+
 const program = new Command('waddle')
   .description('The reference Waddle: server + web client, the system under test for waddle-fleet')
   .option('--port <port>', 'TCP port (0 = a free port)', int('--port'), 8080)
@@ -27,6 +33,7 @@ const program = new Command('waddle')
   .option('--upload-idle-timeout <seconds>', 'an upload with no chunk for this long expires', int('--upload-idle-timeout'), 300)
   .addOption(new Option('--media <mode>', 'how calls carry media: mesh (browser to browser) or sfu (through a Janus VideoRoom this server starts and stops)').choices(['mesh', 'sfu']).default('mesh'))
   .option('--sfu-rtp-ports <from-to>', 'SFU mode: UDP ports Janus may use for media', '20000-40000')
+  .option('--sfu-cpu-limit <cores>', "SFU mode: cap Janus's CPU at this many cores (e.g. 0.25), as a container's CPU limit would (a cgroup quota): a known cause of SFU overload", cores)
   .parse();
 
 const opts = program.opts<{
@@ -44,6 +51,7 @@ const opts = program.opts<{
   uploadIdleTimeout: number;
   media: 'mesh' | 'sfu';
   sfuRtpPorts: string;
+  sfuCpuLimit?: number;
 }>();
 
 if (opts.media === 'sfu') {
@@ -69,10 +77,11 @@ try {
     uploadIdleTimeoutMs: opts.uploadIdleTimeout * 1000,
     media: opts.media,
     sfuRtpPortRange: opts.sfuRtpPorts,
+    ...(opts.sfuCpuLimit !== undefined ? { sfuCpuLimit: opts.sfuCpuLimit } : {}),
     ...(opts.dataDir !== undefined ? { dataDir: opts.dataDir } : {}),
     log: (line) => console.error(line),
   });
-  if (waddle.sfuPid !== undefined) console.log(`calls go through Janus (pid ${waddle.sfuPid}, loopback only, RTP ports ${opts.sfuRtpPorts})`);
+  if (waddle.sfuPid !== undefined) console.log(`calls go through Janus (pid ${waddle.sfuPid}, loopback only, RTP ports ${opts.sfuRtpPorts}${opts.sfuCpuLimit !== undefined ? `, CPU capped at ${opts.sfuCpuLimit} cores` : ''})`);
   console.log(`reference Waddle at ${waddle.url} (health ${waddle.url}/healthz, metrics ${waddle.url}/metrics, uploads in ${waddle.dataDir})`);
   let stopping = false;
   const stop = (): void => {

@@ -1,5 +1,6 @@
 // Options of the reference Waddle, with the defaults the issue asks for.
 import { MAX_HISTORY_PAGE } from './protocol.ts';
+import { checkCores } from './sfu/cpu-limit.ts';
 
 export interface ReferenceWaddleOptions {
   /** TCP port; 0 = a free port (tests). Default 0. */
@@ -37,6 +38,9 @@ export interface ReferenceWaddleOptions {
   media?: 'mesh' | 'sfu';
   /** SFU mode: the UDP ports Janus's ICE may bind, "FROM-TO". Default "20000-40000". */
   sfuRtpPortRange?: string;
+  /** SFU mode: cap Janus's CPU at this many cores (e.g. 0.25), as a container's CPU limit would
+   * (sfu/cpu-limit.ts: a cgroup CFS quota). An injected, known cause of SFU overload; none by default. */
+  sfuCpuLimit?: number;
   /** log lines (errors only) go here; silent by default */
   log?: (line: string) => void;
 }
@@ -45,7 +49,7 @@ export interface ReferenceWaddleOptions {
 export const DEFAULT_HISTORY_LIMIT = 200;
 export const DEFAULT_MAX_UPLOAD_BYTES = 50 * 1024 * 1024;
 
-export type ResolvedOptions = Required<Omit<ReferenceWaddleOptions, 'dataDir'>> & { dataDir?: string };
+export type ResolvedOptions = Required<Omit<ReferenceWaddleOptions, 'dataDir' | 'sfuCpuLimit'>> & { dataDir?: string; sfuCpuLimit?: number };
 
 export function resolveOptions(options: ReferenceWaddleOptions = {}): ResolvedOptions {
   const resolved: ResolvedOptions = {
@@ -55,6 +59,7 @@ export function resolveOptions(options: ReferenceWaddleOptions = {}): ResolvedOp
     textChannels: options.textChannels ?? 3,
     maxVoiceParticipants: options.maxVoiceParticipants ?? 6,
     dataDir: options.dataDir,
+    sfuCpuLimit: options.sfuCpuLimit,
     historyLimit: options.historyLimit ?? DEFAULT_HISTORY_LIMIT,
     historyPageSize: options.historyPageSize ?? 50,
     chatRatePerSec: options.chatRatePerSec ?? 20,
@@ -91,6 +96,11 @@ export function resolveOptions(options: ReferenceWaddleOptions = {}): ResolvedOp
   const range = /^(\d+)-(\d+)$/.exec(resolved.sfuRtpPortRange);
   if (!range || Number(range[1]) < 1024 || Number(range[2]) > 65535 || Number(range[1]) > Number(range[2])) {
     problems.push(`sfuRtpPortRange: expected "FROM-TO" with 1024 <= FROM <= TO <= 65535, got ${JSON.stringify(resolved.sfuRtpPortRange)}`);
+  }
+  if (resolved.sfuCpuLimit !== undefined) {
+    if (resolved.media !== 'sfu') problems.push(`sfuCpuLimit: caps the media server, so it needs media 'sfu', got media ${JSON.stringify(resolved.media)}`);
+    const bad = checkCores(resolved.sfuCpuLimit);
+    if (bad) problems.push(bad);
   }
   if (!(resolved.chatRatePerSec > 0)) problems.push(`chatRatePerSec: expected a number above 0, got ${resolved.chatRatePerSec}`);
   if (problems.length > 0) throw new Error(`reference-waddle: invalid options:\n  ${problems.join('\n  ')}`);

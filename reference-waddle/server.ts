@@ -13,6 +13,7 @@ import { tokenOf } from './http-util.ts';
 import { resolveOptions, type ReferenceWaddleOptions, type ResolvedOptions } from './options.ts';
 import { ServerMetrics } from './server-metrics.ts';
 import { startJanus, type JanusProcess } from './sfu/janus-process.ts';
+import { SfuCpuCap } from './sfu/sfu-cpu-cap.ts';
 import { SfuMetrics } from './sfu/sfu-metrics.ts';
 import { Accounts, Directory } from './state.ts';
 import { Uploads } from './uploads.ts';
@@ -28,6 +29,8 @@ export interface ReferenceWaddle {
   readonly sfuPid?: number;
   /** SFU mode: RTP packets Janus forwarded to each user (by username) on subscriptions that have ended (SfuCalls.forwardedTo) */
   readonly sfuForwardedTo?: ReadonlyMap<string, number>;
+  /** SFU mode: caps Janus's CPU at `cores` from now on (undefined lifts the cap; options.sfuCpuLimit is the cap it starts with) */
+  setSfuCpuLimit?(cores: number | undefined): Promise<void>;
   /** closes every socket, stops the server, removes a temp data dir */
   stop(): Promise<void>;
 }
@@ -51,9 +54,17 @@ export async function startReferenceWaddle(options: ReferenceWaddleOptions = {})
   });
   // SFU mode: the media server first, so a missing or broken Janus refuses the start
   const janus: JanusProcess | undefined = opts.media === 'sfu' ? await startJanus({ rtpPortRange: opts.sfuRtpPortRange, log: opts.log }) : undefined;
+  const cpuCap = new SfuCpuCap(janus);
+  try {
+    if (opts.sfuCpuLimit !== undefined) await cpuCap.set(opts.sfuCpuLimit);
+  } catch (error) {
+    await janus?.stop();
+    await cpuCap.remove();
+    throw error;
+  }
   const hub = new Hub(opts, directory, metrics, janus);
   ref.hub = hub;
-  const sfuMetrics = janus && hub.sfu ? new SfuMetrics(janus, hub.sfu.counts) : undefined;
+  const sfuMetrics = janus && hub.sfu ? new SfuMetrics(janus, hub.sfu.counts, cpuCap) : undefined;
   if (sfuMetrics) metrics.extraLines = () => sfuMetrics.lines();
   const uploads = new Uploads(opts, dataDir, directory, hub, metrics);
 
@@ -67,6 +78,7 @@ export async function startReferenceWaddle(options: ReferenceWaddleOptions = {})
     port = await listen(server, opts);
   } catch (error) {
     await janus?.stop();
+    await cpuCap.remove();
     throw error;
   }
   const hostForUrl = opts.host.includes(':') ? `[${opts.host}]` : opts.host;
@@ -79,6 +91,7 @@ export async function startReferenceWaddle(options: ReferenceWaddleOptions = {})
     media: opts.media,
     ...(janus ? { sfuPid: janus.pid } : {}),
     ...(hub.sfu ? { sfuForwardedTo: hub.sfu.forwardedTo } : {}),
+    ...(janus ? { setSfuCpuLimit: (cores: number | undefined) => cpuCap.set(cores) } : {}),
     stop() {
       stopped ??= (async () => {
         hub.closeAll();
@@ -89,6 +102,7 @@ export async function startReferenceWaddle(options: ReferenceWaddleOptions = {})
         uploads.closeAll();
         sfuMetrics?.stop();
         await janus?.stop();
+        await cpuCap.remove();
         if (ownsDataDir) await rm(dataDir, { recursive: true, force: true });
       })();
       return stopped;

@@ -88,6 +88,29 @@ describe('identifyBottlenecks', () => {
   });
 });
 
+describe('a capped SFU', () => {
+  it('judges a capped SFU against its CPU limit: 29% of one core is saturated under a 30% limit, not under none', () => {
+    // an hour into the run: past the start-up window, so the finding is about load
+    const atMs = Date.parse(base.startedAt) + 3_600_000;
+    const sfu = (use: number, limitPct: number | undefined, i: number): IntervalSnapshot => ({ ...interval([
+      media('target.sfu_cpu_pct', 'gauge', {}, { count: 1, last: use }),
+      ...(limitPct === undefined ? [] : [media('target.sfu_cpu_limit_pct', 'gauge', {}, { count: 1, last: limitPct })]),
+    ], i), startMs: atMs + i * 5000, endMs: atMs + (i + 1) * 5000 });
+    // uncapped for 5 intervals, then capped at 30%; the interval where the cap went on (its CPU
+    // figure spans the change: 60%) is left out, so the figure is the SFU at its cap
+    // (and the next, still 40%, weighs nothing in the median)
+    const capped = Array.from({ length: 15 }, (_, i) => sfu(i < 5 ? 20 : i === 5 ? 60 : i === 6 ? 40 : 29, i < 5 ? 0 : 30, i));
+    const found = identifyBottlenecks(summaryWith({}), capped);
+    expect(found.map((b) => `${b.type} ${b.severity}`)).toEqual(['target_sfu_cpu high']);
+    expect(found[0]!.details).toContain('median 96.7% of its CPU limit (29% of one core used, limit 30%)');
+    // the same use without a limit is 29% of one core: no finding
+    expect(identifyBottlenecks(summaryWith({}), capped.map((_, i) => sfu(i === 5 ? 60 : 29, undefined, i)))).toEqual([]);
+    expect(identifyBottlenecks(summaryWith({}), capped.map((_, i) => sfu(29, 0, i)))).toEqual([]);
+    // below its limit: no finding
+    expect(identifyBottlenecks(summaryWith({}), capped.map((_, i) => sfu(12, 30, i)))).toEqual([]);
+  });
+});
+
 describe('recommendations', () => {
   it('dedupes by problem, sorts by priority and adds sharding advice for a starved generator', () => {
     const summary = summaryWith({ steps: [step({ errors: 9 }), step({ step: 'connect', errors: 9 })], generator: { ...base.generator, saturated: true, reasons: ['cpu'], cpuPercentP95: 95 } });

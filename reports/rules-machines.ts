@@ -7,6 +7,7 @@ import type { BottleneckLimits } from './bottlenecks.ts';
 import { evidence, fmt, type FindingList } from './finding.ts';
 import { generatorFit } from './generator-fit.ts';
 import { gaugeLevels, gaugeP95, memoryGrowth } from './interval-stats.ts';
+import { cappedSfuLevels, medianOf, type CappedLevel } from './sfu-cpu-limit.ts';
 import { intervalsWhere, onlyAtStartup, phasesOf, type StartupWindow } from './startup.ts';
 
 export interface MachineRuleContext {
@@ -79,7 +80,12 @@ const targetCpuMetrics = [
 
 function targetCpu(ctx: MachineRuleContext, out: FindingList): void {
   const { limits: l } = ctx;
+  const capped = cappedSfuLevels(ctx.intervals);
   for (const t of targetCpuMetrics) {
+    if (t.type === 'target_sfu_cpu' && capped.length > 0) {
+      cappedSfuCpu(ctx, capped, t, out);
+      continue;
+    }
     const p95 = gaugeP95(ctx.intervals, t.metric) ?? ctx.summary.metrics.find((m) => m.metric === t.metric)?.max;
     if (p95 === undefined || p95 === null || p95 <= l.cpuPct) continue;
     const high = levelsAbove(ctx.intervals, t.metric, l.cpuPct);
@@ -89,6 +95,19 @@ function targetCpu(ctx: MachineRuleContext, out: FindingList): void {
       recommendation: t.recommendation,
       evidence: evidence('gaugeIntervals', t.metric, {}, levelCount(ctx, t.metric), phasesOf(high)) });
   }
+}
+
+/** target_sfu_cpu for an SFU with a CPU limit: its use as a share of the limit, interval by interval */
+function cappedSfuCpu(ctx: MachineRuleContext, capped: readonly CappedLevel[], t: (typeof targetCpuMetrics)[number], out: FindingList): void {
+  const { limits: l } = ctx;
+  const median = medianOf(capped, (c) => c.pctOfLimit);
+  if (!median || median.pctOfLimit <= l.cpuPct) return;
+  const high = capped.filter((c) => c.pctOfLimit > l.cpuPct).map((c) => c.interval);
+  const startupOnly = onlyAtStartup(high, ctx.startup.launchEndMs);
+  out.add({ type: t.type, component: 'target', severity: startupOnly ? 'low' : 'high', area: startupOnly ? 'start-up' : 'load', observed: median.pctOfLimit, limit: l.cpuPct,
+    details: `${t.what} median ${fmt(median.pctOfLimit)}% of its CPU limit (${fmt(median.usePct)}% of one core used, limit ${fmt(median.limitPct)}%) > ${l.cpuPct}%: the SFU ran at its cap${startupOnly ? ', only while users first connected' : ''}`,
+    recommendation: `${t.recommendation} Or raise the media server's CPU limit (target.sfu_cpu_limit_pct).`,
+    evidence: evidence('gaugeIntervals', t.metric, {}, capped.length, phasesOf(high)) });
 }
 
 // growth of more than 10% over the window and 50 MB an hour: worth a look before the next soak

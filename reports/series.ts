@@ -205,7 +205,7 @@ export const reportCharts: readonly ChartDef[] = [
   { id: 'generator-memory', group: 'Generator', title: 'Generator memory', unit: 'MB', queries: [{ metric: 'generator.memory_mb', field: 'last', label: 'fleet RSS' }, { metric: 'generator.node_heap_mb', field: 'last', label: 'node heap' }] },
   { id: 'generator-loop', group: 'Generator', title: 'Generator event-loop delay p99', unit: 'ms', queries: [{ metric: 'generator.event_loop_delay_ms', field: 'p99', label: 'p99' }] },
   // an SFU (reference Waddle --media sfu) is a process of its own beside the server: its own line
-  { id: 'target-cpu', group: 'Target', title: 'Target CPU', unit: '% of one core', queries: [{ metric: 'target.cpu_pct', field: 'last', label: 'target' }, { metric: 'target.sfu_cpu_pct', field: 'last', label: 'SFU' }] },
+  { id: 'target-cpu', group: 'Target', title: 'Target CPU', unit: '% of one core', queries: [{ metric: 'target.cpu_pct', field: 'last', label: 'target' }, { metric: 'target.sfu_cpu_pct', field: 'last', label: 'SFU' }, { metric: 'target.sfu_cpu_limit_pct', field: 'last', label: 'SFU limit' }] },
   { id: 'target-memory', group: 'Target', title: 'Target memory', unit: 'MB', queries: [{ metric: 'target.memory_mb', field: 'last', label: 'target RSS' }, { metric: 'target.sfu_memory_mb', field: 'last', label: 'SFU RSS' }] },
 ];
 

@@ -5,6 +5,8 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { existsSync, readFileSync } from 'node:fs';
+import { cpuLimitProblem } from './cpu-limit.ts';
 import { findJanus } from './janus-process.ts';
 
 const cli = fileURLToPath(new URL('../cli.ts', import.meta.url));
@@ -48,5 +50,25 @@ describe('reference Waddle --media sfu (the command)', () => {
     waddle.child.kill('SIGKILL');
     await waddle.exited;
     await expect.poll(() => alive(pid), { timeout: 5_000 }).toBe(false);
+  });
+
+  it('refuses --sfu-cpu-limit without --media sfu: exit 2, naming the option', async () => {
+    const waddle = startWaddle(['--sfu-cpu-limit', '0.2']);
+    expect(await waddle.exited).toBe(2);
+    expect(waddle.output()).toMatch(/sfuCpuLimit: caps the media server, so it needs media 'sfu'/);
+  });
+
+  it.runIf(!('problem' in findJanus()) && cpuLimitProblem() === undefined)('--sfu-cpu-limit puts Janus in a capped cgroup of its own, says so on /metrics, and removes it on stop', async () => {
+    const waddle = startWaddle(['--media', 'sfu', '--sfu-cpu-limit', '0.2']);
+    await expect.poll(() => /reference Waddle at/.test(waddle.output()), { timeout: 30_000 }).toBe(true);
+    expect(waddle.output()).toContain('CPU capped at 0.2 cores');
+    const pid = Number(/Janus \(pid (\d+)/.exec(waddle.output())?.[1] ?? 0);
+    const group = /:cpu(?:,cpuacct)?:(\/reference-waddle-janus-\d+)|^0::(\/reference-waddle-janus-\d+)/m.exec(readFileSync(`/proc/${pid}/cgroup`, 'utf8'));
+    expect(group?.[1] ?? group?.[2], readFileSync(`/proc/${pid}/cgroup`, 'utf8')).toBe(`/reference-waddle-janus-${pid}`);
+    const url = /reference Waddle at (\S+)/.exec(waddle.output())?.[1] ?? '';
+    expect(await fetch(`${url}/metrics`).then((r) => r.text())).toMatch(/^waddle_sfu_cpu_limit_pct 20$/m);
+    waddle.child.kill('SIGTERM');
+    await waddle.exited;
+    expect(existsSync(`/sys/fs/cgroup/cpu/reference-waddle-janus-${pid}`) || existsSync(`/sys/fs/cgroup/reference-waddle-janus-${pid}`)).toBe(false);
   });
 });

@@ -5,6 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import type { JanusProcess } from './janus-process.ts';
 import type { SfuCounts } from './sfu-calls.ts';
+import type { SfuCpuCap } from './sfu-cpu-cap.ts';
 
 /** Linux's USER_HZ: /proc/PID/stat counts CPU time in these ticks (100 on every mainstream arch). */
 const CLOCK_TICKS_PER_S = 100;
@@ -22,6 +23,9 @@ interface Totals {
 export class SfuMetrics {
   private cpuPct = 0;
   private rssMb = 0;
+  private throttledPct = 0;
+  /** the cap as read with the CPU figure, so one scrape's use and limit belong to the same sample */
+  private limitPct = 0;
   private rates = { packetsIn: 0, packetsOut: 0, kbpsIn: 0, kbpsOut: 0 };
   private handlesSampled = 0;
   private totals: Totals = { packetsIn: 0, packetsOut: 0, bytesIn: 0, bytesOut: 0 };
@@ -37,6 +41,7 @@ export class SfuMetrics {
   constructor(
     private readonly janus: JanusProcess,
     private readonly counts: SfuCounts,
+    private readonly cpuCap?: SfuCpuCap,
   ) {
     this.timer = setInterval(() => void this.sample(), SAMPLE_MS);
     this.timer.unref();
@@ -53,6 +58,9 @@ export class SfuMetrics {
       lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`, `${name} ${Number.isFinite(value) ? Math.round(value * 1000) / 1000 : 0}`);
     };
     metric('waddle_sfu_cpu_pct', 'gauge', 'Janus process CPU over the last sample, % of one core (from /proc).', this.cpuPct);
+    // the cap (sfuCpuLimit) beside the use: a capped SFU at its cap is saturated, whatever the machine has left
+    metric('waddle_sfu_cpu_limit_pct', 'gauge', 'Janus CPU limit (sfuCpuLimit, a cgroup CFS quota), % of one core; 0 = no limit.', this.limitPct);
+    metric('waddle_sfu_cpu_throttled_pct', 'gauge', 'Share of CFS periods in which the kernel throttled Janus at its CPU limit over the last sample, %.', this.throttledPct);
     metric('waddle_sfu_memory_mb', 'gauge', 'Janus process RSS in MB (from /proc).', this.rssMb);
     metric('waddle_sfu_rooms', 'gauge', 'VideoRooms created (one per voice channel used).', this.counts.rooms);
     metric('waddle_sfu_publishers', 'gauge', 'Participants publishing to the SFU.', this.counts.publishers);
@@ -95,6 +103,8 @@ export class SfuMetrics {
     const status = await readFile(`/proc/${pid}/status`, 'utf8');
     const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
     this.rssMb = rssKb / 1024;
+    this.throttledPct = (await this.cpuCap?.throttledPct().catch(() => 0)) ?? 0;
+    this.limitPct = (this.cpuCap?.cores ?? 0) * 100;
   }
 
   /**

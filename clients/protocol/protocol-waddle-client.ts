@@ -33,7 +33,7 @@ import { randomBytes } from 'node:crypto';
 import type { ServerFrame } from '../../reference-waddle/protocol.ts';
 import type { ChannelHistoryView, ConnectionEvent, DownloadResult, HistoryScroll, PresenceChange, ReceivedMessage, RemoteMediaKind, SentMessage, UploadResult, WaddleClient, WaddleInfo } from '../waddle-client.ts';
 import { cursorOf, pageBack, type HistoryCursor } from './history.ts';
-import { login, type HttpApi } from './http-api.ts';
+import { login, type HttpApi } from './http-login.ts';
 import { MediaWaits } from './media-waits.ts';
 import { ConnectionEvents, emitEach, Reconnector } from './reconnect.ts';
 import { ProtocolSocket, type FrameBody } from './socket.ts';

@@ -11,8 +11,11 @@ import { HttpApiError, type HttpApi } from './http-api.ts';
 
 export type { HttpApi };
 
-/** Connections kept between logins, as fetch keeps them; bounded so a ramp cannot open thousands. */
-const agent = new http.Agent({ keepAlive: true, maxSockets: 32 });
+/**
+ * Connections kept between logins, as fetch keeps them. No cap on sockets (fetch has none either): a
+ * cap would queue logins behind a slow target, and the queue's wait would count against the timeout.
+ */
+const agent = new http.Agent({ keepAlive: true });
 
 /** POST /api/login; stores the token on the api for the requests that follow. */
 export async function login(api: HttpApi, username: string, password: string | undefined): Promise<string> {

@@ -20,6 +20,17 @@ import { ProtocolWaddleClient } from '../clients/protocol/protocol-waddle-client
 import { TrendHistogram } from '../metrics/histogram.ts';
 
 const args = process.argv.slice(2);
+if (args.includes('--help') || args.includes('-h')) {
+  console.log(`npm run bench:protocol -- [--users 2000] [--channels users/10] [--per-minute users×10] [--seconds 60] [--batch 50]
+
+How many protocol users (ProtocolWaddleClient, no fleet around them) one Node process holds, and at
+what cost: a reference Waddle in its own child process, N clients in channels of ~10, chatting at
+--per-minute messages in all for --seconds. Prints connect time and CPU, heap and RSS per 1,000,
+CPU per 1,000 idle and chatting (% of one core) and CPU-µs per delivery, messages sent/acked/
+delivered a minute, delivery p50/p99, this process's event-loop p99 and the server's CPU.
+Asserts nothing: on a shared machine the timings are noisy (CPU per delivery is the steadier figure).`);
+  process.exit(0);
+}
 function opt(name: string, fallback: number): number {
   const i = args.indexOf(`--${name}`);
   if (i < 0) return fallback;
@@ -163,7 +174,7 @@ async function main(): Promise<void> {
     const [p50, p99] = delivery.percentiles([50, 99]);
     console.log(`protocol clients: ${clients.length}/${users} connected and joined in ${connectS.toFixed(1)} s at ${connectCpuPct.toFixed(0)}% of a core (${channelCount} channels of one waddle, ~${Math.round(users / channelCount)} users each); closed in ${closeS.toFixed(1)} s`);
     console.log(`protocol clients: this process per 1,000 clients: heap ${per1k(held.heapUsed, base.heapUsed)}, RSS ${per1k(held.rss, base.rss)} (total heap ${mb(held.heapUsed).toFixed(0)} MB, RSS ${mb(held.rss).toFixed(0)} MB)`);
-    console.log(`protocol clients: this process CPU per 1,000 clients: ${((idleCpuPct / clients.length) * 1000).toFixed(1)}% of a core connected and idle, ${((cpuPct / clients.length) * 1000).toFixed(1)}% while chatting (total ${cpuPct.toFixed(0)}%); event-loop delay p99 ${(loop.percentile(99) / 1e6).toFixed(1)} ms`);
+    console.log(`protocol clients: this process CPU per 1,000 clients: ${((idleCpuPct / clients.length) * 1000).toFixed(1)}% of a core connected and idle, ${((cpuPct / clients.length) * 1000).toFixed(1)}% while chatting (total ${cpuPct.toFixed(0)}%, ${((cpuPct / 100) * wallS * 1e6 / Math.max(1, tally.delivered)).toFixed(1)} CPU-µs per delivery); event-loop delay p99 ${(loop.percentile(99) / 1e6).toFixed(1)} ms`);
     console.log(`protocol clients: asked ${Math.round(perMinute)}/min for ${seconds} s → sent ${perMin(tally.sent)}/min, acked ${perMin(tally.acked)}/min, ${tally.failed} failed${tally.firstError ? ` (first: ${tally.firstError})` : ''}; delivered ${perMin(tally.delivered)} messages/min to receivers`);
     console.log(`protocol clients: delivery (as receiving clients saw it) p50 ${p50!.toFixed(1)} ms, p99 ${p99!.toFixed(1)} ms over ${delivery.count} deliveries; server CPU ${serverCpuPct.toFixed(0)}% of a core`);
   } finally {

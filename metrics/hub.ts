@@ -6,7 +6,7 @@
 import { performance } from 'node:perf_hooks';
 import { summarizeByMetric } from './by-metric.ts';
 import { isKnownMetric } from './catalogue.ts';
-import { resolveTags, type ResolvedTags } from './resolve-tags.ts';
+import { ResolvedTagCache, type ResolvedTags } from './resolve-tags.ts';
 import type { MetricSummary } from './run-summary.ts';
 import { SeriesState, seriesKey } from './series.ts';
 import { combinedAggregates, mergeInto } from './series-maps.ts';
@@ -68,8 +68,8 @@ export class MetricsHub implements MetricsRecorder {
   private readonly runByPhase = new Map<string, Map<string, SeriesState>>();
   private readonly lastGauges = new Map<string, SeriesAggregate>();
   private readonly seriesPerMetric = new Map<string, number>();
-  /** (metric, tags) already validated, by metric + tags in the caller's order (see recordUnsafe) */
-  private readonly resolvedTags = new Map<string, ResolvedTags>();
+  /** (metric, tags) already validated (./resolve-tags.ts) */
+  private readonly tagCache: ResolvedTagCache;
   private pendingSamples: Sample[] = [];
   private samplesFlushScheduled = false;
   private readonly warned = new Set<string>();
@@ -89,6 +89,7 @@ export class MetricsHub implements MetricsRecorder {
     this.currentPhase = opts.initialPhase ?? 'setup';
     this.intervalStartMs = this.now();
     this.wantsSamples = this.sinks.some((s) => typeof s.writeSamples === 'function');
+    this.tagCache = new ResolvedTagCache(this.baseTags);
   }
 
   get phase(): string {
@@ -105,23 +106,12 @@ export class MetricsHub implements MetricsRecorder {
   }
 
   private recordUnsafe(metric: string, value: number, tags: Tags | undefined): void {
-    // Fast path: a (metric, tags) already validated resolves by a key built in the tags' own order,
-    // without re-validating, spreading or sorting (measured: validation + seriesKey were ~8% of a
-    // protocol thread's busy time at 3,600 users, about a third of it garbage). Only string values
-    // take it, so a bad value still reaches the checks below.
-    let rawKey: string | undefined = metric;
-    if (tags !== undefined) {
-      for (const k in tags) {
-        const v = tags[k];
-        if (typeof v !== 'string' || v.includes('\u0001')) {
-          rawKey = undefined;
-          break;
-        }
-        rawKey += `\u0001${k}\u0002${v}`;
-      }
-    }
-    const resolved = (rawKey !== undefined ? this.resolvedTags.get(rawKey) : undefined) ?? this.resolveTags(metric, tags, rawKey);
-    if (resolved === undefined) return;
+    const resolved = this.tagCache.resolve(metric, tags, (r) => this.reject(r.reason, r.problemKey, r.message));
+    if (resolved !== undefined) this.count(metric, value, resolved);
+  }
+
+  /** Count a value of a validated (metric, tags). */
+  private count(metric: string, value: number, resolved: ResolvedTags): void {
     const { def, key, fullTags } = resolved;
     if (typeof value !== 'number' || !Number.isFinite(value)) {
       this.reject('not_finite', `${metric}:nf`, `"${metric}" got a non-finite value (${String(value)}); check the measurement (a NaN often means a division by zero or a missing timestamp). Dropped.`);
@@ -152,18 +142,6 @@ export class MetricsHub implements MetricsRecorder {
       this.pendingSamples.push({ metric, value, tags: fullTags, timeMs });
       if (this.pendingSamples.length >= this.sampleBatchSize) this.scheduleSampleFlush();
     }
-  }
-
-  /** Check a (metric, tags) once (./resolve-tags.ts) and remember it; undefined = rejected. */
-  private resolveTags(metric: string, tags: Tags | undefined, rawKey: string | undefined): ResolvedTags | undefined {
-    const r = resolveTags(metric, tags, this.baseTags);
-    if ('reason' in r) return void this.reject(r.reason, r.problemKey, r.message);
-    if (rawKey !== undefined) {
-      // bounded: tag sets are (the cardinality guard); a run that keeps making new ones starts over
-      if (this.resolvedTags.size >= 20_000) this.resolvedTags.clear();
-      this.resolvedTags.set(rawKey, r);
-    }
-    return r;
   }
 
   /**

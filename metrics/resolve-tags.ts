@@ -44,3 +44,53 @@ export function resolveTags(metric: string, tags: Tags | undefined, baseTags: Ta
   }
   return { def, key: seriesKey(metric, fullTags), fullTags };
 }
+
+/**
+ * The hub's memory of (metric, tags) already checked. Fast path: a key built in the tags' own order,
+ * without re-validating, spreading or sorting (measured: validation + seriesKey were ~8% of a
+ * protocol thread's busy time at 3,600 users, about a third of it garbage); only string values take
+ * it, so a bad value still reaches the checks. Fastest: a frozen tag set (the fleet's own per-user
+ * and per-step tags) cannot change, so it resolves by the object itself, with no key built (issue 18:
+ * two records per chat delivery, ~15,000 deliveries a second at 10,000 chatters).
+ */
+export class ResolvedTagCache {
+  readonly #byKey = new Map<string, ResolvedTags>();
+  readonly #byFrozen = new WeakMap<Tags, Map<string, ResolvedTags>>();
+
+  constructor(private readonly baseTags: Tags) {}
+
+  /** The checked (metric, tags), or undefined after telling `rejected` why not. */
+  resolve(metric: string, tags: Tags | undefined, rejected: (problem: TagProblem) => void): ResolvedTags | undefined {
+    const frozen = tags !== undefined && Object.isFrozen(tags);
+    const known = frozen ? this.#byFrozen.get(tags)?.get(metric) : undefined;
+    if (known !== undefined) return known;
+    let rawKey: string | undefined = metric;
+    if (tags !== undefined) {
+      for (const k in tags) {
+        const v = tags[k];
+        if (typeof v !== 'string' || v.includes('\u0001')) {
+          rawKey = undefined;
+          break;
+        }
+        rawKey += `\u0001${k}\u0002${v}`;
+      }
+    }
+    let resolved = rawKey !== undefined ? this.#byKey.get(rawKey) : undefined;
+    if (resolved === undefined) {
+      const r = resolveTags(metric, tags, this.baseTags);
+      if ('reason' in r) return void rejected(r);
+      resolved = r;
+      if (rawKey !== undefined) {
+        // bounded: tag sets are (the cardinality guard); a run that keeps making new ones starts over
+        if (this.#byKey.size >= 20_000) this.#byKey.clear();
+        this.#byKey.set(rawKey, r);
+      }
+    }
+    if (frozen) {
+      let byMetric = this.#byFrozen.get(tags);
+      if (byMetric === undefined) this.#byFrozen.set(tags, (byMetric = new Map()));
+      byMetric.set(metric, resolved);
+    }
+    return resolved;
+  }
+}

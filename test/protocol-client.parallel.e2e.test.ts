@@ -242,7 +242,7 @@ describe('ProtocolWaddleClient: real SDP offers skipped, leaving, a server that 
     expect(classifyError(sendError)).toBe('network');
     expect(classifyError(waitError)).toBe('network');
     const reconnectError = await frank.connect().then(() => undefined, (e: unknown) => e as Error);
-    expect(reconnectError?.message).toMatch(/login failed: fetch failed: connect ECONNREFUSED/);
+    expect(reconnectError?.message).toMatch(/login failed: connect ECONNREFUSED/);
     expect(classifyError(reconnectError)).toBe('network');
   });
 });

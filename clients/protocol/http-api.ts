@@ -1,9 +1,7 @@
-// The reference Waddle's small HTTP API (login, uploads, attachments) through Node's fetch,
+// The reference Waddle's small HTTP API (uploads, attachments; login: ./http-login.ts) through Node's fetch,
 // every request bounded by a timeout. Failures become Errors that say what was asked and keep
 // the words the fleet classifies by: "HTTP 5xx" (target_error), ECONNREFUSED/ECONNRESET
 // (network), "timed out" (timeout).
-import type { LoginResponse } from '../../reference-waddle/protocol.ts';
-
 import { crossed, type MessageLink } from '../../network/message-link.ts';
 export class HttpApiError extends Error {
   constructor(
@@ -76,14 +74,6 @@ export async function requestJson<T>(api: HttpApi, options: RequestOptions): Pro
   } catch (error) {
     throw fetchFailure(api, `${options.what} (reading its JSON answer)`, options.timeoutMs ?? api.timeoutMs, error);
   }
-}
-
-/** POST /api/login; stores the token on the api for the requests that follow. */
-export async function login(api: HttpApi, username: string, password: string | undefined): Promise<string> {
-  const answer = await requestJson<LoginResponse>(api, { method: 'POST', path: '/api/login', what: 'login', json: { username, ...(password !== undefined ? { password } : {}) } });
-  if (typeof answer.token !== 'string') throw new HttpApiError(`${api.label}: login answered without a token`);
-  api.token = answer.token;
-  return answer.token;
 }
 
 /** A fetch that did not get an HTTP answer: timed out, refused, reset. */

@@ -33,9 +33,9 @@ import { randomBytes } from 'node:crypto';
 import type { ServerFrame } from '../../reference-waddle/protocol.ts';
 import type { ChannelHistoryView, ConnectionEvent, DownloadResult, HistoryScroll, PresenceChange, ReceivedMessage, RemoteMediaKind, SentMessage, UploadResult, WaddleClient, WaddleInfo } from '../waddle-client.ts';
 import { cursorOf, pageBack, type HistoryCursor } from './history.ts';
-import { login, type HttpApi } from './http-api.ts';
+import { login, type HttpApi } from './http-login.ts';
 import { MediaWaits } from './media-waits.ts';
-import { ConnectionEvents, Reconnector, safely } from './reconnect.ts';
+import { ConnectionEvents, emitEach, Reconnector } from './reconnect.ts';
 import { ProtocolSocket, type FrameBody } from './socket.ts';
 import { downloadAttachment, uploadFile } from './transfers.ts';
 import { sharedWaddleInfo as info } from './shared-waddles.ts';
@@ -308,8 +308,11 @@ export class ProtocolWaddleClient implements WaddleClient {
       case 'chat.message': {
         const m = frame.message;
         if (!this.messageHandlers || m.channelId !== this.channelId) return;
-        this.emitMessage({ id: m.id, channelId: m.channelId, author: m.author, text: m.text, receivedAtMs, ...(m.nonce !== undefined ? { nonce: m.nonce } : {}), ...(m.sentAtMs !== undefined ? { sentAtMs: m.sentAtMs } : {}) });
-        return;
+        // one object per delivery, no spreads (~15,000 deliveries a second at 10,000 chatters)
+        const message: { -readonly [K in keyof ReceivedMessage]: ReceivedMessage[K] } = { id: m.id, channelId: m.channelId, author: m.author, text: m.text, receivedAtMs };
+        if (m.nonce !== undefined) message.nonce = m.nonce;
+        if (m.sentAtMs !== undefined) message.sentAtMs = m.sentAtMs;
+        return this.emitMessage(message);
       }
       case 'presence':
         if (!this.presenceHandlers || frame.waddleId !== this.waddle?.id) return;
@@ -388,10 +391,10 @@ export class ProtocolWaddleClient implements WaddleClient {
   }
 
   private emitMessage(message: ReceivedMessage): void {
-    for (const h of this.messageHandlers ?? []) safely(() => h(message));
+    emitEach(this.messageHandlers, message);
   }
 
   private emitPresence(change: PresenceChange): void {
-    for (const h of this.presenceHandlers ?? []) safely(() => h(change));
+    emitEach(this.presenceHandlers, change);
   }
 }

@@ -80,3 +80,15 @@ export function safely(fn: () => void): void {
     // swallowed on purpose: see above
   }
 }
+
+/** Call each handler with the value, as safely() does, without a closure per call (one per chat delivery). */
+export function emitEach<T>(handlers: ReadonlySet<(value: T) => void> | undefined, value: T): void {
+  if (!handlers) return;
+  for (const h of handlers) {
+    try {
+      h(value);
+    } catch {
+      // swallowed on purpose: a subscriber's bug must not break the frame stream
+    }
+  }
+}

@@ -190,10 +190,11 @@ export class ProtocolSocket {
   private receive(data: Buffer): void {
     const receivedAtMs = Date.now();
     if (!this.watchers && this.options.wants) {
-      // the reference Waddle writes "type" first; anything else is parsed in full below
-      const head = data.toString('latin1', 0, 24);
-      if (head.startsWith('{"type":"presence"') && !this.options.wants('presence')) return;
-      if (head.startsWith('{"type":"chat.message"') && !this.options.wants('chat.message')) return;
+      // the reference Waddle writes "type" first; anything else is parsed in full below. Bytes are
+      // compared in place: a ramp of 12,000 users brings ~48,000 presence frames a second (every
+      // member gets each 250 ms flush), and a string per frame was garbage for nothing.
+      if (startsWith(data, PRESENCE_HEAD) && !this.options.wants('presence')) return;
+      if (startsWith(data, CHAT_MESSAGE_HEAD) && !this.options.wants('chat.message')) return;
     }
     let parsed: unknown;
     try {
@@ -267,6 +268,13 @@ export class ProtocolSocket {
     if (this.closing) throw new Error(`${this.options.label}: WebSocket is closed (close() was called); cannot send ${what}`);
     if (this.ws.readyState !== WebSocket.OPEN) throw new Error(`${this.options.label}: WebSocket is closed (state ${this.ws.readyState}); cannot send ${what}`);
   }
+}
+
+const PRESENCE_HEAD = Buffer.from('{"type":"presence"', 'latin1');
+const CHAT_MESSAGE_HEAD = Buffer.from('{"type":"chat.message"', 'latin1');
+
+function startsWith(data: Buffer, head: Buffer): boolean {
+  return data.length >= head.length && data.compare(head, 0, head.length, 0, head.length) === 0;
 }
 
 /** The start of a frame for an error message: short, one line. */

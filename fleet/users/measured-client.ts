@@ -72,12 +72,19 @@ export function measurePresence(client: WaddleClient, board: PresenceBoard, reco
     entry.doneAtMs = now();
     return info;
   };
-  // everything else goes to the driver's own client, bound to it (its private fields stay reachable)
+  // everything else goes to the driver's own client, bound to it (its private fields stay reachable);
+  // each method bound once, not at every call (a journey calls sendMessage thousands of times)
+  const bound = new Map<PropertyKey, { readonly of: unknown; readonly fn: unknown }>();
   const measured = new Proxy(client, {
     get(target, property) {
       if (property === 'joinWaddle') return joinWaddle;
       const value: unknown = Reflect.get(target, property, target);
-      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+      if (typeof value !== 'function') return value;
+      const known = bound.get(property);
+      if (known?.of === value) return known.fn;
+      const fn = (value as (...args: unknown[]) => unknown).bind(target);
+      bound.set(property, { of: value, fn });
+      return fn;
     },
   });
   return {

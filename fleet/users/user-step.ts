@@ -100,9 +100,12 @@ export function makeStep(runner: StepRunner): StepFn {
       // the recorder contract says it never throws; a buggy one must not end a user
     }
   };
+  // one frozen tag set per step name: the hub resolves it by the object (metrics/hub.ts)
+  const tagsByStep = new Map<string, Tags>();
   return async <T>(name: string, fn: () => Promise<T>, options?: StepOptions): Promise<T | undefined> => {
     const critical = options?.critical ?? true;
-    const tags = { ...runner.tags, step: name };
+    let tags = tagsByStep.get(name);
+    if (tags === undefined) tagsByStep.set(name, (tags = Object.freeze({ ...runner.tags, step: name })));
     if (runner.abortSignal.aborted) throw new VuAbortedError(`step '${name}': aborted before it started`);
     const startedMs = performance.now();
     try {

@@ -123,7 +123,8 @@ class UserRun {
 
   constructor(private readonly o: VirtualUserOptions) {
     const { slot } = o;
-    this.tags = { journey: slot.journey, driver: o.driver.name, ...(slot.network !== undefined ? { network: slot.network } : {}) };
+    // frozen: the hub resolves a frozen tag set by the object itself (metrics/hub.ts), once per user
+    this.tags = Object.freeze({ journey: slot.journey, driver: o.driver.name, ...(slot.network !== undefined ? { network: slot.network } : {}) });
     this.label = `vu-${String(slot.index).padStart(4, '0')}`;
     this.outcome = { index: slot.index, journey: slot.journey, outcome: 'completed', iterations: this.iterations };
     this.#anyStop = AbortSignal.any([o.stopSignal, o.abortSignal]);
@@ -136,7 +137,7 @@ class UserRun {
       profile,
       params: mergeParams(o.journey.defaults, slot.params),
       rng,
-      metrics: { record: (metric, value, tags) => safeRecord(o.recorder, metric, value, { ...tags, ...this.tags }) },
+      metrics: { record: (metric, value, tags) => safeRecord(o.recorder, metric, value, tags === undefined ? this.tags : { ...tags, ...this.tags }) },
       signal: this.#anyStop,
       target: o.target,
       driver: o.driver,

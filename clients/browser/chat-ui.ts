@@ -4,29 +4,32 @@ import type { Locator } from 'playwright-core';
 import type { SentMessage } from '../waddle-client.ts';
 import type { ObservedEvents } from './observed-events.ts';
 import type { PageUi } from './page-ui.ts';
-import { cssEscape } from './util.ts';
+import { type TypeResult, typeAndSend } from './composer.ts';
+import { cssEscape, withTimeout } from './util.ts';
 
 export async function sendMessage(ui: PageUi, events: ObservedEvents, text: string): Promise<SentMessage> {
   const { page, timeoutMs } = ui;
+  // keys and evaluates have no timeout of their own (a hung renderer would hold the input queue)
+  const bounded = (typing: Promise<TypeResult>) => withTimeout(typing, timeoutMs * 3, () => `timed out after ${timeoutMs * 3} ms typing and sending (is the renderer hung?)`);
+  // the composer still focused from the last send: keys only (composer.ts says why); else the full path
+  let result = await ui.actNow('typing and sending in the focused composer', () => bounded(typeAndSend(page, text, timeoutMs)));
   const input = page.getByLabel('Write a message');
-  await ui.fill('typing in the composer (is a text channel open?)', input, text);
-  await refuseAlteredText(ui, input, text);
-  // Enter, as most chat users send (a click on Send cost the fleet's Node more CDP round trips; issue 18)
-  await ui.actNow('pressing Enter in the composer', () => input.press('Enter', { timeout: timeoutMs })); // just filled: no wait for it
-  // the composer renders the pending message synchronously in its submit handler
-  const pending = ui.byData('message', 'own', 'true').last();
-  const nonce = (await ui.step('the pending message', () => pending.getAttribute('data-nonce', { timeout: timeoutMs }))) ?? '';
-  const sentAt = Number(await pending.getAttribute('data-sent-at', { timeout: timeoutMs }));
+  if (result === 'not-ready') {
+    await ui.waitFor('typing in the composer (is a text channel open?)', input); // outside the queue: holds up no one
+    result = await ui.actNow('typing in the composer (is a text channel open?)', () => bounded(typeAndSend(page, text, timeoutMs, input)));
+  }
+  if (result === 'not-ready') throw ui.error('the composer was not ready right after Playwright filled it'); // typeAndSend with a locator never says so
+  if ('held' in result) return refuseAlteredText(ui, input, text, result.held);
+  if (!result.sent) throw ui.error(`failed waiting for the pending message after pressing Enter in the composer (limit ${timeoutMs} ms)`);
+  const { nonce } = result.sent;
   const event = await events.waitForOwn(nonce, timeoutMs, (why) => ui.error(`${why} waiting for the server ack of message ${nonce}`));
   if (event.kind === 'failed') throw ui.error(`message ${nonce} was refused: ${event.error}`);
-  return { id: event.id, channelId: event.channelId, nonce, sentAtMs: sentAt, ackedAtMs: event.atMs };
+  return { id: event.id, channelId: event.channelId, nonce, sentAtMs: Number(result.sent.sentAt), ackedAtMs: event.atMs };
 }
 
 /** The UI may cut (maxlength) or change (no line breaks in an input) what was typed: sending
  * that would pass a journey param the client cannot carry, so the step fails instead. */
-async function refuseAlteredText(ui: PageUi, input: Locator, text: string): Promise<void> {
-  const held = await ui.step('reading the composer', () => input.inputValue({ timeout: ui.timeoutMs }));
-  if (held === text) return;
+async function refuseAlteredText(ui: PageUi, input: Locator, text: string, held: string): Promise<never> {
   const maxLength = Number((await input.getAttribute('maxlength', { timeout: ui.timeoutMs })) ?? NaN);
   await ui.fill('emptying the composer', input, '').catch(() => {}); // do not leave it for the next send
   const why =

@@ -2,7 +2,7 @@
 // DOM lib (in-page code proper lives in in-page/). All times use the page clock:
 // performance.timeOrigin + performance.now().
 
-/** Name of the binding through which the observer reports to the driver: it takes an ObserverEvent[]. */
+/** Name of the binding through which the observer reports to the driver: it takes an ObserverEvent[] as JSON (a raw CDP binding takes one string). */
 export const DRIVER_BINDING = '__waddleDriverEvent';
 /** window[DRIVER_TAKE_GLOBAL]() empties the observer's queue and returns what it held (the driver's close). */
 export const DRIVER_TAKE_GLOBAL = '__waddleDriverTake';
@@ -33,7 +33,7 @@ export const OBSERVER_SCRIPT = `(() => {
   const queue = [];
   let timer = 0;
   const take = () => { clearTimeout(timer); timer = 0; return queue.splice(0); };
-  const send = () => { const batch = take(); if (batch.length) try { window.${DRIVER_BINDING}(batch); } catch (e) {} };
+  const send = () => { const batch = take(); if (batch.length) try { window.${DRIVER_BINDING}(JSON.stringify(batch)); } catch (e) {} };
   const emit = (event, urgent = true) => {
     queue.push(event);
     if (urgent || queue.length >= ${DRIVER_BATCH_MAX}) send();

@@ -21,6 +21,8 @@ export async function sendMessage(ui: PageUi, events: ObservedEvents, text: stri
   if (result === 'not-ready') throw ui.error('the composer was not ready right after Playwright filled it'); // typeAndSend with a locator never says so
   if ('held' in result) return refuseAlteredText(ui, input, text, result.held);
   if (!result.sent) throw ui.error(`failed waiting for the pending message after pressing Enter in the composer (limit ${timeoutMs} ms)`);
+  // the composer kept every key so far (checked before typing); an app that rewrites input would show here
+  if (result.sent.text !== text) throw ui.error(`message sent altered: the composer changed "${text.slice(0, 40)}" into "${result.sent.text.slice(0, 40)}"`);
   const { nonce } = result.sent;
   const event = await events.waitForOwn(nonce, timeoutMs, (why) => ui.error(`${why} waiting for the server ack of message ${nonce}`));
   if (event.kind === 'failed') throw ui.error(`message ${nonce} was refused: ${event.error}`);

@@ -46,7 +46,8 @@ const stopAll: (() => unknown)[] = [() => waddle.kill('SIGTERM')];
 try {
   for (let i = 0; ; i++) {
     if ((await fetch(target).then((r) => r.ok, () => false)) === true) break;
-    if (i > 100) throw new Error(`the reference Waddle did not answer on ${target}`);
+    if (waddle.exitCode !== null) throw new Error(`the reference Waddle exited (${waddle.exitCode}) before answering on ${target}: port taken?`);
+    if (i > 300) throw new Error(`the reference Waddle did not answer on ${target} within 60 s`);
     await sleep(200);
   }
   // the outside observer: a protocol member of the same channel, in this process

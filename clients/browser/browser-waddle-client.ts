@@ -7,8 +7,10 @@
 // - onMessage fires for live messages in the open channel: others' when rendered (receivedAtMs =
 //   render time), our own when acked. History shown on opening a channel is NOT reported, so it
 //   never counts as delivery. Filter by author to measure delivery to others.
-// - sendMessage fills the composer and presses Enter, as most chat users do (a click on Send cost the
-//   fleet's Node more CDP round trips; issue 18); resolves at the ack, rejects if the server refused.
+// - sendMessage types into the composer and presses Enter, as most chat users do (a click on Send cost
+//   the fleet's Node more CDP round trips; issue 18): keys into the composer still focused from the
+//   last send, Playwright's fill when it is not (composer.ts); resolves at the ack, rejects if the
+//   server refused.
 // - waitForRemoteMedia: video/screen = a tile announcing that kind with videoWidth > 0 and
 //   decoded frames advancing; audio = a live, unmuted remote track playing with time advancing.
 // - openChannelHistory clicks a channel and times until its latest page is painted; scrollHistory

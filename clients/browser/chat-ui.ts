@@ -1,32 +1,37 @@
 // Chat on the real web UI: type and send through the composer (the ack comes from the page's
 // observer, observed-events.ts), and react to a message with its reaction buttons.
+import { randomUUID } from 'node:crypto';
 import type { Locator } from 'playwright-core';
 import type { SentMessage } from '../waddle-client.ts';
-import type { ObservedEvents } from './observed-events.ts';
+import { type ObservedEvents, tokenKey } from './observed-events.ts';
 import type { PageUi } from './page-ui.ts';
-import { cssEscape } from './util.ts';
+import { type TypeResult, typeAndSend } from './composer.ts';
+import { cssEscape, withTimeout } from './util.ts';
 
 export async function sendMessage(ui: PageUi, events: ObservedEvents, text: string): Promise<SentMessage> {
   const { page, timeoutMs } = ui;
+  const token = randomUUID(); // the page observer hands it to the message this send makes
+  // keys and evaluates have no timeout of their own (a hung renderer would hold the input queue)
+  const bounded = (typing: Promise<TypeResult>) => withTimeout(typing, timeoutMs * 2, () => `timed out after ${timeoutMs * 2} ms typing and sending (is the renderer hung?)`);
+  // the composer still focused from the last send: keys only (composer.ts says why); else the full path
+  let result = await ui.actNow('typing and sending in the focused composer', () => bounded(typeAndSend(page, text, token, timeoutMs)));
   const input = page.getByLabel('Write a message');
-  await ui.fill('typing in the composer (is a text channel open?)', input, text);
-  await refuseAlteredText(ui, input, text);
-  // Enter, as most chat users send (a click on Send cost the fleet's Node more CDP round trips; issue 18)
-  await ui.actNow('pressing Enter in the composer', () => input.press('Enter', { timeout: timeoutMs })); // just filled: no wait for it
-  // the composer renders the pending message synchronously in its submit handler
-  const pending = ui.byData('message', 'own', 'true').last();
-  const nonce = (await ui.step('the pending message', () => pending.getAttribute('data-nonce', { timeout: timeoutMs }))) ?? '';
-  const sentAt = Number(await pending.getAttribute('data-sent-at', { timeout: timeoutMs }));
-  const event = await events.waitForOwn(nonce, timeoutMs, (why) => ui.error(`${why} waiting for the server ack of message ${nonce}`));
-  if (event.kind === 'failed') throw ui.error(`message ${nonce} was refused: ${event.error}`);
-  return { id: event.id, channelId: event.channelId, nonce, sentAtMs: sentAt, ackedAtMs: event.atMs };
+  if (result === 'not-ready') {
+    await ui.waitFor('typing in the composer (is a text channel open?)', input); // outside the queue: holds up no one
+    result = await ui.actNow('typing in the composer (is a text channel open?)', () => bounded(typeAndSend(page, text, token, timeoutMs, input)));
+  }
+  if (result === 'not-ready') throw ui.error('the composer was not ready right after Playwright filled it'); // typeAndSend with a locator never says so
+  if (result !== 'typed') return refuseAlteredText(ui, input, text, result.held);
+  const event = await events.waitForOwn(tokenKey(token), timeoutMs, (why) => ui.error(`${why} waiting for the server ack of the message sent by Enter ("${text.slice(0, 40)}")`));
+  if (event.kind === 'failed') throw ui.error(`message ${event.nonce} was refused: ${event.error}`);
+  // the composer kept every key so far (checked before typing); an app that rewrites input would show here
+  if (event.text !== text) throw ui.error(`message sent altered: the composer changed "${text.slice(0, 40)}" into "${event.text.slice(0, 40)}"`);
+  return { id: event.id, channelId: event.channelId, nonce: event.nonce ?? '', sentAtMs: event.sentAtMs ?? NaN, ackedAtMs: event.atMs };
 }
 
 /** The UI may cut (maxlength) or change (no line breaks in an input) what was typed: sending
  * that would pass a journey param the client cannot carry, so the step fails instead. */
-async function refuseAlteredText(ui: PageUi, input: Locator, text: string): Promise<void> {
-  const held = await ui.step('reading the composer', () => input.inputValue({ timeout: ui.timeoutMs }));
-  if (held === text) return;
+async function refuseAlteredText(ui: PageUi, input: Locator, text: string, held: string): Promise<never> {
   const maxLength = Number((await input.getAttribute('maxlength', { timeout: ui.timeoutMs })) ?? NaN);
   await ui.fill('emptying the composer', input, '').catch(() => {}); // do not leave it for the next send
   const why =

@@ -10,6 +10,9 @@ export type OwnEvent = Extract<ObserverEvent, { kind: 'message' | 'failed' }>;
 /** Own acks kept for sends still waiting: only recent sends are waited for. */
 const KEPT_OWN_EVENTS = 256;
 
+/** The key waitForOwn finds an own message by when its send set this token (DRIVER_SEND_TOKEN_GLOBAL). */
+export const tokenKey = (token: string): string => `token:${token}`;
+
 export class ObservedEvents {
   readonly #messageHandlers = new Set<(message: ReceivedMessage) => void>();
   readonly #presenceHandlers = new Set<(change: PresenceChange) => void>();
@@ -39,6 +42,10 @@ export class ObservedEvents {
       this.#ownByNonce.set(event.nonce ?? '', event);
       if (this.#ownByNonce.size > KEPT_OWN_EVENTS) this.#ownByNonce.delete(this.#ownByNonce.keys().next().value ?? '');
       this.#nonceWaiters.get(event.nonce ?? '')?.();
+      if (event.token) {
+        this.#ownByNonce.set(tokenKey(event.token), event);
+        this.#nonceWaiters.get(tokenKey(event.token))?.();
+      }
     }
     if (event.kind === 'message') {
       const message: ReceivedMessage = {
@@ -54,7 +61,7 @@ export class ObservedEvents {
     }
   }
 
-  /** The ack (or refusal) of our own message with this nonce, within timeoutMs; fail makes the errors. */
+  /** The ack (or refusal) of our own message with this nonce (or tokenKey(token)), within timeoutMs; fail makes the errors. */
   async waitForOwn(nonce: string, timeoutMs: number, fail: (why: string) => Error): Promise<OwnEvent> {
     const found = this.#ownByNonce.get(nonce);
     if (found) return found;

@@ -2,7 +2,7 @@
 // DOM lib (in-page code proper lives in in-page/). All times use the page clock:
 // performance.timeOrigin + performance.now().
 
-/** Name of the binding through which the observer reports to the driver: it takes an ObserverEvent[]. */
+/** Name of the binding through which the observer reports to the driver: it takes an ObserverEvent[] as JSON (a raw CDP binding takes one string). */
 export const DRIVER_BINDING = '__waddleDriverEvent';
 /** window[DRIVER_TAKE_GLOBAL]() empties the observer's queue and returns what it held (the driver's close). */
 export const DRIVER_TAKE_GLOBAL = '__waddleDriverTake';
@@ -16,9 +16,16 @@ export const DRIVER_TAKE_GLOBAL = '__waddleDriverTake';
 export const DRIVER_FLUSH_MS = 500;
 export const DRIVER_BATCH_MAX = 50;
 
+/**
+ * window[DRIVER_SEND_TOKEN_GLOBAL] = token before a send's Enter: the next own message the page
+ * adds carries it in its ack or failure (token), so sendMessage knows its message without reading
+ * the page after Enter (issue 18).
+ */
+export const DRIVER_SEND_TOKEN_GLOBAL = '__waddleDriverSendToken';
+
 export type ObserverEvent =
-  | { kind: 'message'; id: string; channelId: string; author: string; text: string; nonce?: string; sentAtMs?: number; atMs: number; own: boolean }
-  | { kind: 'failed'; nonce: string; error: string; atMs: number }
+  | { kind: 'message'; id: string; channelId: string; author: string; text: string; nonce?: string; sentAtMs?: number; atMs: number; own: boolean; token?: string }
+  | { kind: 'failed'; nonce: string; error: string; atMs: number; token?: string }
   | { kind: 'presence'; username: string; online: boolean; atMs: number };
 
 /**
@@ -33,7 +40,7 @@ export const OBSERVER_SCRIPT = `(() => {
   const queue = [];
   let timer = 0;
   const take = () => { clearTimeout(timer); timer = 0; return queue.splice(0); };
-  const send = () => { const batch = take(); if (batch.length) try { window.${DRIVER_BINDING}(batch); } catch (e) {} };
+  const send = () => { const batch = take(); if (batch.length) try { window.${DRIVER_BINDING}(JSON.stringify(batch)); } catch (e) {} };
   const emit = (event, urgent = true) => {
     queue.push(event);
     if (urgent || queue.length >= ${DRIVER_BATCH_MAX}) send();
@@ -42,20 +49,27 @@ export const OBSERVER_SCRIPT = `(() => {
   window.${DRIVER_TAKE_GLOBAL} = take;
   addEventListener('pagehide', send);
   const reported = new WeakSet();
+  const tokens = new WeakMap();
+  const takeToken = (li) => {
+    const token = window.${DRIVER_SEND_TOKEN_GLOBAL};
+    if (!token || li.dataset.own !== 'true' || li.dataset.history === 'true') return;
+    tokens.set(li, token);
+    window.${DRIVER_SEND_TOKEN_GLOBAL} = undefined;
+  };
   let online = new Set();
   const num = (v) => (v === undefined || v === '' ? undefined : Number(v));
   const onMessage = (li, atMs) => {
     const d = li.dataset;
     if (d.state === 'failed' && d.own === 'true' && !reported.has(li)) {
       reported.add(li);
-      emit({ kind: 'failed', nonce: d.nonce || '', error: d.error || 'failed', atMs });
+      emit({ kind: 'failed', nonce: d.nonce || '', error: d.error || 'failed', atMs, token: tokens.get(li) });
       return;
     }
     if (d.state !== 'acked' || !d.id || d.history === 'true' || reported.has(li)) return;
     reported.add(li);
     const text = li.querySelector('[data-testid="message-text"]');
     emit({ kind: 'message', id: d.id, channelId: d.channelId || '', author: d.author || '', text: text ? text.textContent : '',
-      nonce: d.nonce, sentAtMs: num(d.sentAt), atMs, own: d.own === 'true' }, d.own === 'true');
+      nonce: d.nonce, sentAtMs: num(d.sentAt), atMs, own: d.own === 'true', token: tokens.get(li) }, d.own === 'true');
   };
   const checkMembers = (atMs) => {
     const now = new Set([...document.querySelectorAll('[data-testid="member"][data-online="true"]')].map((e) => e.dataset.username));
@@ -76,7 +90,10 @@ export const OBSERVER_SCRIPT = `(() => {
       if (r.target.dataset && r.target.dataset.testid === 'member-list') members = true;
       for (const n of r.addedNodes) {
         if (n.nodeType !== 1) continue;
-        if (n.dataset.testid === 'message') onMessage(n, atMs);
+        if (n.dataset.testid === 'message') {
+          takeToken(n);
+          onMessage(n, atMs);
+        }
         else if (n.dataset.testid === 'member-list' || n.querySelector('[data-testid="member-list"]')) members = true;
       }
     }

@@ -44,7 +44,7 @@ describe('SrtpGcm', () => {
     const state = { ...remote(b).srtpSSRCStates[42] };
     expect(state.rolloverCounter).toBe(1);
     const bad = a.encrypt(randomBytes(50), new RtpHeader({ ssrc: 42, payloadType: 111, sequenceNumber: 2, timestamp: 0, marker: false }));
-    bad[RTP_HEADER_BYTES + 3] ^= 1;
+    bad[RTP_HEADER_BYTES + 3] = bad[RTP_HEADER_BYTES + 3]! ^ 1;
     expect(ours.unprotect(bad, RTP_HEADER_BYTES, 42, 2)).toBeUndefined();
     expect(remote(b).srtpSSRCStates[42]).toEqual(state);
   });

@@ -62,7 +62,7 @@ export class MediaPeer {
   private readonly unmeter: (() => void)[] = [];
   private readonly queued: CandidateInit[] = [];
   /** received RTP taken past werift's per-packet code once connected (rtp-fast-path.ts) */
-  private readonly fastReceive = new FastRtpReceiver();
+  private readonly fastReceive = new FastRtpReceiver(this.pc);
   private closed = false;
   /** we offered (the newcomer's side): the side that calls again when the connection fails */
   offered = false;

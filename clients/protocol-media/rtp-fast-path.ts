@@ -14,7 +14,7 @@
 // None of this patches werift: it reads werift's objects and replaces two per-instance hooks (the
 // UDP transport's onData, the sender's handleRtcpPacket), typed below as far as they are used.
 import type { Socket } from 'node:dgram';
-import { GenericNack, RtcpTransportLayerFeedback, RtpHeader, RtpPacket, type RTCRtpReceiver, type RTCRtpSender } from 'werift';
+import { GenericNack, RtcpTransportLayerFeedback, RtpHeader, RtpPacket, type RTCPeerConnection, type RTCRtpReceiver, type RTCRtpSender } from 'werift';
 import type { InboundStream } from './inbound-stream.ts';
 import { RTP_HEADER_BYTES, SrtpGcm, type WeriftSrtpContext } from './srtp-gcm.ts';
 
@@ -188,10 +188,16 @@ interface Sink {
  */
 export class FastRtpReceiver {
   private readonly sinks = new Map<number, Sink>();
+  /** werift's RTP router of the connection: the header extensions it negotiated (id → URI) */
+  private readonly router: { readonly extIdUriMap: Readonly<Record<number, string>> };
   private readonly view: PacketView = { header: { sequenceNumber: 0, timestamp: 0, ssrc: 0, serializeSize: 0 }, payload: Buffer.alloc(0) };
   private srtp: SrtpGcm | undefined;
   private dtls: DtlsTransport | undefined;
   private pair: IcePair | undefined;
+
+  constructor(pc: RTCPeerConnection) {
+    this.router = (pc as unknown as { router: FastRtpReceiver['router'] }).router;
+  }
 
   /** A remote stream (ontrack) to take over once its connection is up. */
   watch(ssrc: number | undefined, payloadType: number | undefined, receiver: RTCRtpReceiver, stream: InboundStream): void {
@@ -206,7 +212,8 @@ export class FastRtpReceiver {
     const dtls = this.sinks.values().next().value!.receiver.dtlsTransport;
     const context = dtls?.srtp?.remoteContext;
     const pair = dtls?.iceTransport.connection.nominated;
-    if (dtls?.state !== 'connected' || !SrtpGcm.supports(context) || !pair) return;
+    // a negotiated header extension (transport-cc, a RID, ...) has werift's per-packet work to do: its path
+    if (dtls?.state !== 'connected' || !SrtpGcm.supports(context) || !pair || Object.keys(this.router.extIdUriMap).length > 0) return;
     this.srtp = new SrtpGcm(context);
     this.dtls = dtls;
     this.pair = pair;

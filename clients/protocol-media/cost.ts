@@ -8,7 +8,7 @@
 // Through the SFU (npm run bench:media-protocol -- --users 20 --media sfu, load average ~25): 1.30% of
 // a core per user (77 per core; two connections each, publish + subscribe, where mesh holds one).
 // Since the RTP fast path (rtp-fast-path.ts; the bench's --werift-rtp measures the old path in the
-// same conditions), under contention (load average 15–27): 0.91–0.95% at 20 users (105–110 per
+// same conditions), under contention (load average 15–27): 0.86–0.95% at 20 users (105–116 per
 // core; 1.21–1.29% on werift's path in the same runs), 0.63–0.66% at 40 (152–158; 1.17%), mesh 0.78%
 // (129; 1.04%). On a quiet machine werift's path read 1.39–1.57%, above its contended figures:
 // priced at 1.1% (the 20-user ratio, ~0.74, applied to the quiet figures) until a quiet run.

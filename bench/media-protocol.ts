@@ -7,7 +7,10 @@
 // user measured in the same run: protocolMedia CPU per user / Chromium CPU per browser user, and
 // Janus's CPU per forwarded stream (one user's camera + mic to one receiver) beside it.
 //
-//   npm run bench:media-protocol -- [--users 40] [--seconds 20] [--batch 10] [--media sfu]
+//   npm run bench:media-protocol -- [--users 40] [--seconds 20] [--batch 10] [--media sfu] [--werift-rtp]
+//
+// --werift-rtp sends and receives every RTP packet through werift's own code instead of the fast path
+// (clients/protocol-media/rtp-fast-path.ts), to measure what that path saves.
 //
 // Prints this process's CPU (utime + stime from /proc/self/stat, so a machine shared with other
 // work still gives a fair figure) over the steady call, as % of one core and as users per core,
@@ -19,6 +22,7 @@ import os from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { ProtocolMediaWaddleClient } from '../clients/protocol-media/protocol-media-client.ts';
+import { setRtpFastPath } from '../clients/protocol-media/rtp-fast-path.ts';
 import { encodedAudio, encodedVideo } from '../fake-media/encoded-media.ts';
 import { TrendHistogram } from '../metrics/histogram.ts';
 import { browserCallCost, cpuSecondsOf, type BrowserCallCost } from './sfu-costs.ts';
@@ -38,6 +42,8 @@ const batch = Math.round(opt('batch', 10));
 const camera = { width: 640, height: 360, fps: 15 };
 const mediaIndex = args.indexOf('--media');
 const sfu = mediaIndex >= 0 && args[mediaIndex + 1] === 'sfu';
+const weriftRtp = args.includes('--werift-rtp');
+setRtpFastPath(!weriftRtp);
 if (mediaIndex >= 0 && !['sfu', 'mesh'].includes(args[mediaIndex + 1] ?? '')) throw new Error(`--media: expected sfu or mesh, got ${JSON.stringify(args[mediaIndex + 1])}`);
 
 async function startServer(): Promise<{ url: string; child: ChildProcess; janusPid: number | undefined }> {
@@ -128,7 +134,7 @@ async function main(): Promise<void> {
     const [load1] = os.loadavg();
     const fps = tally.fps;
     const loss = tally.loss;
-    console.log(`protocolMedia users, 1:1 ${sfu ? 'SFU (Janus)' : 'mesh'} video calls at ${camera.width}x${camera.height}@${camera.fps} + Opus, ${seconds} s steady (load average ${load1!.toFixed(1)} on ${os.cpus().length} cores):`);
+    console.log(`protocolMedia users, 1:1 ${sfu ? 'SFU (Janus)' : 'mesh'} video calls at ${camera.width}x${camera.height}@${camera.fps} + Opus, RTP ${weriftRtp ? "through werift's own code (--werift-rtp)" : 'on the fast path'}, ${seconds} s steady (load average ${load1!.toFixed(1)} on ${os.cpus().length} cores):`);
     console.log(`  users                          ${users}`);
     console.log(`  this process CPU               ${cpuPct.toFixed(1)}% of a core (${(cpuPct / users).toFixed(2)}% per user)`);
     // a starved process sends and receives less (the pacer skips late frames): its CPU per user is then no capacity

@@ -23,7 +23,8 @@ import { rawSamplesDecision } from './raw-samples.ts';
 import { describeAhead } from './start-at.ts';
 import { checkTarget, waitForTarget } from './guard/target-guard.ts';
 import { findJanus } from '../reference-waddle/sfu/janus-process.ts';
-import { workerCountFor } from './workers/protocol-workers.ts';
+import { mediaUserThreadWeight, workerCountFor } from './workers/protocol-workers.ts';
+import { userNeedsOf } from '../plans/user-cost.ts';
 import { defaultCalibrationPath } from './calibration/calibration-file.ts';
 import { planWorkers } from './calibration/plan-workers.ts';
 import { protocolUsersPerWorker, type WorkersEstimate } from './calibration/workers-needed.ts';
@@ -105,7 +106,9 @@ export async function preflight(input: PreflightInput): Promise<PreparedRun> {
     const unreachable = await waitForTarget(config.target, config.targetWaitMs, input.log);
     if (unreachable) throw new UsageError([unreachable], description);
   }
-  const protocolWorkers = workerCountFor(protocolPeak, config.protocolWorkers);
+  // a protocolMedia user loads a thread as ~55 plain ones: a worker's media users would not fit its main thread
+  const threadLoad = peakConcurrency(slots, (slot) => (catalog.isBrowserDriver(slot.driver) ? 0 : userNeedsOf(slot, catalog).carriesMedia ? mediaUserThreadWeight : 1));
+  const protocolWorkers = workerCountFor(threadLoad, config.protocolWorkers);
   return { config, plan: loaded.plan, resolved, catalog, gate: gate.thresholds, slots, seed, description, planRef: input.planRef, protocolWorkers, ...(baseline ? { baseline } : {}) };
 }
 

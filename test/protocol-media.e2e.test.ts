@@ -66,15 +66,31 @@ export default definePlan({
 });
 `;
 
+// (d) in a protocol worker thread: the users get the plan's camera size there too (not the default 640x360)
+const inWorker = `import { definePlan } from 'waddle-fleet';
+export default definePlan({
+  name: 'protocol-media-in-worker',
+  media: { camera: { width: 320, height: 180, fps: 15 } },
+  phases: [{ name: 'call', targetUsers: 2, rampUp: '1s', duration: '5s', scenarios: [
+    { journey: 'videoCall', driver: 'protocolMedia', users: 2, params: { roomSize: 2, holdMs: 4000, remoteMediaTimeoutMs: 15000 } },
+  ] }],
+  gracefulStop: '20s',
+  thresholds: {
+    '${inbound('webrtc.frames', 'video')}': ['count>20'],
+    '${inbound('webrtc.frame_height_px', 'video')}': ['min==180', 'max==180'],
+  },
+});
+`;
+
 async function summaryOf(results: string): Promise<RunSummary> {
   const [run] = (await readdir(results)).filter((d) => d !== 'latest');
   return JSON.parse(await readFile(join(results, run!, 'summary.json'), 'utf8')) as RunSummary;
 }
 
-async function run(name: string, plan: string): Promise<{ code: number | null; s: RunSummary; output: string }> {
+async function run(name: string, plan: string, args: readonly string[] = []): Promise<{ code: number | null; s: RunSummary; output: string }> {
   await writeFile(join(dir, `${name}.ts`), plan);
   const results = join(dir, `results-${name}`);
-  const r = await runCli(['run', join(dir, `${name}.ts`), '--results', results, '--no-progress', '--no-report'], { cwd: dir });
+  const r = await runCli(['run', join(dir, `${name}.ts`), '--results', results, '--no-progress', '--no-report', ...args], { cwd: dir });
   return { code: r.code, s: await summaryOf(results), output: r.stdout + r.stderr };
 }
 
@@ -112,4 +128,11 @@ describe('protocolMedia users (mesh)', () => {
     const packets = s.thresholds.find((t) => t.metric === 'webrtc.packets{driver:protocolMedia}');
     expect(packets?.observed ?? 0).toBeGreaterThan(2000);
   }, 300_000);
+
+  it("runs in a protocol worker thread (--protocol-workers 1) with the plan's camera size", async () => {
+    const { code, s, output } = await run('in-worker', inWorker, ['--protocol-workers', '1']);
+    if (code === 4) expect(s.generator.saturated, output).toBe(true);
+    else expect(code, output).toBe(0);
+    expect(s.thresholds.filter((t) => !t.ok), output).toEqual([]);
+  }, 240_000);
 });

@@ -53,12 +53,17 @@ export class InboundStream {
 
   receive(rtp: RtpPacket, nowMs: number): void {
     const h = rtp.header;
-    const payloadBytes = rtp.payload.length;
+    this.receiveParts(h.sequenceNumber, h.timestamp, h.marker, rtp.payload, nowMs);
+  }
+
+  /** One packet by its parts (the fast path parses no RtpPacket): payload without padding. */
+  receiveParts(sequenceNumber: number, timestamp: number, marker: boolean, payload: Buffer, nowMs: number): void {
+    const payloadBytes = payload.length;
     this.packets += 1;
     this.bytes += payloadBytes;
-    this.sequence(h.sequenceNumber);
+    this.sequence(sequenceNumber);
     // jitter: D = (Rj − Ri) − (Sj − Si) in clock units; J += (|D| − J) / 16
-    const transit = (nowMs * this.clockHz) / 1000 - h.timestamp;
+    const transit = (nowMs * this.clockHz) / 1000 - timestamp;
     if (this.lastTransit !== undefined) {
       let d = transit - this.lastTransit;
       // an RTP timestamp wrap moves transit by 2^32: fold it back
@@ -72,8 +77,8 @@ export class InboundStream {
       if (this.kind === 'audio') this.onFirstMedia();
     }
     if (this.kind !== 'audio') {
-      if (this.frameHeightPx === undefined) this.frameHeightPx = vp8KeyframeHeight(rtp.payload);
-      if (h.marker) this.frameDone(nowMs);
+      if (this.frameHeightPx === undefined) this.frameHeightPx = vp8KeyframeHeight(payload);
+      if (marker) this.frameDone(nowMs);
     }
   }
 

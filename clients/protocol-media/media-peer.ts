@@ -9,6 +9,7 @@ import { RTCPeerConnection, type RTCRtpTransceiver } from 'werift';
 import { InboundStream } from './inbound-stream.ts';
 import type { MediaMeter } from './meter.ts';
 import { addStream, OutboundStream, removeStream } from './pacer.ts';
+import { FastRtpReceiver } from './rtp-fast-path.ts';
 import { AUDIO_CLOCK_HZ, VIDEO_CLOCK_HZ, type PayloadTrack } from './rtp-payloads.ts';
 
 export const LOOPBACK = '127.0.0.1';
@@ -60,6 +61,8 @@ export class MediaPeer {
   private readonly outbound: OutboundStream[] = [];
   private readonly unmeter: (() => void)[] = [];
   private readonly queued: CandidateInit[] = [];
+  /** received RTP taken past werift's per-packet code once connected (rtp-fast-path.ts) */
+  private readonly fastReceive = new FastRtpReceiver(this.pc);
   private closed = false;
   /** we offered (the newcomer's side): the side that calls again when the connection fails */
   offered = false;
@@ -84,10 +87,14 @@ export class MediaPeer {
       if (!kind) return;
       const stream = this.inbound[kind];
       track.onReceiveRtp.subscribe((rtp) => stream.receive(rtp, performance.now()));
+      this.fastReceive.watch(track.ssrc, track.codec?.payloadType, transceiver.receiver, stream);
       this.unmeter.push(env.meter.add(kind, { inbound: stream }, () => this.rttMs()));
     };
     this.pc.connectionStateChange.subscribe((state) => {
-      if (state === 'connected') this.startSending();
+      if (state === 'connected') {
+        this.fastReceive.install();
+        this.startSending();
+      }
       if (state !== 'failed' || this.closed) return;
       this.lastError = 'the peer connection failed (ICE or DTLS)';
       env.onFailed(this);

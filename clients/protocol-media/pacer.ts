@@ -3,6 +3,7 @@
 // ahead (never bursts) when the loop ran late, as a real-time sender drops what it could not
 // send in time. The loop runs only while a stream is registered, so no timer outlives the users.
 import { RtpHeader, RtpPacket, type RTCRtpSender } from 'werift';
+import { FastRtpSender } from './rtp-fast-path.ts';
 import type { PayloadTrack } from './rtp-payloads.ts';
 
 /** Tick period: half the Opus frame, so audio leaves within ~5 ms of its due time. */
@@ -21,6 +22,9 @@ export class OutboundStream {
   private sequence = Math.floor(Math.random() * 0x10000);
   private timestamp = Math.floor(Math.random() * 0x1_0000_0000);
   private nextDueMs = 0;
+  /** werift's sendRtp taken past once connected, in the simple case (rtp-fast-path.ts); tried once */
+  private fast: FastRtpSender | undefined;
+  private fastTried = false;
   /** sending: false while muted or the camera is off (the web client's replaceTrack(null)) */
   on = false;
 
@@ -55,14 +59,25 @@ export class OutboundStream {
     this.frameIndex = (this.frameIndex + 1) % frames.length;
     // a transport not (or no longer) connected drops the frame: count only what leaves
     if (this.sender.dtlsTransport?.state !== 'connected') return;
+    if (!this.fastTried) {
+      this.fastTried = true;
+      this.fast = FastRtpSender.for(this.sender);
+    }
     const last = payloads.length - 1;
-    for (let i = 0; i <= last; i++) {
-      const payload = payloads[i]!;
-      const header = new RtpHeader({ sequenceNumber: this.sequence, timestamp: this.timestamp, marker: this.track.markLast && i === last });
-      this.sequence = (this.sequence + 1) & 0xffff;
-      this.sender.sendRtp(new RtpPacket(header, payload)).catch(ignore);
-      this.packets += 1;
-      this.bytes += payload.length;
+    if (this.fast) {
+      if (!this.fast.sendFrame(payloads, this.sequence, this.timestamp, this.track.markLast)) return;
+      this.sequence = (this.sequence + payloads.length) & 0xffff;
+      this.packets += payloads.length;
+      for (let i = 0; i <= last; i++) this.bytes += payloads[i]!.length;
+    } else {
+      for (let i = 0; i <= last; i++) {
+        const payload = payloads[i]!;
+        const header = new RtpHeader({ sequenceNumber: this.sequence, timestamp: this.timestamp, marker: this.track.markLast && i === last });
+        this.sequence = (this.sequence + 1) & 0xffff;
+        this.sender.sendRtp(new RtpPacket(header, payload)).catch(ignore);
+        this.packets += 1;
+        this.bytes += payload.length;
+      }
     }
     this.frames += 1;
     this.timestamp = (this.timestamp + this.track.timestampStep) >>> 0;

@@ -2,6 +2,7 @@
 import type { NetworkProfile } from '../../network/profile.ts';
 import type { RunEvent, SeriesAggregate } from '../../metrics/types.ts';
 import type { VuSlot } from '../../plans/schedule.ts';
+import type { MediaSize } from '../../plans/schema.ts';
 import type { ScheduleResult } from '../users/scheduler.ts';
 
 /** workerData: everything a worker needs to run its users, parsed once by the main thread */
@@ -15,6 +16,8 @@ export interface WorkerSetup {
   /** the run's network profiles by name (slots name them) */
   readonly networks?: Readonly<Record<string, NetworkProfile>>;
   readonly thinkTimeScale: number;
+  /** the plan's camera and screen sizes (protocolMedia users send them) */
+  readonly media: { readonly camera?: MediaSize; readonly screen?: MediaSize };
   readonly gracefulStopMs: number;
   readonly interruptGraceMs: number;
   readonly maxArrivalsPerSecond?: number;

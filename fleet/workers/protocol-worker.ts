@@ -64,7 +64,7 @@ if (!loaded.ok) {
     target: setup.target,
     seed: setup.seed,
     thinkTimeScale: setup.thinkTimeScale,
-    media: {},
+    media: setup.media,
     ...(setup.networks ? { networks: setup.networks } : {}),
     loadStartedAtMs: Date.now(), // the worker is made as the load starts (network schedules count from here)
     recorder: hub,

@@ -8,6 +8,7 @@ import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { RunEvent } from '../../metrics/types.ts';
 import type { VuSlot } from '../../plans/schedule.ts';
+import { protocolMediaCost } from '../../plans/user-cost.ts';
 import type { RunContext } from '../run-context.ts';
 import type { ScheduleResult } from '../users/scheduler.ts';
 import type { FromWorker, WorkerSetup } from './messages.ts';
@@ -15,7 +16,14 @@ import type { FromWorker, WorkerSetup } from './messages.ts';
 /** One event loop holds this many protocol users comfortably (measured: see README "Hybrid plans"). */
 export const protocolUsersPerThread = 4_000;
 
-/** Worker threads for a run: none up to a few thousand protocol users, then one per core at most. */
+/**
+ * What a protocolMedia user weighs on a thread, in plain protocol users: a thread is one core, kept
+ * to ≤80%, and a media user costs ~1% of a core (bench:media-protocol; clients/protocol-media/cost.ts)
+ * where a plain one costs ~0.02%: ~55, so ~70 media users fill a thread.
+ */
+export const mediaUserThreadWeight = Math.ceil((protocolUsersPerThread * protocolMediaCost.video.cores) / 0.8);
+
+/** Worker threads for a run: none up to a few thousand protocol users (media users weighed), then one per core at most. */
 export function workerCountFor(protocolPeak: number, requested: number | 'auto', cores = os.availableParallelism()): number {
   if (requested !== 'auto') return requested;
   if (protocolPeak <= protocolUsersPerThread / 2) return 0;
@@ -139,6 +147,7 @@ function setupOf(run: RunContext, slots: readonly VuSlot[], worker: number): Wor
     thinkTimeScale: resolved.thinkTimeScale,
     gracefulStopMs: resolved.gracefulStopMs,
     interruptGraceMs: 10_000,
+    media: resolved.media,
     ...(resolved.limits.maxArrivalsPerSecond !== undefined ? { maxArrivalsPerSecond: resolved.limits.maxArrivalsPerSecond / Math.max(1, run.protocolWorkerCount) } : {}),
     runId: run.runId,
     shard: run.shardLabel,

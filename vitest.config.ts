@@ -26,7 +26,7 @@ const runSetup = ['test/helpers/run-setup.ts'];
 // 150 ms): beside other files they fail on contention, not on a bug (hub.test.ts's 40 ms bound
 // read 59 ms beside e2e-parallel files at load 20). They run in the serial group, one at a time;
 // a few seconds in all.
-const timingUnit = ['metrics/hub.test.ts', 'fleet/users/scheduler.test.ts', 'fleet/users/virtual-user.test.ts', 'fleet/monitor/run-queue-wait.test.ts', 'fleet/guard/guard-proxy.test.ts'];
+const timingUnit = ['metrics/hub.test.ts', 'fleet/pool/until-quiet.test.ts', 'fleet/users/scheduler.test.ts', 'fleet/users/virtual-user.test.ts', 'fleet/monitor/run-queue-wait.test.ts', 'fleet/guard/guard-proxy.test.ts'];
 // Heavy e2e files whose every assertion holds on a busy machine, so they run one at a time in group
 // 0 (project `e2e-beside`) instead of alone after it: each accepts a saturated generator as exit 4
 // (or INCONCLUSIVE, saying saturated) and judges counts, completions and what was seen, not timings

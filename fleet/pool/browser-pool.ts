@@ -16,6 +16,7 @@ import { checkPoolOptions, resolvePoolOptions, type BrowserPoolOptions, type Res
 import { RelaunchPolicy } from './relaunch-policy.ts';
 import { keepNamesShim, PoolFailure, Session, sessionContextOptions, type PoolSession } from './session.ts';
 import { SharedContext } from './shared-context.ts';
+import { untilQuiet } from './until-quiet.ts';
 import type { BrowserNeed, BrowserSlot } from './browser-slot.ts';
 import { WaitingLine } from './waiting-line.ts';
 
@@ -185,7 +186,7 @@ export class BrowserPool {
    * Starts the browsers a run's users will need (fleet/pool/prelaunch.ts counts them) before its
    * load, so no Chromium start lands among the users' measurements; a browser whose users share a
    * context gets it now, with its first window and a window per user it will hold at once
-   * (fleet/pool/shared-context.ts warm). Launches made
+   * (fleet/pool/shared-context.ts warm), and waits until they are quiet. Launches made
    * here end the start-up time: what the load does next is measured as load.
    */
   async prelaunch(needs: readonly BrowserNeed[]): Promise<void> {
@@ -196,6 +197,8 @@ export class BrowserPool {
         if (need.shareContext && slot.process) await (await this.#sharedContext(slot, slot.process)).warm(need.windowsPerBrowser);
       }
     }
+    // what Chromium still does for those windows is start-up too (fleet/pool/until-quiet.ts)
+    await untilQuiet(this.#slots.flatMap((slot) => (slot.process?.pid !== undefined ? [slot.process.pid] : [])));
     this.#lastLaunchDoneMs = 0;
   }
 

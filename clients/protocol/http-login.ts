@@ -39,7 +39,24 @@ export async function login(api: HttpApi, username: string, password: string | u
   return token;
 }
 
-function post(api: HttpApi, path: string, body: string): Promise<{ status: number; text: string }> {
+/**
+ * A kept connection the server closed while idle (its keep-alive timeout: 5 s on Node's server)
+ * can be picked for the next login just as the close arrives: the request never reached the
+ * server, and Node's documented answer is to send it again (req.reusedSocket). Seen as 1 in 4
+ * failed logins of the volume plan, whose uploaders log in again after minutes-long uploads.
+ */
+async function post(api: HttpApi, path: string, body: string): Promise<{ status: number; text: string }> {
+  try {
+    return await postOnce(api, path, body);
+  } catch (error) {
+    if (!(error instanceof StaleSocketError)) throw error;
+    return await postOnce(api, path, body);
+  }
+}
+
+class StaleSocketError extends HttpApiError {}
+
+function postOnce(api: HttpApi, path: string, body: string): Promise<{ status: number; text: string }> {
   return new Promise((resolve, reject) => {
     const req = http.request(`${api.baseUrl}${path}`, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } }, (res) => {
       const chunks: Buffer[] = [];
@@ -53,7 +70,8 @@ function post(api: HttpApi, path: string, body: string): Promise<{ status: numbe
     const fail = (error: Error & { code?: string }): void => {
       clearTimeout(timer);
       req.destroy();
-      reject(new HttpApiError(`${api.label}: login failed: ${error.message}${error.code && !error.message.includes(error.code) ? ` (${error.code})` : ''} (${api.baseUrl})`));
+      const stale = req.reusedSocket && (error.code === 'ECONNRESET' || error.message === 'socket hang up');
+      reject(new (stale ? StaleSocketError : HttpApiError)(`${api.label}: login failed: ${error.message}${error.code && !error.message.includes(error.code) ? ` (${error.code})` : ''} (${api.baseUrl})`));
     };
     const timer = setTimeout(() => {
       req.destroy();

@@ -84,7 +84,7 @@ export function generatorHealthBoard(): Dashboard {
     .withPanel(timeseries('Process CPU (% of one core)', 'percent', [gaugePerShard('generator.node_cpu_pct', 'node'), gaugePerShard('generator.browser_cpu_pct', 'browsers')]))
     .withPanel(timeseries('Fleet memory', 'decmbytes', [gaugePerShard('generator.memory_mb', 'RSS'), gaugePerShard('generator.node_heap_mb', 'heap')]))
     .withPanel(timeseries('Machine memory used', 'percent', [gaugePerShard('generator.system_memory_pct', 'used')]))
-    .withPanel(timeseries('Waiting for a CPU (% of runnable time)', 'percent', [gaugePerShard('generator.cpu_wait_pct', 'waiting'), gaugePerShard('generator.cpu_starved_pct', 'starved by others')], { description: 'starved by others over 60% (over 10 s) marks the run saturated' }))
+    .withPanel(timeseries('Waiting for a CPU (% of runnable time)', 'percent', [gaugePerShard('generator.cpu_wait_pct', 'waiting'), gaugePerShard('generator.cpu_starved_pct', 'starved by others')], { description: 'starved by others over 50% (median of 10 s) marks the run saturated' }))
     .withPanel(timeseries('Event-loop delay', 'ms', [trendPercentile('generator.event_loop_delay_ms', 'p99', ['shard'], 'none'), trendPercentile('generator.event_loop_delay_ms', 'max', ['shard'], 'none')]))
     .withPanel(timeseries('Browsers and contexts', 'none', [gaugeSum('generator.browsers', [], 'none', 'browsers'), gaugeSum('generator.contexts', [], 'none', 'contexts')]))
     .withRow(new RowBuilder('Target (when it exposes /metrics)'))

@@ -91,8 +91,7 @@ export const catalogue = {
   'generator.browsers': { kind: 'gauge', unit: 'count', tags: [], meaning: 'browser processes running' },
   'generator.contexts': { kind: 'gauge', unit: 'count', tags: [], meaning: 'browser contexts (users) open' },
   'generator.cpu_wait_pct': { kind: 'gauge', unit: 'percent', tags: [], meaning: 'share of the fleet threads\' runnable time (node + browsers) spent waiting for a CPU, % (behind other processes or behind each other)' },
-  'generator.cpu_starved_pct': { kind: 'gauge', unit: 'percent', tags: [], meaning: 'share of the fleet threads\' runnable time spent waiting while other processes held the CPU: wait × (machine busy - fleet CPU) / machine busy / (run + wait), %; 0 below a quarter core wanted; summed over 10 s above 60% it marks the run saturated' },
-  'generator.demand_cores': { kind: 'gauge', unit: 'count', tags: [], meaning: 'cores the fleet threads wanted: (run + run-queue wait) / wall; the starvation rule\'s denominator, recorded so a run can be judged again from samples.ndjson' },
+  'generator.cpu_starved_pct': { kind: 'gauge', unit: 'percent', tags: [], meaning: 'share of the fleet threads\' runnable time spent waiting while other processes held the CPU: min(wait, machine busy - fleet CPU) / (run + wait), %; 0 below a quarter core wanted; its median over 10 s above 50% marks the run saturated' },
   // the target, when it offers /metrics
   'target.ws_connections': { kind: 'gauge', unit: 'count', tags: [], meaning: 'open WebSocket connections at the target' },
   'target.cpu_pct': { kind: 'gauge', unit: 'percent', tags: [], meaning: 'target process CPU, % of one core' },

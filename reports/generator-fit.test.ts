@@ -22,8 +22,8 @@ describe('generator fit: advice that changes something', () => {
     expect(fit.advice).toMatch(/needs at least 6 workers .* in each of 3 shards/);
   });
 
-  it('a generator starved by other work while its own CPU was low (the smoke run at load ~50: starved p95 85%): rerun alone, no sharding', () => {
-    const fit = generatorFit({ shard: '1/1', generator: health({ saturated: true, cpuPercentP95: 40, cpuStarvedPercentP95: 85 }) })!;
+  it('a generator starved by other work while its own CPU was low: rerun alone, no sharding', () => {
+    const fit = generatorFit({ shard: '1/1', generator: health({ saturated: true, cpuPercentP95: 40, cpuStarvedPercentP95: 70 }) })!;
     expect(fit.starved).toBe(true);
     expect(fit.advice).toMatch(/machine without other work/);
     expect(fit.advice).not.toMatch(/--shard 1\//);

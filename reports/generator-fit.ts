@@ -13,8 +13,8 @@ const pct = (v: number) => `${v.toFixed(1)}%`;
 /** the CPU share a worker is loaded to: fleet/calibration/workers-needed.ts's cpuLimitShare (reports/ may not import fleet/) */
 const cpuLimitShare = 0.8;
 
-/** starved: more of its runnable time waiting for others than this share (the limit of the judge's rule 2, fleet/monitor/saturation.ts) */
-const STARVED_PCT = 70;
+/** starved: more of its runnable time waiting for others than this share (the judge's rule 2, fleet/monitor/saturation.ts) */
+const STARVED_PCT = 50;
 
 export interface GeneratorFit {
   /** the generator waited for CPU others held: rerun alone, not sharded */

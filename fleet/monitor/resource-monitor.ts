@@ -133,7 +133,6 @@ class RunningMonitor implements ResourceMonitor {
     rec('generator.browser_cpu_pct', m.browserCpuPct);
     rec('generator.cpu_wait_pct', m.sample.cpuWaitPct);
     rec('generator.cpu_starved_pct', m.sample.cpuStarvedPct);
-    rec('generator.demand_cores', m.sample.demandCores);
     rec('generator.memory_mb', m.memoryMb);
     rec('generator.node_heap_mb', m.nodeHeapMb);
     rec('generator.system_cpu_pct', m.sample.machineCpuPct);

@@ -45,7 +45,7 @@ export function readSchedTimes(pids: Iterable<number>): Map<number, ThreadSchedT
  * that sight; a thread gone drops out; a tid whose counters went backwards is a new thread that
  * reused the id and counts from this sight too. Never negative.
  */
-export function schedTimesBetween(prev: SchedSnapshot, cur: SchedSnapshot): ThreadSchedTimes {
+export function schedTimesBetween(prev: SchedSnapshot, cur: SchedSnapshot): { runNs: number; waitNs: number } {
   let runNs = 0;
   let waitNs = 0;
   for (const [tid, now] of cur) {
@@ -72,21 +72,15 @@ export function demandCores(runNs: number, waitNs: number, wallMs: number): numb
 }
 
 /**
- * Cores of the generator's wait that other processes explain, over one wall window: its wait
- * shared out in proportion to who held the CPU, wait × others' CPU / machine busy (others' CPU is
- * machine busy minus generator CPU). A waiting thread queues behind whoever holds a CPU, and over
- * the window others held that share of it. A generator queueing only behind its own threads reads
- * ~0 (its own CPU is rule 1's business); 0 when the machine was idle. NaN when a figure is unknown.
- * Not min(wait, others' CPU): wait summed over hundreds of Chromium threads reaches tens of
- * "cores" while others' CPU is at most the machine less the generator (≤ 1.9 cores on 2), so the
- * min took others' CPU and the share fell to 3-12% exactly when the generator got least (the smoke
- * plan at load ~50: generator 15-50% of the machine, its threads waiting 97-99%; called FAIL).
+ * Cores the generator's threads spent waiting while other processes held the CPU, over one wall
+ * window: min(wait, others' CPU), where others' CPU is machine busy minus generator CPU. Others
+ * can explain at most the CPU they used, so a generator queueing only behind its own threads
+ * reads ~0 (its own CPU is rule 1's business). NaN when a figure is unknown.
  */
 export function starvedCores(t: { waitNs: number; wallMs: number; cores: number; machineCpuPct: number; generatorCpuPct: number }): number {
   if (!(t.wallMs > 0) || !(t.cores > 0) || !Number.isFinite(t.machineCpuPct) || !Number.isFinite(t.generatorCpuPct)) return NaN;
-  if (!(t.machineCpuPct > 0)) return 0;
-  const othersShare = Math.min(1, Math.max(0, t.machineCpuPct - t.generatorCpuPct) / t.machineCpuPct);
-  return (t.waitNs / 1e6 / t.wallMs) * othersShare;
+  const othersCores = (Math.max(0, t.machineCpuPct - t.generatorCpuPct) / 100) * t.cores;
+  return Math.min(t.waitNs / 1e6 / t.wallMs, othersCores);
 }
 
 /**

@@ -74,13 +74,17 @@ describe('glass-to-glass on the reference Waddle, through waddle-fleet run', () 
       expect(s.metrics.find((m) => m.metric === 'media.video_psnr_db')?.count ?? 0).toBeGreaterThan(2);
     }
     // stable: the delay besides the jitter buffer (NetEq grows its buffer when a loaded generator
-    // delivers late: +100 ms of audio measured at load average 19 on 2 cores), video within 40 ms,
-    // audio within 70 (26 vs 69 and 22 vs 79 ms measured at load average 17-20; ~10 bursts a run)
+    // delivers late: +100 ms of audio measured at load average 19 on 2 cores), video within one
+    // frame interval of the camera (a frame held once more anywhere between capture and display
+    // moves the p50 by a whole interval: 14-34 ms apart at load 16-20, then 41.5 ms in a clean-clone
+    // CI with both jitter buffers at 7-8 ms), audio within 70 (26 vs 69 and 22 vs 79 ms measured at
+    // load average 17-20; ~10 bursts a run)
     const jb = (s: RunSummary, kind: string) => s.thresholds.find((t) => t.metric === `webrtc.jitter_buffer_ms{kind:${kind},direction:inbound}`)?.observed ?? NaN;
     const rest = (s: RunSummary, kind: 'video' | 'audio') => p50(s, `media.${kind}_e2e_ms`) - jb(s, kind);
     const why = JSON.stringify({ figures, jitterBuffer: { video: [jb(a, 'video'), jb(b, 'video')], audio: [jb(a, 'audio'), jb(b, 'audio')] } });
     console.log(`and their jitter buffers: ${why}`);
-    expect(Math.abs(rest(a, 'video') - rest(b, 'video')), why).toBeLessThan(40);
+    const frameMs = 1000 / 15; // the plan's camera fps
+    expect(Math.abs(rest(a, 'video') - rest(b, 'video')), why).toBeLessThan(frameMs);
     expect(Math.abs(rest(a, 'audio') - rest(b, 'audio')), why).toBeLessThan(70);
   }, 240_000);
 });

@@ -26,10 +26,11 @@ describe('untilQuiet: start-up work ends before load', () => {
     expect(waited).toBeLessThan(3_000);
   });
 
-  it('returns after one step when nothing works, and at maxMs when something never stops', async () => {
+  it('returns after one step when nothing works, at once with no process, and at maxMs when something never stops', async () => {
     const idle = child(0);
     await new Promise((resolve) => setTimeout(resolve, 300)); // node's own start-up
     expect(await untilQuiet([idle], options)).toBeLessThan(400);
+    expect(await untilQuiet([], options)).toBe(0); // no browsers (a protocol-only run): no step at all
     const busy = child(60_000);
     const waited = await untilQuiet([busy], options);
     expect(waited).toBeGreaterThanOrEqual(3_000);

@@ -19,6 +19,7 @@ export const defaultQuiet: QuietOptions = { stepMs: 250, quietCores: 0.2, maxMs:
 /** Resolves with the ms waited once the process trees of `rootPids` used under quietCores over a step, or at maxMs. */
 export async function untilQuiet(rootPids: readonly number[], options: QuietOptions = defaultQuiet): Promise<number> {
   const started = performance.now();
+  if (rootPids.length === 0) return 0; // a run without browsers has nothing to wait for
   const pids = () => rootPids.flatMap((pid) => processTree(pid));
   let before = readProcCpu(pids());
   let beforeMs = performance.now();

@@ -88,7 +88,7 @@ describe('confirmText', () => {
   const c: Confirm = { way: 'fleet', workload: 'chat', users: 19, durationMs: 300_000, cpuMeanPct: 82.5, cpuP95Pct: 91, cpuLastMinuteMeanPct: 84, machinePct: 95, pssPeakMb: 1900, loadAverage: 2.4, quality: holds, confirmed: false, why: ['CPU mean 82.5% of the machine > 80%'] };
 
   it('says why N was not confirmed and that N−1 was not tried', () => {
-    expect(confirmText(c)).toMatch(/CPU mean 82\.5%, p95 91\.0%, last minute 84\.0%.*PSS peak 1900 MB \(100\/user\)/);
+    expect(confirmText(c)).toMatch(/CPU mean 82\.5%, p95 91\.0%, last 60 s 84\.0%.*PSS peak 1900 MB \(100\/user\)/);
     expect(confirmText(c)).toMatch(/→ not confirmed: CPU mean 82\.5% of the machine > 80% \(18 users were not tried\)$/);
   });
 

@@ -118,7 +118,7 @@ export function confirmText(c: Confirm): string {
   const untried = c.quality && c.users > 1 ? ` (${c.users - 1} users were not tried)` : '';
   const verdict = c.confirmed ? 'confirmed' : `not confirmed: ${c.why.join('; ')}${untried}`;
   if (!c.quality) return `${head} ${verdict}`;
-  const cpu = `CPU mean ${c.cpuMeanPct.toFixed(1)}%, p95 ${c.cpuP95Pct.toFixed(1)}%, last minute ${c.cpuLastMinuteMeanPct.toFixed(1)}% of the machine (machine ${c.machinePct.toFixed(0)}%, load ${c.loadAverage.toFixed(1)})`;
+  const cpu = `CPU mean ${c.cpuMeanPct.toFixed(1)}%, p95 ${c.cpuP95Pct.toFixed(1)}%, last ${Math.round(Math.min(60_000, c.durationMs) / 1000)} s ${c.cpuLastMinuteMeanPct.toFixed(1)}% of the machine (machine ${c.machinePct.toFixed(0)}%, load ${c.loadAverage.toFixed(1)})`;
   const kinds = Object.entries(c.byKindPct ?? {}).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v.toFixed(1)}`).join(', ');
   return `${head} ${cpu}, PSS peak ${c.pssPeakMb.toFixed(0)} MB (${(c.pssPeakMb / c.users).toFixed(0)}/user); ${qualityText(c.quality)}\n      by process (medians): ${kinds}\n      → ${verdict}`;
 }

@@ -54,6 +54,16 @@ export function judgeQuality(workload: WorkloadName, users: number, m: WayMeasur
   return { ready: m.ready, failures: m.failures.length, sentShare, deliveryP95Ms, observerP95Ms, problems };
 }
 
+/** The quality as one line: what was measured, then "quality holds" or its problems. */
+export function qualityText(q: Quality): string {
+  return [
+    q.deliveryP95Ms !== undefined ? `delivery p95 ${q.deliveryP95Ms.toFixed(0)} ms (observer ${q.observerP95Ms?.toFixed(0)} ms)` : '',
+    q.sentShare !== undefined ? `sent ${Math.round(q.sentShare * 100)}%` : '',
+    q.fpsMedian !== undefined ? `fps median ${q.fpsMedian.toFixed(1)} p5 ${q.fpsP5?.toFixed(1)}, freezes ${q.freezes}` : '',
+    q.problems.length ? `PROBLEMS: ${q.problems.join('; ')}` : 'quality holds',
+  ].filter(Boolean).join(', ');
+}
+
 export interface SizePoint {
   readonly users: number;
   readonly cpuPct: number;

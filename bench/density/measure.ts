@@ -36,6 +36,10 @@ export interface Measurement {
   readonly byKindPct: Readonly<Record<string, number>>;
   readonly byThreadPct: Readonly<Record<string, number>>;
   readonly pssMb: number;
+  /** the tree's CPU in each window, % of the machine (cpuPct is their median) */
+  readonly cpuWindowsPct: readonly number[];
+  /** the most PSS read at the end of a window, when asked for (a confirm: the list grows, and so may memory) */
+  readonly pssPeakMb?: number;
   readonly renderers: number;
   readonly loadAverage: number;
   readonly quality: Quality;
@@ -43,23 +47,32 @@ export interface Measurement {
 
 const usualScript = fileURLToPath(new URL('./usual-way.ts', import.meta.url));
 
-export async function measure(way: Way, variant: WayVariant, w: Workload, users: number, t: Timeline, threads = false): Promise<Measurement> {
+export interface MeasureOptions {
+  /** CPU per thread name too (--threads) */
+  readonly threads?: boolean;
+  /** read PSS after every window, not only at the end (pssPeakMb) */
+  readonly pssEachWindow?: boolean;
+}
+
+export async function measure(way: Way, variant: WayVariant, w: Workload, users: number, t: Timeline, opts: MeasureOptions = {}): Promise<Measurement> {
   const channels = Math.max(3, Math.ceil(users / (w.channelSize ?? 10)));
   const target = await startTarget(channels, Math.max(10, Math.ceil(users / (w.roomSize ?? 2))));
   const workDir = mkdtempSync(join(os.tmpdir(), `density-${way}-`));
   const fillers = w.name === 'video' ? undefined : await startChatFillers(target.url, w, users, `${way.replace(/[^a-z0-9]/gi, '')}${users}`);
   try {
     const run = variant.base === 'fleet' ? startFleet(w, users, t, target.url, workDir, variant.fleetArgs ?? []) : startUsual(w, users, t, target.url, workDir, variant.usual ?? {}, await usualMedia(w));
-    const sampler = new TreeSampler(run.pid, threads);
+    const sampler = new TreeSampler(run.pid, opts.threads ?? false);
     try {
       await run.loadStarted;
       await sleep(t.rampMs + t.warmMs);
       sampler.window();
       const fromMs = Date.now();
       const windows: CpuWindow[] = [];
+      let pssPeakMb = 0;
       while (Date.now() - fromMs < t.sampleMs - 500) {
         await sleep(t.windowMs);
         windows.push(sampler.window());
+        if (opts.pssEachWindow) pssPeakMb = Math.max(pssPeakMb, (await sampler.memory()).pssMb);
       }
       const toMs = Date.now();
       const memory = await sampler.memory();
@@ -75,6 +88,8 @@ export async function measure(way: Way, variant: WayVariant, w: Workload, users:
         byKindPct: Object.fromEntries(kinds.map((k) => [k, median(windows.map((x) => x.byKindPct[k] ?? 0))])),
         byThreadPct: Object.fromEntries([...new Set(windows.flatMap((x) => Object.keys(x.byThreadPct)))].map((k) => [k, median(windows.map((x) => x.byThreadPct[k] ?? 0))])),
         pssMb: memory.pssMb,
+        cpuWindowsPct: windows.map((x) => x.generatorPct),
+        ...(opts.pssEachWindow ? { pssPeakMb: Math.max(pssPeakMb, memory.pssMb) } : {}),
         renderers: memory.renderers,
         loadAverage: loadAvg,
         quality: judgeQuality(w.name, users, measured, fillers?.observed ?? [], fromMs, toMs, w.chatIntervalMs),

@@ -41,3 +41,26 @@ console.log(`fleet tree CPU mean ${treeOfOneCore.toFixed(1)}% of one core (gener
 console.log(`event loop (worst thread, p99 per sample): mean ${mean(loop.map((s) => s.sum / s.count)).toFixed(0)} ms, worst ${Math.max(0, ...loop.map((s) => s.max)).toFixed(0)} ms`);
 console.log(`chat: ${((sent / spanS) * 60).toFixed(0)} sent/min, ${(received / spanS).toFixed(0)} deliveries/s, ${received > 0 ? (((nodeCpu / 100) * spanS * 1e6) / received).toFixed(1) : '-'} Node CPU-µs per delivery (sends included)`);
 console.log(`voice: ${(total('step.duration_ms', 'set_muted') / spanS).toFixed(1)} set_muted/s`);
+
+// memory while nothing joins or leaves: a slope that stays is something kept per message or delivery
+const level = (metric: string): { atS: number; mb: number }[] => hold.flatMap((r) => r.series.filter((x) => x.metric === metric && x.last !== undefined).map((x) => ({ atS: (r.endMs - from) / 1000, mb: x.last! })));
+const slopePerMin = (points: { atS: number; mb: number }[]): number => {
+  const mx = mean(points.map((p) => p.atS));
+  const my = mean(points.map((p) => p.mb));
+  const num = points.reduce((n, p) => n + (p.atS - mx) * (p.mb - my), 0);
+  const den = points.reduce((n, p) => n + (p.atS - mx) ** 2, 0);
+  return den > 0 ? (num / den) * 60 : NaN;
+};
+for (const [metric, name] of [['generator.memory_mb', 'RSS'], ['generator.node_heap_mb', 'main heap'], ['generator.worker_heap_mb', 'worker heaps']] as const) {
+  const points = level(metric);
+  if (points.length < 2) continue;
+  console.log(`${name}: ${points[0]!.mb.toFixed(0)} -> ${points.at(-1)!.mb.toFixed(0)} MB, min ${Math.min(...points.map((p) => p.mb)).toFixed(0)}, max ${Math.max(...points.map((p) => p.mb)).toFixed(0)}, slope ${slopePerMin(points).toFixed(1)} MB/min`);
+}
+const pauses = hold.flatMap((r) => r.series.filter((x) => x.metric === 'generator.gc_pause_ms' && x.count > 0));
+for (const thread of ['worker', 'main']) {
+  const of = (kind: string) => pauses.filter((x) => x.tags.thread === thread && x.tags.kind === kind);
+  const major = of('major');
+  if (pauses.some((x) => x.tags.thread === thread)) {
+    console.log(`GC (${thread}): longest major ${Math.max(0, ...major.map((x) => x.max)).toFixed(0)} ms (in ${major.length} of ${hold.length} intervals; over 100 ms in ${major.filter((x) => x.max > 100).length}), longest minor ${Math.max(0, ...of('minor').map((x) => x.max)).toFixed(0)} ms`);
+  }
+}

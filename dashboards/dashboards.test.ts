@@ -77,7 +77,7 @@ describe('dashboards as code: boards, coverage and files', () => {
       'webrtc.jitter_ms', 'webrtc.rtt_ms', 'webrtc.fps', 'webrtc.video.freeze_count', 'webrtc.audio.mos', 'upload.duration_ms', 'generator.cpu_pct',
       'generator.memory_mb', 'generator.event_loop_delay_ms', 'generator.browsers', 'generator.contexts', 'target.cpu_pct',
       'chat.history_load_ms', 'chat.history_page_ms', 'chat.history_pages', 'chat.history_messages', 'chat.scroll_long_frames', 'generator.cpu_wait_pct', 'generator.cpu_starved_pct',
-      'connection.drops', 'connection.reconnects', 'connection.protocol_errors']) {
+      'connection.drops', 'connection.reconnects', 'connection.protocol_errors', 'generator.worker_heap_mb', 'generator.gc_pause_ms']) {
       expect(all, metric).toContain(`"${metric}"`);
     }
   });

@@ -135,7 +135,7 @@ function resourceMonitor(run: RunContext): Task {
         saturation: { cpuPercent: run.config.saturationCpu, windowMs: 10_000 },
         // before load, and while the pool launches browsers, the generator is starting up
         isStartingUp: () => !run.loadStarted || (run.get('pool')?.isStartingUp() ?? false),
-        otherThreadsLoopP99Ms: () => run.get('workers')?.takeLoopP99Ms() ?? 0,
+        otherThreads: () => run.get('workers')?.takeFigures(),
         onEvent: (event) => run.record(event),
       });
       run.set('monitor', monitor);

@@ -1,11 +1,13 @@
 // The six seed journeys on protocol users, through the real command against the reference Waddle:
 // the same journeys the browser driver runs (test/smoke.e2e.test.ts), on the protocol driver, pass
-// the built-in gate; and spread over worker threads, every count adds up exactly in the one summary.
+// the built-in gate; and spread over worker threads, every count adds up exactly in the one summary,
+// and each thread's heap and GC pauses reach the run's intervals (fleet/monitor/thread-health.ts).
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import type { RunSummary } from '../metrics/run-summary.ts';
+import type { IntervalSnapshot, SeriesAggregate } from '../metrics/types.ts';
 import { runCli } from './helpers/cli.ts';
 
 let dir: string;
@@ -27,9 +29,19 @@ export default definePlan({
 });
 `;
 
-async function summaryOf(results: string): Promise<RunSummary> {
+async function runFolder(results: string): Promise<string> {
   const [run] = (await readdir(results)).filter((d) => d !== 'latest');
-  return JSON.parse(await readFile(join(results, run!, 'summary.json'), 'utf8')) as RunSummary;
+  return join(results, run!);
+}
+
+async function summaryOf(results: string): Promise<RunSummary> {
+  return JSON.parse(await readFile(join(await runFolder(results), 'summary.json'), 'utf8')) as RunSummary;
+}
+
+/** Every interval series of a metric in the run folder. */
+async function seriesOf(results: string, metric: string): Promise<SeriesAggregate[]> {
+  const lines = (await readFile(join(await runFolder(results), 'intervals.ndjson'), 'utf8')).trim().split('\n');
+  return lines.flatMap((line) => (JSON.parse(line) as IntervalSnapshot).series.filter((a) => a.metric === metric && a.count > 0));
 }
 
 const total = (s: RunSummary, metric: string) => s.metrics.find((m) => m.metric === metric);
@@ -63,5 +75,16 @@ describe('the seed journeys on protocol users', () => {
     expect(total(s, 'chat.messages_sent')?.sum).toBe(sends);
     expect(total(s, 'users.started')?.sum).toBe(16);
     expect(s.steps.every((st) => st.driver === 'protocol')).toBe(true);
+    // each thread's own memory: the main thread's GC pauses always; the workers' heaps and pauses, from the workers
+    const pauses = await seriesOf(results, 'generator.gc_pause_ms');
+    expect(pauses.some((a) => a.tags.thread === 'main')).toBe(true);
+    const heaps = await seriesOf(results, 'generator.worker_heap_mb');
+    if (workers === '0') {
+      expect(heaps).toEqual([]);
+      expect(pauses.filter((a) => a.tags.thread === 'worker')).toEqual([]);
+    } else {
+      expect(Math.max(...heaps.map((a) => a.max))).toBeGreaterThan(2 * 5); // two workers' heaps, each above the few MB of a bare isolate
+      expect(pauses.some((a) => a.tags.thread === 'worker' && a.tags.kind === 'minor' && a.max > 0)).toBe(true);
+    }
   });
 });

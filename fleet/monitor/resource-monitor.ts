@@ -1,11 +1,13 @@
 // The generator watches itself (RELIABILITY.md, "the generator must not lie"): every tick it
 // records CPU, run-queue wait and memory of this Node process and of every browser process tree,
-// machine CPU and memory, event-loop delay, and — when the target offers Prometheus /metrics —
-// the target's own figures; and it feeds the saturation judge (./saturation.ts says the rule).
+// machine CPU and memory, event-loop delay, each thread's heap and GC pauses (./thread-health.ts),
+// and — when the target offers Prometheus /metrics — the target's own figures; and it feeds the
+// saturation judge (./saturation.ts says the rule).
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { MetricName } from '../../metrics/catalogue.ts';
 import type { MetricsRecorder, RunEvent } from '../../metrics/types.ts';
 import { processTree } from './process-tree.ts';
+import { gcKinds, GcWatch, type OtherThreads } from './thread-health.ts';
 import { LoadSampler, type TickMeasurement } from './load-sampler.ts';
 import { defaultSaturationLimits, SaturationJudge, type LoadFigures, type SaturationLimits } from './saturation.ts';
 import { createTargetScraper, type TargetScraper } from './target-scrape.ts';
@@ -32,8 +34,8 @@ export interface ResourceMonitorOptions {
    * samples taken then are reported as the start-up burst and not judged. Asked once per tick.
    */
   readonly isStartingUp?: () => boolean;
-  /** the worst event-loop delay of the fleet's other threads (protocol workers) since the last tick, p99 ms */
-  readonly otherThreadsLoopP99Ms?: () => number;
+  /** the fleet's other threads (protocol workers) since the last tick: worst event-loop delay, heaps, GC pauses; undefined without workers */
+  readonly otherThreads?: () => OtherThreads | undefined;
   readonly onEvent: (event: RunEvent) => void;
 }
 
@@ -65,6 +67,8 @@ class RunningMonitor implements ResourceMonitor {
   /** event-loop delay per tick (the gauge) and over the whole run (health) */
   readonly #loopInterval = monitorEventLoopDelay({ resolution: 10 });
   readonly #loopRun = monitorEventLoopDelay({ resolution: 10 });
+  /** this (the main) thread's GC pauses; the workers watch their own */
+  readonly #gc = new GcWatch().start();
   readonly #timer: NodeJS.Timeout;
   #memoryMaxMb = 0;
   #samples = 0;
@@ -89,6 +93,7 @@ class RunningMonitor implements ResourceMonitor {
     await this.#running;
     this.#loopInterval.disable();
     this.#loopRun.disable();
+    this.#gc.stop();
   }
 
   health(): GeneratorHealthReport {
@@ -116,9 +121,11 @@ class RunningMonitor implements ResourceMonitor {
     const startingUp = this.#options.isStartingUp?.() ?? false;
     const [measured] = await Promise.all([this.#sampler.measure(startingUp), this.#scraper?.scrape()]);
     // the generator is as late as its latest thread: worker threads' users time their steps too
-    const loopP99Ms = Math.max(this.#loopInterval.percentile(99) / 1e6, this.#options.otherThreadsLoopP99Ms?.() ?? 0);
+    const others = this.#options.otherThreads?.();
+    const loopP99Ms = Math.max(this.#loopInterval.percentile(99) / 1e6, others?.loopP99Ms ?? 0);
     const m = { ...measured, sample: { ...measured.sample, eventLoopP99Ms: loopP99Ms } };
     this.#recordGauges(m);
+    this.#recordThreads(others);
     this.#samples++;
     this.#memoryMaxMb = Math.max(this.#memoryMaxMb, m.memoryMb);
     for (const finding of this.#judge.add(m.sample)) {
@@ -140,6 +147,19 @@ class RunningMonitor implements ResourceMonitor {
     rec('generator.browsers', this.#options.browserPids().length);
     rec('generator.event_loop_delay_ms', m.sample.eventLoopP99Ms);
     this.#loopInterval.reset();
+  }
+
+  /** The workers' heaps (summed) and the longest GC pause of each kind on the main thread and on the workers. */
+  #recordThreads(others: OtherThreads | undefined): void {
+    if (others?.heapMb !== undefined) this.#record('generator.worker_heap_mb', others.heapMb);
+    const record = (thread: 'main' | 'worker', pauses: Partial<Record<string, number>>): void => {
+      for (const kind of gcKinds) {
+        const ms = pauses[kind];
+        if (ms !== undefined && Number.isFinite(ms)) this.#options.recorder.record('generator.gc_pause_ms', ms, { kind, thread });
+      }
+    };
+    record('main', this.#gc.take());
+    if (others) record('worker', others.gc);
   }
 
   /** figures that could not be read (NaN) are left out rather than recorded */

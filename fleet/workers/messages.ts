@@ -4,6 +4,7 @@ import type { RunEvent, SeriesAggregate } from '../../metrics/types.ts';
 import type { VuSlot } from '../../plans/schedule.ts';
 import type { MediaSize } from '../../plans/schema.ts';
 import type { ScheduleResult } from '../users/scheduler.ts';
+import type { ThreadReport } from './thread-figures.ts';
 
 /** workerData: everything a worker needs to run its users, parsed once by the main thread */
 export interface WorkerSetup {
@@ -36,6 +37,6 @@ export type FromWorker =
   /** what the worker measured since its last report: merge into the open interval */
   | { readonly type: 'series'; readonly series: readonly SeriesAggregate[] }
   | { readonly type: 'events'; readonly events: readonly RunEvent[] }
-  /** the worker's own event-loop delay over the last second, p99 ms */
-  | { readonly type: 'loop'; readonly p99Ms: number }
+  /** the worker's own health over the last second: event-loop delay p99, heap used, longest GC pauses */
+  | ({ readonly type: 'loop' } & ThreadReport)
   | { readonly type: 'done'; readonly result: ScheduleResult };

@@ -2,7 +2,8 @@
 // thousands of them use more than one core. It loads the plan itself (the plan's journeys and
 // drivers are code, not data), measures into a hub of its own with no sinks, and every second
 // sends the main thread what it measured (merged there exactly: fleet/workers/protocol-workers.ts),
-// its events, and its own event-loop delay. Started with the fleet's module hooks (--import).
+// its events, and its own health: event-loop delay, heap used and GC pauses (its collector stops
+// its users alone, and no other thread can see it). Started with the fleet's module hooks (--import).
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
 import { createRedactor } from '../../common/redact.ts';
@@ -10,6 +11,7 @@ import { MetricsHub } from '../../metrics/hub.ts';
 import type { RunEvent } from '../../metrics/types.ts';
 import { planCatalog } from '../../plans/catalog.ts';
 import { loadPlan } from '../../plans/index.ts';
+import { GcWatch, heapUsedMb } from '../monitor/thread-health.ts';
 import { PresenceBoard } from '../users/measured-client.ts';
 import { runSchedule } from '../users/scheduler.ts';
 import { startUser } from '../users/user-session.ts';
@@ -28,6 +30,7 @@ if (!loaded.ok) {
   const redact = createRedactor(setup.secrets);
   let events: RunEvent[] = [];
   const loop = monitorEventLoopDelay({ resolution: 10 });
+  const gc = new GcWatch();
   const stop = new AbortController();
 
   /** what was measured and what happened since the last report */
@@ -37,12 +40,13 @@ if (!loaded.ok) {
     if (series.length > 0) send({ type: 'series', series });
     if (events.length > 0) send({ type: 'events', events });
     events = [];
-    send({ type: 'loop', p99Ms: loop.count > 0 ? loop.percentile(99) / 1e6 : 0 });
+    send({ type: 'loop', p99Ms: loop.count > 0 ? loop.percentile(99) / 1e6 : 0, heapMb: heapUsedMb(), gc: gc.take() });
     loop.reset();
   };
 
   const run = async (): Promise<void> => {
     loop.enable();
+    gc.start();
     const reporter = setInterval(report, 1000);
     const result = await runSchedule({
       slots: setup.slots,
@@ -56,6 +60,7 @@ if (!loaded.ok) {
     clearInterval(reporter);
     report();
     loop.disable();
+    gc.stop();
     send({ type: 'done', result: { ...result, outcomes: [] } });
   };
 

@@ -3,7 +3,8 @@
 // keeps the phases, the browser users and the one hub: workers' measurements are merged into it
 // exactly (MetricsHub.absorb: histograms add), their events recorded as the main thread's, their
 // users counted in users.active and the progress line, their event-loop delay judged with the
-// main thread's (a late worker loop inflates its users' timings just the same).
+// main thread's (a late worker loop inflates its users' timings just the same), their heaps and GC
+// pauses reported beside the main thread's (./thread-figures.ts).
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { RunEvent } from '../../metrics/types.ts';
@@ -12,6 +13,8 @@ import { protocolMediaCost } from '../../plans/user-cost.ts';
 import type { RunContext } from '../run-context.ts';
 import type { ScheduleResult } from '../users/scheduler.ts';
 import type { FromWorker, WorkerSetup } from './messages.ts';
+import type { OtherThreads } from '../monitor/thread-health.ts';
+import { WorkerFigures } from './thread-figures.ts';
 
 /** One event loop holds this many protocol users comfortably (measured: see README "Hybrid plans"). */
 export const protocolUsersPerThread = 4_000;
@@ -38,7 +41,7 @@ export interface WorkerHooks {
 export class ProtocolWorkers {
   readonly #workers: Worker[];
   readonly #done: Promise<ScheduleResult>[];
-  #loopP99Ms = 0;
+  readonly #figures = new WorkerFigures();
 
   private constructor(workers: Worker[], done: Promise<ScheduleResult>[]) {
     this.#workers = workers;
@@ -55,12 +58,12 @@ export class ProtocolWorkers {
       execArgv: ['--import', new URL('../../bin/register-hooks.mjs', import.meta.url).href],
     }));
     const pool = new ProtocolWorkers(workers, done);
-    for (const worker of workers) {
+    for (const [index, worker] of workers.entries()) {
       let ready!: () => void;
       let fail!: (e: Error) => void;
       readiness.push(new Promise<void>((res, rej) => ([ready, fail] = [res, rej])));
       done.push(new Promise<ScheduleResult>((resolve, reject) => {
-        worker.on('message', (m: FromWorker) => pool.#onMessage(run, hooks, m, { ready, fail, resolve, reject }));
+        worker.on('message', (m: FromWorker) => pool.#onMessage(run, hooks, m, index, { ready, fail, resolve, reject }));
         worker.on('error', (e) => (fail(e), reject(e)));
         worker.on('exit', (code) => {
           const e = new Error(`a protocol worker thread exited (code ${code}) before its users ended`);
@@ -94,18 +97,16 @@ export class ProtocolWorkers {
     }
   }
 
-  /** The worst worker event-loop delay since the last call (p99 ms per second). */
-  takeLoopP99Ms(): number {
-    const worst = this.#loopP99Ms;
-    this.#loopP99Ms = 0;
-    return worst;
+  /** The workers' health since the last call: worst event-loop delay (p99 ms per second), heaps, longest GC pauses. */
+  takeFigures(): OtherThreads {
+    return this.#figures.take();
   }
 
   async close(): Promise<void> {
     await Promise.all(this.#workers.map((w) => w.terminate().catch(() => 0)));
   }
 
-  #onMessage(run: RunContext, hooks: WorkerHooks, m: FromWorker, settle: { ready: () => void; fail: (e: Error) => void; resolve: (r: ScheduleResult) => void; reject: (e: Error) => void }): void {
+  #onMessage(run: RunContext, hooks: WorkerHooks, m: FromWorker, worker: number, settle: { ready: () => void; fail: (e: Error) => void; resolve: (r: ScheduleResult) => void; reject: (e: Error) => void }): void {
     switch (m.type) {
       case 'ready':
         return settle.ready();
@@ -118,8 +119,7 @@ export class ProtocolWorkers {
         for (const event of m.events) this.#onEvent(run, hooks, event);
         return;
       case 'loop':
-        this.#loopP99Ms = Math.max(this.#loopP99Ms, m.p99Ms);
-        return;
+        return this.#figures.add(worker, m);
       case 'done':
         return settle.resolve(m.result);
     }

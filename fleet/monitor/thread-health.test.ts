@@ -23,11 +23,17 @@ describe('a thread\'s heap and GC pauses', () => {
     try {
       gc({ type: 'minor' });
       gc({ type: 'major' });
-      await entriesDelivered();
-      const pauses = watch.take();
+      // on a busy machine the observer's entries can come later than 50 ms: wait for both, ≤ 5 s
+      const pauses = { ...watch.take() };
+      for (let waited = 0; !(pauses.major && pauses.minor) && waited < 5_000; waited += 50) {
+        await entriesDelivered();
+        for (const [kind, ms] of Object.entries(watch.take())) pauses[kind as keyof typeof pauses] = ms;
+      }
       expect(pauses.major).toBeGreaterThan(0);
       expect(pauses.minor).toBeGreaterThan(0);
-      expect(watch.take()).toEqual({}); // taken: the next take starts again
+      // taken: the next take starts again (a minor collection of the test's own allocations may
+      // come meanwhile; a major one does not, unasked)
+      expect(watch.take().major).toBeUndefined();
     } finally {
       watch.stop();
     }

@@ -4,7 +4,7 @@
 // to install it, before anything listens.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
 import { cpuLimitProblem } from './cpu-limit.ts';
 import { findJanus } from './janus-process.ts';
@@ -39,6 +39,7 @@ describe('reference Waddle --media sfu (the command)', () => {
 
   it.runIf(!('problem' in findJanus()))('takes its Janus down with it, even on SIGKILL', async () => {
     const waddle = startWaddle(['--media', 'sfu']);
+    onTestFinished(() => void waddle.child.kill('SIGKILL'));
     const deadline = Date.now() + 30_000;
     let pid = 0;
     while (Date.now() < deadline && !(pid = Number(/Janus \(pid (\d+)/.exec(waddle.output())?.[1] ?? 0))) await new Promise((r) => setTimeout(r, 100));
@@ -50,7 +51,7 @@ describe('reference Waddle --media sfu (the command)', () => {
     waddle.child.kill('SIGKILL');
     await waddle.exited;
     await expect.poll(() => alive(pid), { timeout: 5_000 }).toBe(false);
-  });
+  }, 60_000);
 
   it('refuses --sfu-cpu-limit without --media sfu: exit 2, naming the option', async () => {
     const waddle = startWaddle(['--sfu-cpu-limit', '0.2']);
@@ -60,6 +61,8 @@ describe('reference Waddle --media sfu (the command)', () => {
 
   it.runIf(!('problem' in findJanus()) && cpuLimitProblem() === undefined)('--sfu-cpu-limit puts Janus in a capped cgroup of its own, says so on /metrics, and removes it on stop', async () => {
     const waddle = startWaddle(['--media', 'sfu', '--sfu-cpu-limit', '0.2']);
+    // whatever fails below, the server (and so its Janus) does not outlive the test
+    onTestFinished(() => void waddle.child.kill('SIGKILL'));
     await expect.poll(() => /reference Waddle at/.test(waddle.output()), { timeout: 30_000 }).toBe(true);
     expect(waddle.output()).toContain('CPU capped at 0.2 cores');
     const pid = Number(/Janus \(pid (\d+)/.exec(waddle.output())?.[1] ?? 0);
@@ -70,5 +73,5 @@ describe('reference Waddle --media sfu (the command)', () => {
     waddle.child.kill('SIGTERM');
     await waddle.exited;
     expect(existsSync(`/sys/fs/cgroup/cpu/reference-waddle-janus-${pid}`) || existsSync(`/sys/fs/cgroup/reference-waddle-janus-${pid}`)).toBe(false);
-  });
+  }, 60_000); // a server started through tsx beside group 0's other files took over 20 s once (a unit run at load ~4)
 });

@@ -52,6 +52,13 @@ describe('choosing N and the confirm timeline', () => {
     expect(cap.cpuPerUser).toBeCloseTo(3.5, 6);
   });
 
+  it('N counts whole calls when users come in rooms (a seventh 1:1 caller would be alone)', () => {
+    // 10 + 10 per user: (80 − 10) / 10 = 7 users, 6 in rooms of 2
+    const points = [{ users: 2, cpuPct: 30, pssMb: 600 }, { users: 4, cpuPct: 50, pssMb: 800 }];
+    expect(capacity(points, 80, memLimitMb).users).toBe(7);
+    expect(capacity(points, 80, memLimitMb, 2).users).toBe(6);
+  });
+
   it('N is bound by memory when PSS runs out first', () => {
     const cap = capacity([{ users: 10, cpuPct: 2, pssMb: 1000 }, { users: 20, cpuPct: 4, pssMb: 2000 }], 80, memLimitMb);
     expect(cap).toMatchObject({ users: 60, boundBy: 'memory' });

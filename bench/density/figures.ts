@@ -74,8 +74,10 @@ export interface SizePoint {
  * Users one machine holds: the most users whose predicted CPU stays ≤ cpuLimitPct and whose PSS
  * stays within memLimitMb, from a line through the measured points (cost = fixed + perUser × n).
  * A negative fixed cost (noise) falls back to the line through the origin and the larger size.
+ * Users come in whole groups of `groupOf` (a 1:1 call's 2: a seventh video user would sit alone
+ * in its room, never set up, as a confirm at 7 showed).
  */
-export function capacity(points: readonly SizePoint[], cpuLimitPct: number, memLimitMb: number): { users: number; cpuPerUser: number; pssPerUser: number; boundBy: 'cpu' | 'memory' } {
+export function capacity(points: readonly SizePoint[], cpuLimitPct: number, memLimitMb: number, groupOf = 1): { users: number; cpuPerUser: number; pssPerUser: number; boundBy: 'cpu' | 'memory' } {
   const line = (y: (p: SizePoint) => number) => {
     const [a, b] = [...points].sort((p, q) => p.users - q.users) as [SizePoint, SizePoint];
     const slope = points.length > 1 && b.users !== a.users ? (y(b) - y(a)) / (b.users - a.users) : y(b ?? a) / (b ?? a).users;
@@ -86,5 +88,6 @@ export function capacity(points: readonly SizePoint[], cpuLimitPct: number, memL
   const mem = line((p) => p.pssMb);
   const byCpu = Math.floor((cpuLimitPct - cpu.fixed) / cpu.slope);
   const byMem = Math.floor((memLimitMb - mem.fixed) / mem.slope);
-  return { users: Math.max(0, Math.min(byCpu, byMem)), cpuPerUser: cpu.slope, pssPerUser: mem.slope, boundBy: byCpu <= byMem ? 'cpu' : 'memory' };
+  const users = Math.max(0, Math.min(byCpu, byMem));
+  return { users: users - (users % groupOf), cpuPerUser: cpu.slope, pssPerUser: mem.slope, boundBy: byCpu <= byMem ? 'cpu' : 'memory' };
 }

@@ -100,7 +100,7 @@ for (const name of chosen) {
   for (const way of ways) {
     const mine = results.filter((r) => r.workload === name && r.way === way);
     if (mine.length === 0) continue;
-    const cap = capacity(mine.map((r) => ({ users: r.users, cpuPct: r.cpuPct, pssMb: r.pssMb })), cpuLimitPct, memLimitMb);
+    const cap = capacity(mine.map((r) => ({ users: r.users, cpuPct: r.cpuPct, pssMb: r.pssMb })), cpuLimitPct, memLimitMb, workloads[name].roomSize ?? 1);
     (summary[name] ??= {})[way] = cap;
     const problems = mine.flatMap((r) => r.quality.problems.map((p) => `${r.users} users: ${p}`));
     console.log(`| ${name} | ${way} | ${cap.users} (${cap.boundBy}) | ${cap.cpuPerUser.toFixed(2)} | ${cap.pssPerUser.toFixed(0)} | ${problems.length ? problems.join('; ') : 'holds'} |`);

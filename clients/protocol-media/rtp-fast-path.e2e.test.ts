@@ -73,7 +73,12 @@ it('carries video both ways past werift, and a dropped datagram is NACKed, sent 
   const v = b.inbound.video;
   expect(v.expected).toBeGreaterThan(20);
   expect(v.lost).toBe(0);
-  expect(v.packets).toBe(v.expected);
+  // every expected packet arrived; werift NACKs again when a resend is late (a busy CI machine: 28
+  // arrivals for 27 expected), and a second resend arrives as a duplicate, counted as RFC 3550
+  // counts it. So arrivals beyond the expected are never more than the resends after the first
+  const duplicates = v.packets - v.expected;
+  expect(duplicates).toBeGreaterThanOrEqual(0);
+  expect(duplicates).toBeLessThan(retransmitted(a));
   // the fast path sent them: werift's own sendRtp would have filled its whole NACK history
   const cache = (a.pc.getTransceivers()[1]!.sender as unknown as { rtpCache: unknown[] }).rtpCache;
   expect(cache.filter(Boolean).length).toBe(1);

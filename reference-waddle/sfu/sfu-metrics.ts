@@ -43,6 +43,9 @@ export class SfuMetrics {
     private readonly counts: SfuCounts,
     private readonly cpuCap?: SfuCpuCap,
   ) {
+    // the cap is in force from the start: a scrape before the first sample completes says so
+    // (one read 0 in a busy CI while the first /proc and admin reads were still under way)
+    this.limitPct = (cpuCap?.cores ?? 0) * 100;
     this.timer = setInterval(() => void this.sample(), SAMPLE_MS);
     this.timer.unref();
     void this.sample();

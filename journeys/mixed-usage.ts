@@ -69,7 +69,11 @@ export const mixedUsage = defineJourney<MixedUsageParams>({
           if (sent < p.messageCount - 1) await hold(ctx, p.messageIntervalMs);
         }
       };
-      await Promise.all([voice(), chat()]);
+      // both branches settle before the iteration ends: with Promise.all a stop that ended the
+      // voice wait left the iteration while a send was still typing, and the page released under
+      // it failed that send (a false step error in a CI run: "Target page ... has been closed")
+      const settled = await Promise.allSettled([voice(), chat()]);
+      for (const s of settled) if (s.status === 'rejected') throw s.reason;
       if (ctx.profile.videoEnabled) {
         await ctx.step('enable_video', () => ctx.client.enableVideo(), { critical: false });
       }

@@ -5,7 +5,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, request as httpRequest, type Server } from 'node:http';
-import { connect as netConnect, type AddressInfo } from 'node:net';
+import { createServer as createNetServer, connect as netConnect, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -188,6 +188,38 @@ describe('ProtocolWaddleClient: a resumed upload, voice and media flags', () => 
   });
 });
 
+describe('ProtocolWaddleClient: frames that arrive in one chunk', () => {
+  it("answers a newcomer's offer that came in the same chunk as its own voice.joined (fault: a proxy holds the server's bytes, then sends them in one write)", async () => {
+    // ws dispatches the frames of one chunk one after the other, before the joinVoice await resumes:
+    // the call must know it is in the room from the voice.joined frame itself (the 10,000-user
+    // acceptance run lost 12 of 3,876 calls this way: "alone" on one side, "our offer unanswered" on the other)
+    const proxy = await holdingProxy(waddle.port);
+    const frank = client('frank', proxy.url);
+    const gina = client('gina');
+    try {
+      await frank.connect();
+      await frank.joinWaddle('hq');
+      await gina.connect();
+      await gina.joinWaddle('hq');
+      proxy.hold();
+      const joining = frank.joinVoice('hq-voice-3');
+      const replied = await eventually(() => (proxy.heldBytes() > 0 ? proxy.heldBytes() : undefined), "frank's voice.joined at the proxy");
+      await gina.joinVoice('hq-voice-3');
+      expect(gina.signallingStats.syntheticOffersSent).toBe(1); // frank was in the room when gina came
+      await eventually(() => (proxy.heldBytes() > replied + 100 ? true : undefined), "gina's voice.members and offer at the proxy");
+      expect(proxy.release()).toBe(1); // one write
+      await joining;
+      await expect(gina.waitForRemoteMedia('audio', 3_000)).resolves.toBeGreaterThanOrEqual(0);
+      await expect(frank.waitForRemoteMedia('audio', 3_000)).resolves.toBeGreaterThanOrEqual(0);
+      expect(frank.signallingStats).toMatchObject({ syntheticAnswersSent: 1, exchangesCompleted: 1 });
+    } finally {
+      await frank.close();
+      await gina.close();
+      await proxy.close();
+    }
+  });
+});
+
 describe('ProtocolWaddleClient: real SDP offers skipped, leaving, a server that goes away', () => {
   it('sends recognisably synthetic offers, and skips and counts a real SDP offer without answering it', async () => {
     const erin = await TestSocket.open(waddle.url, await login(waddle.url, 'erin'));
@@ -286,6 +318,48 @@ async function answerDroppingProxy(targetPort: number): Promise<{ url: string; d
     close: () => new Promise<void>((resolve) => {
       for (const t of tunnels) t.destroy(); // upgraded sockets are not the server's to close
       server.closeAllConnections();
+      server.close(() => resolve());
+    }),
+  };
+}
+
+/**
+ * Fault injection, named as such: a loopback TCP proxy in front of the reference Waddle that,
+ * between hold() and release(), keeps what the server sends and then writes it to the client at
+ * once (as a busy network or a late read delivers several frames in one chunk).
+ */
+async function holdingProxy(targetPort: number): Promise<{ url: string; hold(): void; heldBytes(): number; release(): number; close(): Promise<void> }> {
+  let holding = false;
+  const held: { socket: Socket; chunks: Buffer[] }[] = [];
+  const sockets = new Set<Socket>();
+  const server = createNetServer((client) => {
+    const upstream = netConnect(targetPort, '127.0.0.1');
+    sockets.add(client).add(upstream);
+    const mine = { socket: client, chunks: [] as Buffer[] };
+    held.push(mine);
+    client.pipe(upstream);
+    upstream.on('data', (chunk: Buffer) => (holding ? mine.chunks.push(chunk) : client.write(chunk)));
+    upstream.on('error', () => client.destroy());
+    client.on('error', () => upstream.destroy());
+    upstream.on('close', () => client.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    hold: () => void (holding = true),
+    heldBytes: () => held.reduce((n, h) => n + h.chunks.reduce((m, c) => m + c.length, 0), 0),
+    release: () => {
+      holding = false;
+      let writes = 0;
+      for (const h of held) {
+        if (h.chunks.length === 0) continue;
+        h.socket.write(Buffer.concat(h.chunks.splice(0)));
+        writes += 1;
+      }
+      return writes;
+    },
+    close: () => new Promise<void>((resolve) => {
+      for (const s of sockets) s.destroy();
       server.close(() => resolve());
     }),
   };

@@ -255,8 +255,8 @@ export class ProtocolWaddleClient implements WaddleClient {
     const waddle = this.requireWaddle('join voice');
     const id = channelId ?? waddle.voiceChannels[0]?.id;
     if (id === undefined) throw new Error(`${this.label}: waddle ${waddle.id} has no voice channel`);
-    const { frame } = await this.ask<Of<'voice.joined'>>({ type: 'voice.join', channelId: id }, `joining voice channel ${id}`);
-    this.voiceCall().joined(frame.channelId, frame.peerId, frame.participants, frame.media ?? 'mesh');
+    // onFrame gives the call the answer in frame order: a newcomer's offer in the same chunk comes before this await resumes
+    await this.ask<Of<'voice.joined'>>({ type: 'voice.join', channelId: id }, `joining voice channel ${id}`);
   }
 
   async leaveVoice(): Promise<void> {
@@ -318,12 +318,12 @@ export class ProtocolWaddleClient implements WaddleClient {
         if (!this.presenceHandlers || frame.waddleId !== this.waddle?.id) return;
         for (const change of frame.changes) this.emitPresence({ username: change.username, online: change.online, seenAtMs: receivedAtMs });
         return;
+      case 'voice.joined':
+        return this.voiceCall().joined(frame.channelId, frame.peerId, frame.participants, frame.media ?? 'mesh');
       case 'voice.members':
-        this.voice?.members(frame.channelId, frame.participants);
-        return;
+        return this.voice?.members(frame.channelId, frame.participants);
       case 'rtc.signal':
-        this.voice?.signal(frame.from, frame.fromUser, frame.data);
-        return;
+        return this.voice?.signal(frame.from, frame.fromUser, frame.data);
       default:
         return;
     }

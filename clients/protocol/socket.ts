@@ -4,6 +4,7 @@
 // no keep-alive or polling timer, and each awaited request owns exactly one timeout.
 import WebSocket from 'ws';
 import type { MessageLink } from '../../network/message-link.ts';
+import { parseFrame } from './frame-memo.ts';
 import type { ClientFrame, ServerFrame } from '../../reference-waddle/protocol.ts';
 
 /** A client frame without its ref: the socket adds one. */
@@ -198,7 +199,7 @@ export class ProtocolSocket {
     }
     let parsed: unknown;
     try {
-      parsed = JSON.parse(data.toString());
+      parsed = parseFrame(data);
     } catch {
       return this.protocolError(`a frame that is not JSON (${preview(data)})`);
     }

@@ -16,21 +16,37 @@ import type { FromWorker, WorkerSetup } from './messages.ts';
 import type { OtherThreads } from '../monitor/thread-health.ts';
 import { WorkerFigures } from './thread-figures.ts';
 
-/** One event loop holds this many protocol users comfortably (measured: see README "Hybrid plans"). */
-export const protocolUsersPerThread = 4_000;
+/** Plain protocol users one core holds at ≤80% (measured: see README "Hybrid plans"); prices a media user below. */
+const protocolUsersPerCore = 4_000;
+
+/**
+ * Plain protocol users per thread. Fewer than a core holds: a thread's event-loop lateness grows
+ * with its users, not only with its CPU (each presence flush of a big waddle is a burst of one
+ * frame per user, and a major GC marks all of a thread's live heap). 10,000 chatters + 2,000
+ * callers on 2 cores (README "Protocol users' cost"): 6,000 a thread ran 200–650 ms late in the
+ * ramp's last minute and 177–398 ms at each major GC of the hold; 3,000 a thread at most 77 and 121 ms.
+ */
+const protocolUsersPerThread = 3_000;
+
+/** Up to this many protocol users stay on the main thread (no worker to start or merge). */
+const mainThreadUsers = 2_000;
 
 /**
  * What a protocolMedia user weighs on a thread, in plain protocol users: a thread is one core, kept
  * to ≤80%, and a media user costs ~1% of a core (bench:media-protocol; clients/protocol-media/cost.ts)
- * where a plain one costs ~0.02%: ~55, so ~70 media users fill a thread.
+ * where a plain one costs ~0.02%: ~55, so ~70 media users fill a core.
  */
-export const mediaUserThreadWeight = Math.ceil((protocolUsersPerThread * protocolMediaCost.video.cores) / 0.8);
+export const mediaUserThreadWeight = Math.ceil((protocolUsersPerCore * protocolMediaCost.video.cores) / 0.8);
 
-/** Worker threads for a run: none up to a few thousand protocol users (media users weighed), then one per core at most. */
+/**
+ * Worker threads for a run: none up to 2,000 protocol users (media users weighed), then one per
+ * 3,000, at most two per core (threads past the cores add no CPU; they keep each event loop's bursts
+ * and heap small).
+ */
 export function workerCountFor(protocolPeak: number, requested: number | 'auto', cores = os.availableParallelism()): number {
   if (requested !== 'auto') return requested;
-  if (protocolPeak <= protocolUsersPerThread / 2) return 0;
-  return Math.max(1, Math.min(cores, Math.ceil(protocolPeak / protocolUsersPerThread)));
+  if (protocolPeak <= mainThreadUsers) return 0;
+  return Math.max(1, Math.min(2 * cores, Math.ceil(protocolPeak / protocolUsersPerThread)));
 }
 
 export interface WorkerHooks {

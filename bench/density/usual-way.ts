@@ -124,7 +124,9 @@ async function main(): Promise<void> {
   const args = ['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', '--autoplay-policy=no-user-gesture-required', ...(variant.args ?? [])];
   if (media.mic) args.push(`--use-file-for-fake-audio-capture=${media.mic}`);
   if (media.camera) args.push(`--use-file-for-fake-video-capture=${media.camera}`);
-  const browser = await chromium.launch({ executablePath: process.env.WADDLE_FLEET_CHROMIUM ?? '/usr/bin/chromium', args });
+  // SIGTERM is the bench's "stop and report", not a crash: Playwright's own handler would close the
+  // browser under a user's fill at once (the confirms at 9 and 10 users each counted that as a failure)
+  const browser = await chromium.launch({ executablePath: process.env.WADDLE_FLEET_CHROMIUM ?? '/usr/bin/chromium', args, handleSIGTERM: false });
   const m: WayMeasurements = { sent: [], delivered: [], fps: [], freezes: [], ready: 0, failures: [] };
   const stop = new AbortController();
   process.once('SIGTERM', () => stop.abort());

@@ -157,10 +157,13 @@ describe('glass-to-glass and quality on an independent call page', () => {
     }
     for (const kind of ['video', 'audio'] as const) {
       // stable run to run: what is not the jitter buffer (which adapts to the network and, on a
-      // loaded generator, to its own jitter) stays within 40 ms (measured 2-33 ms apart at load
-      // average 12-20 on 2 cores; video also waits for audio, as Chromium syncs a stream's tracks)
+      // loaded generator, to its own jitter) stays within 40 ms for audio (measured 2-33 ms apart at
+      // load average 12-20 on 2 cores) and within one frame interval of the 15 fps camera for video
+      // (a frame held once more anywhere between capture and display moves the median by a whole
+      // interval: 40.1 ms apart in a clean-clone CI, 44.5 vs 4.4 with both buffers at 6-8 ms; video
+      // also waits for audio, as Chromium syncs a stream's tracks)
       const rest = (f: Figures) => median(f[kind]) - f.jb[kind];
-      expect(Math.abs(rest(a) - rest(b)), `${kind} besides the jitter buffer ${why}`).toBeLessThan(40);
+      expect(Math.abs(rest(a) - rest(b)), `${kind} besides the jitter buffer ${why}`).toBeLessThan(kind === 'video' ? 1000 / 15 : 40);
       // a 300 ms jitter buffer target: the buffer grows to ~300 ms from what it held, and the
       // delays rise by that growth, as getStats' own jitterBufferDelay says (webrtc.jitter_buffer_ms)
       const jbRise = d.jb[kind] - b.jb[kind];

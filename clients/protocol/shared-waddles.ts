@@ -20,9 +20,8 @@ export function sharedWaddleInfo(w: WaddleSummary): WaddleInfo {
 }
 
 function sameWaddle(a: WaddleInfo, b: WaddleSummary): boolean {
-  // the frame memo (frame-memo.ts) hands every client the same parsed lists: nothing to compare
-  if (a.textChannels === b.textChannels && a.voiceChannels === b.voiceChannels) return a.name === b.name;
+  // the same list is the rule: the frame memo (frame-memo.ts) hands every client of a thread one parsed copy
   const same = (x: readonly { id: string; name: string }[], y: readonly { id: string; name: string }[]): boolean =>
-    x.length === y.length && x.every((c, i) => c.id === y[i]?.id && c.name === y[i]?.name);
+    x === y || (x.length === y.length && x.every((c, i) => c.id === y[i]?.id && c.name === y[i]?.name));
   return a.name === b.name && same(a.textChannels, b.textChannels) && same(a.voiceChannels, b.voiceChannels);
 }

@@ -157,10 +157,14 @@ export const FRAME_SAMPLER_START = `(() => {
   const intervals = [];
   let last = 0;
   let running = true;
+  // headless Chromium now and then runs two callbacks with one frame time: the same frame, not a
+  // 0 ms one, so it is not an interval (it would make the frames look smoother than they were)
   const tick = (t) => {
     if (!running) return;
-    if (last && intervals.length < 100000) intervals.push(t - last);
-    last = t;
+    if (t > last) {
+      if (last && intervals.length < 100000) intervals.push(t - last);
+      last = t;
+    }
     requestAnimationFrame(tick);
   };
   requestAnimationFrame(tick);

@@ -17,7 +17,7 @@ import { sweepStaleLitter } from '../fleet/lifecycle/stale-litter.ts';
 import { takeBesideLane } from './helpers/beside-lane.ts';
 import type { RunSummary } from '../metrics/run-summary.ts';
 import { startCli } from './helpers/cli.ts';
-import { browsersOf, commandLineOf, descendants, killAll, stillRunning, waitUntil } from './helpers/processes.ts';
+import { browserProfilesOf, browsersOf, descendants, killAll, stillRunning, waitUntil } from './helpers/processes.ts';
 
 let dir: string;
 let home: string;
@@ -99,7 +99,7 @@ async function killMidWay(): Promise<{ pid: number; started: number[]; profiles:
     const watcher = watch(cache, (_event, name) => {
       if (!name?.startsWith('.tmp-') || !name.includes('camera')) return;
       started = descendants(pid);
-      profiles = browsersOf(pid).map((b) => /--user-data-dir=(\S+)/.exec(commandLineOf(b))?.[1] ?? '');
+      profiles = browserProfilesOf(pid);
       victim.child.kill('SIGKILL');
       watcher.close();
       resolve();
@@ -118,8 +118,8 @@ async function killWithBrowserUp(): Promise<{ pid: number; started: number[]; pr
   leftovers.push(pid);
   await waitUntil('the browser victim\u2019s browser', () => browsersOf(pid).length > 0 || victim.child.exitCode !== null, 120_000);
   const started = descendants(pid);
-  // unique: a browser caught mid-start may show its profile on more than one process
-  const profiles = [...new Set(browsersOf(pid).map((b) => /--user-data-dir=(\S+)/.exec(commandLineOf(b))?.[1] ?? ''))];
+  // each once: a browser caught mid-start may show its profile on more than one process
+  const profiles = browserProfilesOf(pid);
   victim.child.kill('SIGKILL');
   await victim.done;
   leftovers.push(...started);
@@ -132,7 +132,12 @@ describe('litter of a SIGKILLed run', () => {
     const browserVictim = await killWithBrowserUp();
     await waitUntil('the killed run\u2019s browser to exit', () => stillRunning(browserVictim.started).length === 0, 30_000);
     expect(browserVictim.profiles.length).toBeGreaterThanOrEqual(1); // the chat user's browser (a CI run caught 2)
-    for (const profile of browserVictim.profiles) expect(await exists(profile)).toBe(true);
+    // at least one is left; not each: a browser seen between two process snapshots may have
+    // closed on its own before the kill (its profile then removed by Playwright, not litter;
+    // a CI run at load 12 once found one of them gone)
+    const left = [];
+    for (const profile of browserVictim.profiles) if (await exists(profile)) left.push(profile);
+    expect(left.length, `profiles seen: ${browserVictim.profiles.join(', ')}`).toBeGreaterThanOrEqual(1);
     // …which the next start removes; that run, killed while its camera file is half-written, leaves that
     const victim = await killMidWay();
     await waitUntil('the killed run\u2019s ffmpeg to exit', () => stillRunning(victim.started).length === 0, 30_000);

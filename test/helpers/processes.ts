@@ -57,6 +57,14 @@ export function fleetProcessInGroup(pgid: number): number | undefined {
   return snapshot().find((p) => p.pgid === pgid && /^\S*node\s/.test(p.cmdline) && /waddle-fleet(\.mjs)?\s+run\s/.test(p.cmdline))?.pid;
 }
 
+/** The Chromium profiles (--user-data-dir) of those browsers, read from one snapshot, each once. */
+export function browserProfilesOf(fleetPid: number): string[] {
+  const all = snapshot();
+  const below = new Set(descendants(fleetPid));
+  const dirs = all.filter((p) => below.has(p.pid) && p.cmdline.includes('--waddle-fleet-browser=')).map((p) => /--user-data-dir=(\S+)/.exec(p.cmdline)?.[1]);
+  return [...new Set(dirs.filter((d): d is string => !!d))];
+}
+
 export function commandLineOf(pid: number): string {
   return snapshot().find((p) => p.pid === pid)?.cmdline ?? '';
 }

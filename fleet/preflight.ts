@@ -23,7 +23,7 @@ import { rawSamplesDecision } from './raw-samples.ts';
 import { describeAhead } from './start-at.ts';
 import { checkTarget, waitForTarget } from './guard/target-guard.ts';
 import { findJanus } from '../reference-waddle/sfu/janus-process.ts';
-import { mediaUserThreadWeight, workerCountFor } from './workers/protocol-workers.ts';
+import { describeProtocolThreads, mediaUserThreadWeight, workerCountFor } from './workers/protocol-workers.ts';
 import { userNeedsOf } from '../plans/user-cost.ts';
 import { defaultCalibrationPath } from './calibration/calibration-file.ts';
 import { planWorkers } from './calibration/plan-workers.ts';
@@ -85,8 +85,12 @@ export async function preflight(input: PreflightInput): Promise<PreparedRun> {
   if (workers.problem) problems.push(workers.problem);
   const protocolPeak = peakConcurrency(slots, (slot) => (catalog.isBrowserDriver(slot.driver) ? 0 : 1));
   const samplesNote = rawSamplesDecision(config.rawSamples, protocolPeak).note;
+  // a protocolMedia user loads a thread as ~55 plain ones: a worker's media users would not fit its main thread
+  const threadLoad = peakConcurrency(slots, (slot) => (catalog.isBrowserDriver(slot.driver) ? 0 : userNeedsOf(slot, catalog).carriesMedia ? mediaUserThreadWeight : 1));
+  const protocolWorkers = workerCountFor(threadLoad, config.protocolWorkers);
+  const threadsNote = describeProtocolThreads(protocolPeak, protocolWorkers, config.protocolWorkers);
   const description = describePlan(resolved, { catalog, contextsPerBrowser: config.contextsPerBrowser, maxBrowsers: config.maxBrowsers, gateLines: describeGate(gate.thresholds, resolved.defaultThresholds), workersLines: workers.lines, targetMedia: config.targetMedia }) +
-    describeStart(config.startAtMs) + (samplesNote ? `\n${samplesNote}` : '');
+    describeStart(config.startAtMs) + (threadsNote ? `\n${threadsNote}` : '') + (samplesNote ? `\n${samplesNote}` : '');
   problems.push(...targetMediaProblems(config));
 
   const [targetProblems, metricsProblems, influxProblems, baseline] = await Promise.all([
@@ -106,9 +110,6 @@ export async function preflight(input: PreflightInput): Promise<PreparedRun> {
     const unreachable = await waitForTarget(config.target, config.targetWaitMs, input.log);
     if (unreachable) throw new UsageError([unreachable], description);
   }
-  // a protocolMedia user loads a thread as ~55 plain ones: a worker's media users would not fit its main thread
-  const threadLoad = peakConcurrency(slots, (slot) => (catalog.isBrowserDriver(slot.driver) ? 0 : userNeedsOf(slot, catalog).carriesMedia ? mediaUserThreadWeight : 1));
-  const protocolWorkers = workerCountFor(threadLoad, config.protocolWorkers);
   return { config, plan: loaded.plan, resolved, catalog, gate: gate.thresholds, slots, seed, description, planRef: input.planRef, protocolWorkers, ...(baseline ? { baseline } : {}) };
 }
 

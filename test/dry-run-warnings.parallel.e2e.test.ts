@@ -62,6 +62,7 @@ export default definePlan({ name: 'crowd', phases: [{ name: 'p', targetUsers: 10
     const crowd = await runCli(['run', join(dir, 'crowd.ts'), '--dry-run', '--calibration', join(dir, 'none.json')], { cwd: dir });
     // 1,002 chatters at 0.5 messages/s, each message to the 1,001 others
     expect(crowd.stdout).toMatch(/chat fan-out at peak: ~501 messages\/s sent, ~501,501 deliveries\/s to other members .*the largest channel holds 1002 chatters/);
+    expect(crowd.stdout).toMatch(/^protocol users: 1000 at peak on the main thread \(--protocol-workers auto: /m);
     expect(crowd.stdout).toMatch(/WARNING: 1002 chatters share one text channel \(chatMessaging \(protocol\) channelSize 0, chatMessaging channelSize 0\): .*spread them with params\.channelSize/);
     await writeFile(join(dir, 'spread.ts'), (await readFile(join(dir, 'crowd.ts'), 'utf8')).replace("params: { intervalMs: 2000 } },\n  {", "params: { intervalMs: 2000, channelSize: 50 } },\n  {"));
     const spread = await runCli(['run', join(dir, 'spread.ts'), '--dry-run', '--calibration', join(dir, 'none.json')], { cwd: dir });
@@ -74,6 +75,8 @@ export default definePlan({ name: 'crowd', phases: [{ name: 'p', targetUsers: 10
     const workers = Number(/workers needed: (\d+) of 2 cores/.exec(r.stdout)?.[1]);
     expect(workers).toBeGreaterThanOrEqual(4);
     expect(r.stdout).toMatch(/default figures, not measured on this machine/);
+    // the threads of this process are not the workers (machines) above
+    expect(r.stdout).toMatch(/^protocol users: \d+ at peak on [2-4] worker threads of this process \(--protocol-workers auto: .*"workers needed" counts machines\)$/m);
   });
 });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MetricsHub } from '../../metrics/hub.ts';
-import { mediaUserThreadWeight, workerCountFor } from './protocol-workers.ts';
+import { describeProtocolThreads, mediaUserThreadWeight, workerCountFor } from './protocol-workers.ts';
 
 describe('protocol worker threads', () => {
   it('are none up to 2,000 protocol users, then one per 3,000 up to two per core; a count given is kept', () => {
@@ -11,6 +11,13 @@ describe('protocol worker threads', () => {
     expect(workerCountFor(12_000, 'auto', 2)).toBe(4); // issue 18's acceptance shape on this machine
     expect(workerCountFor(20_000, 'auto', 2)).toBe(4);
     expect(workerCountFor(100, 3, 2)).toBe(3);
+  });
+
+  it('are described as threads of this process, apart from the machines "workers needed" counts; nothing without protocol users', () => {
+    expect(describeProtocolThreads(0, 0, 'auto')).toBe('');
+    expect(describeProtocolThreads(1002, 0, 'auto')).toBe('protocol users: 1002 at peak on the main thread (--protocol-workers auto: up to 2,000 on the main thread, then a thread per 3,000, at most two per core; "workers needed" counts machines)');
+    expect(describeProtocolThreads(12_000, 4, 'auto')).toMatch(/^protocol users: 12000 at peak on 4 worker threads of this process \(--protocol-workers auto: /);
+    expect(describeProtocolThreads(500, 1, 1)).toBe('protocol users: 500 at peak on 1 worker thread of this process (--protocol-workers 1; "workers needed" counts machines)');
   });
 
   it('weigh a protocolMedia user as ~55 plain ones: ~70 of them fill a core, 134 take three threads', () => {

@@ -49,6 +49,17 @@ export function workerCountFor(protocolPeak: number, requested: number | 'auto',
   return Math.max(1, Math.min(2 * cores, Math.ceil(protocolPeak / protocolUsersPerThread)));
 }
 
+/**
+ * The dry run's (and the run's first lines') line on where protocol users run: threads of this
+ * process, told apart from the machines that "workers needed" counts. Empty without protocol users.
+ */
+export function describeProtocolThreads(protocolPeak: number, threads: number, requested: number | 'auto'): string {
+  if (protocolPeak === 0) return '';
+  const where = threads === 0 ? 'on the main thread' : `on ${threads} worker thread${threads === 1 ? '' : 's'} of this process`;
+  const rule = requested === 'auto' ? `auto: up to ${mainThreadUsers.toLocaleString('en-US')} on the main thread, then a thread per ${protocolUsersPerThread.toLocaleString('en-US')}, at most two per core` : String(requested);
+  return `protocol users: ${protocolPeak} at peak ${where} (--protocol-workers ${rule}; "workers needed" counts machines)`;
+}
+
 export interface WorkerHooks {
   /** a user started or ended in a worker (for users.active and the progress line) */
   readonly onUser: (journey: string, driver: string, change: 'start' | 'end', outcome?: string) => void;

@@ -15,6 +15,7 @@ import type { ScheduleResult } from '../users/scheduler.ts';
 import type { FromWorker, WorkerSetup } from './messages.ts';
 import type { OtherThreads } from '../monitor/thread-health.ts';
 import { WorkerFigures } from './thread-figures.ts';
+import { withoutMemoryReducer } from './memory-reducer.ts';
 
 /** Plain protocol users one core holds at ≤80% (measured: see README "Hybrid plans"); prices a media user below. */
 const protocolUsersPerCore = 4_000;
@@ -80,6 +81,7 @@ export class ProtocolWorkers {
     const shares = Array.from({ length: count }, (_, i) => slots.filter((_, j) => j % count === i));
     const readiness: Promise<void>[] = [];
     const done: Promise<ScheduleResult>[] = [];
+    withoutMemoryReducer(); // its "reduce" GCs paused a busy worker 300 ms (./memory-reducer.ts)
     const workers = shares.map((share, i) => new Worker(new URL('./protocol-worker.ts', import.meta.url), {
       workerData: setupOf(run, share, i),
       execArgv: ['--import', new URL('../../bin/register-hooks.mjs', import.meta.url).href],

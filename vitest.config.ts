@@ -10,7 +10,8 @@ import { longFirst } from './test/helpers/long-first-sequencer.ts';
 //    files whose assertions a busy machine does not move.
 // 2. then `e2e-pair` (pairedE2e below): e2e files with browsers or media whose every assertion
 //    holds beside one other such file: two at a time.
-// 3. then `unit-timing` (timingUnit below) and `e2e` (`*.e2e.test.ts`): browsers, fake media, CPU burners, saturation and fps figures.
+// 3. then `unit-timing` (timingUnit below) and `e2e` (`*.e2e.test.ts`): browsers, fake media,
+//    CPU burners, saturation and fps figures.
 //    One file at a time, alone on the machine: each browser user costs ~0.3 core, and several
 //    of these tests assert an unsaturated generator (exit 0) or frame rates that two of them side
 //    by side on 2 cores would not give. One worker runs all of them (isolate: false), so the

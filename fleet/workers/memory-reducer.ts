@@ -13,11 +13,7 @@
 // main thread's heap, made before, keeps its reducer). Test: ./memory-reducer.test.ts.
 import v8 from 'node:v8';
 
-let applied = false;
-
-/** Turn V8's memory reducer off for the isolates made from now on (the protocol workers). Idempotent. */
+/** Turn V8's memory reducer off for the isolates made from now on (the protocol workers); setting it again changes nothing. */
 export function withoutMemoryReducer(): void {
-  if (applied) return;
   v8.setFlagsFromString('--no-memory-reducer');
-  applied = true;
 }

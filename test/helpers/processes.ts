@@ -31,7 +31,10 @@ export function isRunning(pid: number): boolean {
 
 /** Every process below pid (children, grandchildren, …). */
 export function descendants(pid: number): number[] {
-  const all = snapshot();
+  return descendantsIn(snapshot(), pid);
+}
+
+function descendantsIn(all: readonly Proc[], pid: number): number[] {
   const found: number[] = [];
   const queue = [pid];
   while (queue.length > 0) {
@@ -48,8 +51,14 @@ export function descendants(pid: number): number[] {
 
 /** The Chromium browser processes a fleet process started (their command line carries the pool's marker). */
 export function browsersOf(fleetPid: number): number[] {
-  const below = new Set(descendants(fleetPid));
-  return snapshot().filter((p) => below.has(p.pid) && p.cmdline.includes('--waddle-fleet-browser=')).map((p) => p.pid);
+  return browserProcesses(fleetPid).map((p) => p.pid);
+}
+
+/** Those browser processes, tree and command lines from one snapshot. */
+function browserProcesses(fleetPid: number): Proc[] {
+  const all = snapshot();
+  const below = new Set(descendantsIn(all, fleetPid));
+  return all.filter((p) => below.has(p.pid) && p.cmdline.includes('--waddle-fleet-browser='));
 }
 
 /** The fleet's node process in a process group: a node process running the waddle-fleet bin. */
@@ -59,9 +68,7 @@ export function fleetProcessInGroup(pgid: number): number | undefined {
 
 /** The Chromium profiles (--user-data-dir) of those browsers, read from one snapshot, each once. */
 export function browserProfilesOf(fleetPid: number): string[] {
-  const all = snapshot();
-  const below = new Set(descendants(fleetPid));
-  const dirs = all.filter((p) => below.has(p.pid) && p.cmdline.includes('--waddle-fleet-browser=')).map((p) => /--user-data-dir=(\S+)/.exec(p.cmdline)?.[1]);
+  const dirs = browserProcesses(fleetPid).map((p) => /--user-data-dir=(\S+)/.exec(p.cmdline)?.[1]);
   return [...new Set(dirs.filter((d): d is string => !!d))];
 }
 

@@ -3,6 +3,7 @@
 import { UsageError } from '../common/errors.ts';
 import { calibrate, describeCalibration, standardTimeline } from '../fleet/calibration/calibrate.ts';
 import { defaultCalibrationPath } from '../fleet/calibration/calibration-file.ts';
+import { defaultChromiumPath } from '../fake-media/chromium-binary.ts';
 import { ExitCode } from './exit-codes.ts';
 
 export interface CalibrateFlags {
@@ -32,7 +33,7 @@ export async function calibrateCommand(planRef: string, flags: CalibrateFlags): 
     timeline: flags.quick ? quickTimeline : standardTimeline,
     browserSizes: sizes('--browser-sizes', flags.browserSizes, flags.quick ? [1, 2] : [2, 4]),
     protocolSizes: sizes('--protocol-sizes', flags.protocolSizes, flags.quick ? [20, 100] : [200, 1000]),
-    chromiumPath: flags.chromium ?? process.env.WADDLE_FLEET_CHROMIUM ?? '/usr/bin/chromium',
+    chromiumPath: flags.chromium ?? process.env.WADDLE_FLEET_CHROMIUM ?? defaultChromiumPath(),
     log: (line) => console.log(line),
   });
   console.log(`calibration of ${calibration.machine.cores} cores, ${Math.round(calibration.machine.memoryMb / 1024)} GiB, ${calibration.machine.chromium} (CPU in % of this machine; load average ${calibration.loadAverage.toFixed(1)} while measuring):`);

@@ -7,8 +7,8 @@ const playwrightDisabledFeatures = [
   'AvoidUnnecessaryBeforeUnloadCheckSync', 'DestroyProfileOnBrowserClose', 'HttpsUpgrades', 'HttpsFirstBalancedModeAutoEnable', 'LensOverlay',
   'PaintHolding', 'ThirdPartyStoragePartitioning', 'AvoidCorsURLLoaderRestartOnRedirect', 'NetworkTimeServiceQuerying', 'AimEnabled', 'PreconnectToSearch',
 ];
-/** what we turn off: translate/cast/hint services (CPU, outside traffic) and Autofill's server (every login form asked it) */
-const fleetDisabledFeatures = ['Translate', 'MediaRouter', 'OptimizationHints', 'AutofillServerCommunication'];
+/** what we turn off: translate/cast/hint services (CPU, outside traffic), Autofill's server (every login form asked it) and mDNS host candidates (the headless shell's calls did not connect) */
+const fleetDisabledFeatures = ['Translate', 'MediaRouter', 'OptimizationHints', 'AutofillServerCommunication', 'WebRtcHideLocalIpsWithMdns'];
 export const disabledFeaturesFlag = `--disable-features=${[...playwrightDisabledFeatures, ...fleetDisabledFeatures].join(',')}`;
 
 const base: ReadonlyArray<readonly [flag: string, reason: string]> = [
@@ -26,7 +26,7 @@ const base: ReadonlyArray<readonly [flag: string, reason: string]> = [
   ['--disable-background-timer-throttling', 'timers (probes, app heartbeats) run on time in unfocused pages'],
   ['--disable-backgrounding-occluded-windows', 'headless windows count as visible, so video keeps decoding'],
   ['--disable-dev-shm-usage', 'container /dev/shm is often 64 MB; shared memory goes to /tmp instead of crashing'],
-  [disabledFeaturesFlag, "Playwright's list, then no translate/cast/hint services and no Autofill server: less CPU, no outside traffic (the host guard refused 280 Autofill requests in a 6-minute run of 9 browser users before this)"],
+  [disabledFeaturesFlag, "Playwright's list, then no translate/cast/hint services and no Autofill server: less CPU, no outside traffic (the host guard refused 280 Autofill requests in a 6-minute run of 9 browser users before this); and ICE host candidates as loopback IPs, not mDNS .local names: the headless shell hides them even with media permission granted, and nothing resolves them here (its calls never connected: the host guard refused 96 lookups of .local names in one smoke run)"],
 ];
 
 // Levers measured with `npm run bench:density` (2 cores, quiet machine, 2026-11-30) and left out:

@@ -201,7 +201,7 @@ async function capacityProblems(planName: string, config: RunConfig, slots: read
     try {
       await access(config.chromiumPath);
     } catch {
-      problems.push(`--chromium: ${config.chromiumPath} does not exist; install Debian Chromium (apt-get install chromium) or give --chromium <path> (or WADDLE_FLEET_CHROMIUM)`);
+      problems.push(`--chromium: ${config.chromiumPath} does not exist; install Debian Chromium (apt-get install chromium-headless-shell, or chromium) or give --chromium <path> (or WADDLE_FLEET_CHROMIUM)`);
     }
   }
   return problems;

@@ -9,6 +9,7 @@ import { tryParseDurationMs } from '../plans/duration.ts';
 import { kebabCase } from '../common/text.ts';
 import { parseShard, type Shard } from '../plans/shard.ts';
 import { farStartProblem, parseStartAt } from './start-at.ts';
+import { defaultChromiumPath, fullChromiumPath, headlessShellPath } from '../fake-media/chromium-binary.ts';
 
 export type InfluxConnection =
   | { readonly api: 'v2'; readonly url: string; readonly token: string; readonly org: string; readonly bucket: string }
@@ -134,7 +135,7 @@ export const runOptionTable = {
   report: { schema: z.boolean().default(true), help: 'skip writing report.html (summary.json and junit.xml are still written)', negatable: true },
   progress: { schema: z.boolean().default(true), help: 'no live progress line (a TTY gets one rewritten line, a pipe a line every 10 s)', negatable: true },
   protocolWorkers: { schema: z.string().regex(/^(auto|\d{1,2})$/, "expected 'auto' or a number of threads from 0 to 99").transform((v) => (v === 'auto' ? ('auto' as const) : Number(v))).prefault('auto'), help: "worker threads for protocol users: 'auto' runs up to 2,000 on the main thread (a protocolMedia user counts as ~55), more over a thread per 3,000, at most two per core", valueName: 'auto|n' },
-  chromium: { schema: z.string().min(1).default('/usr/bin/chromium'), help: 'the Chromium binary', env: 'WADDLE_FLEET_CHROMIUM', valueName: 'path' },
+  chromium: { schema: z.string().min(1).default(defaultChromiumPath), help: `the Chromium binary (${headlessShellPath} when installed: a third less memory per user, README "The headless shell"; else ${fullChromiumPath})`, env: 'WADDLE_FLEET_CHROMIUM', valueName: 'path' },
   calibration: { schema: z.string().min(1).optional(), help: 'the calibration file (npx waddle-fleet calibrate) that prices users for the workers estimate (default: ~/.cache/waddle-fleet/calibration.json)', env: 'WADDLE_FLEET_CALIBRATION', valueName: 'file' },
   mediaMarks: { schema: z.enum(['auto', 'off', 'on', 'full'], { error: "expected 'auto', 'off', 'on' or 'full'" }).default('auto'), help: "glass-to-glass and quality on browser users (in-page/media-marks.ts): 'on' puts a tone burst in each mic (media.audio_e2e_ms) and scores received video (media.video_psnr_db, media.video_ssim); 'full' also stamps every camera frame (media.video_e2e_ms); 'off': mic and camera untouched; 'auto': the least a plan's thresholds on media.* metrics need, else off (~+0.05 core and +100-290 MB per video user, measured: README)", valueName: 'auto|off|on|full' },
   contextPerUser: { schema: z.boolean().default(false), help: "one browser context per browser user even when the driver lets its users share one (isolation: 'page'); about twice the memory per user" },

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Idempotent set-up: installs only what is missing, so it is fast when everything is there.
-# Debian packages: chromium (the browsers), ffmpeg (fake media), influxdb 1.x and
+# Debian packages: chromium-headless-shell (the fleet's browsers), chromium (the full browser, for
+# --chromium /usr/bin/chromium and the tests that render pages with it), ffmpeg (fake media), influxdb 1.x and
 # victoria-metrics (real metric stores for the sink and dashboard tests), janus (the reference
 # Waddle's SFU mode) and gcc (its loopback shim for Janus, reference-waddle/sfu/). Then npm ci.
 set -euo pipefail
@@ -8,6 +9,7 @@ cd "$(dirname "$0")/.."
 
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
+[ -x /usr/lib/chromium/chromium-headless-shell ] || need+=(chromium-headless-shell)
 command -v ffmpeg >/dev/null 2>&1 || need+=(ffmpeg)
 command -v influxd >/dev/null 2>&1 || need+=(influxdb)
 command -v victoria-metrics >/dev/null 2>&1 || need+=(victoria-metrics)

@@ -142,9 +142,9 @@ function runtimeSources(dir = root, rel = ''): string[] {
 const image = parseDockerfile(read('Dockerfile'));
 
 describe('docker/ without a Docker engine (static checks only; no image is built or run here)', () => {
-  it('the Dockerfile: Debian slim Node 20, chromium + ffmpeg + fonts, tini as init, npm ci, non-root', () => {
+  it('the Dockerfile: Debian slim Node 20, chromium-headless-shell + ffmpeg + fonts, tini as init, npm ci, non-root', () => {
     expect(image.base).toBe('node:20-bookworm-slim');
-    for (const p of ['chromium', 'ffmpeg', 'tini', 'fonts-dejavu-core']) expect(image.aptPackages).toContain(p);
+    for (const p of ['chromium-headless-shell', 'ffmpeg', 'tini', 'fonts-dejavu-core']) expect(image.aptPackages).toContain(p);
     expect(read('Dockerfile')).toContain('npm ci');
     expect(image.user).toBe('node');
     expect(image.entrypoint).toEqual(['/usr/bin/tini', '--', 'node', 'bin/waddle-fleet.mjs']);
@@ -173,7 +173,7 @@ describe('docker/ without a Docker engine (static checks only; no image is built
 
 describe('docker/ without a Docker engine: environment, dependencies, compose, Kubernetes and Grafana', () => {
   it('the Chromium path the image sets is a program it installs; every WADDLE_FLEET_* variable set here is read by the code (or named as pending)', () => {
-    expect(image.env.WADDLE_FLEET_CHROMIUM).toBe(image.programs.chromium);
+    expect(image.env.WADDLE_FLEET_CHROMIUM).toBe(image.programs['chromium-headless-shell']);
     const set = new Set<string>(Object.keys(image.env).filter((k) => k.startsWith('WADDLE_FLEET_')));
     for (const s of Object.values(compose.services)) for (const k of Object.keys((s.environment as object | undefined) ?? {})) if (k.startsWith('WADDLE_FLEET_')) set.add(k);
     for (const m of JSON.stringify(k8sDocs).matchAll(/"name":"(WADDLE_FLEET_[A-Z_]+)"/g)) set.add(m[1]!);

@@ -12,7 +12,7 @@
 //       DENSITY_USUAL_MEDIA='{"mic":"/path/mic.wav","camera":"/path/cam.y4m"}'
 //       DENSITY_USUAL_VARIANT='{"context":{...},"args":[...]}' (a lever screened on the usual way)
 // Runs until SIGTERM, then writes what it measured to out.json and exits.
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { chromium, type BrowserContextOptions, type Page } from 'playwright-core';
 
 export interface TimedValue { readonly atMs: number; readonly value: number }
@@ -25,6 +25,11 @@ export interface WayMeasurements {
   ready: number;
   readonly failures: string[];
 }
+
+// Playwright's own headless runs use the headless shell; a tester on Debian installs its package
+// (chromium-headless-shell) or the full browser, and names the binary. The same binary as the
+// fleet's default, so the ways differ by their code, not their browser.
+const usualChromium = () => (existsSync('/usr/lib/chromium/chromium-headless-shell') ? '/usr/lib/chromium/chromium-headless-shell' : '/usr/bin/chromium');
 
 const sleep = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve) => {
@@ -120,13 +125,15 @@ async function main(): Promise<void> {
   const rampMs = Number(rampText ?? 10_000);
   const shape = JSON.parse(process.env.DENSITY_USUAL_SHAPE ?? '{}') as { channelSize?: number; chatIntervalMs?: number; roomSize?: number };
   const media = JSON.parse(process.env.DENSITY_USUAL_MEDIA ?? '{}') as { mic?: string; camera?: string };
-  const variant = JSON.parse(process.env.DENSITY_USUAL_VARIANT ?? '{}') as { context?: BrowserContextOptions; args?: string[] };
-  const args = ['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', '--autoplay-policy=no-user-gesture-required', ...(variant.args ?? [])];
+  const variant = JSON.parse(process.env.DENSITY_USUAL_VARIANT ?? '{}') as { context?: BrowserContextOptions; args?: string[]; executablePath?: string };
+  // the last flag: the headless shell names ICE host candidates by mDNS, which nothing resolves
+  // here, so its calls never connect; a tester adds it when they do not
+  const args = ['--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', '--autoplay-policy=no-user-gesture-required', '--disable-features=WebRtcHideLocalIpsWithMdns', ...(variant.args ?? [])];
   if (media.mic) args.push(`--use-file-for-fake-audio-capture=${media.mic}`);
   if (media.camera) args.push(`--use-file-for-fake-video-capture=${media.camera}`);
   // SIGTERM is the bench's "stop and report", not a crash: Playwright's own handler would close the
   // browser under a user's fill at once (the confirms at 9 and 10 users each counted that as a failure)
-  const browser = await chromium.launch({ executablePath: process.env.WADDLE_FLEET_CHROMIUM ?? '/usr/bin/chromium', args, handleSIGTERM: false });
+  const browser = await chromium.launch({ executablePath: variant.executablePath ?? process.env.WADDLE_FLEET_CHROMIUM ?? usualChromium(), args, handleSIGTERM: false });
   const m: WayMeasurements = { sent: [], delivered: [], fps: [], freezes: [], ready: 0, failures: [] };
   const stop = new AbortController();
   process.once('SIGTERM', () => stop.abort());

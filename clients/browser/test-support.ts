@@ -7,6 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { chromium, type Browser } from 'playwright-core';
+import { defaultChromiumPath } from '../../fake-media/chromium-binary.ts';
+import { disabledFeaturesFlag } from '../../fake-media/chromium-flags.ts';
 
 const run = promisify(execFile);
 
@@ -19,6 +21,8 @@ export const BASE_CHROMIUM_ARGS = [
   '--disable-background-networking',
   '--disable-component-update',
   '--disable-sync',
+  // the fleet's list: among others, host candidates as loopback IPs, not mDNS names (the headless shell)
+  disabledFeaturesFlag,
 ] as const;
 
 export interface TestMedia {
@@ -47,7 +51,7 @@ export async function makeTestMedia(): Promise<TestMedia> {
  */
 export async function launchTestBrowser(media: TestMedia): Promise<Browser> {
   return chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    executablePath: process.env.CHROMIUM_PATH ?? defaultChromiumPath(),
     headless: true,
     args: [
       ...BASE_CHROMIUM_ARGS,

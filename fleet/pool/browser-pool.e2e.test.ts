@@ -2,13 +2,14 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, readlink, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunEvent, Tags } from '../../metrics/types.ts';
 import { BrowserPool, PoolFailure, type PoolSession } from './browser-pool.ts';
 import { isAlive, processTree } from '../monitor/resource-monitor.ts';
+import { defaultChromiumPath } from '../../fake-media/chromium-binary.ts';
 
 const mediaCacheDir = join(tmpdir(), 'waddle-fleet-test-media');
 const camera = { width: 320, height: 180, fps: 10 };
@@ -234,6 +235,31 @@ describe('BrowserPool: a killed browser, relaunches and a relaunch storm', () =>
     }
     await until('no process of the pool alive', () => [...seen].every((p) => !isAlive(p)), 5000);
     for (const dir of profiles) expect(existsSync(dir), dir).toBe(false);
+  });
+});
+
+describe('BrowserPool: a Chromium behind a wrapper script that does not exec', () => {
+  // Debian's /usr/bin/chromium-headless-shell runs the binary as its child; a made-up wrapper of the
+  // same kind, so the case holds whichever Chromium is installed
+  it('takes the browser for the pool, not its wrapper: a kill of it is a crash seen at once', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'waddle-fleet-wrapper-'));
+    const wrapper = join(dir, 'chromium-wrapper');
+    await writeFile(wrapper, `#!/bin/sh\n${defaultChromiumPath()} "$@"\n`);
+    await chmod(wrapper, 0o755);
+    const events: RunEvent[] = [];
+    const pool = await BrowserPool.launch({ executablePath: wrapper, maxBrowsers: 1, contextsPerBrowser: 1, mediaCacheDir, allowedHosts: ['127.0.0.1'], onEvent: (e) => events.push(e), relaunch: { maxPerMinute: 0, backoffMs: 0 }, hangCheck: false });
+    try {
+      const a = await pool.acquire({ label: 'vu-a', media: {}, recorder: recorder(), tags: { journey: 'test' }, timeoutMs: 60_000 });
+      const exe = await readlink(`/proc/${a.browserPid!}/exe`);
+      expect(exe).not.toMatch(/\/(dash|bash|sh)$/);
+      process.kill(a.browserPid!, 'SIGKILL');
+      await until('browser crash classified', () => a.signal.aborted, 10_000);
+      expect((a.signal.reason as PoolFailure).reason).toBe('browser_crash');
+      await a.release();
+    } finally {
+      await pool.close();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 

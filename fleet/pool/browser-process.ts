@@ -98,8 +98,13 @@ export class BrowserProcess {
   }
 }
 
-/** The pid of our browser: the direct child of this process whose command line holds the marker. */
+/**
+ * The pid of our browser: the process whose command line holds the marker, a child of this process
+ * or of a wrapper script that does not exec (Debian's /usr/bin/chromium-headless-shell runs the
+ * binary as its child): the last of that chain, so a kill stops the browser, not its wrapper.
+ */
 async function findBrowserPid(marker: string): Promise<{ pid: number; userDataDir?: string } | undefined> {
+  const marked = new Map<number, { ppid: number; userDataDir?: string }>();
   for (const name of await readdir('/proc')) {
     if (!/^\d+$/.test(name)) continue;
     try {
@@ -107,10 +112,17 @@ async function findBrowserPid(marker: string): Promise<{ pid: number; userDataDi
       if (!cmdline.includes(marker)) continue;
       const stat = await readFile(`/proc/${name}/stat`, 'utf8');
       const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid !== process.pid) continue;
       const dir = cmdline.find((a) => a.startsWith('--user-data-dir='))?.slice('--user-data-dir='.length);
-      return { pid: Number(name), ...(dir ? { userDataDir: dir } : {}) };
+      marked.set(Number(name), { ppid, ...(dir ? { userDataDir: dir } : {}) });
     } catch {}
   }
-  return undefined;
+  let found: number | undefined;
+  for (const [pid, p] of marked) if (p.ppid === process.pid) found = pid;
+  for (let next = found; next !== undefined; ) {
+    found = next;
+    next = [...marked].find(([, p]) => p.ppid === found)?.[0];
+  }
+  if (found === undefined) return undefined;
+  const dir = marked.get(found)!.userDataDir;
+  return { pid: found, ...(dir ? { userDataDir: dir } : {}) };
 }

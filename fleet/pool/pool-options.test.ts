@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { fullChromiumPath, headlessShellPath } from '../../fake-media/chromium-binary.ts';
 import { describe, expect, it } from 'vitest';
 import { checkPoolOptions, resolvePoolOptions, type BrowserPoolOptions } from './pool-options.ts';
 
@@ -30,7 +32,7 @@ describe('checkPoolOptions', () => {
 describe('resolvePoolOptions', () => {
   it('fills the defaults and keeps what was given', () => {
     const resolved = resolvePoolOptions({ ...good, executablePath: undefined, hangCheck: false });
-    expect(resolved).toMatchObject({ executablePath: '/usr/bin/chromium', probeIntervalMs: 2000, headless: true, relaunch: { maxPerMinute: 5, backoffMs: 1000 }, hangCheck: false, closeTimeoutMs: 5000, extraArgs: [] });
+    expect(resolved).toMatchObject({ executablePath: existsSync(headlessShellPath) ? headlessShellPath : fullChromiumPath, probeIntervalMs: 2000, headless: true, relaunch: { maxPerMinute: 5, backoffMs: 1000 }, hangCheck: false, closeTimeoutMs: 5000, extraArgs: [] });
     expect(resolvePoolOptions(good).hangCheck).toEqual({ intervalMs: 5000, timeoutMs: 15_000 });
   });
 });

@@ -4,6 +4,7 @@
 import { access } from 'node:fs/promises';
 import type { RunEvent } from '../../metrics/types.ts';
 import { checkAllowedHosts } from '../guard/host-guard.ts';
+import { defaultChromiumPath } from '../../fake-media/chromium-binary.ts';
 
 export interface BrowserPoolOptions {
   readonly executablePath?: string;
@@ -35,11 +36,10 @@ export interface BrowserPoolOptions {
 /** The options with every default filled in (the guard keeps allowNonLoopbackHosts). */
 export type ResolvedPoolOptions = Required<Omit<BrowserPoolOptions, 'allowNonLoopbackHosts'>>;
 
-const defaultExecutablePath = '/usr/bin/chromium';
 
 export function resolvePoolOptions(options: BrowserPoolOptions): ResolvedPoolOptions {
   return {
-    executablePath: options.executablePath ?? defaultExecutablePath,
+    executablePath: options.executablePath ?? defaultChromiumPath(),
     maxBrowsers: options.maxBrowsers,
     contextsPerBrowser: options.contextsPerBrowser,
     mediaCacheDir: options.mediaCacheDir,
@@ -69,11 +69,11 @@ export async function checkPoolOptions(options: BrowserPoolOptions): Promise<voi
   } catch (error) {
     problems.push((error as Error).message);
   }
-  const exe = options.executablePath ?? defaultExecutablePath;
+  const exe = options.executablePath ?? defaultChromiumPath();
   try {
     await access(exe);
   } catch {
-    problems.push(`executablePath: ${exe} does not exist; install Debian Chromium with apt-get install chromium, or give --chromium <path>`);
+    problems.push(`executablePath: ${exe} does not exist; install Debian Chromium with apt-get install chromium-headless-shell (or chromium), or give --chromium <path>`);
   }
   if (problems.length) throw new Error(`BrowserPool.launch: ${problems.join('; ')}`);
 }

@@ -72,7 +72,12 @@ export interface SessionOptions {
 export const keepNamesShim = 'globalThis.__name ??= (fn) => fn;';
 
 /** Every user's page: 1280x720 CSS pixels, device scale 1 (bench:density: a device scale of 0.5 saved nothing measurable). */
-export const sessionContextOptions = { viewport: { width: 1280, height: 720 } } as const;
+// Camera and microphone granted, as for a user who clicked "Allow": --use-fake-ui-for-media-stream
+// answers the prompt, but the headless shell still reads the permission as not granted when WebRTC
+// asks whether it may list the machine's interfaces, so its sockets bound the any-address, its
+// packets to a loopback TURN relay left from 127.0.0.1, not from its candidate's address, and the
+// relay (rightly) dropped them: no impaired call connected (network-relay.e2e, network-cli.e2e).
+export const sessionContextOptions = { viewport: { width: 1280, height: 720 }, permissions: ['camera', 'microphone'] };
 
 function marksConfig(m: NonNullable<SessionOptions['marks']>): MarksConfig {
   return {

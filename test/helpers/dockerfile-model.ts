@@ -13,6 +13,7 @@ const baseImageFacts: Record<string, { users: Record<string, { uid: number; home
 /** programs each Debian package installs (bookworm) */
 const aptPrograms: Record<string, Record<string, string>> = {
   chromium: { chromium: '/usr/bin/chromium' },
+  'chromium-headless-shell': { 'chromium-headless-shell': '/usr/lib/chromium/chromium-headless-shell' },
   ffmpeg: { ffmpeg: '/usr/bin/ffmpeg', ffprobe: '/usr/bin/ffprobe' },
   tini: { tini: '/usr/bin/tini' },
 };

@@ -252,6 +252,11 @@ describe('BrowserPool: a Chromium behind a wrapper script that does not exec', (
       const a = await pool.acquire({ label: 'vu-a', media: {}, recorder: recorder(), tags: { journey: 'test' }, timeoutMs: 60_000 });
       const exe = await readlink(`/proc/${a.browserPid!}/exe`);
       expect(exe).not.toMatch(/\/(dash|bash|sh)$/);
+      // the launch event says which binary ran, and its version
+      const launch = events.find((e) => e.type === 'browser_launch')!;
+      expect(launch.data).toMatchObject({ executable: wrapper, pid: a.browserPid });
+      expect(String(launch.data?.version)).toMatch(/^\d+\.\d+\.\d+/);
+      expect(launch.message).toContain(`chromium-wrapper ${String(launch.data?.version)}`);
       process.kill(a.browserPid!, 'SIGKILL');
       await until('browser crash classified', () => a.signal.aborted, 10_000);
       expect((a.signal.reason as PoolFailure).reason).toBe('browser_crash');
@@ -301,7 +306,7 @@ describe('BrowserPool: browsers started before load', () => {
       await c.release();
       const d = await acquire('vu-d', { camera: { width: 320, height: 240, fps: 5 } }, false);
       expect(launches().map((e) => e.data?.prelaunched)).toEqual([true, true, false]);
-      expect(String(launches()[2]!.message)).toMatch(/^browser 3 \(pid \d+, media 320x240@5\|va0.5\) started in \d+ ms$/);
+      expect(String(launches()[2]!.message)).toMatch(/^browser 3 \(pid \d+, chromium(-headless-shell)? [\d.]+, media 320x240@5\|va0.5\) started in \d+ ms$/);
       expect(pool.isStartingUp()).toBe(true);
       await Promise.all([b, d].map((s) => s.release()));
     } finally {

@@ -5,6 +5,7 @@
 // acquire timeout. Faults stay local: a crashed or hung page fails only its user
 // (fleet/pool/session.ts); a dead browser fails only its users and is relaunched with backoff;
 // a relaunch storm marks the pool failing, a generator fault (fleet/pool/relaunch-policy.ts).
+import { basename } from 'node:path';
 import type { MessageLink } from '../../network/message-link.ts';
 import { sleep, withTimeout } from '../../common/async.ts';
 import { probeInitScript } from '../../in-page/bundle.ts';
@@ -224,8 +225,10 @@ export class BrowserPool {
       slot.state = 'up';
       this.#lastLaunchDoneMs = Date.now();
       const [pid, launchMs, before] = [launched.pid ?? '?', this.#lastLaunchDoneMs - startedMs, slot.prelaunched ? ' before load' : ''];
-      this.#o.onEvent({ timeMs: this.#lastLaunchDoneMs, type: 'browser_launch', message: `browser ${slot.id} (pid ${pid}, media ${slot.key}) started${before} in ${launchMs} ms`,
-        data: { browser: slot.id, pid, media: slot.key, launchMs, prelaunched: slot.prelaunched } });
+      // which binary and version ran: the headless shell and the full browser differ by a third in memory
+      const [executable, version] = [this.#o.executablePath, launched.browser.version()];
+      this.#o.onEvent({ timeMs: this.#lastLaunchDoneMs, type: 'browser_launch', message: `browser ${slot.id} (pid ${pid}, ${basename(executable)} ${version}, media ${slot.key}) started${before} in ${launchMs} ms`,
+        data: { browser: slot.id, pid, executable, version, media: slot.key, launchMs, prelaunched: slot.prelaunched } });
       launched.onDisconnected(() => this.#onBrowserGone(slot));
     } catch (error) {
       slot.state = 'dead';

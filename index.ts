@@ -50,6 +50,7 @@ export { WaddleClientBase } from './clients/waddle-client-base.ts';
 // The built-in clients, for a UI or server close to the reference Waddle (subclass and override).
 export { BrowserWaddleClient, type BrowserWaddleClientOptions } from './clients/browser/browser-waddle-client.ts';
 export { InputQueue } from './clients/browser/input-queue.ts';
+export { withFrames } from './clients/browser/frame-demand.ts';
 export { ProtocolWaddleClient, type ProtocolWaddleClientOptions } from './clients/protocol/protocol-waddle-client.ts';
 
 // Metrics and results

@@ -57,6 +57,7 @@ const pairedE2e = [
   'clients/protocol-media/rtp-fast-path.e2e.test.ts',
   'clients/protocol-media/sfu-media.e2e.test.ts',
   'fleet/pool/browser-pool.e2e.test.ts',
+  'fleet/pool/frame-pacer.e2e.test.ts',
   'fleet/pool/shared-context.e2e.test.ts',
   'test/browser-waddle-client.e2e.test.ts',
   'test/failure-evidence.e2e.test.ts',

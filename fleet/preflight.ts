@@ -8,6 +8,8 @@ import { kernelMechanismProblem } from '../network/describe.ts';
 import { access } from 'node:fs/promises';
 import { UsageError } from '../common/errors.ts';
 import { buildGate, describeGate } from '../metrics/default-gate.ts';
+import { frameRateProblems } from './pool/pool-options.ts';
+import { mediaMarksFor } from './run-tasks.ts';
 import { preflightInflux } from '../metrics/sinks/influx.ts';
 import type { ParsedThreshold } from '../metrics/thresholds.ts';
 import { planCatalog, type PlanCatalog } from '../plans/catalog.ts';
@@ -104,6 +106,7 @@ export async function preflight(input: PreflightInput): Promise<PreparedRun> {
   if (baseline && config.baseline && !config.baselineAny) problems.push(...baselineMismatch({ name: resolved.name, scale: resolved.scale, durationScale: resolved.durationScale, shard: resolved.shard }, baseline.summary, config.baseline));
   if (config.livePort !== undefined && !config.dryRun) problems.push(...(await livePortProblems(config.livePort)));
   problems.push(...(await capacityProblems(planName, config, slots, catalog, workers.estimate)));
+  if (config.frameRate > 0 && slots.some((slot) => catalog.isBrowserDriver(slot.driver))) problems.push(...pacingProblems(config, slots, catalog, gate.thresholds));
   if (problems.length > 0) throw new UsageError(problems, description);
 
   if (config.target && !config.dryRun) {
@@ -203,6 +206,20 @@ async function capacityProblems(planName: string, config: RunConfig, slots: read
     } catch {
       problems.push(`--chromium: ${config.chromiumPath} does not exist; install Debian Chromium (apt-get install chromium-headless-shell, or chromium) or give --chromium <path> (or WADDLE_FLEET_CHROMIUM)`);
     }
+  }
+  return problems;
+}
+
+/** Why --frame-rate cannot pace this plan's pages: the browser, media marks, or video on the calls. */
+function pacingProblems(config: RunConfig, slots: readonly VuSlot[], catalog: PlanCatalog, gate: readonly ParsedThreshold[]): string[] {
+  const marks = !!mediaMarksFor(config.mediaMarks, gate.map((t) => t.metric));
+  const problems = frameRateProblems(config.frameRate, config.chromiumPath, marks).map((p) => p.replace(/^frameRate: /, '--frame-rate: '));
+  const video = [...new Set(slots.filter((slot) => userNeedsOf(slot, catalog).video).map((slot) => slot.journey))];
+  if (video.length) {
+    problems.push(
+      `--frame-rate: the plan sends video or a screen (${video.join(', ')}), and a paced page that receives video decodes it late ` +
+        '(measured: 11 fps of 15 and 116 freezes at 4 video users, README "Fewer frames"); leave --frame-rate off for plans with video',
+    );
   }
   return problems;
 }

@@ -65,6 +65,8 @@ export interface RunConfig {
   readonly mediaMarks: 'auto' | 'off' | 'on' | 'full';
   /** switches added after the fleet's own */
   readonly chromiumArgs: readonly string[];
+  /** frames a second for browser pages no driver acts on (fleet/pool/frame-pacer.ts); 0: the browser's own */
+  readonly frameRate: number;
   /** record a Playwright trace per browser user, kept for the failures captured as evidence */
   readonly traceFailures: 'off' | 'snapshots' | 'full';
   /** serve the live view on 127.0.0.1 at this port (0: a free one); undefined: off */
@@ -141,6 +143,7 @@ export const runOptionTable = {
   contextPerUser: { schema: z.boolean().default(false), help: "one browser context per browser user even when the driver lets its users share one (isolation: 'page'); about twice the memory per user" },
   fakeMicProcessing: { schema: z.boolean().default(false), help: "keep Chromium's echo cancellation, noise suppression and gain control on the fake mic, as a real user's mic has (costs the generator per voice user; off by default)" },
   chromiumArg: { schema: z.array(z.string().regex(/^--[a-z0-9]/, "expected a Chromium switch like '--disable-features=X'")).default([]), help: 'an extra Chromium switch after the fleet\'s own (fake-media/chromium-flags.ts), to measure one; repeat for more', valueName: 'switch', repeatable: true },
+  frameRate: { schema: z.string().regex(/^(off|\d{1,2})$/, "expected 'off' or frames a second from 1 to 60").transform((v) => (v === 'off' ? 0 : Number(v))).refine((n) => n <= 60, "expected 'off' or frames a second from 1 to 60").prefault('off'), help: "frames a second for browser pages while nothing waits for a frame (a click, a paint-timed load, remote media: then a plain page's rate), instead of the browser's ~60; a chat user costs about half the CPU at 4 (README, \"Fewer frames\"); the headless shell only, refused with media marks and for plans with video; message timings stay DOM commit, paint follows this clock", env: 'WADDLE_FLEET_FRAME_RATE', valueName: 'off|fps' },
   network: { schema: z.string().min(1).optional(), help: "give every user this network preset ('wifi', '4g', '3g', 'lossy-wifi', 'congested', 'none') or a network of the plan, over the scenarios' own", valueName: 'name' },
   networkMechanism: { schema: z.enum(['relay', 'kernel'], { error: "expected 'relay' or 'kernel'" }).default('relay'), help: "how user networks are applied: 'relay' (an impairing TURN relay and proxy in user space: no root, works in a plain pod); 'kernel' (netns + tc) is refused: not built", valueName: 'relay|kernel' },
   traceFailures: { schema: z.enum(['off', 'snapshots', 'full'], { error: "expected 'off', 'snapshots' or 'full'" }).default('off'), help: "keep a Playwright trace of each failure captured as evidence: 'snapshots' (DOM per action, ~+40% CPU per active browser user) or 'full' (also a screencast, about doubles it); screenshots, DOM and console logs are kept either way", env: 'WADDLE_FLEET_TRACE_FAILURES', valueName: 'off|snapshots|full' },
@@ -241,6 +244,7 @@ function toConfig(o: RawOptions, influx: InfluxConnection | undefined): RunConfi
     chromiumPath: o.chromium,
     protocolWorkers: o.protocolWorkers,
     chromiumArgs: o.chromiumArg,
+    frameRate: o.frameRate,
     fakeMicProcessing: o.fakeMicProcessing,
     mediaMarks: o.mediaMarks,
     contextPerUser: o.contextPerUser,

@@ -211,6 +211,7 @@ function browserPool(run: RunContext): Task {
         extraArgs: run.config.chromiumArgs,
         audioProcessing: run.config.fakeMicProcessing,
         mediaMarks: mediaMarksFor(run.config.mediaMarks, run.prepared.gate.map((t) => t.metric)),
+        frameRate: run.config.frameRate,
       });
       run.set('pool', pool);
       return () => pool.close();

@@ -43,4 +43,19 @@ describe.concurrent('waddle-fleet run: the verdict on a plan it refuses', () => 
     await expect(access(results)).rejects.toThrow();
     expect(playwrightChromiumPids(r.pid)).toEqual([]);
   });
+
+  it('refuses --frame-rate where pacing would lie or cannot run: the full browser, media marks, video (exit 2)', async ({ expect }) => {
+    await writeFile(join(dir, 'paced.ts'), chatPlan('paced', { 'chat.messages_sent': ['count>0'] }));
+    const results = join(dir, 'results-paced');
+    const r = await runCli(['run', join(dir, 'paced.ts'), '--results', results, '--frame-rate', '4', '--chromium', '/usr/bin/chromium', '--media-marks', 'on'], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--frame-rate: /usr/bin/chromium is not the headless shell');
+    expect(r.stderr).toContain('--frame-rate: media marks (glass-to-glass, quality) time what a page shows');
+    await expect(access(results)).rejects.toThrow();
+    expect(playwrightChromiumPids(r.pid)).toEqual([]);
+    // a plan with video: its receivers would decode late on paced pages
+    const video = await runCli(['run', 'smoke', '--frame-rate', '4', '--dry-run'], { cwd: dir });
+    expect(video.code).toBe(2);
+    expect(video.stderr).toMatch(/--frame-rate: the plan sends video or a screen \(.*videoCall.*\)/);
+  });
 });

@@ -1,6 +1,7 @@
 // Calls on the real web UI: join and leave a voice channel by its buttons, and wait until remote
 // media is really decoding (video/screen: a tile announcing that kind with videoWidth > 0 and
 // decoded frames advancing; audio: a live, unmuted remote track playing with time advancing).
+import { withFrames } from './frame-demand.ts';
 import type { RemoteMediaKind } from '../waddle-client.ts';
 import { remoteMediaSnapshotScript, type MediaSnapshot } from './page-scripts.ts';
 import type { PageUi } from './page-ui.ts';
@@ -42,8 +43,16 @@ export async function leaveVoice(ui: PageUi): Promise<void> {
   await ui.waitFor('the voice panel to be idle', ui.byData('voice-panel', 'state', 'idle'));
 }
 
-/** Resolves with the ms waited once remote media of that kind is decoding; rejects at timeoutMs saying what it last saw. */
-export async function waitForRemoteMedia(ui: PageUi, kind: RemoteMediaKind, timeoutMs: number): Promise<number> {
+/**
+ * Resolves with the ms waited once remote media of that kind is decoding; rejects at timeoutMs
+ * saying what it last saw. A media element counts its frames as the page draws them, so a paced
+ * page draws at the full rate while this waits (frame-demand.ts): the wait is the media's, not the pacer's.
+ */
+export function waitForRemoteMedia(ui: PageUi, kind: RemoteMediaKind, timeoutMs: number): Promise<number> {
+  return withFrames(ui.page, () => waitUntilDecoding(ui, kind, timeoutMs));
+}
+
+async function waitUntilDecoding(ui: PageUi, kind: RemoteMediaKind, timeoutMs: number): Promise<number> {
   const startedAtMs = performance.now();
   const deadline = startedAtMs + timeoutMs;
   const previous = new Map<string, { currentTime: number; frames: number }>();

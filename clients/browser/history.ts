@@ -6,6 +6,7 @@
 // used, never the app's internals.
 import type { Locator, Page } from 'playwright-core';
 import type { ChannelHistoryView, HistoryPageLoad, HistoryScroll } from '../waddle-client.ts';
+import { isPaced, withFrames } from './frame-demand.ts';
 import { FRAME_SAMPLER_START, FRAME_SAMPLER_STOP } from './page-scripts.ts';
 import { cssEscape } from './util.ts';
 
@@ -36,7 +37,11 @@ async function listData(ui: HistoryUi): Promise<ListData> {
 }
 
 /** Click the channel (the first one when no id is given) and wait until its latest page is painted. */
-export async function openChannelHistory(ui: HistoryUi, channelId: string | undefined): Promise<ChannelHistoryView> {
+export function openChannelHistory(ui: HistoryUi, channelId: string | undefined): Promise<ChannelHistoryView> {
+  return withFrames(ui.page, () => openAndTime(ui, channelId)); // its timing ends at a paint: frames throughout
+}
+
+async function openAndTime(ui: HistoryUi, channelId: string | undefined): Promise<ChannelHistoryView> {
   const { page } = ui;
   const buttons = page.getByTestId('text-channel');
   const button = channelId === undefined ? buttons.first() : buttons.and(page.locator(`[data-channel-id="${cssEscape(channelId)}"]`));
@@ -58,13 +63,20 @@ export async function openChannelHistory(ui: HistoryUi, channelId: string | unde
 }
 
 /** Wheel the message list up through `pages` older pages (fewer at the channel's start). */
-export async function scrollHistory(ui: HistoryUi, pages: number): Promise<HistoryScroll> {
+export function scrollHistory(ui: HistoryUi, pages: number): Promise<HistoryScroll> {
+  return withFrames(ui.page, () => scrollAndSample(ui, pages)); // the page's own loads end at a paint
+}
+
+async function scrollAndSample(ui: HistoryUi, pages: number): Promise<HistoryScroll> {
   const list = listOf(ui.page);
   const box = await ui.step('the message list on screen', () => list.boundingBox({ timeout: ui.timeoutMs }));
   if (!box) throw new Error('the message list is not visible: open a text channel first');
   const over = { x: box.x + box.width / 2, y: box.y + box.height / 2 };
   const shownBefore = Number((await listData(ui)).olderPages ?? 0);
-  await ui.evaluate(FRAME_SAMPLER_START, ui.timeoutMs, 'starting the frame sampler');
+  // a paced page's frames come on the pacer's clock (fleet/pool/frame-pacer.ts), not the page's:
+  // their intervals would say nothing of its smoothness, so there are none
+  const sampled = !isPaced(ui.page);
+  if (sampled) await ui.evaluate(FRAME_SAMPLER_START, ui.timeoutMs, 'starting the frame sampler');
   const loaded: HistoryPageLoad[] = [];
   try {
     for (;;) {
@@ -74,11 +86,12 @@ export async function scrollHistory(ui: HistoryUi, pages: number): Promise<Histo
       if (page) loaded.push(page);
     }
   } catch (error) {
-    await ui.evaluate(FRAME_SAMPLER_STOP, ui.timeoutMs, 'the frame sampler').catch(() => {});
+    if (sampled) await ui.evaluate(FRAME_SAMPLER_STOP, ui.timeoutMs, 'the frame sampler').catch(() => {});
     throw error;
   }
-  const frameIntervalsMs = (await ui.evaluate(FRAME_SAMPLER_STOP, ui.timeoutMs, 'the frame sampler')) as number[];
-  return { pages: loaded, reachedStart: (await listData(ui)).historyState === 'start', frameIntervalsMs };
+  const frameIntervalsMs = sampled ? ((await ui.evaluate(FRAME_SAMPLER_STOP, ui.timeoutMs, 'the frame sampler')) as number[]) : undefined;
+  const reachedStart = (await listData(ui)).historyState === 'start';
+  return frameIntervalsMs ? { pages: loaded, reachedStart, frameIntervalsMs } : { pages: loaded, reachedStart };
 }
 
 /**

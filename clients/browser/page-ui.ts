@@ -3,6 +3,7 @@
 // the app's own error line. The parts (chat-ui.ts, call-ui.ts, files-ui.ts, history.ts) take one
 // PageUi; BrowserWaddleClient owns it.
 import type { Locator, Page } from 'playwright-core';
+import { withFrames } from './frame-demand.ts';
 import type { HistoryUi } from './history.ts';
 import { InputQueue } from './input-queue.ts';
 import { cssEscape, withTimeout } from './util.ts';
@@ -36,8 +37,9 @@ export class PageUi implements HistoryUi {
     return this.#input.run(action);
   }
 
+  /** A click waits for its target to hold still over two animation frames: a paced page gets them at the full rate (frame-demand.ts). */
   click(what: string, target: Locator, timeoutMs = this.timeoutMs): Promise<void> {
-    return this.act(what, target, (t) => t.click({ timeout: timeoutMs }), 'visible', timeoutMs);
+    return withFrames(this.page, () => this.act(what, target, (t) => t.click({ timeout: timeoutMs }), 'visible', timeoutMs));
   }
 
   /** An input action through the page's input queue; the wait for target is outside it, so it holds up no one. */

@@ -11,6 +11,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import type { Page } from 'playwright-core';
+import { withFrames } from '../../clients/browser/frame-demand.ts';
 import { withTimeout } from '../../common/async.ts';
 import type { FailureEvidence } from '../../metrics/run-summary.ts';
 import { domSnapshotScript } from './dom-snapshot.ts';
@@ -122,7 +123,8 @@ export class FailureEvidenceRecorder {
     const url = safeUrl(page);
     // screenshot first in line: it is what the page looked like at the moment of failure
     const [png, html] = await Promise.all([
-      withTimeout(page.screenshot({ type: 'png', timeout: Math.max(1, left()) }), left(), 'screenshot').catch(() => undefined),
+      // a paced page (--frame-rate) draws at the full rate for it: a screenshot waits for a frame
+      withTimeout(withFrames(page, () => page.screenshot({ type: 'png', timeout: Math.max(1, left()) })), left(), 'screenshot').catch(() => undefined),
       withTimeout(page.evaluate(domSnapshotScript()) as Promise<string>, left(), 'DOM snapshot').catch(() => undefined),
     ]);
     await (this.#folder ??= mkdir(join(this.options.runDir, evidenceFolder), { recursive: true }).then(() => undefined));

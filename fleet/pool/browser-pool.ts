@@ -263,6 +263,7 @@ export class BrowserPool {
         audioProcessing: this.#o.audioProcessing,
         ...(this.#o.mediaMarks ? { marks: { ...this.#o.mediaMarks, source: browser.source, camera: slot.profile.camera } } : {}),
         hangCheck: this.#o.hangCheck,
+        ...(browser.pacer ? { pacer: browser.pacer } : {}),
         closeTimeoutMs: this.#o.closeTimeoutMs,
         onEvent: this.#o.onEvent,
         onOpenConnections: (open) => {

@@ -8,6 +8,7 @@ import type { Browser } from 'playwright-core';
 import { sleep, withTimeout } from '../../common/async.ts';
 import { chromiumArgs } from '../../fake-media/chromium-flags.ts';
 import { prepareMedia } from '../../fake-media/prepare-media.ts';
+import { FramePacer, pacedBrowserArgs } from './frame-pacer.ts';
 import { SourceVideo } from './quality-score.ts';
 import { isAlive, processTree } from '../monitor/resource-monitor.ts';
 import type { MediaProfile } from './media-profile.ts';
@@ -17,6 +18,8 @@ export interface BrowserLaunchOptions {
   readonly headless: boolean;
   readonly mediaCacheDir: string;
   readonly extraArgs: readonly string[];
+  /** frames a second for its pages while no driver acts on them (frame-pacer.ts); 0: the browser's own */
+  readonly frameRate: number;
   /** bound on browser.close() before the tree is killed */
   readonly closeTimeoutMs: number;
   /** the host guard's browser-wide proxy (Chromium's own traffic is refused and counted) */
@@ -28,6 +31,8 @@ export class BrowserProcess {
   #treePids: number[] = [];
   /** the file its fake camera plays: receivers' quality samples are scored against it */
   source: SourceVideo | undefined;
+  /** makes its pages' frames under --frame-rate (frame-pacer.ts) */
+  pacer: FramePacer | undefined;
 
   private constructor(
     readonly browser: Browser,
@@ -53,7 +58,7 @@ export class BrowserProcess {
     const browser = await chromium.launch({
       executablePath: options.executablePath,
       headless: options.headless,
-      args: chromiumArgs(media, [...options.extraArgs, marker]),
+      args: chromiumArgs(media, [...(options.frameRate > 0 ? pacedBrowserArgs : []), ...options.extraArgs, marker]),
       // the CLI owns signals (RELIABILITY.md): it stops users, writes the report, then closes us
       handleSIGINT: false,
       handleSIGTERM: false,
@@ -64,6 +69,7 @@ export class BrowserProcess {
     const found = await findBrowserPid(marker);
     const process = new BrowserProcess(browser, found?.pid, found?.userDataDir, options.closeTimeoutMs);
     if (media.cameraY4m) process.source = new SourceVideo(media.cameraY4m);
+    if (options.frameRate > 0) process.pacer = new FramePacer(options.frameRate);
     return process;
   }
 
@@ -79,6 +85,7 @@ export class BrowserProcess {
   /** Close within the bound, then kill whatever of the tree is left and remove the temp profile. */
   async close(): Promise<void> {
     void this.source?.close();
+    this.pacer?.close();
     this.refreshTree();
     await withTimeout(this.browser.close(), this.closeTimeoutMs, 'browser.close').catch(() => {});
     await this.kill();

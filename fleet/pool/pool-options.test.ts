@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { fullChromiumPath, headlessShellPath } from '../../fake-media/chromium-binary.ts';
 import { describe, expect, it } from 'vitest';
-import { checkPoolOptions, resolvePoolOptions, type BrowserPoolOptions } from './pool-options.ts';
+import { checkPoolOptions, frameRateProblems, resolvePoolOptions, type BrowserPoolOptions } from './pool-options.ts';
 
 const good: BrowserPoolOptions = { maxBrowsers: 1, contextsPerBrowser: 2, mediaCacheDir: '/tmp/m', allowedHosts: ['127.0.0.1'], onEvent: () => {}, executablePath: process.execPath };
 
@@ -34,5 +34,26 @@ describe('resolvePoolOptions', () => {
     const resolved = resolvePoolOptions({ ...good, executablePath: undefined, hangCheck: false });
     expect(resolved).toMatchObject({ executablePath: existsSync(headlessShellPath) ? headlessShellPath : fullChromiumPath, probeIntervalMs: 2000, headless: true, relaunch: { maxPerMinute: 5, backoffMs: 1000 }, hangCheck: false, closeTimeoutMs: 5000, extraArgs: [] });
     expect(resolvePoolOptions(good).hangCheck).toEqual({ intervalMs: 5000, timeoutMs: 15_000 });
+  });
+});
+
+describe('frameRateProblems (--frame-rate)', () => {
+  it('has nothing against off, or a rate on the headless shell without media marks', () => {
+    expect(frameRateProblems(0, fullChromiumPath, true)).toEqual([]);
+    expect(frameRateProblems(4, headlessShellPath, false)).toEqual([]);
+    expect(frameRateProblems(60, headlessShellPath, false)).toEqual([]);
+  });
+
+  it('names each problem: the rate, a browser without BeginFrame control, media marks', () => {
+    const problems = frameRateProblems(61, fullChromiumPath, true);
+    expect(problems).toHaveLength(3);
+    expect(problems[0]).toBe('frameRate: expected frames a second from 1 to 60 (or off), got 61');
+    expect(problems[1]).toContain(`${fullChromiumPath} is not the headless shell`);
+    expect(problems[1]).toContain('apt-get install chromium-headless-shell');
+    expect(problems[2]).toContain('media marks');
+  });
+
+  it('is part of checkPoolOptions', async () => {
+    await expect(checkPoolOptions({ ...good, frameRate: 4 })).rejects.toThrow(`frameRate: ${process.execPath} is not the headless shell`);
   });
 });

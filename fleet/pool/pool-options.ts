@@ -4,7 +4,9 @@
 import { access } from 'node:fs/promises';
 import type { RunEvent } from '../../metrics/types.ts';
 import { checkAllowedHosts } from '../guard/host-guard.ts';
-import { defaultChromiumPath } from '../../fake-media/chromium-binary.ts';
+import { basename } from 'node:path';
+import { defaultChromiumPath, headlessShellPath } from '../../fake-media/chromium-binary.ts';
+import { maxIdleFps } from './frame-pacer.ts';
 
 export interface BrowserPoolOptions {
   readonly executablePath?: string;
@@ -31,6 +33,11 @@ export interface BrowserPoolOptions {
    * true` also stamps every camera frame (media.video_e2e_ms), which costs more (README, "Glass-to-glass").
    */
   readonly mediaMarks?: false | { readonly video?: boolean; readonly sampleEveryMs?: number; readonly qualityEveryMs?: number };
+  /**
+   * frames a second for pages while no driver acts on them (frame-pacer.ts: BeginFrame control,
+   * headless shell only); 0 (default): the browser's own ~60
+   */
+  readonly frameRate?: number;
 }
 
 /** The options with every default filled in (the guard keeps allowNonLoopbackHosts). */
@@ -53,6 +60,7 @@ export function resolvePoolOptions(options: BrowserPoolOptions): ResolvedPoolOpt
     extraArgs: options.extraArgs ?? [],
     audioProcessing: options.audioProcessing ?? false,
     mediaMarks: options.mediaMarks ?? false,
+    frameRate: options.frameRate ?? 0,
   };
 }
 
@@ -75,5 +83,18 @@ export async function checkPoolOptions(options: BrowserPoolOptions): Promise<voi
   } catch {
     problems.push(`executablePath: ${exe} does not exist; install Debian Chromium with apt-get install chromium-headless-shell (or chromium), or give --chromium <path>`);
   }
+  problems.push(...frameRateProblems(options.frameRate ?? 0, exe, !!options.mediaMarks));
   if (problems.length) throw new Error(`BrowserPool.launch: ${problems.join('; ')}`);
+}
+
+/** What stops --frame-rate: a rate outside (0, 60], a browser without BeginFrame control, or media marks (they read what is shown). */
+export function frameRateProblems(frameRate: number, executablePath: string, mediaMarks: boolean): string[] {
+  if (frameRate === 0) return [];
+  const problems: string[] = [];
+  if (!(frameRate > 0 && frameRate <= maxIdleFps)) problems.push(`frameRate: expected frames a second from 1 to ${maxIdleFps} (or off), got ${frameRate}`);
+  if (!basename(executablePath).includes('headless-shell')) {
+    problems.push(`frameRate: ${executablePath} is not the headless shell; only chromium-headless-shell takes BeginFrame control (apt-get install chromium-headless-shell, --chromium ${headlessShellPath}), or leave --frame-rate off`);
+  }
+  if (mediaMarks) problems.push('frameRate: media marks (glass-to-glass, quality) time what a page shows, which a paced page shows late; leave --frame-rate off, or --media-marks off');
+  return problems;
 }

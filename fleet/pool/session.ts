@@ -2,6 +2,7 @@
 // the WebRTC probe (init script + binding) and a watch for a crashed or hung renderer. A failure
 // fails only this user: its signal aborts with a classified PoolFailure and its context is closed
 // in the background. release() flushes the probe's last samples (bounded) and closes the context.
+import type { FramePacer } from './frame-pacer.ts';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { TimeoutError, withTimeout } from '../../common/async.ts';
 import { probeInitScript } from '../../in-page/bundle.ts';
@@ -43,6 +44,8 @@ export interface SessionOptions {
   /** the user's label ("vu-0042"): in events and on the fake screen share */
   readonly label: string;
   readonly screen?: VideoSize;
+  /** makes the page's frames (--frame-rate: frame-pacer.ts); none: the browser's own */
+  readonly pacer?: FramePacer;
   readonly recorder: MetricsRecorder;
   readonly tags: Tags;
   /** every request, WebSocket and ICE attempt of the session goes through it (fleet/host-guard.ts) */
@@ -155,9 +158,10 @@ export class Session implements PoolSession {
     }
   }
 
-  /** Proves the page is guarded, then watches it for a crash or a hang. */
+  /** Proves the page is guarded, paces its frames (--frame-rate), then watches it for a crash or a hang. */
   static async #started(session: Session): Promise<Session> {
     await session.options.guard.verify(session.page);
+    await session.options.pacer?.add(session.page); // before the user's first action: clicks wait for frames
     session.page.on('crash', () => session.fail('page_crash', `page of ${session.options.label} crashed`));
     session.#watchForHang();
     return session;

@@ -237,7 +237,7 @@ function browsersBeforeLoad(run: RunContext): Task {
       try {
         await pool.prelaunch(browserNeeds(users, run.config.contextsPerBrowser, run.config.maxBrowsers));
         await sleep(prelaunchSettleMs);
-        run.log(`browser pool: ${pool.stats().browsers} browser(s) (${run.config.chromiumPath}) started before load in ${((Date.now() - startedMs) / 1000).toFixed(1)} s (events.ndjson browser_launch)`);
+        run.log(`browser pool: ${pool.stats().browsers} browser(s) (${run.config.chromiumPath}${run.config.frameRate > 0 ? `, pages paced at ${run.config.frameRate} frames/s` : ''}) started before load in ${((Date.now() - startedMs) / 1000).toFixed(1)} s (events.ndjson browser_launch)`);
       } catch (error) {
         run.record({ timeMs: Date.now(), type: 'warning', reason: 'prelaunch', message: `browsers could not start before load; users start them on demand: ${(error as Error).message}` });
       }

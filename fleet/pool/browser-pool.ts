@@ -225,10 +225,10 @@ export class BrowserPool {
       slot.state = 'up';
       this.#lastLaunchDoneMs = Date.now();
       const [pid, launchMs, before] = [launched.pid ?? '?', this.#lastLaunchDoneMs - startedMs, slot.prelaunched ? ' before load' : ''];
-      // which binary and version ran: the headless shell and the full browser differ by a third in memory
-      const [executable, version] = [this.#o.executablePath, launched.browser.version()];
-      this.#o.onEvent({ timeMs: this.#lastLaunchDoneMs, type: 'browser_launch', message: `browser ${slot.id} (pid ${pid}, ${basename(executable)} ${version}, media ${slot.key}) started${before} in ${launchMs} ms`,
-        data: { browser: slot.id, pid, executable, version, media: slot.key, launchMs, prelaunched: slot.prelaunched } });
+      // which binary and version ran (the shell and the full browser differ by a third in memory); paced: its paint follows the pacer
+      const [executable, version, paced] = [this.#o.executablePath, launched.browser.version(), this.#o.frameRate > 0 ? `, pages paced at ${this.#o.frameRate} frames/s` : ''];
+      this.#o.onEvent({ timeMs: this.#lastLaunchDoneMs, type: 'browser_launch', message: `browser ${slot.id} (pid ${pid}, ${basename(executable)} ${version}, media ${slot.key}${paced}) started${before} in ${launchMs} ms`,
+        data: { browser: slot.id, pid, executable, version, media: slot.key, launchMs, prelaunched: slot.prelaunched, frameRate: this.#o.frameRate } });
       launched.onDisconnected(() => this.#onBrowserGone(slot));
     } catch (error) {
       slot.state = 'dead';

@@ -77,6 +77,10 @@ describe.skipIf(!existsSync(headlessShellPath))('--frame-rate: pages nobody look
       expect(await page.evaluate(rafsIn(2000))).toBeLessThanOrEqual(12);
       expect(sessions[0]!.page.context().browser()!.isConnected()).toBe(true);
       expect(events.filter((e) => e.type === 'browser_crash')).toEqual([]);
+      // the launch says its pages are paced: their paint timings follow the pacer
+      const launch = events.find((e) => e.type === 'browser_launch')!;
+      expect(launch.data).toMatchObject({ frameRate: 4 });
+      expect(launch.message).toContain('pages paced at 4 frames/s');
     });
   }, 120_000);
 });

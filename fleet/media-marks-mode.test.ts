@@ -1,6 +1,6 @@
 // --media-marks: 'auto' turns on only what the plan's thresholds need (the marks cost the generator).
 import { describe, expect, it } from 'vitest';
-import { mediaMarksFor } from './run-tasks.ts';
+import { mediaMarksFor } from './media-marks-mode.ts';
 
 describe('mediaMarksFor', () => {
   it('follows an explicit mode, and in auto mode the least the thresholds need', () => {

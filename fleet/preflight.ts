@@ -9,7 +9,7 @@ import { access } from 'node:fs/promises';
 import { UsageError } from '../common/errors.ts';
 import { buildGate, describeGate } from '../metrics/default-gate.ts';
 import { frameRateProblems } from './pool/pool-options.ts';
-import { mediaMarksFor } from './run-tasks.ts';
+import { mediaMarksFor } from './media-marks-mode.ts';
 import { preflightInflux } from '../metrics/sinks/influx.ts';
 import type { ParsedThreshold } from '../metrics/thresholds.ts';
 import { planCatalog, type PlanCatalog } from '../plans/catalog.ts';

@@ -1,6 +1,7 @@
 // The tasks of a run, in order (DESIGN.md style 4): results folder → target → metrics and sinks →
 // resource monitor → media → browser pool → load. Each makes one part of the run context and
 // returns what undoes it; fleet/tasks.ts runs them and the teardowns in reverse, always.
+import { mediaMarksFor } from './media-marks-mode.ts';
 import { mechanismLine } from '../network/describe.ts';
 import { isImpairing } from '../network/profile.ts';
 import { NetworkRelay, relayMechanism } from '../network/relay/relay.ts';
@@ -287,16 +288,4 @@ const isolationOf = (driver: Driver | undefined): { isolation?: 'context' | 'pag
 
 function isBrowserSlot(run: RunContext, driverName: string): boolean {
   return run.prepared.catalog.isBrowserDriver(driverName);
-}
-
-/**
- * The marks a run uses: what --media-marks says, or with 'auto' the least the plan's thresholds
- * need (they cost the generator: README "Glass-to-glass"); the camera stamp, the dearest part,
- * only for media.video_e2e_ms.
- */
-export function mediaMarksFor(mode: 'auto' | 'off' | 'on' | 'full', thresholdMetrics: readonly string[]): false | { video: boolean } {
-  if (mode === 'off') return false;
-  if (mode === 'on' || mode === 'full') return { video: mode === 'full' };
-  if (thresholdMetrics.includes('media.video_e2e_ms')) return { video: true };
-  return thresholdMetrics.some((m) => m.startsWith('media.') && m !== 'media.first_remote_ms') ? { video: false } : false;
 }

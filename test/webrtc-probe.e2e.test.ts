@@ -161,7 +161,7 @@ describe.concurrent('probe counters equal the page totals', () => {
   }
 
   for (const callMs of [3000, 15_000]) {
-    it.concurrent(`a ${callMs / 1000} s call: packets, bytes, frames in both directions within 1%, idle streams counted`, async ({ expect }) => {
+    it.concurrent(`a ${callMs / 1000} s call: packets, bytes, frames in both directions within 1% (frames: or one frame), idle streams counted`, async ({ expect }) => {
       const results = await call(callMs);
       for (const r of results) {
         if (r.what.includes('idle')) {
@@ -169,7 +169,10 @@ describe.concurrent('probe counters equal the page totals', () => {
           continue;
         }
         expect(r.page, `${r.what}: the page itself counted something`).toBeGreaterThan(0);
-        expect(Math.abs(r.probe - r.page), `${r.what}: probe ${r.probe} vs page ${r.page}`).toBeLessThanOrEqual(r.page * 0.01);
+        // frames: at least one frame of room, since 1% of a short call's ~50 frames is under one and
+        // a frame decoded between the probe's last read and the page's is not a miscount
+        const room = r.what.endsWith('frames') ? Math.max(1, r.page * 0.01) : r.page * 0.01;
+        expect(Math.abs(r.probe - r.page), `${r.what}: probe ${r.probe} vs page ${r.page}`).toBeLessThanOrEqual(room);
       }
       const idle = results.filter((r) => r.what.includes('idle'));
       expect(idle.every((r) => r.page >= 1), 'the unused transceiver is an idle stream on each page').toBe(true);

@@ -10,7 +10,6 @@ import type { RunSummary, UserCounts } from '../metrics/run-summary.ts';
 import { buildSummary } from '../metrics/summary.ts';
 import { decideVerdict } from '../metrics/verdict.ts';
 import { callRoomLayout } from '../plans/schedule.ts';
-import { publishRun } from '../reports/publish.ts';
 import { networkMechanismOf } from '../network/describe.ts';
 import { judgeGenerator } from './monitor/generator-health.ts';
 import type { RunContext } from './run-context.ts';
@@ -28,6 +27,7 @@ export async function finishRun(run: RunContext, tasks: TaskRunResult): Promise<
   const runDir = run.get('runDir');
   if (!runDir) throw tasks.failed?.error ?? new Error('the run folder could not be created');
   const summary = summarize(run, tasks);
+  const { publishRun } = await import('../reports/publish.ts'); // a dry run never loads the report builder
   const published = await publishRun(runDir, summary, {
     report: run.config.report,
     ...(run.prepared.baseline && run.config.baseline ? { baseline: { dir: run.config.baseline, run: run.prepared.baseline, marginPct: run.config.baselineMarginPct } } : {}),

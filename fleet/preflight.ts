@@ -19,7 +19,7 @@ import { resolvePlan, type ResolvedPlan } from '../plans/resolve.ts';
 import { buildSchedule, peakConcurrency, type VuSlot } from '../plans/schedule.ts';
 import type { Plan } from '../plans/schema.ts';
 import { baselineMismatch } from '../reports/baseline.ts';
-import { readRunForReport, type RunForReport } from '../reports/index.ts';
+import type { RunForReport } from '../reports/index.ts';
 import { parseRunConfig, type RunConfig } from './run-config.ts';
 import { rawSamplesDecision } from './raw-samples.ts';
 import { describeAhead } from './start-at.ts';
@@ -170,6 +170,7 @@ function thresholdProblemsOf(input: unknown, planName: string): string[] {
 async function readBaseline(dir: string | undefined, problems: string[]): Promise<RunForReport | undefined> {
   if (!dir) return undefined;
   try {
+    const { readRunForReport } = await import('../reports/index.ts'); // only with a --baseline
     return await readRunForReport(dir);
   } catch (error) {
     problems.push(`--baseline: cannot read the run folder '${dir}' (${error instanceof Error ? error.message : String(error)}); give a folder that holds a summary.json`);

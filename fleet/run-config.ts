@@ -4,7 +4,8 @@
 // Its transforms turn command-line strings into the values a run needs — the shard as a value,
 // durations and times in ms, InfluxDB settings as a v1 | v2 union — so nothing downstream
 // re-parses a string. The only place that reads the environment for run options.
-import { z } from 'zod';
+import type { z as Z } from 'zod';
+import { z } from '../common/zod.ts';
 import { tryParseDurationMs } from '../plans/duration.ts';
 import { kebabCase } from '../common/text.ts';
 import { parseShard, type Shard } from '../plans/shard.ts';
@@ -152,7 +153,7 @@ export const runOptionTable = {
 } as const satisfies Record<string, RunOptionSpec>;
 
 export interface RunOptionSpec {
-  readonly schema: z.ZodType;
+  readonly schema: Z.ZodType;
   readonly help: string;
   /** environment variable read when the flag is not given */
   readonly env?: string;
@@ -169,7 +170,7 @@ export type RunOptionKey = keyof typeof runOptionTable;
 const rawSchema = z.strictObject(Object.fromEntries(Object.entries(runOptionTable).map(([key, spec]) => [key, spec.schema])) as {
   [K in RunOptionKey]: (typeof runOptionTable)[K]['schema'];
 });
-type RawOptions = z.output<typeof rawSchema>;
+type RawOptions = Z.output<typeof rawSchema>;
 
 /** Command-line flag of an option key: `contextsPerBrowser` → `--contexts-per-browser`. */
 export const flagOf = (key: string): string => `--${kebabCase(key)}`;
@@ -194,7 +195,7 @@ export function parseRunConfig(
   return { ok: true, config: toConfig(result.data, influx.connection) };
 }
 
-function describeIssue(issue: z.core.$ZodIssue, given: Readonly<Record<string, unknown>>): string {
+function describeIssue(issue: Z.core.$ZodIssue, given: Readonly<Record<string, unknown>>): string {
   if (issue.code === 'unrecognized_keys') return `unknown option(s) ${issue.keys.map(flagOf).join(', ')}: see waddle-fleet run --help`;
   const key = String(issue.path[0] ?? '');
   const secret = /token|password/i.test(key);

@@ -15,8 +15,6 @@ import { createRunFolder, RunFolderSink } from '../metrics/sinks/run-folder.ts';
 import type { Sink } from '../metrics/types.ts';
 import { callRoomLayout, peakConcurrency } from '../plans/schedule.ts';
 import { targetNeeds } from '../plans/target-needs.ts';
-import { DEFAULT_HISTORY_LIMIT, DEFAULT_MAX_UPLOAD_BYTES } from '../reference-waddle/options.ts';
-import { startReferenceWaddle } from '../reference-waddle/server.ts';
 import type { Driver, ProtocolDriver, VideoProfile } from '../clients/driver.ts';
 import { prepareMedia } from '../fake-media/prepare-media.ts';
 import { defaultMediaCacheDir } from '../fake-media/media-cache.ts';
@@ -31,7 +29,6 @@ import { describeSweep, sweepStaleLitter } from './lifecycle/stale-litter.ts';
 import type { RunContext } from './run-context.ts';
 import { rawSamplesDecision } from './raw-samples.ts';
 import { waitForStart } from './start-at.ts';
-import { buildLivePage } from './live/live-page.ts';
 import { startLiveServer } from './live/live-server.ts';
 import { liveSnapshot } from './live/live-snapshot.ts';
 import type { Task } from './tasks.ts';
@@ -83,6 +80,9 @@ function target(run: RunContext): Task {
       // a voice channel per call room, the text channels the chatters' groups need, the history the
       // seeders fill and the uploads' size (at least the defaults)
       const needs = targetNeeds(run.prepared.resolved, run.prepared.catalog);
+      // imported here: a run with a --target (and a dry run) does not load the reference Waddle
+      const { startReferenceWaddle } = await import('../reference-waddle/server.ts');
+      const { DEFAULT_HISTORY_LIMIT, DEFAULT_MAX_UPLOAD_BYTES } = await import('../reference-waddle/options.ts');
       const waddle = await startReferenceWaddle({
         port: 0,
         voiceChannels: Math.max(10, needs.voiceChannels),
@@ -155,6 +155,7 @@ function liveView(run: RunContext): Task {
     setup: async () => {
       const port = run.config.livePort;
       if (port === undefined) return;
+      const { buildLivePage } = await import('./live/live-page.ts'); // only a --live run loads the report builder
       const server = await startLiveServer({ port, refreshMs: run.config.intervalMs, buildPage: () => buildLivePage(run.need('runDir'), liveSnapshot(run), run.config.intervalMs) });
       run.log(`live view: ${server.url}`);
       return () => server.close();

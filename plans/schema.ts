@@ -2,7 +2,8 @@
 // interface below is what plan files are typed against. Durations are strings with a unit.
 // Semantic rules that need more than one field (users add up, journeys exist, params match
 // the journey's defaults) live in validate.ts, so every problem is reported at once.
-import { z } from 'zod';
+import type { z as Z } from 'zod';
+import { z } from '../common/zod.ts';
 import type { Driver } from '../clients/driver.ts';
 import type { Journey } from '../journeys/types.ts';
 import type { NetworkChoice, NetworkProfile } from '../network/profile.ts';
@@ -210,5 +211,5 @@ export const planSchema = z.strictObject(
 );
 
 // Compile-time check that the schema's output fits the Plan interface.
-const _planFits = (parsed: z.infer<typeof planSchema>): Plan => parsed;
+const _planFits = (parsed: Z.infer<typeof planSchema>): Plan => parsed;
 void _planFits;

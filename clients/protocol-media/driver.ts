@@ -4,7 +4,9 @@
 import { encodedAudio, encodedVideo } from '../../fake-media/encoded-media.ts';
 import { defineDriver } from '../driver.ts';
 import { protocolCapabilities } from '../protocol/protocol-waddle-client.ts';
-import { ProtocolMediaWaddleClient } from './protocol-media-client.ts';
+// The client (and werift with it, ~0.5 CPU-s of module loading through tsx) is imported when the
+// first user is made, so every command that makes none (dry runs, chat-only runs, reports) skips it.
+const loadClient = () => import('./protocol-media-client.ts');
 
 export const protocolMediaDriver = defineDriver({
   name: 'protocolMedia',
@@ -17,6 +19,6 @@ export const protocolMediaDriver = defineDriver({
     if (camera) await encodedVideo(camera);
     if (screen) await encodedVideo(screen);
   },
-  create: ({ target, username, metrics, tags, media }) =>
-    new ProtocolMediaWaddleClient({ baseUrl: target, username, ...(metrics ? { metrics } : {}), ...(tags ? { tags } : {}), ...(media ? { media } : {}) }),
+  create: async ({ target, username, metrics, tags, media }) =>
+    new (await loadClient()).ProtocolMediaWaddleClient({ baseUrl: target, username, ...(metrics ? { metrics } : {}), ...(tags ? { tags } : {}), ...(media ? { media } : {}) }),
 });

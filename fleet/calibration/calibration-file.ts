@@ -5,7 +5,8 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { dirname, join } from 'node:path';
-import { z } from 'zod';
+import type { z as Z } from 'zod';
+import { z } from '../../common/zod.ts';
 
 const mediaSize = z.object({ width: z.number(), height: z.number(), fps: z.number() });
 
@@ -35,8 +36,8 @@ export const calibrationSchema = z.object({
   kinds: z.array(kindCost),
 });
 
-export type Calibration = z.infer<typeof calibrationSchema>;
-export type KindCost = z.infer<typeof kindCost>;
+export type Calibration = Z.infer<typeof calibrationSchema>;
+export type KindCost = Z.infer<typeof kindCost>;
 
 /** Where calibrate writes and runs look by default. */
 export function defaultCalibrationPath(): string {

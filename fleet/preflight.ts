@@ -106,7 +106,8 @@ export async function preflight(input: PreflightInput): Promise<PreparedRun> {
   if (baseline && config.baseline && !config.baselineAny) problems.push(...baselineMismatch({ name: resolved.name, scale: resolved.scale, durationScale: resolved.durationScale, shard: resolved.shard }, baseline.summary, config.baseline));
   if (config.livePort !== undefined && !config.dryRun) problems.push(...(await livePortProblems(config.livePort)));
   problems.push(...(await capacityProblems(planName, config, slots, catalog, workers.estimate)));
-  if (config.frameRate > 0 && slots.some((slot) => catalog.isBrowserDriver(slot.driver))) problems.push(...pacingProblems(config, slots, catalog, gate.thresholds));
+  // an asked rate that cannot pace this plan is refused; 'auto' paces only where it can (frame-rate-mode.ts)
+  if (config.frameRate !== 'auto' && config.frameRate > 0 && slots.some((slot) => catalog.isBrowserDriver(slot.driver))) problems.push(...pacingProblems(config.frameRate, config, slots, catalog, gate.thresholds));
   if (problems.length > 0) throw new UsageError(problems, description);
 
   if (config.target && !config.dryRun) {
@@ -212,9 +213,9 @@ async function capacityProblems(planName: string, config: RunConfig, slots: read
 }
 
 /** Why --frame-rate cannot pace this plan's pages: the browser, media marks, or video on the calls. */
-function pacingProblems(config: RunConfig, slots: readonly VuSlot[], catalog: PlanCatalog, gate: readonly ParsedThreshold[]): string[] {
+function pacingProblems(frameRate: number, config: RunConfig, slots: readonly VuSlot[], catalog: PlanCatalog, gate: readonly ParsedThreshold[]): string[] {
   const marks = !!mediaMarksFor(config.mediaMarks, gate.map((t) => t.metric));
-  const problems = frameRateProblems(config.frameRate, config.chromiumPath, marks).map((p) => p.replace(/^frameRate: /, '--frame-rate: '));
+  const problems = frameRateProblems(frameRate, config.chromiumPath, marks).map((p) => p.replace(/^frameRate: /, '--frame-rate: '));
   const video = [...new Set(slots.filter((slot) => userNeedsOf(slot, catalog).video).map((slot) => slot.journey))];
   if (video.length) {
     problems.push(

@@ -31,17 +31,18 @@ describe('run options', () => {
     expect(r.ok && r.config.influx?.api === 'v1' && r.config.influx.db).toBe('flagdb');
   });
 
-  it('takes --frame-rate as off or frames a second from 1 to 60, from the flag or the environment', () => {
+  it('takes --frame-rate as auto (the default), off or frames a second from 1 to 60, from the flag or the environment', () => {
     const rate = (flags: Record<string, string>, env: Record<string, string> = {}) => {
       const r = parseRunConfig(flags, env);
       return r.ok ? r.config.frameRate : r.problems.join('\n');
     };
-    expect(rate({})).toBe(0);
+    expect(rate({})).toBe('auto');
+    expect(rate({ frameRate: 'auto' })).toBe('auto');
     expect(rate({ frameRate: 'off' })).toBe(0);
     expect(rate({ frameRate: '4' })).toBe(4);
     expect(rate({}, { WADDLE_FLEET_FRAME_RATE: '10' })).toBe(10);
-    expect(rate({ frameRate: '61' })).toMatch(/--frame-rate: expected 'off' or frames a second from 1 to 60/);
-    expect(rate({ frameRate: 'fast' })).toMatch(/--frame-rate: expected 'off' or frames a second from 1 to 60/);
+    expect(rate({ frameRate: '61' })).toMatch(/--frame-rate: expected 'auto', 'off' or frames a second from 1 to 60/);
+    expect(rate({ frameRate: 'fast' })).toMatch(/--frame-rate: expected 'auto', 'off' or frames a second from 1 to 60/);
   });
 
   it('lists flags in kebab case', () => {

@@ -29,6 +29,8 @@ describe('waddle-fleet run: the verdict', () => {
     const r = await runCli(['run', join(dir, 'pass.ts'), '--results', results, '--no-progress', '--seed', '7'], { cwd: dir });
     expect(r.stdout + r.stderr).toContain('verdict: PASS');
     expect(r.code).toBe(0);
+    // chat on the built-in client: its pages paced by default (--frame-rate auto), and it still passes
+    expect(r.stdout + r.stderr).toContain('pages paced at 4 frames/s (--frame-rate auto: chat-only browser users');
     const s = await summaryOf(results);
     expect(s.verdict.result).toBe('pass');
     expect(s.status).toBe('complete');
@@ -51,7 +53,8 @@ describe('waddle-fleet run: the verdict on a starved generator', () => {
     const burners: ChildProcess[] = [0, 1, 2].map(() => spawn(process.execPath, ['-e', 'for(;;){}'], { stdio: 'ignore' }));
     try {
       const results = join(dir, 'results-starved');
-      const r = await runCli(['run', join(dir, 'starved.ts'), '--results', results, '--no-progress', '--no-report', '--saturation-cpu', '70'], { cwd: dir });
+      // --frame-rate off: its load was sized on pages drawn at the browser's rate (paced, a chat user costs about half)
+      const r = await runCli(['run', join(dir, 'starved.ts'), '--results', results, '--no-progress', '--no-report', '--saturation-cpu', '70', '--frame-rate', 'off'], { cwd: dir });
       expect(r.stdout).toContain('verdict: INCONCLUSIVE');
       expect(r.code).toBe(4);
       const s = await summaryOf(results);

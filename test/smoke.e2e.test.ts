@@ -32,6 +32,8 @@ describe('npm run demo: the smoke plan against the reference Waddle', () => {
 
     // a verdict, and the exit code that goes with it
     expect(output).toMatch(/verdict: (PASS|FAIL|INCONCLUSIVE)/);
+    // videoCall, screenShare…: --frame-rate auto leaves the pages of a plan with calls at the browser's own rate
+    expect(output).toMatch(/not paced \(--frame-rate auto: /);
     expect(r.code).toBe(summary.verdict.exitCode);
     if (summary.verdict.result !== 'pass') {
       // on a loaded machine the generator may saturate; then it must say so rather than blame Waddle

@@ -8,6 +8,8 @@ import { browserDriver } from '../clients/browser/driver.ts';
 import type { Capability, Driver } from '../clients/driver.ts';
 import { builtInJourneys } from '../journeys/registry.ts';
 import type { Journey } from '../journeys/types.ts';
+import { mediaMarksFor } from './media-marks-mode.ts';
+import type { RunContext } from './run-context.ts';
 
 /** The rate 'auto' paces at: measured (chat, 10 and 5 users) to halve the renderers' CPU. */
 export const autoFrameRate = 4;
@@ -47,4 +49,11 @@ export function frameRateFor(mode: number | 'auto', chromiumPath: string, mediaM
     if (needs.length) return off(`${journey.name} needs ${needs.join(', ')}`);
   }
   return { fps: autoFrameRate, why: `--frame-rate auto: chat-only browser users; --frame-rate off draws every frame` };
+}
+
+/** The frame rate of a run's browser pages: --frame-rate, with 'auto' decided by its plan. */
+export function runFrameRate(run: RunContext): FrameRateChoice {
+  const { catalog, gate, slots } = run.prepared;
+  const users = slots.filter((slot) => catalog.isBrowserDriver(slot.driver)).map((slot) => ({ driver: catalog.driver(slot.driver), journey: catalog.journey(slot.journey) }));
+  return frameRateFor(run.config.frameRate, run.config.chromiumPath, !!mediaMarksFor(run.config.mediaMarks, gate.map((t) => t.metric)), users);
 }

@@ -22,7 +22,7 @@ import { BrowserPool } from './pool/browser-pool.ts';
 import { runAllowList } from './guard/host-guard.ts';
 import { runLoad } from './users/load.ts';
 import { sharesContext, userMedia } from './users/user-session.ts';
-import { frameRateFor, type FrameRateChoice } from './frame-rate-mode.ts';
+import { runFrameRate } from './frame-rate-mode.ts';
 import { browserNeeds } from './pool/prelaunch.ts';
 import { sleep } from '../common/async.ts';
 import { startResourceMonitor } from './monitor/resource-monitor.ts';
@@ -214,7 +214,7 @@ function browserPool(run: RunContext): Task {
         extraArgs: run.config.chromiumArgs,
         audioProcessing: run.config.fakeMicProcessing,
         mediaMarks: mediaMarksFor(run.config.mediaMarks, run.prepared.gate.map((t) => t.metric)),
-        frameRate: frameRateOf(run).fps,
+        frameRate: runFrameRate(run).fps,
       });
       run.set('pool', pool);
       return () => pool.close();
@@ -240,7 +240,7 @@ function browsersBeforeLoad(run: RunContext): Task {
       try {
         await pool.prelaunch(browserNeeds(users, run.config.contextsPerBrowser, run.config.maxBrowsers));
         await sleep(prelaunchSettleMs);
-        const frames = frameRateOf(run);
+        const frames = runFrameRate(run);
         const paced = frames.fps > 0 ? `, pages paced at ${frames.fps} frames/s${frames.why ? ` (${frames.why})` : ''}` : frames.why ? `, ${frames.why}` : '';
         run.log(`browser pool: ${pool.stats().browsers} browser(s) (${run.config.chromiumPath}${paced}) started before load in ${((Date.now() - startedMs) / 1000).toFixed(1)} s (events.ndjson browser_launch)`);
       } catch (error) {
@@ -289,13 +289,6 @@ function load(run: RunContext): Task {
 }
 
 const isolationOf = (driver: Driver | undefined): { isolation?: 'context' | 'page' } => (driver?.kind === 'browser' && driver.isolation ? { isolation: driver.isolation } : {});
-
-/** The frame rate of the run's browser pages: --frame-rate, with 'auto' decided by the plan (frame-rate-mode.ts). */
-function frameRateOf(run: RunContext): FrameRateChoice {
-  const { catalog, gate, slots } = run.prepared;
-  const users = slots.filter((slot) => isBrowserSlot(run, slot.driver)).map((slot) => ({ driver: catalog.driver(slot.driver), journey: catalog.journey(slot.journey) }));
-  return frameRateFor(run.config.frameRate, run.config.chromiumPath, !!mediaMarksFor(run.config.mediaMarks, gate.map((t) => t.metric)), users);
-}
 
 function isBrowserSlot(run: RunContext, driverName: string): boolean {
   return run.prepared.catalog.isBrowserDriver(driverName);

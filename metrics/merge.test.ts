@@ -97,11 +97,13 @@ describe('mergeRunFolders', () => {
 
   it("adds up the shards' blocked traffic and keeps the worst shard's machine figures", async () => {
     const blocked = (host: string, n: number) => ({ total: n, byHost: { [host]: n, 'cdn.example:443': 1 }, byKind: { request: n }, examples: [`request https://${host}/`], browser: { total: 1, byHost: { 'update.example:443': 1 }, examples: [] } });
-    const d1 = await writeShard(1, 2, range(10, 50, 1), 'complete', { blocked: blocked('a.example:443', 3), generator: { machineCpuPercentP95: 40, cpuStarvedPercentP95: 2, startupMs: 900 } as RunSummary['generator'] });
+    const d1 = await writeShard(1, 2, range(10, 50, 1), 'complete', { blocked: blocked('a.example:443', 3), generator: { machineCpuPercentP95: 40, cpuStarvedPercentP95: 2, startupMs: 900, browser: { executable: '/usr/lib/chromium/chromium-headless-shell', frameRate: 4 } } as RunSummary['generator'] });
     const d2 = await writeShard(2, 2, range(10, 50, 1), 'complete', { blocked: blocked('b.example:80', 4), generator: { machineCpuPercentP95: 70, cpuStarvedPercentP95: 1, startupMs: 400 } as RunSummary['generator'] });
     const { summary } = await mergeRunFolders([d1, d2], { expectedShards: 2 });
     expect(summary.blocked).toMatchObject({ total: 7, byHost: { 'a.example:443': 3, 'b.example:80': 4, 'cdn.example:443': 2 }, byKind: { request: 7 }, browser: { total: 2 } });
     expect(summary.blocked?.examples).toHaveLength(2);
     expect(summary.generator).toMatchObject({ machineCpuPercentP95: 70, cpuStarvedPercentP95: 2, startupMs: 900 });
+    // the browser and its frame rate (the shard that had browser users says which)
+    expect(summary.generator.browser).toEqual({ executable: '/usr/lib/chromium/chromium-headless-shell', frameRate: 4 });
   });
 });

@@ -214,7 +214,9 @@ function combineShardSummaries(summaries: readonly RunSummary[]) {
   const g = { cpuPercentP95: 0, cpuPercentMax: 0, memoryMaxMb: 0, eventLoopDelayP99Ms: 0, browserCrashes: 0, browserRelaunches: 0 };
   const optional: Partial<Record<(typeof worstOfOptional)[number], number>> = {};
   let blocked: BlockedTraffic | undefined;
+  let browser: GeneratorHealth['browser'];
   for (const s of summaries) {
+    browser ??= s.generator.browser; // the first shard's with browser users (shards run one build with one set of options)
     users = addCounts(users, s.users);
     for (const [j, c] of Object.entries(s.journeys)) journeys[j] = addCounts(journeys[j] ?? { started: 0, completed: 0, failed: 0, interrupted: 0 }, c);
     if (s.generator.saturated) saturationReasons.push(...(s.generator.reasons.length ? s.generator.reasons : ['saturated']).map((r) => `shard ${s.shard}: ${r}`));
@@ -232,7 +234,7 @@ function combineShardSummaries(summaries: readonly RunSummary[]) {
     for (const k of worstOfOptional) if (s.generator[k] !== undefined) optional[k] = Math.max(optional[k] ?? 0, s.generator[k]);
     if (s.blocked) blocked = addBlocked(blocked, s.blocked);
   }
-  const generator: Partial<GeneratorHealth> = { ...g, ...optional, saturated: saturationReasons.length > 0, reasons: saturationReasons };
+  const generator: Partial<GeneratorHealth> = { ...g, ...optional, ...(browser ? { browser } : {}), saturated: saturationReasons.length > 0, reasons: saturationReasons };
   return { users, journeys, saturationReasons, sinks, errorLists, internalErrors, aborted, generator, blocked };
 }
 

@@ -97,6 +97,8 @@ export interface GeneratorHealth {
   readonly videoCpuLimitedShare: number;
   readonly browserCrashes: number;
   readonly browserRelaunches: number;
+  /** the browsers' binary and the frame rate their pages were paced at (0: the browser's own; --frame-rate); absent: no browser users */
+  readonly browser?: { readonly executable: string; readonly frameRate: number };
   /** whole-machine CPU % (generator.system_cpu_pct) over the same samples: reported beside, never judged alone (absent: older runs) */
   readonly machineCpuPercentP95?: number;
   /** share % of the generator threads' runnable time spent waiting for a CPU (generator.cpu_wait_pct), same samples */

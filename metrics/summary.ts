@@ -147,6 +147,7 @@ export function buildGenerator(totals: readonly SeriesAggregate[], metrics: read
     videoCpuLimitedShare: finite(hasVideoSamples ? videoCpuLimitedShare(totals) : g.videoCpuLimitedShare),
     browserCrashes: finite(g.browserCrashes),
     browserRelaunches: finite(g.browserRelaunches),
+    ...(g.browser ? { browser: { executable: g.browser.executable, frameRate: finite(g.browser.frameRate) } } : {}),
     ...optionalFigures(g),
   };
 }

@@ -9,6 +9,7 @@ import { access, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { headlessShellPath } from '../fake-media/chromium-binary.ts';
 import { chatPlan } from './helpers/chat-plan.ts';
 import { playwrightChromiumPids, runCli } from './helpers/cli.ts';
 import { expectInvariants, summaryOf } from './helpers/run-summary.ts';
@@ -37,6 +38,7 @@ describe('waddle-fleet run: the verdict', () => {
     expect(s.users.started).toBe(2);
     expect(s.journeys.chatMessaging?.completed).toBeGreaterThanOrEqual(2);
     expect(s.thresholds.every((t) => t.ok)).toBe(true);
+    expect(s.generator.browser).toEqual({ executable: headlessShellPath, frameRate: 4 }); // what ran, for whoever compares runs
     expectInvariants(s);
     await access(join(results, 'latest', 'junit.xml'));
     await access(join(results, 'latest', 'report.html'));

@@ -13,7 +13,7 @@ export const videoCpuLimitedLimit = 0.3;
 export interface GeneratorEvidence {
   readonly monitor?: GeneratorHealthReport;
   readonly totals: readonly SeriesAggregate[];
-  readonly pool?: { readonly stats: PoolStats; readonly isFailing: boolean };
+  readonly pool?: { readonly stats: PoolStats; readonly isFailing: boolean; readonly browser?: GeneratorHealth['browser'] };
 }
 
 export function judgeGenerator(evidence: GeneratorEvidence): GeneratorHealth {
@@ -30,6 +30,7 @@ export function judgeGenerator(evidence: GeneratorEvidence): GeneratorHealth {
     videoCpuLimitedShare: videoCpuLimitedShare(evidence.totals),
     browserCrashes: evidence.pool?.stats.crashes ?? 0,
     browserRelaunches: evidence.pool?.stats.relaunches ?? 0,
+    ...(evidence.pool?.browser ? { browser: evidence.pool.browser } : {}),
   };
 }
 

@@ -133,6 +133,7 @@ export function generatorSection(summary: RunSummary): string {
     ['CPU p95 / max (% of machine)', `${fmtNum(g.cpuPercentP95)} / ${fmtNum(g.cpuPercentMax)}`], ['memory max', `${fmtNum(g.memoryMaxMb, 0)} MB`],
     ['event-loop delay p99', `${fmtNum(g.eventLoopDelayP99Ms)} ms`], ['video samples CPU-limited', `${fmtNum(g.videoCpuLimitedShare * 100)}%`],
     ['browser crashes / relaunches', `${g.browserCrashes} / ${g.browserRelaunches}`],
+    ...(g.browser ? [['browser', `${g.browser.executable}: ${g.browser.frameRate > 0 ? `pages paced at ${g.browser.frameRate} frames/s (--frame-rate)` : 'every frame drawn'}`] as Cell[]] : []),
   ];
   const sinks = Object.entries(summary.sinks).map(([name, s]) => [name, s.generated, s.delivered, s.retried, s.spilled, s.dropped] as Cell[]);
   return `<section id="generator"><h2>Generator health</h2>${table('generator-table', ['check', 'value'], rows)}

@@ -42,5 +42,11 @@ describe('measurePresence', () => {
     a.see('b', true, 3_020); // a sees b, who was there first: not propagation
     b.see('a', false, 9_000);
     expect(recorded).toEqual([['presence.propagation_ms', 180], ['presence.propagation_ms', 210]]);
+    // a joins again (a new session): a new join, measured once more
+    clock = 10_000;
+    await aMeasured.joinWaddle();
+    b.see('a', true, 10_090);
+    b.see('a', true, 10_300);
+    expect(recorded.slice(2)).toEqual([['presence.propagation_ms', 90]]);
   });
 });

@@ -26,45 +26,62 @@ export function createRng(seed: number): Rng {
   if (!Number.isFinite(seed)) {
     throw new Error(`createRng: seed must be a finite number, got ${String(seed)}; pass e.g. --seed 42`);
   }
-  const s = Math.trunc(seed);
-  let a = mix32(s);
-  let b = mix32(s ^ 0x9e3779b9);
-  let c = mix32(Math.floor(s / 0x1_0000_0000) ^ 0x7f4a7c15);
-  let d = 1;
-  const nextU32 = (): number => {
-    const t = (((a + b) >>> 0) + d) >>> 0;
-    d = (d + 1) >>> 0;
-    a = b ^ (b >>> 9);
-    b = (c + (c << 3)) >>> 0;
-    c = ((c << 21) | (c >>> 11)) >>> 0;
-    c = (c + t) >>> 0;
-    return t;
-  };
-  for (let i = 0; i < 12; i++) nextU32(); // warm up: early outputs of sfc32 correlate with the seed
-  let spareGaussian: number | undefined;
+  return new Sfc32(Math.trunc(seed));
+}
 
-  const rng: Rng = {
-    next: () => nextU32() / 0x1_0000_0000,
-    between: (min, max) => min + (max - min) * rng.next(),
-    gaussian: (mean, stdDev) => {
-      if (spareGaussian !== undefined) {
-        const z = spareGaussian;
-        spareGaussian = undefined;
-        return mean + stdDev * z;
-      }
-      // Box-Muller; 1 - u keeps the log argument in (0, 1].
-      const u1 = 1 - rng.next();
-      const u2 = rng.next();
-      const radius = Math.sqrt(-2 * Math.log(u1));
-      spareGaussian = radius * Math.sin(2 * Math.PI * u2);
-      return mean + stdDev * radius * Math.cos(2 * Math.PI * u2);
-    },
-    pick: (items) => {
-      if (items.length === 0) throw new Error('rng.pick: cannot pick from an empty list');
-      return items[Math.floor(rng.next() * items.length)]!;
-    },
-  };
-  return rng;
+// A class, not closures over the state: every virtual user has one, and under tsx (esbuild
+// keepNames) each named closure also gets its own property storage (~250 bytes); methods live once
+// on the prototype.
+class Sfc32 implements Rng {
+  #a: number;
+  #b: number;
+  #c: number;
+  #d = 1;
+  #spareGaussian: number | undefined;
+
+  constructor(s: number) {
+    this.#a = mix32(s);
+    this.#b = mix32(s ^ 0x9e3779b9);
+    this.#c = mix32(Math.floor(s / 0x1_0000_0000) ^ 0x7f4a7c15);
+    for (let i = 0; i < 12; i++) this.#nextU32(); // warm up: early outputs of sfc32 correlate with the seed
+  }
+
+  #nextU32(): number {
+    const t = (((this.#a + this.#b) >>> 0) + this.#d) >>> 0;
+    this.#d = (this.#d + 1) >>> 0;
+    this.#a = this.#b ^ (this.#b >>> 9);
+    this.#b = (this.#c + (this.#c << 3)) >>> 0;
+    this.#c = ((this.#c << 21) | (this.#c >>> 11)) >>> 0;
+    this.#c = (this.#c + t) >>> 0;
+    return t;
+  }
+
+  next(): number {
+    return this.#nextU32() / 0x1_0000_0000;
+  }
+
+  between(min: number, max: number): number {
+    return min + (max - min) * this.next();
+  }
+
+  gaussian(mean: number, stdDev: number): number {
+    if (this.#spareGaussian !== undefined) {
+      const z = this.#spareGaussian;
+      this.#spareGaussian = undefined;
+      return mean + stdDev * z;
+    }
+    // Box-Muller; 1 - u keeps the log argument in (0, 1].
+    const u1 = 1 - this.next();
+    const u2 = this.next();
+    const radius = Math.sqrt(-2 * Math.log(u1));
+    this.#spareGaussian = radius * Math.sin(2 * Math.PI * u2);
+    return mean + stdDev * radius * Math.cos(2 * Math.PI * u2);
+  }
+
+  pick<T>(items: readonly T[]): T {
+    if (items.length === 0) throw new Error('rng.pick: cannot pick from an empty list');
+    return items[Math.floor(this.next() * items.length)]!;
+  }
 }
 
 /** The seed of one virtual user: a function of the run seed and its global VU index only. */

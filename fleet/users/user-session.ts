@@ -12,7 +12,7 @@ import type { MetricsRecorder, RunEvent } from '../../metrics/types.ts';
 import type { PlanCatalog } from '../../plans/catalog.ts';
 import type { MediaSize } from '../../plans/schema.ts';
 import type { VuSlot } from '../../plans/schedule.ts';
-import type { FailureEvidenceRecorder } from '../evidence/failure-evidence.ts';
+import type { FailureEvidenceRecorder, FailureInfo } from '../evidence/failure-evidence.ts';
 import { FailureTrace, type TraceMode } from '../evidence/failure-trace.ts';
 import { watchPageConsole } from '../evidence/page-console.ts';
 import type { BrowserPool } from '../pool/browser-pool.ts';
@@ -57,7 +57,11 @@ export function startUser(env: UserEnv, slot: VuSlot, stopSignal: AbortSignal, a
     journey,
     driver: { name: driver.name, kind: driver.kind, capabilities: driver.capabilities },
     target: env.target,
-    createClient: () => openSession(env, slot, driver, userMedia(journey.media, env.media), abortSignal),
+    // methods of literals here and below, not arrow properties: they are made once per user, and
+    // under tsx (esbuild keepNames) a named arrow also gets its own property storage (~250 bytes)
+    createClient() {
+      return openSession(env, slot, driver, userMedia(journey.media, env.media), abortSignal);
+    },
     recorder: env.recorder,
     onEvent: env.record,
     stopSignal,
@@ -94,8 +98,12 @@ async function openSession(env: UserEnv, slot: VuSlot, driver: Driver, media: Me
     return {
       client: measured.client,
       ...(connection ? { connection } : {}),
-      ...(evidence ? { captureFailure: (failure) => evidence.capture(failure) } : {}),
-      close: async () => (connection?.stop(), measured.stop(), await client.close()),
+      ...(evidence ? { captureFailure(failure: FailureInfo) { return evidence.capture(failure); } } : {}),
+      async close() {
+        connection?.stop();
+        measured.stop();
+        await client.close();
+      },
     };
   }
   if (!env.pool) throw new Error(`a browser user (${username}, driver '${driver.name}') has no browser pool here; browser users run on the main thread`);

@@ -68,7 +68,13 @@ export function race<T>(work: Promise<T>, timeoutMs: number | undefined, signal:
   bounded.catch(() => {});
   if (signal.aborted) return Promise.reject(new VuAbortedError(`${what}: aborted`));
   return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(new VuAbortedError(`${what}: aborted`));
+    // a listener object, not a named arrow: this runs at every step, and under tsx (esbuild
+    // keepNames) a named arrow also gets its own property storage (~250 bytes of garbage each)
+    const onAbort = {
+      handleEvent() {
+        reject(new VuAbortedError(`${what}: aborted`));
+      },
+    };
     signal.addEventListener('abort', onAbort, { once: true });
     bounded.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
   });
@@ -91,15 +97,16 @@ export interface StepRunner {
   readonly onFailure?: (step: string, reason: FailureReason, message: string) => Promise<void>;
 }
 
+function recordSafely(recorder: MetricsRecorder, metric: RecordableMetric, value: number, tags: Tags): void {
+  try {
+    recorder.record(metric, value, tags);
+  } catch {
+    // the recorder contract says it never throws; a buggy one must not end a user
+  }
+}
+
 /** The `step` a journey calls. */
 export function makeStep(runner: StepRunner): StepFn {
-  const record = (metric: RecordableMetric, value: number, tags: Tags): void => {
-    try {
-      runner.recorder.record(metric, value, tags);
-    } catch {
-      // the recorder contract says it never throws; a buggy one must not end a user
-    }
-  };
   // one frozen tag set per step name: the hub resolves it by the object (metrics/hub.ts)
   const tagsByStep = new Map<string, Tags>();
   return async <T>(name: string, fn: () => Promise<T>, options?: StepOptions): Promise<T | undefined> => {
@@ -110,8 +117,8 @@ export function makeStep(runner: StepRunner): StepFn {
     const startedMs = performance.now();
     try {
       const value = await race(Promise.resolve().then(fn), options?.timeoutMs ?? runner.defaultTimeoutMs, runner.abortSignal, `step '${name}'`);
-      record('step.duration_ms', performance.now() - startedMs, tags);
-      record('step.errors', 0, tags);
+      recordSafely(runner.recorder, 'step.duration_ms', performance.now() - startedMs, tags);
+      recordSafely(runner.recorder, 'step.errors', 0, tags);
       return value;
     } catch (error) {
       const failedAfterMs = performance.now() - startedMs;
@@ -121,8 +128,8 @@ export function makeStep(runner: StepRunner): StepFn {
       // An aborted step is an interruption, not a failure of the target: no error sample.
       if (reason === 'aborted') throw error instanceof VuAbortedError ? error : new VuAbortedError(messageOf(error));
       // A failure's time never enters step.duration_ms: a step that fails fast would make latency look better.
-      record('step.failed_duration_ms', failedAfterMs, { ...tags, reason });
-      record('step.errors', 1, tags);
+      recordSafely(runner.recorder, 'step.failed_duration_ms', failedAfterMs, { ...tags, reason });
+      recordSafely(runner.recorder, 'step.errors', 1, tags);
       await Promise.resolve().then(() => runner.onFailure?.(name, reason, message)).catch(() => {});
       if (critical || fatalReasons.has(reason)) throw new StepFailedError(name, reason, error);
       return undefined;

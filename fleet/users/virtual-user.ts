@@ -131,17 +131,39 @@ class UserRun {
     const rng = createRng(userSeed(o.runSeed, slot.index));
     const profile = drawProfile(rng);
     const thinkTimeScale = o.thinkTimeScale ?? 1;
+    // bound methods, not arrows: made once per user, and under tsx (esbuild keepNames) a named
+    // arrow also gets its own property storage (~250 bytes); a bound method does not
+    this.#thinkMs = { reaction: profile.reactionTimeMs, scale: thinkTimeScale };
     this.#context = {
-      step: makeStep({ tags: this.tags, who: `${this.label} ${slot.journey}`, vu: slot.index, recorder: o.recorder, abortSignal: o.abortSignal, defaultTimeoutMs: o.defaultStepTimeoutMs ?? 60_000, emit: (e) => this.emit(e), onFailure: (step, reason, message) => this.captureFailure(reason, message, step) }),
-      think: (ms?: number) => sleep((ms ?? profile.reactionTimeMs) * thinkTimeScale, this.#anyStop),
+      step: makeStep({
+        tags: this.tags, who: `${this.label} ${slot.journey}`, vu: slot.index, recorder: o.recorder, abortSignal: o.abortSignal, defaultTimeoutMs: o.defaultStepTimeoutMs ?? 60_000,
+        emit: this.emit.bind(this),
+        onFailure: this.#onStepFailure.bind(this),
+      }),
+      think: this.#think.bind(this),
       profile,
       params: mergeParams(o.journey.defaults, slot.params),
       rng,
-      metrics: { record: (metric, value, tags) => safeRecord(o.recorder, metric, value, tags === undefined ? this.tags : { ...tags, ...this.tags }) },
+      metrics: { record: this.#recordOwn.bind(this) },
       signal: this.#anyStop,
       target: o.target,
       driver: o.driver,
     };
+  }
+
+  readonly #thinkMs: { readonly reaction: number; readonly scale: number };
+
+  #think(ms?: number): Promise<void> {
+    return sleep((ms ?? this.#thinkMs.reaction) * this.#thinkMs.scale, this.#anyStop);
+  }
+
+  #onStepFailure(step: string, reason: FailureReason, message: string): Promise<void> {
+    return this.captureFailure(reason, message, step);
+  }
+
+  /** A journey's own metric (ctx.metrics.record), tagged as this user. */
+  #recordOwn(metric: RecordableMetric, value: number, tags?: Tags): void {
+    safeRecord(this.o.recorder, metric, value, tags === undefined ? this.tags : { ...tags, ...this.tags });
   }
 
   emit(event: Omit<RunEvent, 'timeMs'>): void {

@@ -9,6 +9,7 @@ import { access } from 'node:fs/promises';
 import { UsageError } from '../common/errors.ts';
 import { buildGate, describeGate } from '../metrics/default-gate.ts';
 import { frameRateProblems } from './pool/pool-options.ts';
+import { frameRateFor } from './frame-rate-mode.ts';
 import { mediaMarksFor } from './media-marks-mode.ts';
 import { preflightInflux } from '../metrics/sinks/influx.ts';
 import type { ParsedThreshold } from '../metrics/thresholds.ts';
@@ -91,8 +92,9 @@ export async function preflight(input: PreflightInput): Promise<PreparedRun> {
   const threadLoad = peakConcurrency(slots, (slot) => (catalog.isBrowserDriver(slot.driver) ? 0 : userNeedsOf(slot, catalog).carriesMedia ? mediaUserThreadWeight : 1));
   const protocolWorkers = workerCountFor(threadLoad, config.protocolWorkers);
   const threadsNote = describeProtocolThreads(protocolPeak, protocolWorkers, config.protocolWorkers);
+  const framesNote = describeFrames(config, slots, catalog, gate.thresholds);
   const description = describePlan(resolved, { catalog, contextsPerBrowser: config.contextsPerBrowser, maxBrowsers: config.maxBrowsers, gateLines: describeGate(gate.thresholds, resolved.defaultThresholds), workersLines: workers.lines, targetMedia: config.targetMedia }) +
-    describeStart(config.startAtMs) + (threadsNote ? `\n${threadsNote}` : '') + (samplesNote ? `\n${samplesNote}` : '');
+    describeStart(config.startAtMs) + (threadsNote ? `\n${threadsNote}` : '') + (framesNote ? `\n${framesNote}` : '') + (samplesNote ? `\n${samplesNote}` : '');
   problems.push(...targetMediaProblems(config));
 
   const [targetProblems, metricsProblems, influxProblems, baseline] = await Promise.all([
@@ -210,6 +212,14 @@ async function capacityProblems(planName: string, config: RunConfig, slots: read
     }
   }
   return problems;
+}
+
+/** What the run's browser pages will draw (--frame-rate), for the dry run; undefined without browser users or with --frame-rate off. */
+function describeFrames(config: RunConfig, slots: readonly VuSlot[], catalog: PlanCatalog, gate: readonly ParsedThreshold[]): string | undefined {
+  const users = slots.filter((slot) => catalog.isBrowserDriver(slot.driver)).map((slot) => ({ driver: catalog.driver(slot.driver), journey: catalog.journey(slot.journey) }));
+  const choice = frameRateFor(config.frameRate, config.chromiumPath, !!mediaMarksFor(config.mediaMarks, gate.map((t) => t.metric)), users);
+  if (users.length === 0 || (choice.fps === 0 && !choice.why)) return undefined;
+  return `browser pages: ${choice.fps > 0 ? `paced at ${choice.fps} frames/s (${choice.why ?? `--frame-rate ${choice.fps}`})` : choice.why}`;
 }
 
 /** Why --frame-rate cannot pace this plan's pages: the browser, media marks, or video on the calls. */

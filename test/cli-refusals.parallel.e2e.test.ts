@@ -57,5 +57,10 @@ describe.concurrent('waddle-fleet run: the verdict on a plan it refuses', () => 
     const video = await runCli(['run', 'smoke', '--frame-rate', '4', '--dry-run'], { cwd: dir });
     expect(video.code).toBe(2);
     expect(video.stderr).toMatch(/--frame-rate: the plan sends video or a screen \(.*videoCall.*\)/);
+    // by default (auto) nothing is refused: the dry run says what the pages will draw, and why
+    const [chat, calls] = await Promise.all([runCli(['run', join(dir, 'paced.ts'), '--dry-run'], { cwd: dir }), runCli(['run', 'smoke', '--dry-run'], { cwd: dir })]);
+    expect([chat.code, calls.code]).toEqual([0, 0]);
+    expect(chat.stdout + chat.stderr).toContain('browser pages: paced at 4 frames/s (--frame-rate auto: chat-only browser users; --frame-rate off draws every frame)');
+    expect(calls.stdout + calls.stderr).toMatch(/browser pages: not paced \(--frame-rate auto: \w+ needs .*(voice|video|screen)/);
   });
 });

@@ -15,7 +15,6 @@ import { judgeGenerator } from './monitor/generator-health.ts';
 import type { RunContext } from './run-context.ts';
 import { recordedEvidence } from './evidence/run-evidence.ts';
 import type { TaskRunResult } from './tasks.ts';
-import { runFrameRate } from './frame-rate-mode.ts';
 
 export type FleetRunResult =
   | { readonly kind: 'dry-run'; readonly description: string }
@@ -44,7 +43,7 @@ function summarize(run: RunContext, tasks: TaskRunResult): RunSummary {
   const totals = hub?.totals() ?? [];
   const thresholds = deferToMerge(evaluateThresholds(gate, totals, hub?.phaseTotals()), run.config.shard.count);
   const pool = run.get('pool');
-  const browser = { executable: run.config.chromiumPath, frameRate: runFrameRate(run).fps };
+  const browser = { executable: run.config.chromiumPath, frameRate: run.prepared.frames.fps };
   const generator = judgeGenerator({ monitor: run.get('monitorHealth'), totals, ...(pool ? { pool: { stats: pool.stats(), isFailing: pool.isFailing, browser } } : {}) });
   const load = run.get('load');
   const internalError = tasks.failed ? `${tasks.failed.task}: ${messageOf(tasks.failed.error)}` : run.uncaught.length > 0 ? run.uncaught.join('; ') : undefined;

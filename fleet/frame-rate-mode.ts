@@ -1,5 +1,6 @@
-// Which frame rate a run's browser pages get (--frame-rate): read by preflight (an asked rate that
-// cannot pace this plan is refused) and by the browser pool task. 'auto', the default, paces only
+// Which frame rate a run's browser pages get (--frame-rate): decided once by preflight (an asked
+// rate that cannot pace this plan is refused there), which keeps it in the prepared run for the
+// browser pool, the run log and summary.json. 'auto', the default, paces only
 // where it was measured to save and nothing the run measures reads paint (README "Fewer frames"):
 // a chat user cost about half the CPU at 4 frames a second; a paced page decodes received video
 // late, and a voice user's pacing costs more than it saves.
@@ -8,8 +9,10 @@ import { browserDriver } from '../clients/browser/driver.ts';
 import type { Capability, Driver } from '../clients/driver.ts';
 import { builtInJourneys } from '../journeys/registry.ts';
 import type { Journey } from '../journeys/types.ts';
+import type { PlanCatalog } from '../plans/catalog.ts';
+import type { VuSlot } from '../plans/schedule.ts';
 import { mediaMarksFor } from './media-marks-mode.ts';
-import type { RunContext } from './run-context.ts';
+import type { RunConfig } from './run-config.ts';
 
 /** The rate 'auto' paces at: measured (chat, 10 and 5 users) to halve the renderers' CPU. */
 export const autoFrameRate = 4;
@@ -51,9 +54,8 @@ export function frameRateFor(mode: number | 'auto', chromiumPath: string, mediaM
   return { fps: autoFrameRate, why: `--frame-rate auto: chat-only browser users; --frame-rate off draws every frame` };
 }
 
-/** The frame rate of a run's browser pages: --frame-rate, with 'auto' decided by its plan. */
-export function runFrameRate(run: RunContext): FrameRateChoice {
-  const { catalog, gate, slots } = run.prepared;
+/** The frame rate of a plan's browser pages: --frame-rate, with 'auto' decided by its users and thresholds. */
+export function planFrameRate(config: RunConfig, slots: readonly VuSlot[], catalog: PlanCatalog, thresholdMetrics: readonly string[]): FrameRateChoice {
   const users = slots.filter((slot) => catalog.isBrowserDriver(slot.driver)).map((slot) => ({ driver: catalog.driver(slot.driver), journey: catalog.journey(slot.journey) }));
-  return frameRateFor(run.config.frameRate, run.config.chromiumPath, !!mediaMarksFor(run.config.mediaMarks, gate.map((t) => t.metric)), users);
+  return frameRateFor(config.frameRate, config.chromiumPath, !!mediaMarksFor(config.mediaMarks, thresholdMetrics), users);
 }

@@ -9,7 +9,7 @@ import { access } from 'node:fs/promises';
 import { UsageError } from '../common/errors.ts';
 import { buildGate, describeGate } from '../metrics/default-gate.ts';
 import { frameRateProblems } from './pool/pool-options.ts';
-import { frameRateFor } from './frame-rate-mode.ts';
+import { planFrameRate, type FrameRateChoice } from './frame-rate-mode.ts';
 import { mediaMarksFor } from './media-marks-mode.ts';
 import { preflightInflux } from '../metrics/sinks/influx.ts';
 import type { ParsedThreshold } from '../metrics/thresholds.ts';
@@ -49,6 +49,8 @@ export interface PreparedRun {
   readonly planRef: string;
   /** worker threads that run the protocol users (0: the main thread runs them) */
   readonly protocolWorkers: number;
+  /** what the browser pages draw (--frame-rate; 'auto' decided here) */
+  readonly frames: FrameRateChoice;
 }
 
 export interface PreflightInput {
@@ -92,7 +94,8 @@ export async function preflight(input: PreflightInput): Promise<PreparedRun> {
   const threadLoad = peakConcurrency(slots, (slot) => (catalog.isBrowserDriver(slot.driver) ? 0 : userNeedsOf(slot, catalog).carriesMedia ? mediaUserThreadWeight : 1));
   const protocolWorkers = workerCountFor(threadLoad, config.protocolWorkers);
   const threadsNote = describeProtocolThreads(protocolPeak, protocolWorkers, config.protocolWorkers);
-  const framesNote = describeFrames(config, slots, catalog, gate.thresholds);
+  const frames = planFrameRate(config, slots, catalog, gate.thresholds.map((t) => t.metric));
+  const framesNote = slots.some((slot) => catalog.isBrowserDriver(slot.driver)) ? describeFrames(frames) : undefined;
   const description = describePlan(resolved, { catalog, contextsPerBrowser: config.contextsPerBrowser, maxBrowsers: config.maxBrowsers, gateLines: describeGate(gate.thresholds, resolved.defaultThresholds), workersLines: workers.lines, targetMedia: config.targetMedia }) +
     describeStart(config.startAtMs) + (threadsNote ? `\n${threadsNote}` : '') + (framesNote ? `\n${framesNote}` : '') + (samplesNote ? `\n${samplesNote}` : '');
   problems.push(...targetMediaProblems(config));
@@ -116,7 +119,7 @@ export async function preflight(input: PreflightInput): Promise<PreparedRun> {
     const unreachable = await waitForTarget(config.target, config.targetWaitMs, input.log);
     if (unreachable) throw new UsageError([unreachable], description);
   }
-  return { config, plan: loaded.plan, resolved, catalog, gate: gate.thresholds, slots, seed, description, planRef: input.planRef, protocolWorkers, ...(baseline ? { baseline } : {}) };
+  return { config, plan: loaded.plan, resolved, catalog, gate: gate.thresholds, slots, seed, description, planRef: input.planRef, protocolWorkers, frames, ...(baseline ? { baseline } : {}) };
 }
 
 /** `--live` must get its port before any load, not fail the run half-way with an internal error. */
@@ -214,11 +217,9 @@ async function capacityProblems(planName: string, config: RunConfig, slots: read
   return problems;
 }
 
-/** What the run's browser pages will draw (--frame-rate), for the dry run; undefined without browser users or with --frame-rate off. */
-function describeFrames(config: RunConfig, slots: readonly VuSlot[], catalog: PlanCatalog, gate: readonly ParsedThreshold[]): string | undefined {
-  const users = slots.filter((slot) => catalog.isBrowserDriver(slot.driver)).map((slot) => ({ driver: catalog.driver(slot.driver), journey: catalog.journey(slot.journey) }));
-  const choice = frameRateFor(config.frameRate, config.chromiumPath, !!mediaMarksFor(config.mediaMarks, gate.map((t) => t.metric)), users);
-  if (users.length === 0 || (choice.fps === 0 && !choice.why)) return undefined;
+/** What a plan's browser pages will draw (--frame-rate), for the dry run; undefined with --frame-rate off. */
+function describeFrames(choice: FrameRateChoice): string | undefined {
+  if (choice.fps === 0 && !choice.why) return undefined;
   return `browser pages: ${choice.fps > 0 ? `paced at ${choice.fps} frames/s (${choice.why ?? `--frame-rate ${choice.fps}`})` : choice.why}`;
 }
 

@@ -22,7 +22,6 @@ import { BrowserPool } from './pool/browser-pool.ts';
 import { runAllowList } from './guard/host-guard.ts';
 import { runLoad } from './users/load.ts';
 import { sharesContext, userMedia } from './users/user-session.ts';
-import { runFrameRate } from './frame-rate-mode.ts';
 import { browserNeeds } from './pool/prelaunch.ts';
 import { sleep } from '../common/async.ts';
 import { startResourceMonitor } from './monitor/resource-monitor.ts';
@@ -214,7 +213,7 @@ function browserPool(run: RunContext): Task {
         extraArgs: run.config.chromiumArgs,
         audioProcessing: run.config.fakeMicProcessing,
         mediaMarks: mediaMarksFor(run.config.mediaMarks, run.prepared.gate.map((t) => t.metric)),
-        frameRate: runFrameRate(run).fps,
+        frameRate: run.prepared.frames.fps,
       });
       run.set('pool', pool);
       return () => pool.close();
@@ -240,7 +239,7 @@ function browsersBeforeLoad(run: RunContext): Task {
       try {
         await pool.prelaunch(browserNeeds(users, run.config.contextsPerBrowser, run.config.maxBrowsers));
         await sleep(prelaunchSettleMs);
-        const frames = runFrameRate(run);
+        const { frames } = run.prepared;
         const paced = frames.fps > 0 ? `, pages paced at ${frames.fps} frames/s${frames.why ? ` (${frames.why})` : ''}` : frames.why ? `, ${frames.why}` : '';
         run.log(`browser pool: ${pool.stats().browsers} browser(s) (${run.config.chromiumPath}${paced}) started before load in ${((Date.now() - startedMs) / 1000).toFixed(1)} s (events.ndjson browser_launch)`);
       } catch (error) {

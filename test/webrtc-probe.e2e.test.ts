@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BrowserPool } from '../fleet/pool/browser-pool.ts';
+import { BrowserPool, type PoolSession } from '../fleet/pool/browser-pool.ts';
 import type { RunEvent, Tags } from '../metrics/types.ts';
 
 const fixture = new URL('./fixtures/loopback-call/index.html', import.meta.url);
@@ -107,6 +107,18 @@ interface Totals {
   idleStreams: number;
 }
 
+/** A page's totals once they stand still (two reads 300 ms apart agree), or the last after 5 s. */
+async function settled(page: PoolSession['page']): Promise<Totals> {
+  let last = (await page.evaluate('totals()')) as Totals;
+  for (const deadline = Date.now() + 5000; Date.now() < deadline; ) {
+    await sleep(300);
+    const now = (await page.evaluate('totals()')) as Totals;
+    if (JSON.stringify(now) === JSON.stringify(last)) return now;
+    last = now;
+  }
+  return last;
+}
+
 // Counters must equal the page's own getStats totals (issue 9): two pages in a call on loopback,
 // the caller hangs up (close(): the probe's final snapshot), the callee is released by the pool
 // (its flush). The probe runs at the pool's default 2 s interval, as in a real run. The two calls
@@ -135,7 +147,9 @@ describe.concurrent('probe counters equal the page totals', () => {
       await callee.page.evaluate('pause()'); // the callee's counters stand still from here
       await sleep(500);
       const callerTotals = (await caller.page.evaluate('hangUp()')) as Totals; // read, then close()
-      const calleeTotals = (await callee.page.evaluate('totals()')) as Totals;
+      // the caller's last packets may still be on their way in: the callee's totals once they stand
+      // still (a busy machine delivered 6 more after an immediate read, which the probe then counted)
+      const calleeTotals = await settled(callee.page);
       await caller.session.release();
       await callee.session.release(); // the pool's flush is the callee's last snapshot
       const rows: string[] = [];

@@ -33,6 +33,24 @@ describe('baseline comparison for the terminal', () => {
     ]);
   });
 
+  it('warns when the browser or its frame rate differ, or the baseline does not record them', () => {
+    const withBrowser = (runId: string, browser?: { executable: string; frameRate: number }) => {
+      const { summary } = run({ runId });
+      return { ...summary, generator: { ...summary.generator, ...(browser ? { browser } : {}) } };
+    };
+    const shell = '/usr/lib/chromium/chromium-headless-shell';
+    const paced = withBrowser('now', { executable: shell, frameRate: 4 });
+    expect(baselineReport(paced, withBrowser('then', { executable: shell, frameRate: 4 })).warnings).toEqual([]);
+    expect(baselineReport(paced, withBrowser('then', { executable: shell, frameRate: 0 })).warnings).toEqual([
+      `baseline then ran ${shell} with every frame drawn, this run ${shell} with pages paced at 4 frames/s: a browser user's cost and step timings differ with these; compare runs of the same browser and --frame-rate`,
+    ]);
+    expect(baselineReport(withBrowser('now', { executable: '/usr/bin/chromium', frameRate: 0 }), withBrowser('then', { executable: shell, frameRate: 0 })).warnings[0]).toContain(`ran ${shell} with every frame drawn, this run /usr/bin/chromium with every frame drawn`);
+    expect(baselineReport(paced, withBrowser('then')).warnings).toEqual([
+      `baseline then does not record a browser or frame rate (no browser users, or a run from before they were recorded); this run's browser users ran ${shell} with pages paced at 4 frames/s: compare with a run of the same browser and --frame-rate`,
+    ]);
+    expect(baselineReport(withBrowser('now'), withBrowser('then', { executable: shell, frameRate: 4 })).warnings).toEqual([]); // no browser users now: nothing to compare
+  });
+
   it('gives one verdict line per regression', () => {
     const r = baselineReport(run({ runId: 'now', stepLatencyFactor: { 'videoCall/join_voice': 1.6 } }).summary, run({ runId: 'then' }).summary);
     expect(r.regressed).toBe(true);

@@ -87,10 +87,26 @@ export function baselineWarnings(current: RunSummary, baseline: RunSummary, comp
   if (phasesDiffer || durationsDiffer(current, baseline)) out.push(`${id} had phases [${shapeThen || 'none recorded'}], this run [${shapeNow || 'none recorded'}]: a different load shape`);
   const journeysNow = journeysOf(current), journeysThen = journeysOf(baseline);
   if (journeysNow !== journeysThen) out.push(`${id} ran journeys [${journeysThen || 'unknown'}], this run [${journeysNow || 'unknown'}] (users at the peak)`);
+  out.push(...browserDifference(current, baseline, id));
   if (baseline.status !== 'complete' || baseline.verdict.result === 'interrupted') out.push(`${id} is ${baseline.status === 'complete' ? 'interrupted' : baseline.status}: it covers only part of its plan`);
   if (comparison && comparison.onlyInBaseline.length > 0) out.push(`${comparison.onlyInBaseline.length} step(s) only in the baseline, not compared: ${comparison.onlyInBaseline.join(', ')}`);
   if (comparison && comparison.onlyInCurrent.length > 0) out.push(`${comparison.onlyInCurrent.length} step(s) new in this run, not compared: ${comparison.onlyInCurrent.join(', ')}`);
   return out;
+}
+
+const pagesOf = (b: { executable: string; frameRate: number }) =>
+  `${b.executable} with ${b.frameRate > 0 ? `pages paced at ${b.frameRate} frames/s` : 'every frame drawn'}`;
+
+/** Another browser binary or frame rate changes what a browser user costs and what its step
+ *  timings hold (a paced page commits the DOM on time but paints at its frames): a baseline
+ *  from before `--frame-rate auto` paced chat plans by default is one. Nothing to say when
+ *  this run had no browser users. */
+function browserDifference(current: RunSummary, baseline: RunSummary, id: string): string[] {
+  const now = current.generator.browser, then = baseline.generator.browser;
+  if (!now) return [];
+  if (!then) return [`${id} does not record a browser or frame rate (no browser users, or a run from before they were recorded); this run's browser users ran ${pagesOf(now)}: compare with a run of the same browser and --frame-rate`];
+  if (now.executable === then.executable && now.frameRate === then.frameRate) return [];
+  return [`${id} ran ${pagesOf(then)}, this run ${pagesOf(now)}: a browser user's cost and step timings differ with these; compare runs of the same browser and --frame-rate`];
 }
 
 /** The comparison, its warnings and its verdict lines, for the CLI to print and the report to show. */

@@ -94,7 +94,7 @@ const lightPairs = [
   'test/probe-reference-waddle.e2e.test.ts',
 ];
 
-// The longest files of their project (clean-clone CI file times), started first so that none runs
+// The longest files of their group (clean-clone CI file times), started first whatever their project, so that none runs
 // on alone at its group's end (test/helpers/long-first-sequencer.ts)
 const startFirst = [
   'test/network-cli.e2e.test.ts',

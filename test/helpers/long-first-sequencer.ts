@@ -40,7 +40,7 @@ export function longFirst(first: readonly string[], spread: readonly string[] = 
 
 /** The lane's files (laneIndex ≥ 0, in that order) at even steps through the other e2e files: the
  *  first at the start, the next after 1/n of them, and so on. Unit files (short, many) do not count. */
-function spreadThrough(files: TestSpecification[], laneIndex: (f: TestSpecification) => number): TestSpecification[] {
+export function spreadThrough(files: TestSpecification[], laneIndex: (f: TestSpecification) => number): TestSpecification[] {
   const lane = files.filter((f) => laneIndex(f) >= 0).sort((a, b) => laneIndex(a) - laneIndex(b));
   const rest = files.filter((f) => laneIndex(f) < 0);
   const isE2e = (f: TestSpecification) => f.moduleId.endsWith('.e2e.test.ts');

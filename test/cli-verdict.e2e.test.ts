@@ -23,13 +23,8 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-// Pass and fail run at once (describe.concurrent): two users of paced chat each, too light to be
-// judged starved (a generator wanting under a quarter core never is: fleet/monitor/run-queue-wait.ts),
-// so the other run beside one moves neither exit. A failed threshold is exit 3 only on data the
-// generator can vouch for: saturated, the same run is exit 4 (measured at load average 44 beside
-// other files), so these run here, away from other files; the starved run after them, alone.
-describe.concurrent('waddle-fleet run: the verdict', () => {
-  it('passes a user plan outside the repo whose thresholds hold (exit 0), with consistent counts', async ({ expect }) => {
+describe('waddle-fleet run: the verdict', () => {
+  it('passes a user plan outside the repo whose thresholds hold (exit 0), with consistent counts', async () => {
     await writeFile(join(dir, 'pass.ts'), chatPlan('pass', { 'chat.messages_sent': ['count>0'], 'chat.delivery_ms': ['p(95)<5000'], 'journey.errors': ['rate<0.5'] }));
     const results = join(dir, 'results-pass');
     const r = await runCli(['run', join(dir, 'pass.ts'), '--results', results, '--no-progress', '--seed', '7'], { cwd: dir });
@@ -49,19 +44,6 @@ describe.concurrent('waddle-fleet run: the verdict', () => {
     await access(join(results, 'latest', 'junit.xml'));
     await access(join(results, 'latest', 'report.html'));
     expect(playwrightChromiumPids(r.pid)).toEqual([]);
-  });
-
-  it('fails an impossible threshold with exit 3 and says which', async ({ expect }) => {
-    await writeFile(join(dir, 'fail.ts'), chatPlan('fail', { 'chat.send_ack_ms': ['p(95)<0.001'] }));
-    const results = join(dir, 'results-fail');
-    const r = await runCli(['run', join(dir, 'fail.ts'), '--results', results, '--no-progress', '--no-report'], { cwd: dir });
-    expect(r.code).toBe(3);
-    expect(r.stdout).toContain('verdict: FAIL');
-    const s = await summaryOf(results);
-    console.log(`fail: generator CPU p95 ${s.generator.cpuPercentP95}% of the machine, CPU wait p95 ${s.generator.cpuWaitPercentP95}%, starved p95 ${s.generator.cpuStarvedPercentP95}%, saturated ${s.generator.saturated}`);
-    expect(s.thresholds[0]).toMatchObject({ metric: 'chat.send_ack_ms', ok: false, noData: false });
-    expect(s.verdict.reasons.join(' ')).toContain('chat.send_ack_ms');
-    expectInvariants(s);
   });
 });
 
@@ -84,5 +66,22 @@ describe('waddle-fleet run: the verdict on a starved generator', () => {
     } finally {
       for (const b of burners) b.kill('SIGKILL');
     }
+  });
+});
+
+// A failed threshold is exit 3 only on data the generator can vouch for: saturated, the same run is
+// exit 4 (measured at load average 44 beside other files), so it runs here, alone.
+describe('waddle-fleet run: the verdict on a failed threshold', () => {
+  it('fails an impossible threshold with exit 3 and says which', async () => {
+    await writeFile(join(dir, 'fail.ts'), chatPlan('fail', { 'chat.send_ack_ms': ['p(95)<0.001'] }));
+    const results = join(dir, 'results-fail');
+    const r = await runCli(['run', join(dir, 'fail.ts'), '--results', results, '--no-progress', '--no-report'], { cwd: dir });
+    const s = await summaryOf(results);
+    console.log(`fail: generator CPU p95 ${s.generator.cpuPercentP95}% of the machine, CPU wait p95 ${s.generator.cpuWaitPercentP95}%, starved p95 ${s.generator.cpuStarvedPercentP95}%, saturated ${s.generator.saturated}`);
+    expect(r.code).toBe(3);
+    expect(r.stdout).toContain('verdict: FAIL');
+    expect(s.thresholds[0]).toMatchObject({ metric: 'chat.send_ack_ms', ok: false, noData: false });
+    expect(s.verdict.reasons.join(' ')).toContain('chat.send_ack_ms');
+    expectInvariants(s);
   });
 });

@@ -4,6 +4,7 @@
 // before the comparison's verdict lines (the regressions, or "no regression beyond N%").
 import type { RunSummary } from '../metrics/run-summary.ts';
 import { compareRuns, comparisonVerdictReasons, type CompareOptions, type Comparison } from './compare.ts';
+import { pagesDrawn } from './pages-drawn.ts';
 
 export interface BaselineReport {
   readonly comparison: Comparison;
@@ -94,8 +95,7 @@ export function baselineWarnings(current: RunSummary, baseline: RunSummary, comp
   return out;
 }
 
-const pagesOf = (b: { executable: string; frameRate: number }) =>
-  `${b.executable} with ${b.frameRate > 0 ? `pages paced at ${b.frameRate} frames/s` : 'every frame drawn'}`;
+const pagesOf = (b: { executable: string; frameRate: number }) => `${b.executable} with ${pagesDrawn(b.frameRate)}`;
 
 /** Another browser binary or frame rate changes what a browser user costs and what its step
  *  timings hold (a paced page commits the DOM on time but paints at its frames): a baseline

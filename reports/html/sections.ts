@@ -3,6 +3,7 @@ import type { RunEvent } from '../../metrics/types.ts';
 import type { ErrorClass, RunSummary } from '../../metrics/run-summary.ts';
 import type { Comparison } from '../compare.ts';
 import type { ChartData } from '../series.ts';
+import { pagesDrawn } from '../pages-drawn.ts';
 import { escapeHtml as e } from './escape.ts';
 
 export type Cell = string | number | null | undefined | { html: string } | { num: number | null | undefined; digits?: number };
@@ -133,7 +134,7 @@ export function generatorSection(summary: RunSummary): string {
     ['CPU p95 / max (% of machine)', `${fmtNum(g.cpuPercentP95)} / ${fmtNum(g.cpuPercentMax)}`], ['memory max', `${fmtNum(g.memoryMaxMb, 0)} MB`],
     ['event-loop delay p99', `${fmtNum(g.eventLoopDelayP99Ms)} ms`], ['video samples CPU-limited', `${fmtNum(g.videoCpuLimitedShare * 100)}%`],
     ['browser crashes / relaunches', `${g.browserCrashes} / ${g.browserRelaunches}`],
-    ...(g.browser ? [['browser', `${g.browser.executable}: ${g.browser.frameRate > 0 ? `pages paced at ${g.browser.frameRate} frames/s (--frame-rate)` : 'every frame drawn'}`] as Cell[]] : []),
+    ...(g.browser ? [['browser', `${g.browser.executable}: ${g.browser.frameRate > 0 ? `${pagesDrawn(g.browser.frameRate)} (--frame-rate)` : pagesDrawn(0)}`] as Cell[]] : []),
   ];
   const sinks = Object.entries(summary.sinks).map(([name, s]) => [name, s.generated, s.delivered, s.retried, s.spilled, s.dropped] as Cell[]);
   return `<section id="generator"><h2>Generator health</h2>${table('generator-table', ['check', 'value'], rows)}
